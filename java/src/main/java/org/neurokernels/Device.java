@@ -1,0 +1,420 @@
+package org.neurokernels;
+
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A compute device: owns its context and queue, allocates {@link Matrix} buffers and runs the ops.
+ *
+ * <p>Every public method checks its arguments (nulls, shapes, closed matrices, matrices of another
+ * device, aliasing) and throws before anything is launched, then hands over to the backend.
+ *
+ * <p><b>Threading contract.</b> A device may be shared by several threads: every operation takes the
+ * device's lock, so calls are serialized and each sees the effects of the calls before it in lock order.
+ * Work is enqueued in order on one queue (OpenCL in-order queue, CUDA stream 0 of the device's primary
+ * context); {@link #download} and the scalar reductions wait for it, {@link #synchronize} waits
+ * explicitly. Closing a device while another thread uses it makes that thread's next call fail with
+ * {@link IllegalStateException}.
+ *
+ * <p><b>Memory.</b> {@link #liveAllocations()} and {@link #liveBytes()} count the user's matrices.
+ * Ops allocate nothing on the device per call; the only internal buffers (reduction scratch) are made
+ * when the device opens. Closing a device frees every matrix still open on it.
+ */
+public abstract class Device implements AutoCloseable {
+    private final Set<Matrix> live = ConcurrentHashMap.newKeySet();
+    private final AtomicLong liveBytes = new AtomicLong();
+    private volatile boolean closed;
+    /** Serializes all use of the native context and queue. */
+    protected final Object lock = new Object();
+
+    public abstract DeviceInfo info();
+
+    /** The selector that opens this device again: {@code java}, {@code opencl:P:D} or {@code cuda:N}. */
+    public String id() { return info().id(); }
+
+    public boolean isClosed() { return closed; }
+
+    public int liveAllocations() { return live.size(); }
+
+    public long liveBytes() { return liveBytes.get(); }
+
+    // ------------------------------------------------------------------ memory
+
+    /** A new rows x cols matrix filled with zeros. */
+    public Matrix allocate(int rows, int cols) {
+        checkShape(rows, cols);
+        synchronized (lock) {
+            checkOpen();
+            Object buf = allocateBuffer(rows * cols);
+            Matrix m = new Matrix(this, buf, rows, cols);
+            live.add(m);
+            liveBytes.addAndGet(4L * rows * cols);
+            try {
+                fillImpl(m, 0f);
+            } catch (RuntimeException e) {
+                m.close();
+                throw e;
+            }
+            return m;
+        }
+    }
+
+    /** A new rows x cols matrix holding {@code data} (row-major, length rows * cols). */
+    public Matrix upload(float[] data, int rows, int cols) {
+        Objects.requireNonNull(data, "data is null");
+        checkShape(rows, cols);
+        if (data.length != rows * cols) {
+            throw new IllegalArgumentException("data has " + data.length + " elements, a " + rows + "x" + cols + " matrix needs " + rows * cols);
+        }
+        Matrix m = allocate(rows, cols);
+        try {
+            upload(m, data);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+        return m;
+    }
+
+    /** Overwrites {@code m} with {@code data} (row-major, length m.size()). */
+    public void upload(Matrix m, float[] data) {
+        Objects.requireNonNull(data, "data is null");
+        synchronized (lock) {
+            check(m, "m");
+            if (data.length != m.size()) {
+                throw new IllegalArgumentException("data has " + data.length + " elements, matrix " + m.shape() + " needs " + m.size());
+            }
+            if (m.isContiguous()) {
+                write(m.buffer(), m.offset(), data, 0, data.length);
+            } else {
+                for (int i = 0; i < m.rows(); i++) write(m.buffer(), m.offset() + (long) i * m.ld(), data, i * m.cols(), m.cols());
+            }
+        }
+    }
+
+    /** The contents of {@code m}, row-major; waits for all work enqueued before. */
+    public float[] download(Matrix m) {
+        check(m, "m");
+        float[] out = new float[m.size()];
+        download(m, out);
+        return out;
+    }
+
+    public void download(Matrix m, float[] dst) {
+        Objects.requireNonNull(dst, "dst is null");
+        synchronized (lock) {
+            check(m, "m");
+            if (dst.length != m.size()) {
+                throw new IllegalArgumentException("dst has " + dst.length + " elements, matrix " + m.shape() + " has " + m.size());
+            }
+            if (m.isContiguous()) {
+                read(m.buffer(), m.offset(), dst, 0, dst.length);
+            } else {
+                for (int i = 0; i < m.rows(); i++) read(m.buffer(), m.offset() + (long) i * m.ld(), dst, i * m.cols(), m.cols());
+            }
+        }
+    }
+
+    public void fill(Matrix m, float value) {
+        synchronized (lock) {
+            check(m, "m");
+            fillImpl(m, value);
+        }
+    }
+
+    /** dst = src (same shape; may not partially overlap). */
+    public void copy(Matrix src, Matrix dst) {
+        synchronized (lock) {
+            check(src, "src");
+            check(dst, "dst");
+            sameShape(src, dst, "src", "dst");
+            noPartialOverlap(dst, src, "dst", "src");
+            copyImpl(src, dst);
+        }
+    }
+
+    /** Waits until all work enqueued on this device has finished. */
+    public void synchronize() {
+        synchronized (lock) {
+            checkOpen();
+            synchronizeImpl();
+        }
+    }
+
+    // ------------------------------------------------------------------ ops
+
+    /**
+     * C = alpha * op(A) * op(B) + beta * C, with op(A) m x k, op(B) k x n, C m x n. As in BLAS, C is not
+     * read when beta == 0 (so NaN in C does not propagate then). C must not overlap A or B.
+     */
+    public void gemm(Trans transA, Trans transB, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
+        Objects.requireNonNull(transA, "transA is null");
+        Objects.requireNonNull(transB, "transB is null");
+        synchronized (lock) {
+            check(a, "a");
+            check(b, "b");
+            check(c, "c");
+            int m = transA.transposed() ? a.cols() : a.rows();
+            int k = transA.transposed() ? a.rows() : a.cols();
+            int kb = transB.transposed() ? b.cols() : b.rows();
+            int n = transB.transposed() ? b.rows() : b.cols();
+            if (k != kb) {
+                throw new IllegalArgumentException("gemm: op(A) is " + m + "x" + k + " but op(B) is " + kb + "x" + n + " (inner dimensions differ)");
+            }
+            if (c.rows() != m || c.cols() != n) {
+                throw new IllegalArgumentException("gemm: C is " + c.shape() + " but op(A)*op(B) is " + m + "x" + n);
+            }
+            noOverlap(c, a, "c", "a");
+            noOverlap(c, b, "c", "b");
+            gemmImpl(transA.transposed(), transB.transposed(), m, n, k, alpha, a, b, beta, c);
+        }
+    }
+
+    /**
+     * Fused dense-layer forward: out = f(x * w^T + bias), with x batch x in, w out x in, bias 1 x out
+     * (or null for none). When {@code pre} is not null it receives z = x * w^T + bias as well.
+     */
+    public void denseForward(Matrix x, Matrix w, Matrix bias, Activation f, Matrix out, Matrix pre) {
+        Objects.requireNonNull(f, "activation is null");
+        synchronized (lock) {
+            check(x, "x");
+            check(w, "w");
+            check(out, "out");
+            if (x.cols() != w.cols()) {
+                throw new IllegalArgumentException("denseForward: x is " + x.shape() + " but w is " + w.shape() + " (w must be outputs x inputs, inputs = x.cols)");
+            }
+            if (out.rows() != x.rows() || out.cols() != w.rows()) {
+                throw new IllegalArgumentException("denseForward: out is " + out.shape() + ", expected " + x.rows() + "x" + w.rows());
+            }
+            if (bias != null) {
+                check(bias, "bias");
+                if (bias.rows() != 1 || bias.cols() != w.rows()) {
+                    throw new IllegalArgumentException("denseForward: bias is " + bias.shape() + ", expected 1x" + w.rows());
+                }
+            }
+            noOverlap(out, x, "out", "x");
+            noOverlap(out, w, "out", "w");
+            if (bias != null) noOverlap(out, bias, "out", "bias");
+            if (pre != null) {
+                check(pre, "pre");
+                sameShape(out, pre, "out", "pre");
+                noOverlap(pre, x, "pre", "x");
+                noOverlap(pre, w, "pre", "w");
+                noOverlap(pre, out, "pre", "out");
+                if (bias != null) noOverlap(pre, bias, "pre", "bias");
+            }
+            denseForwardImpl(x, w, bias, f, out, pre);
+        }
+    }
+
+    /** out = f(x) elementwise; out may be x itself. */
+    public void activation(Activation f, Matrix x, Matrix out) {
+        Objects.requireNonNull(f, "activation is null");
+        synchronized (lock) {
+            elementwiseArgs(x, out);
+            activationImpl(f, x, out);
+        }
+    }
+
+    /**
+     * out = f'(z) elementwise. With {@code fromOutput} false, x holds the pre-activation z; with true,
+     * x holds the post-activation h = f(z). See {@link Activation} for the formulas. out may be x itself.
+     */
+    public void activationGrad(Activation f, Matrix x, boolean fromOutput, Matrix out) {
+        Objects.requireNonNull(f, "activation is null");
+        synchronized (lock) {
+            elementwiseArgs(x, out);
+            activationGradImpl(f, x, fromOutput, out);
+        }
+    }
+
+    /** out = x ⊙ y; out may be x or y. */
+    public void hadamard(Matrix x, Matrix y, Matrix out) {
+        synchronized (lock) {
+            elementwiseArgs(x, out);
+            check(y, "y");
+            sameShape(x, y, "x", "y");
+            noPartialOverlap(out, y, "out", "y");
+            hadamardImpl(x, y, out);
+        }
+    }
+
+    /** y = alpha * x + y. */
+    public void axpy(float alpha, Matrix x, Matrix y) {
+        synchronized (lock) {
+            elementwiseArgs(x, y);
+            axpyImpl(alpha, x, y);
+        }
+    }
+
+    /** out = alpha * x; out may be x. */
+    public void scale(float alpha, Matrix x, Matrix out) {
+        synchronized (lock) {
+            elementwiseArgs(x, out);
+            scaleImpl(alpha, x, out);
+        }
+    }
+
+    /** out (1 x cols) = the sum of each column of x (the bias gradient of a batch). */
+    public void columnSums(Matrix x, Matrix out) {
+        synchronized (lock) {
+            check(x, "x");
+            check(out, "out");
+            if (out.rows() != 1 || out.cols() != x.cols()) {
+                throw new IllegalArgumentException("columnSums: out is " + out.shape() + ", expected 1x" + x.cols());
+            }
+            noOverlap(out, x, "out", "x");
+            columnSumsImpl(x, out);
+        }
+    }
+
+    /**
+     * Row-wise softmax with cross-entropy, numerically stable (max subtracted, log-sum-exp):
+     * probs = softmax(logits); loss[i] = -Σ_j targets[i,j] log probs[i,j]  (rows x 1);
+     * grad = (probs - targets) / rows, the gradient of the mean loss with respect to the logits.
+     * Targets are rows of probabilities (one-hot labels or soft targets).
+     */
+    public void softmaxCrossEntropy(Matrix logits, Matrix targets, Matrix probs, Matrix grad, Matrix loss) {
+        synchronized (lock) {
+            check(logits, "logits");
+            check(targets, "targets");
+            check(probs, "probs");
+            check(grad, "grad");
+            check(loss, "loss");
+            sameShape(logits, targets, "logits", "targets");
+            sameShape(logits, probs, "logits", "probs");
+            sameShape(logits, grad, "logits", "grad");
+            if (loss.rows() != logits.rows() || loss.cols() != 1) {
+                throw new IllegalArgumentException("softmaxCrossEntropy: loss is " + loss.shape() + ", expected " + logits.rows() + "x1");
+            }
+            Matrix[] outs = {probs, grad, loss};
+            String[] outNames = {"probs", "grad", "loss"};
+            for (int i = 0; i < outs.length; i++) {
+                noOverlap(outs[i], logits, outNames[i], "logits");
+                noOverlap(outs[i], targets, outNames[i], "targets");
+                for (int j = i + 1; j < outs.length; j++) noOverlap(outs[i], outs[j], outNames[i], outNames[j]);
+            }
+            softmaxCrossEntropyImpl(logits, targets, probs, grad, loss);
+        }
+    }
+
+    /** Σ x_ij y_ij, accumulated per work-item in float and across work-groups in double. */
+    public double dot(Matrix x, Matrix y) {
+        synchronized (lock) {
+            check(x, "x");
+            check(y, "y");
+            sameShape(x, y, "x", "y");
+            return dotImpl(x, y);
+        }
+    }
+
+    /** sqrt(Σ x_ij²). */
+    public double frobeniusNorm(Matrix x) {
+        synchronized (lock) {
+            check(x, "x");
+            return Math.sqrt(dotImpl(x, x));
+        }
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** Frees every matrix still open on this device, then the device's own resources. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) return;
+            for (Matrix m : live.toArray(new Matrix[0])) m.close();
+            closed = true;
+            closeImpl();
+        }
+    }
+
+    @Override
+    public String toString() { return "Device[" + id() + ": " + info().name() + "]"; }
+
+    // ------------------------------------------------------------------ checks
+
+    void checkOpen() {
+        if (closed) throw new IllegalStateException("device " + id() + " is closed");
+    }
+
+    void release(Matrix m) {
+        synchronized (lock) {
+            if (live.remove(m)) {
+                liveBytes.addAndGet(-4L * m.size());
+                if (!closed) freeBuffer(m.buffer());
+            }
+        }
+    }
+
+    private static void checkShape(int rows, int cols) {
+        if (rows < 1 || cols < 1) throw new IllegalArgumentException("matrix shape " + rows + "x" + cols + " must be at least 1x1");
+        if ((long) rows * cols > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("matrix shape " + rows + "x" + cols + " has more than 2^31-1 elements");
+        }
+    }
+
+    private void check(Matrix m, String name) {
+        Matrix.requireArg(m, name);
+        if (m.device() != this) {
+            throw new IllegalArgumentException("matrix '" + name + "' belongs to device " + m.device().id() + ", not to " + id());
+        }
+        if (m.isClosed()) throw new IllegalStateException("matrix '" + name + "' (" + m.shape() + ") is closed");
+        checkOpen();
+    }
+
+    private void elementwiseArgs(Matrix x, Matrix out) {
+        check(x, "x");
+        check(out, "out");
+        sameShape(x, out, "x", "out");
+        noPartialOverlap(out, x, "out", "x");
+    }
+
+    private static void sameShape(Matrix a, Matrix b, String an, String bn) {
+        if (a.rows() != b.rows() || a.cols() != b.cols()) {
+            throw new IllegalArgumentException(an + " is " + a.shape() + " but " + bn + " is " + b.shape() + "; they must have the same shape");
+        }
+    }
+
+    private static void noOverlap(Matrix out, Matrix in, String on, String inName) {
+        if (out.overlaps(in)) throw new IllegalArgumentException("output '" + on + "' overlaps input '" + inName + "'");
+    }
+
+    private static void noPartialOverlap(Matrix out, Matrix in, String on, String inName) {
+        if (out.overlaps(in) && !out.sameWindow(in)) {
+            throw new IllegalArgumentException("output '" + on + "' partially overlaps input '" + inName + "' (only exact in-place use is allowed)");
+        }
+    }
+
+    // ------------------------------------------------------------------ backend SPI (called under lock, arguments checked)
+
+    protected abstract Object allocateBuffer(int floats);
+    protected abstract void freeBuffer(Object buffer);
+    protected abstract void write(Object buffer, long offset, float[] src, int srcOffset, int length);
+    protected abstract void read(Object buffer, long offset, float[] dst, int dstOffset, int length);
+    protected abstract void synchronizeImpl();
+    protected abstract void closeImpl();
+
+    protected abstract void fillImpl(Matrix m, float value);
+    protected abstract void copyImpl(Matrix src, Matrix dst);
+    protected abstract void gemmImpl(boolean transA, boolean transB, int m, int n, int k, float alpha, Matrix a, Matrix b, float beta, Matrix c);
+    protected abstract void denseForwardImpl(Matrix x, Matrix w, Matrix bias, Activation f, Matrix out, Matrix pre);
+    protected abstract void activationImpl(Activation f, Matrix x, Matrix out);
+    protected abstract void activationGradImpl(Activation f, Matrix x, boolean fromOutput, Matrix out);
+    protected abstract void hadamardImpl(Matrix x, Matrix y, Matrix out);
+    protected abstract void axpyImpl(float alpha, Matrix x, Matrix y);
+    protected abstract void scaleImpl(float alpha, Matrix x, Matrix out);
+    protected abstract void columnSumsImpl(Matrix x, Matrix out);
+    protected abstract void softmaxCrossEntropyImpl(Matrix logits, Matrix targets, Matrix probs, Matrix grad, Matrix loss);
+    protected abstract double dotImpl(Matrix x, Matrix y);
+
+    /** The backend handle of a matrix, for subclasses. */
+    protected static Object bufferOf(Matrix m) { return m.buffer(); }
+
+    /** An internal matrix not counted in {@link #liveAllocations()} (reduction scratch, placeholders). */
+    protected final Matrix internalMatrix(int rows, int cols) {
+        return new Matrix(this, allocateBuffer(rows * cols), rows, cols);
+    }
+}

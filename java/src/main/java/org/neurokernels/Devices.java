@@ -1,0 +1,166 @@
+package org.neurokernels;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.neurokernels.cuda.CudaDevice;
+import org.neurokernels.opencl.OpenClDevice;
+import org.neurokernels.reference.JavaDevice;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Discovery and explicit selection of devices.
+ *
+ * <p>Selectors: {@code java}; {@code opencl:P:D} (platform P, device D); {@code opencl:NAME} (the one
+ * OpenCL device whose name contains NAME, case-insensitive); {@code cuda:N}; {@code auto} (the first CUDA
+ * device, else the first OpenCL device, else java; it logs and reports what it chose). A named device that
+ * cannot be opened raises {@link DeviceUnavailableException} with the reason: never a silent fallback.
+ */
+public final class Devices {
+    private static final Logger LOG = LoggerFactory.getLogger(Devices.class);
+
+    private Devices() { }
+
+    /** One backend's state: its devices, or why it has none. */
+    public record BackendStatus(String backend, boolean available, String reason, List<DeviceInfo> devices) {
+        public BackendStatus {
+            devices = List.copyOf(devices);
+        }
+    }
+
+    /** The outcome of resolving {@code auto}: the selector chosen and why. */
+    public record Choice(String selector, String reason) { }
+
+    /** The state of the java, opencl and cuda backends on this machine (nothing is opened). */
+    public static List<BackendStatus> backends() {
+        List<BackendStatus> out = new ArrayList<>();
+        out.add(new BackendStatus("java", true, "always available", List.of(new JavaDevice().info())));
+        out.add(openClStatus());
+        out.add(cudaStatus());
+        return out;
+    }
+
+    /** Every usable device, in {@code auto}'s order of preference reversed: java, opencl, cuda. */
+    public static List<DeviceInfo> list() {
+        List<DeviceInfo> out = new ArrayList<>();
+        for (BackendStatus b : backends()) out.addAll(b.devices());
+        return out;
+    }
+
+    static BackendStatus openClStatus() {
+        try {
+            List<DeviceInfo> ds = OpenClDevice.discover();
+            if (ds.isEmpty()) {
+                boolean anyPlatform = !OpenClDevice.platforms().isEmpty();
+                return new BackendStatus("opencl", false, anyPlatform ? "no device: the OpenCL platforms report no devices"
+                        : "no ICD: libOpenCL loaded but no OpenCL platform is installed (Debian: apt-get install pocl-opencl-icd)", List.of());
+            }
+            return new BackendStatus("opencl", true, ds.size() + " device(s)", ds);
+        } catch (LinkageError e) {
+            return new BackendStatus("opencl", false, "no libOpenCL: " + e.getMessage() + " (Debian: apt-get install ocl-icd-libopencl1 pocl-opencl-icd)", List.of());
+        } catch (RuntimeException e) {
+            return new BackendStatus("opencl", false, "OpenCL error: " + e.getMessage(), List.of());
+        }
+    }
+
+    static BackendStatus cudaStatus() {
+        List<DeviceInfo> ds;
+        try {
+            ds = CudaDevice.discover();
+        } catch (LinkageError e) {
+            return new BackendStatus("cuda", false, "no libcuda: the NVIDIA driver library libcuda.so.1 could not be loaded (" + e.getMessage() + ")", List.of());
+        } catch (RuntimeException e) {
+            String msg = String.valueOf(e.getMessage());
+            String reason = msg.contains("NO_DEVICE") ? "no device: the driver reports no CUDA device" : "CUDA error: " + msg;
+            return new BackendStatus("cuda", false, reason, List.of());
+        }
+        if (ds.isEmpty()) return new BackendStatus("cuda", false, "no device: the driver reports no CUDA device", List.of());
+        if (CudaDevice.fatbin() == null) {
+            return new BackendStatus("cuda", false, "no compiled kernels: this build was made without nvcc (" + ds.size() + " device(s) present)", List.of());
+        }
+        return new BackendStatus("cuda", true, ds.size() + " device(s)", ds);
+    }
+
+    /** Resolves {@code auto} to a concrete selector (cuda, then opencl, then java) and says why. */
+    public static Choice chooseAuto() {
+        BackendStatus cuda = cudaStatus();
+        if (cuda.available()) return new Choice(cuda.devices().get(0).id(), "first CUDA device");
+        BackendStatus cl = openClStatus();
+        String why = "cuda unavailable (" + cuda.reason() + ")";
+        if (cl.available()) return new Choice(cl.devices().get(0).id(), "first OpenCL device; " + why);
+        return new Choice("java", why + "; opencl unavailable (" + cl.reason() + ")");
+    }
+
+    /** Opens the device a selector names; see the class comment for the syntax. */
+    public static Device open(String selector) {
+        if (selector == null || selector.isBlank()) throw new IllegalArgumentException("device selector is empty; use java, opencl:P:D, cuda:N or auto");
+        String s = selector.trim();
+        String lower = s.toLowerCase(Locale.ROOT);
+        if (lower.equals("auto")) {
+            Choice c = chooseAuto();
+            LOG.info("device auto -> {} ({})", c.selector(), c.reason());
+            return open(c.selector());
+        }
+        if (lower.equals("java")) return new JavaDevice();
+        if (lower.equals("opencl") || lower.startsWith("opencl:")) return openOpenCl(s, s.length() > 6 ? s.substring(7) : "");
+        if (lower.equals("cuda") || lower.startsWith("cuda:")) {
+            String rest = s.length() > 4 ? s.substring(5) : "0";
+            int n;
+            try {
+                n = Integer.parseInt(rest);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad CUDA selector '" + s + "': expected cuda:N");
+            }
+            return openCuda(n);
+        }
+        throw new IllegalArgumentException("unknown device selector '" + s + "'; use java, opencl:P:D, opencl:NAME, cuda:N or auto");
+    }
+
+    private static Device openCuda(int n) {
+        if (CudaDevice.fatbin() == null) {
+            throw new DeviceUnavailableException("cuda:" + n + ": the CUDA kernels were not compiled into this build (nvcc was not found at build time)");
+        }
+        try {
+            return new CudaDevice(n);
+        } catch (LinkageError e) {
+            throw new DeviceUnavailableException("cuda:" + n + ": libcuda.so.1 (the NVIDIA driver) could not be loaded: " + e.getMessage(), e);
+        } catch (DeviceUnavailableException | KernelBuildException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new DeviceUnavailableException("cuda:" + n + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Device openOpenCl(String selector, String rest) {
+        BackendStatus st = openClStatus();
+        if (!st.available()) throw new DeviceUnavailableException(selector + ": OpenCL unavailable: " + st.reason());
+        String[] parts = rest.split(":");
+        if (rest.isEmpty()) return openOpenClIndex(selector, 0, 0);
+        if (parts.length == 2 && parts[0].matches("\\d+") && parts[1].matches("\\d+")) {
+            return openOpenClIndex(selector, Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
+        }
+        List<DeviceInfo> matches = new ArrayList<>();
+        for (DeviceInfo d : st.devices()) {
+            if (d.name().toLowerCase(Locale.ROOT).contains(rest.toLowerCase(Locale.ROOT))) matches.add(d);
+        }
+        if (matches.size() != 1) {
+            StringBuilder sb = new StringBuilder(selector + ": " + matches.size() + " OpenCL devices match '" + rest + "'; devices:");
+            for (DeviceInfo d : st.devices()) sb.append("\n  ").append(d.id()).append("  ").append(d.name());
+            throw new DeviceUnavailableException(sb.toString());
+        }
+        String[] pd = matches.get(0).id().split(":");
+        return openOpenClIndex(selector, Integer.parseInt(pd[1]), Integer.parseInt(pd[2]));
+    }
+
+    private static Device openOpenClIndex(String selector, int p, int d) {
+        try {
+            return new OpenClDevice(p, d);
+        } catch (DeviceUnavailableException | KernelBuildException e) {
+            throw e;
+        } catch (LinkageError | RuntimeException e) {
+            throw new DeviceUnavailableException(selector + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package org.neurokernels;
+
+/**
+ * The host side shared by the OpenCL and CUDA backends: both load the same set of kernels (same names,
+ * same argument lists; see kernels-opencl/ and kernels-cuda/), so the launch geometry and argument order
+ * of every op is written once, here. A backend supplies {@link #launch}, which maps a 2-D NDRange
+ * (global size in work-items, local size) onto clEnqueueNDRangeKernel or cuLaunchKernel.
+ *
+ * <p>Kernel argument convention: a {@link Matrix} argument expands to three kernel parameters
+ * (pointer, element offset, leading dimension); {@link Integer} and {@link Float} are passed by value.
+ */
+public abstract class KernelDevice extends Device {
+    /** GEMM tile handled by one work-group (rows x cols of C), and the work-group shape. */
+    public static final int GEMM_TILE_M = 64, GEMM_TILE_N = 64, GEMM_LOCAL = 16;
+    /** Work-group size of the 1-D elementwise and reduction kernels. */
+    public static final int LOCAL_1D = 256;
+    /** Maximum number of work-groups in a reduction; each writes one partial sum to the scratch. */
+    public static final int MAX_REDUCTION_GROUPS = 256;
+
+    private Matrix scratch;      // MAX_REDUCTION_GROUPS partial sums
+    private Matrix placeholder;  // bound to optional matrix parameters that are absent (a flag says so)
+
+    /** Called by the subclass constructor once its context and kernels are ready. */
+    protected final void initScratch() {
+        scratch = internalMatrix(1, MAX_REDUCTION_GROUPS);
+        placeholder = internalMatrix(1, 1);
+    }
+
+    /** Frees the internal buffers; subclasses call it from {@link #closeImpl()} before releasing the context. */
+    protected final void freeScratch() {
+        if (scratch != null) freeBuffer(scratch.buffer());
+        if (placeholder != null) freeBuffer(placeholder.buffer());
+        scratch = placeholder = null;
+    }
+
+    /**
+     * Enqueues kernel {@code name} over a global range of globalX x globalY work-items (already a multiple
+     * of the local size) in work-groups of localX x localY.
+     */
+    protected abstract void launch(String name, long globalX, long globalY, int localX, int localY, Object... args);
+
+    private static long roundUp(long n, long multiple) { return (n + multiple - 1) / multiple * multiple; }
+
+    private void launch1d(String name, long n, Object... args) {
+        launch(name, roundUp(n, LOCAL_1D), 1, LOCAL_1D, 1, args);
+    }
+
+    @Override protected void fillImpl(Matrix m, float value) {
+        launch1d("nk_fill", m.size(), m.rows(), m.cols(), m, value);
+    }
+
+    @Override protected void copyImpl(Matrix src, Matrix dst) {
+        launch1d("nk_copy", src.size(), src.rows(), src.cols(), src, dst);
+    }
+
+    private void gemmLaunch(boolean transA, boolean transB, int m, int n, int k, float alpha, Matrix a, Matrix b, float beta, Matrix c,
+                            int epilogue, Matrix bias, Activation f, Matrix pre) {
+        long gx = (long) ((n + GEMM_TILE_N - 1) / GEMM_TILE_N) * GEMM_LOCAL;
+        long gy = (long) ((m + GEMM_TILE_M - 1) / GEMM_TILE_M) * GEMM_LOCAL;
+        launch("nk_gemm", gx, gy, GEMM_LOCAL, GEMM_LOCAL,
+                m, n, k,
+                a, transA ? 1 : 0,
+                b, transB ? 1 : 0,
+                c, alpha, beta,
+                epilogue,
+                bias == null ? placeholder : bias, bias == null ? 0 : 1,
+                f.code(),
+                pre == null ? placeholder : pre, pre == null ? 0 : 1);
+    }
+
+    @Override protected void gemmImpl(boolean transA, boolean transB, int m, int n, int k, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
+        gemmLaunch(transA, transB, m, n, k, alpha, a, b, beta, c, 0, null, Activation.IDENTITY, null);
+    }
+
+    @Override protected void denseForwardImpl(Matrix x, Matrix w, Matrix bias, Activation f, Matrix out, Matrix pre) {
+        gemmLaunch(false, true, x.rows(), w.rows(), x.cols(), 1f, x, w, 0f, out, 1, bias, f, pre);
+    }
+
+    @Override protected void activationImpl(Activation f, Matrix x, Matrix out) {
+        launch1d("nk_activation", x.size(), x.rows(), x.cols(), f.code(), x, out);
+    }
+
+    @Override protected void activationGradImpl(Activation f, Matrix x, boolean fromOutput, Matrix out) {
+        launch1d("nk_activation_grad", x.size(), x.rows(), x.cols(), f.code(), fromOutput ? 1 : 0, x, out);
+    }
+
+    @Override protected void hadamardImpl(Matrix x, Matrix y, Matrix out) {
+        launch1d("nk_hadamard", x.size(), x.rows(), x.cols(), x, y, out);
+    }
+
+    @Override protected void axpyImpl(float alpha, Matrix x, Matrix y) {
+        launch1d("nk_axpy", x.size(), x.rows(), x.cols(), alpha, x, y);
+    }
+
+    @Override protected void scaleImpl(float alpha, Matrix x, Matrix out) {
+        launch1d("nk_scale", x.size(), x.rows(), x.cols(), alpha, x, out);
+    }
+
+    @Override protected void columnSumsImpl(Matrix x, Matrix out) {
+        launch1d("nk_column_sums", x.cols(), x.rows(), x.cols(), x, out);
+    }
+
+    @Override protected void softmaxCrossEntropyImpl(Matrix logits, Matrix targets, Matrix probs, Matrix grad, Matrix loss) {
+        launch1d("nk_softmax_xent", logits.rows(), logits.rows(), logits.cols(), logits, targets, probs, grad, loss);
+    }
+
+    @Override protected double dotImpl(Matrix x, Matrix y) {
+        long n = x.size();
+        int groups = (int) Math.max(1, Math.min(MAX_REDUCTION_GROUPS, (n + LOCAL_1D - 1) / LOCAL_1D));
+        launch("nk_dot_partial", (long) groups * LOCAL_1D, 1, LOCAL_1D, 1, x.rows(), x.cols(), x, y, scratch);
+        float[] partial = new float[MAX_REDUCTION_GROUPS];
+        read(scratch.buffer(), 0, partial, 0, groups);
+        double s = 0;
+        for (int g = 0; g < groups; g++) s += partial[g];
+        return s;
+    }
+}

@@ -1,0 +1,278 @@
+package org.neurokernels.opencl;
+
+import static org.jocl.CL.*;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jocl.CL;
+import org.jocl.CLException;
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_context;
+import org.jocl.cl_context_properties;
+import org.jocl.cl_device_id;
+import org.jocl.cl_kernel;
+import org.jocl.cl_mem;
+import org.jocl.cl_platform_id;
+import org.jocl.cl_program;
+import org.neurokernels.DeviceInfo;
+import org.neurokernels.DeviceUnavailableException;
+import org.neurokernels.KernelBuildException;
+import org.neurokernels.KernelDevice;
+import org.neurokernels.Matrix;
+import org.neurokernels.NeurokernelsException;
+
+/**
+ * The OpenCL backend ({@code opencl:P:D}): one context and one in-order queue on one device; the kernels
+ * of kernels-opencl/ (classpath resources under org/neurokernels/opencl) built into one program when the
+ * device opens. A build failure raises {@link KernelBuildException} with the compiler's log.
+ */
+public final class OpenClDevice extends KernelDevice {
+    /** Kernel sources, in the order they are concatenated into one program. */
+    public static final List<String> SOURCES = List.of("common.cl", "gemm.cl", "elementwise.cl", "reduce.cl", "softmax.cl");
+    /** Options passed to clBuildProgram: none that relax IEEE semantics. */
+    public static final String BUILD_OPTIONS = "";
+
+    private final DeviceInfo info;
+    private final cl_context context;
+    private final cl_command_queue queue;
+    private final cl_program program;
+    private final Map<String, cl_kernel> kernels = new HashMap<>();
+
+    /** Opens device {@code deviceIndex} of platform {@code platformIndex}. */
+    public OpenClDevice(int platformIndex, int deviceIndex) {
+        CL.setExceptionsEnabled(true);
+        List<cl_platform_id> platforms = platforms();
+        if (platformIndex < 0 || platformIndex >= platforms.size()) {
+            throw new DeviceUnavailableException("opencl:" + platformIndex + ":" + deviceIndex + ": there are " + platforms.size() + " OpenCL platform(s)");
+        }
+        cl_platform_id platform = platforms.get(platformIndex);
+        List<cl_device_id> devices = devices(platform);
+        if (deviceIndex < 0 || deviceIndex >= devices.size()) {
+            throw new DeviceUnavailableException("opencl:" + platformIndex + ":" + deviceIndex + ": platform " + platformIndex + " ("
+                    + platformString(platform, CL_PLATFORM_NAME) + ") has " + devices.size() + " device(s)");
+        }
+        cl_device_id device = devices.get(deviceIndex);
+        this.info = describe(platformIndex, deviceIndex, platform, device);
+        cl_context_properties props = new cl_context_properties();
+        props.addProperty(CL_CONTEXT_PLATFORM, platform);
+        try {
+            context = clCreateContext(props, 1, new cl_device_id[] {device}, null, null, null);
+        } catch (CLException e) {
+            throw new DeviceUnavailableException(info.id() + ": cannot create an OpenCL context: " + e.getMessage(), e);
+        }
+        @SuppressWarnings("deprecation")
+        cl_command_queue q = clCreateCommandQueue(context, device, 0, null);
+        queue = q;
+        try {
+            program = build(context, device, source());
+            initScratch();
+        } catch (RuntimeException e) {
+            clReleaseCommandQueue(queue);
+            clReleaseContext(context);
+            throw e;
+        }
+    }
+
+    @Override public DeviceInfo info() { return info; }
+
+    static String source() {
+        StringBuilder sb = new StringBuilder();
+        for (String name : SOURCES) {
+            try (InputStream in = OpenClDevice.class.getResourceAsStream(name)) {
+                if (in == null) throw new NeurokernelsException("OpenCL kernel source " + name + " is missing from the classpath (org/neurokernels/opencl/)");
+                sb.append("// ---- ").append(name).append('\n').append(new String(in.readAllBytes(), StandardCharsets.UTF_8)).append('\n');
+            } catch (IOException e) {
+                throw new NeurokernelsException("cannot read OpenCL kernel source " + name, e);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static cl_program build(cl_context context, cl_device_id device, String src) {
+        cl_program p = clCreateProgramWithSource(context, 1, new String[] {src}, null, null);
+        try {
+            clBuildProgram(p, 1, new cl_device_id[] {device}, BUILD_OPTIONS, null, null);
+        } catch (CLException e) {
+            String log = buildLog(p, device);
+            clReleaseProgram(p);
+            throw new KernelBuildException("OpenCL program failed to build (" + e.getMessage() + ")", log);
+        }
+        return p;
+    }
+
+    private static String buildLog(cl_program p, cl_device_id device) {
+        try {
+            long[] size = new long[1];
+            clGetProgramBuildInfo(p, device, CL_PROGRAM_BUILD_LOG, 0, null, size);
+            byte[] buf = new byte[(int) size[0]];
+            clGetProgramBuildInfo(p, device, CL_PROGRAM_BUILD_LOG, buf.length, Pointer.to(buf), null);
+            return trimNul(buf);
+        } catch (CLException e) {
+            return "(build log unavailable: " + e.getMessage() + ")";
+        }
+    }
+
+    private cl_kernel kernel(String name) {
+        return kernels.computeIfAbsent(name, n -> clCreateKernel(program, n, null));
+    }
+
+    private static cl_mem mem(Object buffer) { return (cl_mem) buffer; }
+
+    @Override protected void launch(String name, long globalX, long globalY, int localX, int localY, Object... args) {
+        cl_kernel k = kernel(name);
+        int i = 0;
+        for (Object a : args) {
+            if (a instanceof Matrix) {
+                Matrix m = (Matrix) a;
+                clSetKernelArg(k, i++, Sizeof.cl_mem, Pointer.to(mem(bufferOf(m))));
+                clSetKernelArg(k, i++, Sizeof.cl_int, Pointer.to(new int[] {m.offset()}));
+                clSetKernelArg(k, i++, Sizeof.cl_int, Pointer.to(new int[] {m.ld()}));
+            } else if (a instanceof Integer) {
+                clSetKernelArg(k, i++, Sizeof.cl_int, Pointer.to(new int[] {(Integer) a}));
+            } else if (a instanceof Float) {
+                clSetKernelArg(k, i++, Sizeof.cl_float, Pointer.to(new float[] {(Float) a}));
+            } else {
+                throw new IllegalArgumentException("unsupported kernel argument " + a);
+            }
+        }
+        clEnqueueNDRangeKernel(queue, k, 2, null, new long[] {globalX, globalY}, new long[] {localX, localY}, 0, null, null);
+    }
+
+    @Override protected Object allocateBuffer(int floats) {
+        return clCreateBuffer(context, CL_MEM_READ_WRITE, (long) floats * Sizeof.cl_float, null, null);
+    }
+
+    @Override protected void freeBuffer(Object buffer) { clReleaseMemObject(mem(buffer)); }
+
+    @Override protected void write(Object buffer, long offset, float[] src, int srcOffset, int length) {
+        clEnqueueWriteBuffer(queue, mem(buffer), CL_TRUE, offset * Sizeof.cl_float, (long) length * Sizeof.cl_float,
+                Pointer.to(src).withByteOffset((long) srcOffset * Sizeof.cl_float), 0, null, null);
+    }
+
+    @Override protected void read(Object buffer, long offset, float[] dst, int dstOffset, int length) {
+        clEnqueueReadBuffer(queue, mem(buffer), CL_TRUE, offset * Sizeof.cl_float, (long) length * Sizeof.cl_float,
+                Pointer.to(dst).withByteOffset((long) dstOffset * Sizeof.cl_float), 0, null, null);
+    }
+
+    @Override protected void synchronizeImpl() { clFinish(queue); }
+
+    @Override protected void closeImpl() {
+        try {
+            clFinish(queue);
+        } finally {
+            freeScratch();
+            for (cl_kernel k : kernels.values()) clReleaseKernel(k);
+            kernels.clear();
+            clReleaseProgram(program);
+            clReleaseCommandQueue(queue);
+            clReleaseContext(context);
+        }
+    }
+
+    // ------------------------------------------------------------------ discovery
+
+    /** Every OpenCL platform the ICD loader reports (exceptions enabled). */
+    public static List<cl_platform_id> platforms() {
+        CL.setExceptionsEnabled(true);
+        int[] n = new int[1];
+        try {
+            clGetPlatformIDs(0, null, n);
+        } catch (CLException e) {
+            if (e.getStatus() == CL_PLATFORM_NOT_FOUND_KHR) return List.of();
+            throw e;
+        }
+        cl_platform_id[] ps = new cl_platform_id[n[0]];
+        if (n[0] > 0) clGetPlatformIDs(n[0], ps, null);
+        return List.of(ps);
+    }
+
+    public static List<cl_device_id> devices(cl_platform_id platform) {
+        int[] n = new int[1];
+        try {
+            clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 0, null, n);
+        } catch (CLException e) {
+            if (e.getStatus() == CL_DEVICE_NOT_FOUND) return List.of();
+            throw e;
+        }
+        cl_device_id[] ds = new cl_device_id[n[0]];
+        clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, n[0], ds, null);
+        return List.of(ds);
+    }
+
+    /** Describes every device of every platform, without opening any. */
+    public static List<DeviceInfo> discover() {
+        List<DeviceInfo> out = new ArrayList<>();
+        List<cl_platform_id> ps = platforms();
+        for (int p = 0; p < ps.size(); p++) {
+            List<cl_device_id> ds = devices(ps.get(p));
+            for (int d = 0; d < ds.size(); d++) out.add(describe(p, d, ps.get(p), ds.get(d)));
+        }
+        return out;
+    }
+
+    static DeviceInfo describe(int p, int d, cl_platform_id platform, cl_device_id device) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("platform", platformString(platform, CL_PLATFORM_NAME));
+        details.put("platform_version", platformString(platform, CL_PLATFORM_VERSION));
+        details.put("device_version", deviceString(device, CL_DEVICE_VERSION));
+        details.put("opencl_c_version", deviceString(device, CL_DEVICE_OPENCL_C_VERSION));
+        details.put("device_type", deviceType(device));
+        details.put("max_work_group_size", Long.toString(deviceLong(device, CL_DEVICE_MAX_WORK_GROUP_SIZE, Sizeof.size_t)));
+        details.put("local_memory_bytes", Long.toString(deviceLong(device, CL_DEVICE_LOCAL_MEM_SIZE, Sizeof.cl_ulong)));
+        details.put("compiler_options", BUILD_OPTIONS.isEmpty() ? "(none)" : BUILD_OPTIONS);
+        return new DeviceInfo("opencl:" + p + ":" + d, "opencl", deviceString(device, CL_DEVICE_NAME),
+                deviceString(device, CL_DEVICE_VENDOR), deviceString(device, CL_DRIVER_VERSION),
+                deviceLong(device, CL_DEVICE_GLOBAL_MEM_SIZE, Sizeof.cl_ulong),
+                (int) deviceLong(device, CL_DEVICE_MAX_COMPUTE_UNITS, Sizeof.cl_uint), details);
+    }
+
+    private static String deviceType(cl_device_id device) {
+        long t = deviceLong(device, CL_DEVICE_TYPE, Sizeof.cl_ulong);
+        if ((t & CL_DEVICE_TYPE_GPU) != 0) return "GPU";
+        if ((t & CL_DEVICE_TYPE_CPU) != 0) return "CPU";
+        if ((t & CL_DEVICE_TYPE_ACCELERATOR) != 0) return "ACCELERATOR";
+        return "OTHER";
+    }
+
+    private static String trimNul(byte[] b) {
+        int n = b.length;
+        while (n > 0 && b[n - 1] == 0) n--;
+        return new String(b, 0, n, StandardCharsets.UTF_8).trim();
+    }
+
+    static String platformString(cl_platform_id p, int param) {
+        long[] size = new long[1];
+        clGetPlatformInfo(p, param, 0, null, size);
+        byte[] b = new byte[(int) size[0]];
+        clGetPlatformInfo(p, param, b.length, Pointer.to(b), null);
+        return trimNul(b);
+    }
+
+    static String deviceString(cl_device_id d, int param) {
+        long[] size = new long[1];
+        clGetDeviceInfo(d, param, 0, null, size);
+        byte[] b = new byte[(int) size[0]];
+        clGetDeviceInfo(d, param, b.length, Pointer.to(b), null);
+        return trimNul(b);
+    }
+
+    static long deviceLong(cl_device_id d, int param, int size) {
+        if (size == 4) {
+            int[] v = new int[1];
+            clGetDeviceInfo(d, param, 4, Pointer.to(v), null);
+            return Integer.toUnsignedLong(v[0]);
+        }
+        long[] v = new long[1];
+        clGetDeviceInfo(d, param, 8, Pointer.to(v), null);
+        return v[0];
+    }
+}

@@ -1,0 +1,139 @@
+package org.neurokernels.reference;
+
+import java.util.Map;
+
+import org.neurokernels.Activation;
+import org.neurokernels.Device;
+import org.neurokernels.DeviceInfo;
+import org.neurokernels.Matrix;
+
+/**
+ * The pure-Java reference backend ({@code java}): the simplest obviously-correct loops, accumulating in
+ * double and rounding once to float when storing. It is the oracle every other backend is checked
+ * against, not where speed goes.
+ */
+public final class JavaDevice extends Device {
+    private final DeviceInfo info = new DeviceInfo("java", "java", "Java reference (double accumulation)",
+            System.getProperty("java.vendor", "unknown"), System.getProperty("java.version", "unknown"),
+            Runtime.getRuntime().maxMemory(), 1, Map.of("accumulation", "double"));
+
+    @Override public DeviceInfo info() { return info; }
+
+    private static float[] buf(Matrix m) { return (float[]) bufferOf(m); }
+
+    private static double get(Matrix m, int i, int j) { return buf(m)[m.offset() + i * m.ld() + j]; }
+
+    private static void set(Matrix m, int i, int j, double v) { buf(m)[m.offset() + i * m.ld() + j] = (float) v; }
+
+    @Override protected Object allocateBuffer(int floats) { return new float[floats]; }
+    @Override protected void freeBuffer(Object buffer) { }
+    @Override protected void write(Object buffer, long offset, float[] src, int srcOffset, int length) {
+        System.arraycopy(src, srcOffset, (float[]) buffer, (int) offset, length);
+    }
+    @Override protected void read(Object buffer, long offset, float[] dst, int dstOffset, int length) {
+        System.arraycopy((float[]) buffer, (int) offset, dst, dstOffset, length);
+    }
+    @Override protected void synchronizeImpl() { }
+    @Override protected void closeImpl() { }
+
+    @Override protected void fillImpl(Matrix m, float value) {
+        for (int i = 0; i < m.rows(); i++) for (int j = 0; j < m.cols(); j++) set(m, i, j, value);
+    }
+
+    @Override protected void copyImpl(Matrix src, Matrix dst) {
+        for (int i = 0; i < src.rows(); i++) for (int j = 0; j < src.cols(); j++) set(dst, i, j, get(src, i, j));
+    }
+
+    private static double opGet(Matrix m, boolean trans, int i, int j) { return trans ? get(m, j, i) : get(m, i, j); }
+
+    @Override protected void gemmImpl(boolean transA, boolean transB, int m, int n, int k, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double acc = 0;
+                for (int p = 0; p < k; p++) acc += opGet(a, transA, i, p) * opGet(b, transB, p, j);
+                double v = (double) alpha * acc;
+                if (beta != 0f) v += (double) beta * get(c, i, j);
+                set(c, i, j, v);
+            }
+        }
+    }
+
+    @Override protected void denseForwardImpl(Matrix x, Matrix w, Matrix bias, Activation f, Matrix out, Matrix pre) {
+        for (int i = 0; i < x.rows(); i++) {
+            for (int j = 0; j < w.rows(); j++) {
+                double z = bias == null ? 0.0 : get(bias, 0, j);
+                for (int p = 0; p < x.cols(); p++) z += get(x, i, p) * get(w, j, p);
+                // the kernels round z to float before f; so does the reference, so f sees the same argument
+                float zf = (float) z;
+                if (pre != null) set(pre, i, j, zf);
+                set(out, i, j, f.apply(zf));
+            }
+        }
+    }
+
+    @Override protected void activationImpl(Activation f, Matrix x, Matrix out) {
+        for (int i = 0; i < x.rows(); i++) for (int j = 0; j < x.cols(); j++) set(out, i, j, f.apply(get(x, i, j)));
+    }
+
+    @Override protected void activationGradImpl(Activation f, Matrix x, boolean fromOutput, Matrix out) {
+        for (int i = 0; i < x.rows(); i++) {
+            for (int j = 0; j < x.cols(); j++) {
+                double v = get(x, i, j);
+                set(out, i, j, fromOutput ? f.derivativeFromPost(v) : f.derivativeFromPre(v));
+            }
+        }
+    }
+
+    @Override protected void hadamardImpl(Matrix x, Matrix y, Matrix out) {
+        for (int i = 0; i < x.rows(); i++) for (int j = 0; j < x.cols(); j++) set(out, i, j, get(x, i, j) * get(y, i, j));
+    }
+
+    @Override protected void axpyImpl(float alpha, Matrix x, Matrix y) {
+        for (int i = 0; i < x.rows(); i++) for (int j = 0; j < x.cols(); j++) set(y, i, j, (double) alpha * get(x, i, j) + get(y, i, j));
+    }
+
+    @Override protected void scaleImpl(float alpha, Matrix x, Matrix out) {
+        for (int i = 0; i < x.rows(); i++) for (int j = 0; j < x.cols(); j++) set(out, i, j, (double) alpha * get(x, i, j));
+    }
+
+    @Override protected void columnSumsImpl(Matrix x, Matrix out) {
+        for (int j = 0; j < x.cols(); j++) {
+            double s = 0;
+            for (int i = 0; i < x.rows(); i++) s += get(x, i, j);
+            set(out, 0, j, s);
+        }
+    }
+
+    @Override protected void softmaxCrossEntropyImpl(Matrix logits, Matrix targets, Matrix probs, Matrix grad, Matrix loss) {
+        int rows = logits.rows(), cols = logits.cols();
+        for (int i = 0; i < rows; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            boolean nan = false;
+            for (int j = 0; j < cols; j++) {
+                double z = get(logits, i, j);
+                nan |= Double.isNaN(z);
+                max = Math.max(max, z);
+            }
+            if (nan) max = Double.NaN;
+            double sum = 0;
+            for (int j = 0; j < cols; j++) sum += Math.exp(get(logits, i, j) - max);
+            double logSum = Math.log(sum);
+            double l = 0;
+            for (int j = 0; j < cols; j++) {
+                double logP = get(logits, i, j) - max - logSum;
+                double p = Math.exp(logP);
+                double t = get(targets, i, j);
+                if (t != 0) l -= t * logP;
+                set(probs, i, j, p);
+                set(grad, i, j, (p - t) / rows);
+            }
+            set(loss, i, 0, l);
+        }
+    }
+
+    @Override protected double dotImpl(Matrix x, Matrix y) {
+        double s = 0;
+        for (int i = 0; i < x.rows(); i++) for (int j = 0; j < x.cols(); j++) s += get(x, i, j) * get(y, i, j);
+        return s;
+    }
+}

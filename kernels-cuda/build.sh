@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Compiles kernels-cuda/ into OUTDIR/neurokernels.fatbin: sm_90 machine code (H100/H200) plus
+# compute_75 PTX that the driver JIT-compiles for any other GPU from Turing on. Warnings are errors;
+# ptxas prints its resource report (registers, spills, shared memory) for every kernel.
+# Without nvcc the build goes on and the cuda backend reports "kernels not compiled",
+# unless NK_REQUIRE_NVCC=true (CI), which makes a missing nvcc an error.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+out="${1:?usage: build.sh OUTDIR}"
+nvcc=""
+for c in "${CUDA_HOME:-}/bin/nvcc" /usr/local/cuda/bin/nvcc "$(command -v nvcc 2>/dev/null || true)"; do
+  if [ -n "$c" ] && [ -x "$c" ]; then nvcc="$c"; break; fi
+done
+mkdir -p "$out"
+if [ -z "$nvcc" ]; then
+  echo "[neurokernels] nvcc not found (looked in \$CUDA_HOME, /usr/local/cuda, PATH): CUDA kernels not compiled"
+  rm -f "$out/neurokernels.fatbin"
+  if [ "${NK_REQUIRE_NVCC:-false}" = "true" ]; then echo "[neurokernels] NK_REQUIRE_NVCC=true: failing" >&2; exit 1; fi
+  exit 0
+fi
+stamp="$out/neurokernels.fatbin"
+if [ -f "$stamp" ] && [ -z "$(find "$here" -newer "$stamp" \( -name '*.cu' -o -name '*.cuh' -o -name build.sh \) -print -quit)" ]; then
+  echo "[neurokernels] CUDA kernels up to date: $stamp"
+  exit 0
+fi
+echo "[neurokernels] $("$nvcc" --version | tail -n 1)"
+"$nvcc" -fatbin -std=c++17 -O3 \
+  -gencode arch=compute_90,code=sm_90 \
+  -gencode arch=compute_75,code=compute_75 \
+  -Werror all-warnings -Xptxas -v,-warn-spills,-warn-lmem-usage \
+  -I "$here" -o "$stamp" "$here/neurokernels.cu" 2>&1 | sed 's/^/[nvcc] /'
+echo "[neurokernels] wrote $stamp ($(stat -c %s "$stamp") bytes)"

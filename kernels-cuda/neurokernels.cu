@@ -1,0 +1,5 @@
+// The one translation unit nvcc compiles into neurokernels.fatbin (see build.sh): every kernel family.
+#include "gemm.cu"
+#include "elementwise.cu"
+#include "reduce.cu"
+#include "softmax.cu"

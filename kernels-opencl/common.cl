@@ -1,0 +1,55 @@
+// neurokernels OpenCL: definitions shared by every kernel file (this file is compiled first).
+//
+// Conventions
+//  - Matrices are float32, row-major; a matrix argument is (pointer, offset, ld): element (i, j) is
+//    p[off + i * ld + j]. Offsets and sizes are int: the host rejects matrices over 2^31-1 elements.
+//  - No native_ / half_ builtins and no fast-math by default: results must be comparable across vendors.
+//  - Activation codes match org.neurokernels.Activation: 0 identity, 1 tanh, 2 logistic, 3 relu, 4 softplus.
+
+#define AT(p, off, ld, i, j) (p)[(off) + (i) * (ld) + (j)]
+
+#define ACT_IDENTITY 0
+#define ACT_TANH 1
+#define ACT_LOGISTIC 2
+#define ACT_RELU 3
+#define ACT_SOFTPLUS 4
+
+// Logistic 1/(1+e^-z) without overflow: exp is only taken of -|z|.
+float nk_logistic(float z) {
+    float e = exp(-fabs(z));
+    return z >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
+}
+
+float nk_activate(int act, float z) {
+    switch (act) {
+        case ACT_TANH: return tanh(z);
+        case ACT_LOGISTIC: return isnan(z) ? z : nk_logistic(z);
+        case ACT_RELU: return z < 0.0f ? 0.0f : z;                        // NaN stays NaN
+        case ACT_SOFTPLUS: return fmax(z, 0.0f) + log1p(exp(-fabs(z)));   // stable for any z; NaN from log1p
+        default: return z;
+    }
+}
+
+// f'(z) from the pre-activation z; accurate where 1 - f^2 style formulas cancel.
+float nk_derivative_pre(int act, float z) {
+    if (isnan(z)) return z;
+    switch (act) {
+        case ACT_TANH: { float e = exp(-2.0f * fabs(z)); float d = 1.0f + e; return 4.0f * e / (d * d); }
+        case ACT_LOGISTIC: { float e = exp(-fabs(z)); float d = 1.0f + e; return e / (d * d); }
+        case ACT_RELU: return z > 0.0f ? 1.0f : 0.0f;
+        case ACT_SOFTPLUS: return nk_logistic(z);
+        default: return 1.0f;
+    }
+}
+
+// f'(z) from the post-activation h = f(z).
+float nk_derivative_post(int act, float h) {
+    if (isnan(h)) return h;
+    switch (act) {
+        case ACT_TANH: return (1.0f - h) * (1.0f + h);
+        case ACT_LOGISTIC: return h * (1.0f - h);
+        case ACT_RELU: return h > 0.0f ? 1.0f : 0.0f;
+        case ACT_SOFTPLUS: return -expm1(-h);
+        default: return 1.0f;
+    }
+}

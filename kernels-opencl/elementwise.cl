@@ -1,0 +1,62 @@
+// Elementwise kernels over a rows x cols matrix (possibly a view with ld > cols).
+// Launch: 1-D, local 256, global = rows * cols rounded up; work-item g handles element (g / cols, g % cols).
+// Each is memory-bound: bytes = 4 * (inputs read + outputs written) per element.
+
+#define ELEMENT_INDEX                                   \
+    const int g = (int) get_global_id(0);               \
+    if (g >= rows * cols) return;                       \
+    const int i = g / cols, j = g - (g / cols) * cols;
+
+__kernel void nk_fill(const int rows, const int cols, __global float* Y, const int offY, const int ldY, const float value) {
+    ELEMENT_INDEX
+    AT(Y, offY, ldY, i, j) = value;
+}
+
+__kernel void nk_copy(const int rows, const int cols,
+                      __global const float* X, const int offX, const int ldX,
+                      __global float* Y, const int offY, const int ldY) {
+    ELEMENT_INDEX
+    AT(Y, offY, ldY, i, j) = AT(X, offX, ldX, i, j);
+}
+
+// Y = f(X)
+__kernel void nk_activation(const int rows, const int cols, const int act,
+                            __global const float* X, const int offX, const int ldX,
+                            __global float* Y, const int offY, const int ldY) {
+    ELEMENT_INDEX
+    AT(Y, offY, ldY, i, j) = nk_activate(act, AT(X, offX, ldX, i, j));
+}
+
+// Y = f'(z), X holding z (fromPost = 0) or h = f(z) (fromPost = 1)
+__kernel void nk_activation_grad(const int rows, const int cols, const int act, const int fromPost,
+                                 __global const float* X, const int offX, const int ldX,
+                                 __global float* Y, const int offY, const int ldY) {
+    ELEMENT_INDEX
+    const float x = AT(X, offX, ldX, i, j);
+    AT(Y, offY, ldY, i, j) = fromPost ? nk_derivative_post(act, x) : nk_derivative_pre(act, x);
+}
+
+// Z = X ⊙ Y
+__kernel void nk_hadamard(const int rows, const int cols,
+                          __global const float* X, const int offX, const int ldX,
+                          __global const float* Y, const int offY, const int ldY,
+                          __global float* Z, const int offZ, const int ldZ) {
+    ELEMENT_INDEX
+    AT(Z, offZ, ldZ, i, j) = AT(X, offX, ldX, i, j) * AT(Y, offY, ldY, i, j);
+}
+
+// Y = alpha * X + Y
+__kernel void nk_axpy(const int rows, const int cols, const float alpha,
+                      __global const float* X, const int offX, const int ldX,
+                      __global float* Y, const int offY, const int ldY) {
+    ELEMENT_INDEX
+    AT(Y, offY, ldY, i, j) = fma(alpha, AT(X, offX, ldX, i, j), AT(Y, offY, ldY, i, j));
+}
+
+// Y = alpha * X
+__kernel void nk_scale(const int rows, const int cols, const float alpha,
+                       __global const float* X, const int offX, const int ldX,
+                       __global float* Y, const int offY, const int ldY) {
+    ELEMENT_INDEX
+    AT(Y, offY, ldY, i, j) = alpha * AT(X, offX, ldX, i, j);
+}

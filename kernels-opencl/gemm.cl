@@ -1,0 +1,97 @@
+// nk_gemm: C = alpha * op(A) * op(B) + beta * C, and the fused dense-layer forward
+//          out = f(X * W^T + bias) (optionally also writing pre = X * W^T + bias).
+//
+// Math: op(A) is M x K, op(B) is K x N, C is M x N; transA / transB select op = transpose. As in BLAS,
+//       C is not read when beta == 0. Accumulation is float with explicit fma, in k order per element.
+// Launch: 2-D, local (GEMM_LOCAL, GEMM_LOCAL) = (16, 16); global (ceil(N/TS_N)*16, ceil(M/TS_M)*16).
+//       Each work-group computes a TS_M x TS_N tile of C; each work-item WPT x WPT elements strided by 16
+//       so neighbouring work-items touch neighbouring columns. Tiles of op(A) and op(B) are staged in
+//       local memory TS_K deep; loads outside the matrix read 0, so any M, N, K works.
+// Epilogue: 0 = gemm (alpha, beta); 1 = dense (bias if hasBias, activation act, pre if hasPre).
+// Limits: M, N, K >= 1; the host checks shapes and aliasing.
+
+#ifndef TS_M
+#define TS_M 64
+#endif
+#ifndef TS_N
+#define TS_N 64
+#endif
+#ifndef TS_K
+#define TS_K 16
+#endif
+#define GEMM_LOCAL 16
+#define WPT_M (TS_M / GEMM_LOCAL)
+#define WPT_N (TS_N / GEMM_LOCAL)
+
+__kernel __attribute__((reqd_work_group_size(GEMM_LOCAL, GEMM_LOCAL, 1)))
+void nk_gemm(const int M, const int N, const int K,
+             __global const float* A, const int offA, const int lda, const int transA,
+             __global const float* B, const int offB, const int ldb, const int transB,
+             __global float* C, const int offC, const int ldc,
+             const float alpha, const float beta,
+             const int epilogue,
+             __global const float* bias, const int offBias, const int ldBias, const int hasBias,
+             const int act,
+             __global float* P, const int offP, const int ldp, const int hasPre)
+{
+    __local float As[TS_K][TS_M];
+    __local float Bs[TS_K][TS_N];
+
+    const int tx = get_local_id(0), ty = get_local_id(1);
+    const int tid = ty * GEMM_LOCAL + tx;
+    const int m0 = get_group_id(1) * TS_M;
+    const int n0 = get_group_id(0) * TS_N;
+
+    float acc[WPT_M][WPT_N];
+    for (int i = 0; i < WPT_M; i++)
+        for (int j = 0; j < WPT_N; j++) acc[i][j] = 0.0f;
+
+    for (int k0 = 0; k0 < K; k0 += TS_K) {
+        // stage op(A)[m0.., k0..] and op(B)[k0.., n0..]; the fastest-moving index follows memory order
+        for (int l = tid; l < TS_M * TS_K; l += GEMM_LOCAL * GEMM_LOCAL) {
+            int mm, kk;
+            if (transA) { mm = l % TS_M; kk = l / TS_M; } else { kk = l % TS_K; mm = l / TS_K; }
+            const int gm = m0 + mm, gk = k0 + kk;
+            float v = 0.0f;
+            if (gm < M && gk < K) v = transA ? AT(A, offA, lda, gk, gm) : AT(A, offA, lda, gm, gk);
+            As[kk][mm] = v;
+        }
+        for (int l = tid; l < TS_N * TS_K; l += GEMM_LOCAL * GEMM_LOCAL) {
+            int nn, kk;
+            if (transB) { kk = l % TS_K; nn = l / TS_K; } else { nn = l % TS_N; kk = l / TS_N; }
+            const int gn = n0 + nn, gk = k0 + kk;
+            float v = 0.0f;
+            if (gn < N && gk < K) v = transB ? AT(B, offB, ldb, gn, gk) : AT(B, offB, ldb, gk, gn);
+            Bs[kk][nn] = v;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+
+        for (int kk = 0; kk < TS_K; kk++) {
+            float a[WPT_M], b[WPT_N];
+            for (int i = 0; i < WPT_M; i++) a[i] = As[kk][ty + i * GEMM_LOCAL];
+            for (int j = 0; j < WPT_N; j++) b[j] = Bs[kk][tx + j * GEMM_LOCAL];
+            for (int i = 0; i < WPT_M; i++)
+                for (int j = 0; j < WPT_N; j++) acc[i][j] = fma(a[i], b[j], acc[i][j]);
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+
+    for (int i = 0; i < WPT_M; i++) {
+        const int gm = m0 + ty + i * GEMM_LOCAL;
+        if (gm >= M) continue;
+        for (int j = 0; j < WPT_N; j++) {
+            const int gn = n0 + tx + j * GEMM_LOCAL;
+            if (gn >= N) continue;
+            if (epilogue == 0) {
+                float v = alpha * acc[i][j];
+                if (beta != 0.0f) v = fma(beta, AT(C, offC, ldc, gm, gn), v);
+                AT(C, offC, ldc, gm, gn) = v;
+            } else {
+                float z = acc[i][j];
+                if (hasBias) z += AT(bias, offBias, ldBias, 0, gn);
+                if (hasPre) AT(P, offP, ldp, gm, gn) = z;
+                AT(C, offC, ldc, gm, gn) = nk_activate(act, z);
+            }
+        }
+    }
+}
