@@ -32,8 +32,8 @@ nk_dot_partial(const int rows, const int cols,
     }
     sums[lid] = s;
     __syncthreads();
-    for (int half = REDUCE_LOCAL / 2; half > 0; half >>= 1) {
-        if (lid < half) sums[lid] += sums[lid + half];
+    for (int h = REDUCE_LOCAL / 2; h > 0; h >>= 1) {
+        if (lid < h) sums[lid] += sums[lid + h];
         __syncthreads();
     }
     if (lid == 0) partial[offPartial + blockIdx.x] = sums[0];

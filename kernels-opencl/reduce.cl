@@ -34,8 +34,8 @@ void nk_dot_partial(const int rows, const int cols,
     }
     sums[lid] = s;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int half = REDUCE_LOCAL / 2; half > 0; half >>= 1) {
-        if (lid < half) sums[lid] += sums[lid + half];
+    for (int h = REDUCE_LOCAL / 2; h > 0; h >>= 1) {
+        if (lid < h) sums[lid] += sums[lid + h];
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     if (lid == 0) partial[offPartial + get_group_id(0)] = sums[0];

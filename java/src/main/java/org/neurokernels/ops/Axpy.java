@@ -1,0 +1,39 @@
+package org.neurokernels.ops;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.neurokernels.Device;
+import org.neurokernels.Matrix;
+
+/**
+ * axpy: y = alpha x + y, in place (nk_axpy, one fma; reference JavaDevice.axpyImpl).
+ * Bound: 2 u (|alpha x| + |y|), so cancellation cannot hide an error.
+ */
+public final class Axpy extends ElementwiseOp {
+    public Axpy() {
+        super("axpy", "y = alpha * x + y (in place)",
+                List.of(Spec.Tensor.of("x", "m x n", "added"), Spec.Tensor.of("y", "m x n", "accumulator")),
+                Spec.Tensor.of("y", "m x n", "alpha x + y"),
+                List.of(new Spec.Param("alpha", "float", "1", "scale of x")));
+    }
+
+    @Override double flopsPerElement() { return 2; }
+
+    @Override public Set<String> inPlace() { return Set.of("y"); }
+
+    @Override List<Map<String, String>> variants() { return List.of(Map.of("alpha", "-0.625")); }
+
+    @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
+        device.axpy(p.getFloat("alpha"), in.get("x"), out.get("y"));
+    }
+
+    @Override public ErrorModel error(String output, Map<String, HostMatrix> in, Map<String, HostMatrix> ref, Params p) {
+        float[] x = in.get("x").data(), y = in.get("y").data();
+        double a = Math.abs(p.getFloat("alpha"));
+        double[] s = new double[x.length];
+        for (int i = 0; i < s.length; i++) s[i] = a * Math.abs(x[i]) + Math.abs(y[i]) + Float.MIN_NORMAL;
+        return new ErrorModel(s, 2 * ErrorModel.U, "|y - ref| <= 2 u (|alpha x| + |y|)");
+    }
+}

@@ -1,0 +1,49 @@
+package org.neurokernels.ops;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.neurokernels.Device;
+import org.neurokernels.Matrix;
+
+/**
+ * column_sums: s[0, j] = Σ_i x[i, j], the bias gradient of a batch (nk_column_sums in
+ * kernels-opencl/reduce.cl and kernels-cuda/reduce.cu; reference JavaDevice.columnSumsImpl).
+ * Bound: (rows + 3) u Σ_i |x_ij|.
+ */
+public final class ColumnSums extends Op {
+    public ColumnSums() {
+        super("column_sums", "s = sum of each column of x (1 x n)",
+                List.of(Spec.Tensor.of("x", "m x n", "input")), List.of(Spec.Tensor.of("s", "1 x n", "column sums")), List.of());
+    }
+
+    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
+        return shapes("s", shape(1, require(in, "x")[1]));
+    }
+
+    @Override public double flops(Map<String, int[]> in, Params p) {
+        int[] x = in.get("x");
+        return (double) x[0] * x[1];
+    }
+
+    @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
+        device.columnSums(in.get("x"), out.get("s"));
+    }
+
+    @Override public List<Case> cases(boolean quick) {
+        List<Case> cases = new ArrayList<>();
+        for (int[] s : Shapes.pick(Shapes.MATRICES, quick)) cases.add(new Case(shapes("x", s), Map.of()));
+        return cases;
+    }
+
+    @Override public ErrorModel error(String output, Map<String, HostMatrix> in, Map<String, HostMatrix> ref, Params p) {
+        HostMatrix x = in.get("x");
+        double[] s = new double[x.cols()];
+        for (int j = 0; j < x.cols(); j++) {
+            for (int i = 0; i < x.rows(); i++) s[j] += Math.abs(x.get(i, j));
+            s[j] += Float.MIN_NORMAL;
+        }
+        return new ErrorModel(s, (x.rows() + 3) * ErrorModel.U, "|s - ref| <= (rows+3) u sum|x|, rows = " + x.rows());
+    }
+}

@@ -1,0 +1,93 @@
+package org.neurokernels.ops;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.neurokernels.Device;
+import org.neurokernels.Matrix;
+import org.neurokernels.Trans;
+
+/**
+ * gemm: C = alpha * op(A) * op(B) + beta * C. Kernels: kernels-opencl/gemm.cl, kernels-cuda/gemm.cu
+ * (nk_gemm, epilogue 0); reference: JavaDevice.gemmImpl.
+ *
+ * <p>Error bound: |c - ref| <= (k + 5) u (|α| Σ_p |op(A)_ip||op(B)_pj| + |β||c_ij|), u = 2^-24: the
+ * classical worst case γ_k for a length-k float sum in any order, plus the α, β and final roundings and
+ * the rounding of the reference itself.
+ */
+public final class Gemm extends Op {
+    public Gemm() {
+        super("gemm", "C = alpha * op(A) * op(B) + beta * C (C not read when beta = 0)",
+                List.of(Spec.Tensor.of("a", "m x k (k x m if trans_a)", "left operand"),
+                        Spec.Tensor.of("b", "k x n (n x k if trans_b)", "right operand"),
+                        Spec.Tensor.optional("c", "m x n", "initial C, required when beta != 0")),
+                List.of(Spec.Tensor.of("c", "m x n", "result")),
+                List.of(new Spec.Param("trans_a", "bool", "false", "use A transposed"),
+                        new Spec.Param("trans_b", "bool", "false", "use B transposed"),
+                        new Spec.Param("alpha", "float", "1", "scale of op(A) op(B)"),
+                        new Spec.Param("beta", "float", "0", "scale of the initial C")));
+    }
+
+    private static int[] mnk(Map<String, int[]> in, Params p) {
+        int[] a = in.get("a"), b = in.get("b");
+        boolean ta = p.getBool("trans_a"), tb = p.getBool("trans_b");
+        return new int[] {ta ? a[1] : a[0], tb ? b[0] : b[1], ta ? a[0] : a[1], tb ? b[1] : b[0]};
+    }
+
+    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
+        require(in, "a");
+        require(in, "b");
+        int[] d = mnk(in, p);
+        if (d[2] != d[3]) throw new IllegalArgumentException("gemm: op(a) is " + d[0] + "x" + d[2] + " but op(b) is " + d[3] + "x" + d[1]);
+        int[] c = in.get("c");
+        if (c != null && (c[0] != d[0] || c[1] != d[1])) throw new IllegalArgumentException("gemm: c is " + c[0] + "x" + c[1] + ", expected " + d[0] + "x" + d[1]);
+        if (c == null && p.getFloat("beta") != 0f) throw new IllegalArgumentException("gemm: beta != 0 needs input c");
+        return shapes("c", shape(d[0], d[1]));
+    }
+
+    @Override public double flops(Map<String, int[]> in, Params p) {
+        int[] d = mnk(in, p);
+        return 2.0 * d[0] * d[1] * d[2];
+    }
+
+    @Override public java.util.Set<String> inPlace() { return java.util.Set.of("c"); }
+
+    @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
+        device.gemm(Trans.of(p.getBool("trans_a")), Trans.of(p.getBool("trans_b")), p.getFloat("alpha"),
+                in.get("a"), in.get("b"), p.getFloat("beta"), out.get("c"));
+    }
+
+    @Override public List<Case> cases(boolean quick) {
+        List<Case> cases = new ArrayList<>();
+        for (int[] d : Shapes.pick(Shapes.GEMM, quick)) {
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                for (boolean withC : new boolean[] {false, true}) {
+                    int[] a = ta ? shape(d[2], d[0]) : shape(d[0], d[2]);
+                    int[] b = tb ? shape(d[1], d[2]) : shape(d[2], d[1]);
+                    Map<String, int[]> s = withC ? shapes("a", a, "b", b, "c", shape(d[0], d[1])) : shapes("a", a, "b", b);
+                    cases.add(new Case(s, Map.of("trans_a", Boolean.toString(ta), "trans_b", Boolean.toString(tb),
+                            "alpha", withC ? "-1.5" : "1", "beta", withC ? "0.75" : "0")));
+                }
+            }
+        }
+        return cases;
+    }
+
+    @Override public ErrorModel error(String output, Map<String, HostMatrix> in, Map<String, HostMatrix> ref, Params p) {
+        HostMatrix a = in.get("a"), b = in.get("b"), c = in.get("c");
+        boolean ta = p.getBool("trans_a"), tb = p.getBool("trans_b");
+        double alpha = Math.abs(p.getFloat("alpha")), beta = Math.abs(p.getFloat("beta"));
+        int m = ta ? a.cols() : a.rows(), k = ta ? a.rows() : a.cols(), n = tb ? b.rows() : b.cols();
+        double[] scale = new double[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int q = 0; q < k; q++) s += Math.abs((double) (ta ? a.get(q, i) : a.get(i, q)) * (tb ? b.get(j, q) : b.get(q, j)));
+                scale[i * n + j] = alpha * s + (c != null && beta != 0 ? beta * Math.abs(c.get(i, j)) : 0) + Float.MIN_NORMAL;
+            }
+        }
+        return new ErrorModel(scale, (k + 5) * ErrorModel.U, "|c - ref| <= (k+5) u (|alpha| sum|a||b| + |beta||c|), k = " + k);
+    }
+}

@@ -1,0 +1,26 @@
+package org.neurokernels.ops;
+
+import java.util.List;
+import java.util.Map;
+
+import org.neurokernels.Device;
+import org.neurokernels.Matrix;
+
+/** hadamard: z = x ⊙ y (nk_hadamard; reference JavaDevice.hadamardImpl). One rounding: within 2 u of |x y|. */
+public final class Hadamard extends ElementwiseOp {
+    public Hadamard() {
+        super("hadamard", "z = x ⊙ y (elementwise product)",
+                List.of(Spec.Tensor.of("x", "m x n", "left"), Spec.Tensor.of("y", "m x n", "right")),
+                Spec.Tensor.of("z", "m x n", "product"), List.of());
+    }
+
+    @Override double flopsPerElement() { return 1; }
+
+    @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
+        device.hadamard(in.get("x"), in.get("y"), out.get("z"));
+    }
+
+    @Override public ErrorModel error(String output, Map<String, HostMatrix> in, Map<String, HostMatrix> ref, Params p) {
+        return ErrorModel.relative(ref.get(output).data(), 1);
+    }
+}

@@ -1,0 +1,176 @@
+package org.neurokernels.ops;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.Set;
+
+import org.neurokernels.Device;
+import org.neurokernels.Matrix;
+
+/**
+ * An op's descriptor: its name, inputs, outputs and parameters, its FLOP and byte counts, how to run it
+ * on any {@link Device} (the {@code java} device being the reference), the shapes it is validated on,
+ * how its inputs are drawn and how its outputs are judged. The tests, the CLI ({@code neurokernels run})
+ * and the benchmarks all read this one object, so adding an op means one subclass plus its kernels.
+ */
+public abstract class Op {
+    /** One validation case: input shapes ({rows, cols}) and parameter values. */
+    public record Case(Map<String, int[]> shapes, Map<String, String> params) {
+        public String label() {
+            StringBuilder sb = new StringBuilder();
+            shapes.forEach((k, v) -> sb.append(k).append('=').append(v[0]).append('x').append(v[1]).append(' '));
+            params.forEach((k, v) -> sb.append(k).append('=').append(v).append(' '));
+            return sb.toString().trim();
+        }
+    }
+
+    private final String name;
+    private final String summary;
+    private final List<Spec.Tensor> inputs;
+    private final List<Spec.Tensor> outputs;
+    private final List<Spec.Param> params;
+
+    protected Op(String name, String summary, List<Spec.Tensor> inputs, List<Spec.Tensor> outputs, List<Spec.Param> params) {
+        this.name = name;
+        this.summary = summary;
+        this.inputs = List.copyOf(inputs);
+        this.outputs = List.copyOf(outputs);
+        this.params = List.copyOf(params);
+    }
+
+    public final String name() { return name; }
+    public final String summary() { return summary; }
+    public final List<Spec.Tensor> inputs() { return inputs; }
+    public final List<Spec.Tensor> outputs() { return outputs; }
+    public final List<Spec.Param> params() { return params; }
+
+    /** Parses and checks parameter values (defaults filled in). */
+    public final Params params(Map<String, String> values) { return new Params(this, values); }
+
+    /** Output shapes for these input shapes; throws IllegalArgumentException when the inputs do not fit. */
+    public abstract Map<String, int[]> outputShapes(Map<String, int[]> in, Params p);
+
+    /** Floating-point operations of one run. */
+    public abstract double flops(Map<String, int[]> in, Params p);
+
+    /** Bytes moved by one run if each input is read once and each output written once. */
+    public double bytes(Map<String, int[]> in, Params p) {
+        double elements = 0;
+        for (int[] s : in.values()) elements += (double) s[0] * s[1];
+        for (int[] s : outputShapes(in, p).values()) elements += (double) s[0] * s[1];
+        return 4 * elements;
+    }
+
+    /** Outputs that start as the input of the same name and are updated in place (gemm's c, axpy's y). */
+    public Set<String> inPlace() { return Set.of(); }
+
+    /** Runs the op on device matrices; shapes already agree with {@link #outputShapes}. */
+    public abstract void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p);
+
+    /** The shapes and parameters the conformance suite runs; {@code quick} selects a smaller set. */
+    public abstract List<Case> cases(boolean quick);
+
+    /** Random contents for an input: by default magnitudes in [0.1, 1) with random sign, never zero. */
+    public float[] generate(String input, int rows, int cols, Params p, Random rnd) {
+        float[] d = new float[rows * cols];
+        for (int i = 0; i < d.length; i++) d[i] = (float) ((0.1 + 0.9 * rnd.nextDouble()) * (rnd.nextBoolean() ? 1 : -1));
+        return d;
+    }
+
+    /** How output {@code output} is judged against the reference, given the inputs used. */
+    public abstract ErrorModel error(String output, Map<String, HostMatrix> in, Map<String, HostMatrix> ref, Params p);
+
+    /**
+     * Uploads {@code in}, runs the op on {@code device} and downloads every output. Outputs that are not
+     * updated in place are poisoned with NaN first, so an element the kernel fails to write cannot pass.
+     * Everything allocated is freed before returning.
+     */
+    public final Map<String, HostMatrix> execute(Device device, Map<String, HostMatrix> in, Params p) {
+        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(in, "inputs");
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        for (Spec.Tensor t : inputs) {
+            HostMatrix h = in.get(t.name());
+            if (h == null) {
+                if (!t.optional()) throw new IllegalArgumentException("op " + name + ": input '" + t.name() + "' (" + t.shape() + ") is missing");
+                continue;
+            }
+            shapes.put(t.name(), h.shape());
+        }
+        for (String k : in.keySet()) {
+            if (inputs.stream().noneMatch(t -> t.name().equals(k))) {
+                throw new IllegalArgumentException("op " + name + " has no input '" + k + "'; inputs are " + inputs.stream().map(Spec.Tensor::name).toList());
+            }
+        }
+        Map<String, int[]> outShapes = outputShapes(shapes, p);
+        List<Matrix> owned = new ArrayList<>();
+        try {
+            Map<String, Matrix> dIn = new LinkedHashMap<>();
+            for (Map.Entry<String, HostMatrix> e : in.entrySet()) {
+                HostMatrix h = e.getValue();
+                Matrix m = device.upload(h.data(), h.rows(), h.cols());
+                owned.add(m);
+                dIn.put(e.getKey(), m);
+            }
+            Map<String, Matrix> dOut = new LinkedHashMap<>();
+            for (Map.Entry<String, int[]> e : outShapes.entrySet()) {
+                Matrix m = inPlace().contains(e.getKey()) ? dIn.get(e.getKey()) : null;
+                if (m == null) {
+                    m = device.allocate(e.getValue()[0], e.getValue()[1]);
+                    owned.add(m);
+                    device.fill(m, Float.NaN);
+                }
+                dOut.put(e.getKey(), m);
+            }
+            run(device, dIn, dOut, p);
+            Map<String, HostMatrix> result = new LinkedHashMap<>();
+            for (Map.Entry<String, Matrix> e : dOut.entrySet()) {
+                Matrix m = e.getValue();
+                result.put(e.getKey(), new HostMatrix(m.rows(), m.cols(), device.download(m)));
+            }
+            return result;
+        } finally {
+            for (Matrix m : owned) m.close();
+        }
+    }
+
+    /** Fresh seeded inputs for a case. */
+    public final Map<String, HostMatrix> randomInputs(Case c, Random rnd) {
+        Params p = params(c.params());
+        Map<String, HostMatrix> in = new LinkedHashMap<>();
+        for (Map.Entry<String, int[]> e : c.shapes().entrySet()) {
+            int[] s = e.getValue();
+            in.put(e.getKey(), new HostMatrix(s[0], s[1], generate(e.getKey(), s[0], s[1], p, rnd)));
+        }
+        return in;
+    }
+
+    // helpers for subclasses
+
+    protected static int[] shape(int rows, int cols) { return new int[] {rows, cols}; }
+
+    protected static Map<String, int[]> shapes(Object... nameShape) {
+        Map<String, int[]> m = new LinkedHashMap<>();
+        for (int i = 0; i < nameShape.length; i += 2) m.put((String) nameShape[i], (int[]) nameShape[i + 1]);
+        return m;
+    }
+
+    protected final int[] require(Map<String, int[]> in, String input) {
+        int[] s = in.get(input);
+        if (s == null) throw new IllegalArgumentException("op " + name + ": input '" + input + "' is missing");
+        return s;
+    }
+
+    protected final void requireSame(Map<String, int[]> in, String a, String b) {
+        int[] sa = require(in, a), sb = require(in, b);
+        if (sa[0] != sb[0] || sa[1] != sb[1]) {
+            throw new IllegalArgumentException("op " + name + ": " + a + " is " + sa[0] + "x" + sa[1] + " but " + b + " is " + sb[0] + "x" + sb[1]);
+        }
+    }
+
+    @Override public String toString() { return name; }
+}

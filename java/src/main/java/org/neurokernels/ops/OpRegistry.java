@@ -1,0 +1,27 @@
+package org.neurokernels.ops;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Every op, by name. The conformance tests, the CLI and the benchmarks iterate over this list. */
+public final class OpRegistry {
+    private static final Map<String, Op> OPS = new LinkedHashMap<>();
+
+    static {
+        for (Op op : List.of(new Gemm(), new DenseForward(), new ActivationOp(), new ActivationGrad(), new Hadamard(),
+                new Axpy(), new Scale(), new Copy(), new ColumnSums(), new SoftmaxXent(), new Dot(), new FrobeniusNorm())) {
+            OPS.put(op.name(), op);
+        }
+    }
+
+    private OpRegistry() { }
+
+    public static List<Op> all() { return List.copyOf(OPS.values()); }
+
+    public static Op get(String name) {
+        Op op = OPS.get(name);
+        if (op == null) throw new IllegalArgumentException("unknown op '" + name + "'; ops are " + OPS.keySet());
+        return op;
+    }
+}

@@ -1,0 +1,28 @@
+package org.neurokernels.ops;
+
+import java.util.List;
+import java.util.Map;
+
+import org.neurokernels.Device;
+import org.neurokernels.Matrix;
+
+/** scale: y = alpha x (nk_scale; reference JavaDevice.scaleImpl). One rounding: within 1 ulp of |alpha x|. */
+public final class Scale extends ElementwiseOp {
+    public Scale() {
+        super("scale", "y = alpha * x",
+                List.of(Spec.Tensor.of("x", "m x n", "input")), Spec.Tensor.of("y", "m x n", "alpha x"),
+                List.of(new Spec.Param("alpha", "float", "1", "factor")));
+    }
+
+    @Override double flopsPerElement() { return 1; }
+
+    @Override List<Map<String, String>> variants() { return List.of(Map.of("alpha", "3.3")); }
+
+    @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
+        device.scale(p.getFloat("alpha"), in.get("x"), out.get("y"));
+    }
+
+    @Override public ErrorModel error(String output, Map<String, HostMatrix> in, Map<String, HostMatrix> ref, Params p) {
+        return ErrorModel.relative(ref.get(output).data(), 1);
+    }
+}

@@ -1,0 +1,92 @@
+package org.neurokernels.ops;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import org.neurokernels.Device;
+import org.neurokernels.Matrix;
+
+/**
+ * softmax_xent: row-wise softmax with cross-entropy and its gradient, numerically stable
+ * (nk_softmax_xent in kernels-opencl/softmax.cl and kernels-cuda/softmax.cu; reference
+ * JavaDevice.softmaxCrossEntropyImpl). probs = softmax(z); loss[i] = -Σ_j t_ij log p_ij;
+ * grad = (p - t) / rows.
+ *
+ * <p>Bounds (c = classes, D_i = max_j |z_ij - max_j z_ij|): probs within (c + 32) u absolute; grad within
+ * (c + 32) u / rows; loss within (2c + 32) u (1 + D_i + |ref|): the log-sum-exp's sum error plus the
+ * rounding of z - max.
+ */
+public final class SoftmaxXent extends Op {
+    public SoftmaxXent() {
+        super("softmax_xent", "probs = softmax(logits) per row; loss = cross-entropy per row; grad = (probs - targets)/rows",
+                List.of(Spec.Tensor.of("logits", "m x c", "scores"), Spec.Tensor.of("targets", "m x c", "target distribution per row (one-hot labels)")),
+                List.of(Spec.Tensor.of("probs", "m x c", "softmax"), Spec.Tensor.of("grad", "m x c", "d mean(loss) / d logits"),
+                        Spec.Tensor.of("loss", "m x 1", "cross-entropy per row")),
+                List.of());
+    }
+
+    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
+        requireSame(in, "logits", "targets");
+        int[] z = in.get("logits");
+        return shapes("probs", shape(z[0], z[1]), "grad", shape(z[0], z[1]), "loss", shape(z[0], 1));
+    }
+
+    @Override public double flops(Map<String, int[]> in, Params p) {
+        int[] z = in.get("logits");
+        return 8.0 * z[0] * z[1];
+    }
+
+    @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
+        device.softmaxCrossEntropy(in.get("logits"), in.get("targets"), out.get("probs"), out.get("grad"), out.get("loss"));
+    }
+
+    @Override public List<Case> cases(boolean quick) {
+        List<Case> cases = new ArrayList<>();
+        for (int[] s : Shapes.pick(Shapes.MATRICES, quick)) cases.add(new Case(shapes("logits", s, "targets", s), Map.of()));
+        return cases;
+    }
+
+    /** Logits spread over [-20, 20] (so max-subtraction matters); targets one-hot. */
+    @Override public float[] generate(String input, int rows, int cols, Params p, Random rnd) {
+        float[] d = new float[rows * cols];
+        if (input.equals("targets")) {
+            for (int i = 0; i < rows; i++) d[i * cols + rnd.nextInt(cols)] = 1f;
+        } else {
+            for (int i = 0; i < d.length; i++) d[i] = (float) (40 * rnd.nextDouble() - 20);
+        }
+        return d;
+    }
+
+    @Override public ErrorModel error(String output, Map<String, HostMatrix> in, Map<String, HostMatrix> ref, Params p) {
+        HostMatrix z = in.get("logits");
+        int rows = z.rows(), c = z.cols();
+        double u = ErrorModel.U;
+        switch (output) {
+            case "probs": {
+                double[] s = new double[rows * c];
+                java.util.Arrays.fill(s, 1.0);
+                return new ErrorModel(s, (c + 32) * u, "|p - ref| <= (c+32) u, c = " + c);
+            }
+            case "grad": {
+                double[] s = new double[rows * c];
+                java.util.Arrays.fill(s, 1.0 / rows);
+                return new ErrorModel(s, (c + 32) * u, "|g - ref| <= (c+32) u / rows, c = " + c);
+            }
+            default: {
+                float[] r = ref.get("loss").data();
+                double[] s = new double[rows];
+                for (int i = 0; i < rows; i++) {
+                    double max = Double.NEGATIVE_INFINITY, min = Double.POSITIVE_INFINITY;
+                    for (int j = 0; j < c; j++) {
+                        max = Math.max(max, z.get(i, j));
+                        min = Math.min(min, z.get(i, j));
+                    }
+                    s[i] = 1 + (max - min) + Math.abs(r[i]);
+                }
+                return new ErrorModel(s, (2 * c + 32) * u, "|loss - ref| <= (2c+32) u (1 + max|z - max z| + |ref|), c = " + c);
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package org.neurokernels.ops;
+
+/** Descriptor parts: a named tensor (input or output) and a named scalar parameter. */
+public final class Spec {
+    private Spec() { }
+
+    /** A matrix input or output; {@code shape} is documentation such as "m x k (k x m if trans_a)". */
+    public record Tensor(String name, String shape, boolean optional, String doc) {
+        public static Tensor of(String name, String shape, String doc) { return new Tensor(name, shape, false, doc); }
+        public static Tensor optional(String name, String shape, String doc) { return new Tensor(name, shape, true, doc); }
+    }
+
+    /** A scalar parameter with its type ("float", "int", "bool" or "activation") and default. */
+    public record Param(String name, String type, String defaultValue, String doc) { }
+}

@@ -1,0 +1,63 @@
+package org.neurokernels;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The devices the suites run on: java, every OpenCL device and every CUDA device this machine has,
+ * each opened once per JVM. With -Dneurokernels.requireOpenCL=true (CI) a machine without an OpenCL
+ * device fails instead of silently testing java alone.
+ */
+public final class TestDevices {
+    private static final Map<String, Device> OPEN = new LinkedHashMap<>();
+    public static final long SEED = Long.getLong("neurokernels.seed", System.nanoTime());
+
+    static {
+        System.out.println("[neurokernels tests] random seed " + SEED + " (rerun with -Dneurokernels.seed=" + SEED + ")");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            synchronized (OPEN) {
+                OPEN.values().forEach(Device::close);
+            }
+        }));
+    }
+
+    private TestDevices() { }
+
+    public static boolean requireOpenCL() { return Boolean.getBoolean("neurokernels.requireOpenCL"); }
+
+    /** Selectors of every device to test, java first. */
+    public static synchronized List<String> selectors() {
+        List<String> ids = new ArrayList<>();
+        boolean anyOpenCl = false;
+        for (Devices.BackendStatus b : Devices.backends()) {
+            if (!b.available()) {
+                System.out.println("[neurokernels tests] backend " + b.backend() + " unavailable: " + b.reason());
+            }
+            for (DeviceInfo d : b.devices()) {
+                ids.add(d.id());
+                anyOpenCl |= d.backend().equals("opencl");
+            }
+        }
+        if (requireOpenCL() && !anyOpenCl) {
+            throw new IllegalStateException("neurokernels.requireOpenCL is set but no OpenCL device was found: " + Devices.backends());
+        }
+        return ids;
+    }
+
+    /** Selectors of the devices other than the java reference. */
+    public static List<String> accelerators() {
+        List<String> ids = selectors();
+        ids.remove("java");
+        return ids;
+    }
+
+    public static Device get(String selector) {
+        synchronized (OPEN) {
+            return OPEN.computeIfAbsent(selector, Devices::open);
+        }
+    }
+
+    public static Device reference() { return get("java"); }
+}
