@@ -12,7 +12,7 @@ public record DeviceInfo(String id, String backend, String name, String vendor, 
                          long globalMemoryBytes, int computeUnits, Map<String, String> details) {
 
     public DeviceInfo {
-        details = Map.copyOf(details);
+        details = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(details));
     }
 
     /** A flat, ordered map of every field, for JSON and tables. */
@@ -25,7 +25,7 @@ public record DeviceInfo(String id, String backend, String name, String vendor, 
         m.put("driver_version", driverVersion);
         m.put("global_memory_bytes", globalMemoryBytes);
         m.put("compute_units", computeUnits);
-        m.put("details", new java.util.TreeMap<>(details));
+        m.put("details", details);
         return m;
     }
 }

@@ -65,12 +65,19 @@ public final class Devices {
         }
     }
 
+    /** Set once loading the JCuda driver natives failed: the JVM cannot retry that load. */
+    private static volatile String cudaLinkFailure;
+
     static BackendStatus cudaStatus() {
+        if (cudaLinkFailure != null) return new BackendStatus("cuda", false, cudaLinkFailure, List.of());
         List<DeviceInfo> ds;
         try {
             ds = CudaDevice.discover();
         } catch (LinkageError e) {
-            return new BackendStatus("cuda", false, "no libcuda: the NVIDIA driver library libcuda.so.1 could not be loaded (" + e.getMessage() + ")", List.of());
+            String msg = String.valueOf(e.getMessage());
+            cudaLinkFailure = msg.contains("libcuda.so") ? "no libcuda: libcuda.so.1 (the NVIDIA driver) is not installed"
+                    : "no libcuda: the JCuda driver natives could not be loaded: " + msg.lines().findFirst().orElse(msg);
+            return new BackendStatus("cuda", false, cudaLinkFailure, List.of());
         } catch (RuntimeException e) {
             String msg = String.valueOf(e.getMessage());
             String reason = msg.contains("NO_DEVICE") ? "no device: the driver reports no CUDA device" : "CUDA error: " + msg;
@@ -122,10 +129,10 @@ public final class Devices {
         if (CudaDevice.fatbin() == null) {
             throw new DeviceUnavailableException("cuda:" + n + ": the CUDA kernels were not compiled into this build (nvcc was not found at build time)");
         }
+        BackendStatus st = cudaStatus();
+        if (!st.available()) throw new DeviceUnavailableException("cuda:" + n + ": CUDA unavailable: " + st.reason());
         try {
             return new CudaDevice(n);
-        } catch (LinkageError e) {
-            throw new DeviceUnavailableException("cuda:" + n + ": libcuda.so.1 (the NVIDIA driver) could not be loaded: " + e.getMessage(), e);
         } catch (DeviceUnavailableException | KernelBuildException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -90,8 +90,20 @@ public abstract class Op {
      * Everything allocated is freed before returning.
      */
     public final Map<String, HostMatrix> execute(Device device, Map<String, HostMatrix> in, Params p) {
+        try (Prepared run = prepare(device, in, p)) {
+            run.run();
+            return run.download();
+        }
+    }
+
+    /**
+     * Inputs uploaded and outputs allocated (NaN-poisoned, or aliased to the input for in-place outputs),
+     * ready to {@link Prepared#run()} any number of times; closing frees every matrix.
+     */
+    public final Prepared prepare(Device device, Map<String, HostMatrix> in, Params p) {
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(in, "inputs");
+        Objects.requireNonNull(p, "params");
         Map<String, int[]> shapes = new LinkedHashMap<>();
         for (Spec.Tensor t : inputs) {
             HostMatrix h = in.get(t.name());
@@ -107,34 +119,65 @@ public abstract class Op {
             }
         }
         Map<String, int[]> outShapes = outputShapes(shapes, p);
-        List<Matrix> owned = new ArrayList<>();
+        Prepared prepared = new Prepared(device, p);
         try {
-            Map<String, Matrix> dIn = new LinkedHashMap<>();
             for (Map.Entry<String, HostMatrix> e : in.entrySet()) {
                 HostMatrix h = e.getValue();
-                Matrix m = device.upload(h.data(), h.rows(), h.cols());
-                owned.add(m);
-                dIn.put(e.getKey(), m);
+                prepared.in.put(e.getKey(), prepared.own(device.upload(h.data(), h.rows(), h.cols())));
             }
-            Map<String, Matrix> dOut = new LinkedHashMap<>();
             for (Map.Entry<String, int[]> e : outShapes.entrySet()) {
-                Matrix m = inPlace().contains(e.getKey()) ? dIn.get(e.getKey()) : null;
+                Matrix m = inPlace().contains(e.getKey()) ? prepared.in.get(e.getKey()) : null;
                 if (m == null) {
-                    m = device.allocate(e.getValue()[0], e.getValue()[1]);
-                    owned.add(m);
+                    m = prepared.own(device.allocate(e.getValue()[0], e.getValue()[1]));
                     device.fill(m, Float.NaN);
                 }
-                dOut.put(e.getKey(), m);
+                prepared.out.put(e.getKey(), m);
             }
-            run(device, dIn, dOut, p);
+            return prepared;
+        } catch (RuntimeException e) {
+            prepared.close();
+            throw e;
+        }
+    }
+
+    /** An op bound to device matrices; see {@link #prepare}. */
+    public final class Prepared implements AutoCloseable {
+        private final Device device;
+        private final Params params;
+        private final Map<String, Matrix> in = new LinkedHashMap<>();
+        private final Map<String, Matrix> out = new LinkedHashMap<>();
+        private final List<Matrix> owned = new ArrayList<>();
+
+        private Prepared(Device device, Params params) {
+            this.device = device;
+            this.params = params;
+        }
+
+        private Matrix own(Matrix m) {
+            owned.add(m);
+            return m;
+        }
+
+        /** Enqueues one run (in-place outputs are updated again each time). */
+        public void run() { Op.this.run(device, in, out, params); }
+
+        public Map<String, Matrix> inputs() { return java.util.Collections.unmodifiableMap(in); }
+
+        public Map<String, Matrix> outputs() { return java.util.Collections.unmodifiableMap(out); }
+
+        /** Every output, downloaded (waits for the device). */
+        public Map<String, HostMatrix> download() {
             Map<String, HostMatrix> result = new LinkedHashMap<>();
-            for (Map.Entry<String, Matrix> e : dOut.entrySet()) {
+            for (Map.Entry<String, Matrix> e : out.entrySet()) {
                 Matrix m = e.getValue();
                 result.put(e.getKey(), new HostMatrix(m.rows(), m.cols(), device.download(m)));
             }
             return result;
-        } finally {
+        }
+
+        @Override public void close() {
             for (Matrix m : owned) m.close();
+            owned.clear();
         }
     }
 

@@ -1,0 +1,195 @@
+package org.neurokernels.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import com.google.gson.GsonBuilder;
+
+import org.neurokernels.Device;
+import org.neurokernels.DeviceInfo;
+import org.neurokernels.Devices;
+import org.neurokernels.conformance.Report;
+import org.neurokernels.conformance.Verifier;
+import org.neurokernels.io.Npy;
+import org.neurokernels.ops.HostMatrix;
+import org.neurokernels.ops.Op;
+import org.neurokernels.ops.OpRegistry;
+import org.neurokernels.ops.Params;
+import org.neurokernels.ops.Spec;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The {@code neurokernels} command line. */
+@Command(name = "neurokernels", mixinStandardHelpOptions = true, version = "neurokernels 0.1.0",
+        description = "OpenCL and CUDA kernels for learning and neural dynamics, checked against a Java reference.",
+        subcommands = {Main.DevicesCommand.class, Main.OpsCommand.class, Main.RunCommand.class, Main.VerifyCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override public void run() { spec.commandLine().usage(System.out); }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the CLI and returns its exit status (for tests). */
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, line, parse) -> {
+            line.getErr().println("error: " + ex.getMessage());
+            return 2;
+        });
+        return cl.execute(args);
+    }
+
+    static String json(Object o) {
+        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o);
+    }
+
+    @Command(name = "devices", description = "List every device, and why any backend is unavailable.")
+    static final class DevicesCommand implements Callable<Integer> {
+        @Option(names = "--json", description = "print JSON") boolean asJson;
+
+        @Override public Integer call() {
+            List<Devices.BackendStatus> backends = Devices.backends();
+            Devices.Choice auto = Devices.chooseAuto();
+            if (asJson) {
+                List<Object> bs = new ArrayList<>();
+                for (Devices.BackendStatus b : backends) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("backend", b.backend());
+                    m.put("available", b.available());
+                    m.put("reason", b.reason());
+                    m.put("devices", b.devices().stream().map(DeviceInfo::toMap).toList());
+                    bs.add(m);
+                }
+                System.out.println(json(Map.of("backends", bs, "auto", Map.of("selector", auto.selector(), "reason", auto.reason()))));
+                return 0;
+            }
+            for (Devices.BackendStatus b : backends) {
+                System.out.println(b.backend() + ": " + (b.available() ? "available, " : "unavailable: ") + b.reason());
+                for (DeviceInfo d : b.devices()) {
+                    System.out.printf(Locale.ROOT, "  %-12s %s%n", d.id(), d.name());
+                    System.out.printf(Locale.ROOT, "  %-12s vendor %s, driver %s, %.1f GiB, %d compute units%n", "", d.vendor(), d.driverVersion(),
+                            d.globalMemoryBytes() / (double) (1L << 30), d.computeUnits());
+                    d.details().forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-12s %s: %s%n", "", k, v));
+                }
+            }
+            System.out.println("auto -> " + auto.selector() + " (" + auto.reason() + ")");
+            return 0;
+        }
+    }
+
+    @Command(name = "ops", description = "List the op registry: inputs, outputs, parameters, FLOP/byte model.")
+    static final class OpsCommand implements Callable<Integer> {
+        @Option(names = "--json", description = "print a JSON list of objects with a name field") boolean asJson;
+
+        @Override public Integer call() {
+            List<Object> out = new ArrayList<>();
+            for (Op op : OpRegistry.all()) {
+                if (asJson) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("name", op.name());
+                    m.put("summary", op.summary());
+                    m.put("inputs", op.inputs());
+                    m.put("outputs", op.outputs());
+                    m.put("params", op.params());
+                    m.put("in_place", op.inPlace());
+                    out.add(m);
+                } else {
+                    System.out.println(op.name() + ": " + op.summary());
+                    for (Spec.Tensor t : op.inputs()) System.out.println("  in   " + t.name() + " [" + t.shape() + "]" + (t.optional() ? " (optional)" : "") + " " + t.doc());
+                    for (Spec.Tensor t : op.outputs()) System.out.println("  out  " + t.name() + " [" + t.shape() + "] " + t.doc());
+                    for (Spec.Param p : op.params()) System.out.println("  param " + p.name() + " (" + p.type() + ", default " + p.defaultValue() + ") " + p.doc());
+                }
+            }
+            if (asJson) System.out.println(json(out));
+            return 0;
+        }
+    }
+
+    static Map<String, String> pairs(List<String> items, String what) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String s : items) {
+            int eq = s.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException(what + " '" + s + "' must be NAME=VALUE");
+            m.put(s.substring(0, eq), s.substring(eq + 1));
+        }
+        return m;
+    }
+
+    @Command(name = "run", description = "Run one registry op on one device with .npy files in and out (float32, C order).")
+    static final class RunCommand implements Callable<Integer> {
+        @Parameters(index = "0", description = "op name (see: neurokernels ops)") String opName;
+        @Option(names = "--device", defaultValue = "auto", description = "java, opencl:P:D, opencl:NAME, cuda:N or auto (default)") String device;
+        @Option(names = "--in", description = "NAME=FILE.npy") List<String> inputs = new ArrayList<>();
+        @Option(names = "--param", description = "KEY=VALUE") List<String> params = new ArrayList<>();
+        @Option(names = "--out", description = "NAME=FILE.npy (outputs not named are not written)") List<String> outputs = new ArrayList<>();
+
+        @Override public Integer call() throws Exception {
+            Op op = OpRegistry.get(opName);
+            Params p = op.params(pairs(params, "--param"));
+            Map<String, HostMatrix> in = new LinkedHashMap<>();
+            for (Map.Entry<String, String> e : pairs(inputs, "--in").entrySet()) in.put(e.getKey(), Npy.read(Path.of(e.getValue())));
+            Map<String, String> outs = pairs(outputs, "--out");
+            for (String name : outs.keySet()) {
+                if (op.outputs().stream().noneMatch(t -> t.name().equals(name))) {
+                    throw new IllegalArgumentException("op " + op.name() + " has no output '" + name + "'; outputs are " + op.outputs().stream().map(Spec.Tensor::name).toList());
+                }
+            }
+            try (Device d = Devices.open(device)) {
+                System.err.println("device " + d.id() + " (" + d.info().name() + ")");
+                Map<String, HostMatrix> result = op.execute(d, in, p);
+                for (Map.Entry<String, String> e : outs.entrySet()) {
+                    Npy.write(Path.of(e.getValue()), result.get(e.getKey()));
+                    System.err.println("wrote " + e.getKey() + " " + result.get(e.getKey()).shapeString() + " to " + e.getValue());
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "verify", description = "Run every op on devices against the java reference; print a table; exit 1 on any failure.")
+    static final class VerifyCommand implements Callable<Integer> {
+        @Option(names = "--device", description = "one device (default: --all)") String device;
+        @Option(names = "--all", description = "every available device (the default)") boolean all;
+        @Option(names = "--quick", description = "a smaller set of shapes") boolean quick;
+        @Option(names = "--seed", description = "random seed (default: time-based, printed)") Long seed;
+        @Option(names = "--op", description = "only these ops (repeatable)") List<String> only = new ArrayList<>();
+        @Option(names = "--json", description = "write the JSON report here") Path jsonFile;
+        @Option(names = "--markdown", description = "write the Markdown report here") Path markdownFile;
+        @Option(names = "--runs", defaultValue = "5", description = "timed runs per case (median reported)") int runs;
+
+        @Override public Integer call() throws Exception {
+            long s = seed != null ? seed : System.nanoTime();
+            List<String> selectors = new ArrayList<>();
+            if (device != null && !all) selectors.add(device);
+            else for (DeviceInfo d : Devices.list()) selectors.add(d.id());
+            List<Op> ops = only.isEmpty() ? OpRegistry.all() : only.stream().map(OpRegistry::get).toList();
+            List<Verifier.CaseResult> results = new ArrayList<>();
+            List<DeviceInfo> infos = new ArrayList<>();
+            try (Device ref = Devices.open("java")) {
+                for (String sel : selectors) {
+                    try (Device d = Devices.open(sel)) {
+                        infos.add(d.info());
+                        System.err.println("verifying " + d.id() + " (" + d.info().name() + ") ...");
+                        results.addAll(Verifier.verify(d, ref, ops, quick, s, runs, null));
+                    }
+                }
+            }
+            Report report = new Report(infos, results, s, quick);
+            System.out.print(report.table());
+            if (jsonFile != null) report.writeJson(jsonFile);
+            if (markdownFile != null) report.writeMarkdown(markdownFile);
+            return report.allPass() ? 0 : 1;
+        }
+    }
+}
