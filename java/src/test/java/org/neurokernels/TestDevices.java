@@ -25,7 +25,11 @@ public final class TestDevices {
 
     private TestDevices() { }
 
-    public static boolean requireOpenCL() { return Boolean.getBoolean("neurokernels.requireOpenCL"); }
+    /** True under -Dneurokernels.requireOpenCL=true or NK_REQUIRE_OPENCL=1 (set by .ci/run). */
+    public static boolean requireOpenCL() {
+        String env = System.getenv("NK_REQUIRE_OPENCL");
+        return Boolean.getBoolean("neurokernels.requireOpenCL") || "1".equals(env) || "true".equalsIgnoreCase(env);
+    }
 
     /** Selectors of every device to test, java first. */
     public static synchronized List<String> selectors() {

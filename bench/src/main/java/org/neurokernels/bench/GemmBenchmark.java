@@ -1,0 +1,216 @@
+package org.neurokernels.bench;
+
+import static org.jocl.CL.*;
+
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.JCudaDriver;
+import jcuda.jcublas.JCublas2;
+import jcuda.jcublas.cublasHandle;
+import jcuda.jcublas.cublasOperation;
+
+import org.ejml.data.FMatrixRMaj;
+import org.ejml.dense.row.CommonOps_FDRM;
+import org.jocl.CL;
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.blast.CLBlast;
+import org.jocl.blast.CLBlastLayout;
+import org.jocl.blast.CLBlastTranspose;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_context;
+import org.jocl.cl_context_properties;
+import org.jocl.cl_device_id;
+import org.jocl.cl_mem;
+import org.jocl.cl_platform_id;
+import org.neurokernels.Device;
+import org.neurokernels.Devices;
+import org.neurokernels.Matrix;
+import org.neurokernels.Trans;
+import org.neurokernels.opencl.OpenClDevice;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * Square SGEMM C = A B (n x n, row-major), one measured call = one GEMM with the device synchronized
+ * at its end (clFinish / cuCtxSynchronize), so the time is the work and not the enqueue. GFLOP/s =
+ * 2 n^3 / time; bench/results.py computes it from the JMH JSON.
+ *
+ * <p>impl: {@code neurokernels-opencl} (device from -Dnk.opencl, default opencl:0:0),
+ * {@code neurokernels-cuda} (cuda:0), {@code neurokernels-java} (the double-accumulating reference;
+ * n &le; 1024 only, it is not built for speed), {@code clblast} (CLBlast through jocl-blast on the same
+ * OpenCL device, its own context), {@code ejml} (CommonOps_FDRM.mult, one thread), {@code cublas}
+ * (cublasSgemm through jcublas on cuda:0). Inputs are seeded uniform(-1, 1) floats, uploaded at trial
+ * level; kernel compilation happens in set-up.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class GemmBenchmark {
+    @Param({"neurokernels-opencl", "clblast", "ejml", "neurokernels-java"})
+    public String impl;
+
+    @Param({"256", "1024", "2048"})
+    public int n;
+
+    private Device device;
+    private Matrix a, b, c;
+    private FMatrixRMaj ea, eb, ec;
+    private cl_context clContext;
+    private cl_command_queue clQueue;
+    private cl_mem clA, clB, clC;
+    private cublasHandle cublas;
+    private CUdeviceptr cuA, cuB, cuC;
+    private Device cudaOwner;
+
+    static float[] random(int count, long seed) {
+        Random r = new Random(seed);
+        float[] d = new float[count];
+        for (int i = 0; i < count; i++) d[i] = (float) (2 * r.nextDouble() - 1);
+        return d;
+    }
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        float[] ha = random(n * n, 1), hb = random(n * n, 2);
+        switch (impl) {
+            case "neurokernels-opencl":
+            case "neurokernels-cuda":
+            case "neurokernels-java": {
+                if (impl.equals("neurokernels-java") && n > 1024) {
+                    throw new IllegalStateException("neurokernels-java is the reference, measured only up to n = 1024");
+                }
+                String sel = impl.equals("neurokernels-opencl") ? System.getProperty("nk.opencl", "opencl:0:0")
+                        : impl.equals("neurokernels-cuda") ? System.getProperty("nk.cuda", "cuda:0") : "java";
+                device = Devices.open(sel);
+                a = device.upload(ha, n, n);
+                b = device.upload(hb, n, n);
+                c = device.allocate(n, n);
+                device.gemm(Trans.N, Trans.N, 1f, a, b, 0f, c); // builds/loads kernels before timing
+                device.synchronize();
+                break;
+            }
+            case "ejml":
+                ea = new FMatrixRMaj(n, n, true, ha);
+                eb = new FMatrixRMaj(n, n, true, hb);
+                ec = new FMatrixRMaj(n, n);
+                break;
+            case "clblast":
+                setUpClBlast(ha, hb);
+                break;
+            case "cublas":
+                setUpCublas(ha, hb);
+                break;
+            default:
+                throw new IllegalArgumentException("unknown impl " + impl);
+        }
+    }
+
+    private void setUpClBlast(float[] ha, float[] hb) {
+        CL.setExceptionsEnabled(true);
+        CLBlast.setExceptionsEnabled(true);
+        String[] pd = System.getProperty("nk.opencl", "opencl:0:0").split(":");
+        cl_platform_id platform = OpenClDevice.platforms().get(Integer.parseInt(pd[1]));
+        cl_device_id dev = OpenClDevice.devices(platform).get(Integer.parseInt(pd[2]));
+        cl_context_properties props = new cl_context_properties();
+        props.addProperty(CL_CONTEXT_PLATFORM, platform);
+        clContext = clCreateContext(props, 1, new cl_device_id[] {dev}, null, null, null);
+        @SuppressWarnings("deprecation")
+        cl_command_queue q = clCreateCommandQueue(clContext, dev, 0, null);
+        clQueue = q;
+        long bytes = (long) n * n * Sizeof.cl_float;
+        clA = clCreateBuffer(clContext, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, bytes, Pointer.to(ha), null);
+        clB = clCreateBuffer(clContext, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, bytes, Pointer.to(hb), null);
+        clC = clCreateBuffer(clContext, CL_MEM_READ_WRITE, bytes, null, null);
+        clblast();
+    }
+
+    private void setUpCublas(float[] ha, float[] hb) {
+        cudaOwner = Devices.open(System.getProperty("nk.cuda", "cuda:0")); // makes the primary context current and keeps it alive
+        JCublas2.setExceptionsEnabled(true);
+        cublas = new cublasHandle();
+        JCublas2.cublasCreate(cublas);
+        long bytes = (long) n * n * 4;
+        cuA = new CUdeviceptr();
+        cuB = new CUdeviceptr();
+        cuC = new CUdeviceptr();
+        JCudaDriver.cuMemAlloc(cuA, bytes);
+        JCudaDriver.cuMemAlloc(cuB, bytes);
+        JCudaDriver.cuMemAlloc(cuC, bytes);
+        JCudaDriver.cuMemcpyHtoD(cuA, jcuda.Pointer.to(ha), bytes);
+        JCudaDriver.cuMemcpyHtoD(cuB, jcuda.Pointer.to(hb), bytes);
+        cublasGemm();
+        JCudaDriver.cuCtxSynchronize();
+    }
+
+    private void clblast() {
+        CLBlast.CLBlastSgemm(CLBlastLayout.CLBlastLayoutRowMajor, CLBlastTranspose.CLBlastTransposeNo, CLBlastTranspose.CLBlastTransposeNo,
+                n, n, n, 1f, clA, 0, n, clB, 0, n, 0f, clC, 0, n, clQueue, null);
+        clFinish(clQueue);
+    }
+
+    /** Row-major C = A B is column-major C^T = B^T A^T: pass B first. */
+    private void cublasGemm() {
+        JCublas2.cublasSgemm(cublas, cublasOperation.CUBLAS_OP_N, cublasOperation.CUBLAS_OP_N, n, n, n,
+                jcuda.Pointer.to(new float[] {1f}), cuB, n, cuA, n, jcuda.Pointer.to(new float[] {0f}), cuC, n);
+    }
+
+    @Benchmark
+    public void gemm(Blackhole bh) {
+        switch (impl) {
+            case "ejml":
+                CommonOps_FDRM.mult(ea, eb, ec);
+                bh.consume(ec);
+                break;
+            case "clblast":
+                clblast();
+                bh.consume(clC);
+                break;
+            case "cublas":
+                cublasGemm();
+                JCudaDriver.cuCtxSynchronize();
+                bh.consume(cuC);
+                break;
+            default:
+                device.gemm(Trans.N, Trans.N, 1f, a, b, 0f, c);
+                device.synchronize();
+                bh.consume(c);
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        if (device != null) device.close();
+        if (clContext != null) {
+            clReleaseMemObject(clA);
+            clReleaseMemObject(clB);
+            clReleaseMemObject(clC);
+            clReleaseCommandQueue(clQueue);
+            clReleaseContext(clContext);
+        }
+        if (cublas != null) {
+            JCudaDriver.cuMemFree(cuA);
+            JCudaDriver.cuMemFree(cuB);
+            JCudaDriver.cuMemFree(cuC);
+            JCublas2.cublasDestroy(cublas);
+        }
+        if (cudaOwner != null) cudaOwner.close();
+    }
+}

@@ -1,0 +1,159 @@
+package org.neurokernels.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.neurokernels.TestDevices;
+import org.neurokernels.io.Npy;
+import org.neurokernels.ops.HostMatrix;
+
+/** The command line: devices, ops, run with .npy files (checked against NumPy), verify, and its errors. */
+class CliTest {
+    @TempDir Path dir;
+
+    static List<String> devices() { return TestDevices.selectors(); }
+
+    private static String capture(String... args) {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            int rc = Main.execute(args);
+            assertEquals(0, rc, () -> String.join(" ", args) + " exited " + rc);
+        } finally {
+            System.setOut(old);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void devicesListsThePoclDeviceWithProperties() {
+        String out = capture("devices");
+        assertTrue(out.contains("java"), out);
+        if (TestDevices.requireOpenCL()) {
+            assertTrue(out.contains("opencl:0:0"), out);
+            assertTrue(out.contains("compute units"), out);
+        }
+        String json = capture("devices", "--json");
+        assertTrue(json.contains("\"backends\"") && json.contains("\"reason\""), json);
+    }
+
+    @Test
+    void opsJsonHasNames() {
+        String json = capture("ops", "--json");
+        assertTrue(json.contains("\"name\": \"gemm\"") && json.contains("\"name\": \"softmax_xent\""), json);
+    }
+
+    private static boolean numpyAvailable() {
+        try {
+            Process p = new ProcessBuilder("python3", "-c", "import numpy").redirectErrorStream(true).start();
+            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    private void python(String script) throws Exception {
+        Process p = new ProcessBuilder("python3", "-c", script).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "python timed out");
+        assertEquals(0, p.exitValue(), out);
+    }
+
+    /** neurokernels run gemm on awkward shapes, transposes and beta != 0 agrees with NumPy (float64 matmul). */
+    @ParameterizedTest
+    @MethodSource("devices")
+    void runGemmAgreesWithNumpy(String id) throws Exception {
+        assumeTrue(numpyAvailable(), "python3 with numpy is needed for this check");
+        python("import numpy as np\n"
+                + "r = np.random.default_rng(7)\n"
+                + "a = r.uniform(-1, 1, (67, 131)).astype(np.float32)\n"   // used transposed: op(a) is 131 x 67
+                + "b = r.uniform(-1, 1, (29, 67)).astype(np.float32)\n"    // used transposed: op(b) is 67 x 29
+                + "c = r.uniform(-1, 1, (131, 29)).astype(np.float32)\n"
+                + "np.save('a.npy', a); np.save('b.npy', b); np.save('c.npy', c)\n"
+                + "ref = 1.25 * a.T.astype(np.float64) @ b.T.astype(np.float64) - 0.5 * c\n"
+                + "scale = 1.25 * np.abs(a.T.astype(np.float64)) @ np.abs(b.T.astype(np.float64)) + 0.5 * np.abs(c)\n"
+                + "np.save('ref.npy', ref.astype(np.float32)); np.save('scale.npy', scale.astype(np.float32))\n");
+        String out = dir.resolve("out.npy").toString();
+        capture("run", "gemm", "--device", id, "--in", "a=" + dir.resolve("a.npy"), "--in", "b=" + dir.resolve("b.npy"),
+                "--in", "c=" + dir.resolve("c.npy"), "--param", "trans_a=true", "--param", "trans_b=true",
+                "--param", "alpha=1.25", "--param", "beta=-0.5", "--out", "c=" + out);
+        HostMatrix got = Npy.read(Path.of(out));
+        HostMatrix ref = Npy.read(dir.resolve("ref.npy"));
+        HostMatrix scale = Npy.read(dir.resolve("scale.npy"));
+        assertEquals(131, got.rows());
+        assertEquals(29, got.cols());
+        double bound = (67 + 6) * Math.scalb(1.0, -24);
+        for (int e = 0; e < got.data().length; e++) {
+            double err = Math.abs(got.data()[e] - ref.data()[e]) / scale.data()[e];
+            int ee = e;
+            assertTrue(err <= bound, () -> "element " + ee + ": " + got.data()[ee] + " vs NumPy " + ref.data()[ee]);
+        }
+    }
+
+    @Test
+    void npyRoundTripAndClearErrors() throws Exception {
+        HostMatrix m = new HostMatrix(2, 3, new float[] {1, 2, 3, 4, 5, -6.5f});
+        Path f = dir.resolve("m.npy");
+        Npy.write(f, m);
+        HostMatrix back = Npy.read(f);
+        assertEquals(2, back.rows());
+        assertEquals(-6.5f, back.get(1, 2));
+        byte[] bytes = Files.readAllBytes(f);
+
+        byte[] f8 = new String(bytes, StandardCharsets.ISO_8859_1).replace("'<f4'", "'<f8'").getBytes(StandardCharsets.ISO_8859_1);
+        assertTrue(assertThrows(Npy.NpyFormatException.class, () -> Npy.parse(f8, "x")).getMessage().contains("float32"));
+        byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length - 4);
+        assertTrue(assertThrows(Npy.NpyFormatException.class, () -> Npy.parse(truncated, "x")).getMessage().contains("data bytes"));
+        byte[] fortran = new String(bytes, StandardCharsets.ISO_8859_1).replace("False", "True ").getBytes(StandardCharsets.ISO_8859_1);
+        assertTrue(assertThrows(Npy.NpyFormatException.class, () -> Npy.parse(fortran, "x")).getMessage().contains("Fortran"));
+        assertTrue(assertThrows(Npy.NpyFormatException.class, () -> Npy.parse("hello world!".getBytes(), "x")).getMessage().contains("magic"));
+    }
+
+    @Test
+    void runReportsBadInputsWithoutTouchingADevice() throws Exception {
+        Path a = dir.resolve("a.npy");
+        Npy.write(a, new HostMatrix(2, 3, new float[6]));
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(2, Main.execute("run", "gemm", "--device", "java", "--in", "a=" + a, "--in", "b=" + a, "--out", "c=" + dir.resolve("c.npy")));
+            assertEquals(2, Main.execute("run", "nosuchop", "--device", "java"));
+            assertEquals(2, Main.execute("run", "gemm", "--device", "java", "--in", "a=" + a, "--in", "b=" + a, "--param", "trans_b=maybe"));
+            assertEquals(2, Main.execute("run", "gemm", "--device", "cuda:5", "--in", "a=" + a, "--in", "b=" + a, "--param", "trans_b=true"));
+        } finally {
+            System.setErr(oldErr);
+        }
+        String msg = err.toString(StandardCharsets.UTF_8);
+        assertTrue(msg.contains("op(a) is 2x3 but op(b) is 2x3"), msg);
+        assertTrue(msg.contains("unknown op 'nosuchop'"), msg);
+        assertTrue(msg.contains("not a boolean"), msg);
+        assertTrue(msg.contains("cuda:5"), msg);
+    }
+
+    @Test
+    void verifyQuickPassesAndWritesReports() throws Exception {
+        Path json = dir.resolve("r.json"), md = dir.resolve("r.md");
+        String out = capture("verify", "--all", "--quick", "--op", "gemm", "--op", "softmax_xent", "--runs", "1",
+                "--seed", "42", "--json", json.toString(), "--markdown", md.toString());
+        assertTrue(out.contains("ALL PASS"), out);
+        assertTrue(Files.readString(json).contains("\"all_pass\": true"));
+        assertTrue(Files.readString(md).contains("| gemm |"));
+    }
+}
