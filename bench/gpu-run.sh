@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs on a GPU machine from the folder bench/gpu-pack.sh made: the CUDA test suite (every op on
+# cuda:N against the java reference, views, validation, memory, threads), `verify` on every device,
+# and GemmBenchmark for neurokernels-cuda vs cuBLAS; prints a summary table. Results go to RESULTS_DIR
+# (default: $OUT if set, else ./gpu-results).
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+res="${1:-${OUT:-$here/gpu-results}}"
+mkdir -p "$res"
+java="$here/jre/bin/java"
+cp="$here/benchmarks.jar"
+{
+  echo "== machine"; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2>&1 || true
+  echo "== devices"; "$java" -cp "$cp" org.neurokernels.cli.Main devices
+} | tee "$res/devices.txt"
+echo "== tests"
+"$java" -jar "$here/junit-console.jar" execute --class-path "$cp:$here/test-classes" --scan-class-path \
+  --details=summary --disable-banner --reports-dir "$res/junit" 2>&1 | tail -n 40 | tee "$res/tests.txt"
+tests_rc=${PIPESTATUS[0]}
+echo "== verify"
+"$java" -cp "$cp" org.neurokernels.cli.Main verify --all --seed 1 --json "$res/verify.json" --markdown "$res/verify.md" 2>&1 \
+  | tee "$res/verify.txt" | tail -n 40
+verify_rc=${PIPESTATUS[0]}
+echo "== GemmBenchmark"
+"$java" -jar "$cp" GemmBenchmark -p impl=neurokernels-cuda,cublas -p n=1024,2048,4096 -wi 2 -i 3 -w 1 -r 1 -f 1 \
+  -rf json -rff "$res/gemm-gpu.json" 2>&1 | tail -n 12 | tee "$res/gemm-gpu.txt"
+echo "== summary"
+printf "%-28s %s\n" "CUDA test suite exit" "$tests_rc" "verify exit" "$verify_rc"
+grep -E "^GemmBenchmark" "$res/gemm-gpu.txt" | awk '{ n=$3; t=$5; printf "gemm %-22s n=%-5s %9.3f ms  %8.1f GFLOP/s\n", $2, n, t, 2*n*n*n/(t*1e6) }'
