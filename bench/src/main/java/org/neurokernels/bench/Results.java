@@ -1,0 +1,120 @@
+package org.neurokernels.bench;
+
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.data.category.DefaultCategoryDataset;
+import org.neurokernels.DeviceInfo;
+import org.neurokernels.Devices;
+
+/**
+ * Turns JMH JSON results of GemmBenchmark into a Markdown table (ms/op, GFLOP/s = 2 n^3 / time and the
+ * ratio to a peer measured in the same run) and a PNG bar chart.
+ *
+ * <pre>java -cp bench/target/benchmarks.jar org.neurokernels.bench.Results OUT.md OUT.png PEER RUN.json...</pre>
+ */
+public final class Results {
+    private Results() { }
+
+    record Row(String impl, Map<String, String> params, double ms, double error, int iterations, String settings) { }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 4) {
+            System.err.println("usage: Results OUT.md OUT.png PEER RUN.json...");
+            System.exit(2);
+        }
+        Path md = Path.of(args[0]), png = Path.of(args[1]);
+        String peer = args[2];
+        StringBuilder sb = new StringBuilder();
+        DefaultCategoryDataset chart = new DefaultCategoryDataset();
+        for (int f = 3; f < args.length; f++) {
+            Path run = Path.of(args[f]);
+            JsonArray arr = JsonParser.parseString(Files.readString(run)).getAsJsonArray();
+            Map<String, List<Row>> byShape = new TreeMap<>();
+            String jvm = "";
+            String settings = "";
+            for (JsonElement e : arr) {
+                JsonObject o = e.getAsJsonObject();
+                Map<String, String> params = new LinkedHashMap<>();
+                o.getAsJsonObject("params").entrySet().forEach(p -> params.put(p.getKey(), p.getValue().getAsString()));
+                JsonObject pm = o.getAsJsonObject("primaryMetric");
+                double err = pm.get("scoreError").isJsonPrimitive() && !pm.get("scoreError").getAsString().equals("NaN") ? pm.get("scoreError").getAsDouble() : Double.NaN;
+                settings = String.format(Locale.ROOT, "JMH %s, %d fork(s), %d warm-up x %s, %d measurement x %s, mode %s",
+                        o.get("jmhVersion").getAsString(), o.get("forks").getAsInt(), o.get("warmupIterations").getAsInt(), o.get("warmupTime").getAsString(),
+                        o.get("measurementIterations").getAsInt(), o.get("measurementTime").getAsString(), o.get("mode").getAsString());
+                jvm = o.get("vmName").getAsString() + " " + o.get("jdkVersion").getAsString();
+                String impl = params.remove("impl");
+                String shape = shapeKey(params);
+                byShape.computeIfAbsent(shape, k -> new ArrayList<>()).add(new Row(impl, params, pm.get("score").getAsDouble(), err,
+                        o.get("measurementIterations").getAsInt(), settings));
+            }
+            sb.append("### ").append(run.getFileName()).append("\n\n");
+            sb.append(settings).append("; ").append(jvm).append(".\n\n");
+            sb.append("| shape | impl | ms/op | ± (99.9%) | GFLOP/s | ÷ ").append(peer).append(" |\n|---|---|---|---|---|---|\n");
+            for (Map.Entry<String, List<Row>> s : byShape.entrySet()) {
+                double flops = flops(s.getValue().get(0).params());
+                Row peerRow = s.getValue().stream().filter(r -> r.impl().equals(peer)).findFirst().orElse(null);
+                for (Row r : s.getValue()) {
+                    double gf = flops / (r.ms() * 1e6);
+                    String ratio = peerRow == null ? "–" : String.format(Locale.ROOT, "%.2f", peerRow.ms() / r.ms());
+                    sb.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.2f | %s |%n", s.getKey(), r.impl(), r.ms(), r.error(), gf, ratio));
+                    chart.addValue(gf, r.impl(), s.getKey());
+                }
+            }
+            sb.append('\n');
+        }
+        sb.append("Devices on the machine that produced this file:\n\n");
+        for (DeviceInfo d : Devices.list()) {
+            sb.append("- `").append(d.id()).append("`: ").append(d.name()).append(" (").append(d.vendor()).append(", driver ").append(d.driverVersion()).append(")\n");
+        }
+        sb.append("- CPU: ").append(cpuModel()).append(", ").append(Runtime.getRuntime().availableProcessors()).append(" hardware threads\n");
+        sb.append("\nGenerated ").append(LocalDate.now()).append(" by org.neurokernels.bench.Results.\n");
+        Files.writeString(md, sb.toString());
+        JFreeChart c = ChartFactory.createBarChart("SGEMM throughput (higher is better)", "shape", "GFLOP/s", chart,
+                PlotOrientation.VERTICAL, true, false, false);
+        c.setBackgroundPaint(Color.WHITE);
+        ChartUtils.saveChartAsPNG(png.toFile(), c, 1000, 560);
+        System.out.println("wrote " + md + " and " + png);
+    }
+
+    private static String shapeKey(Map<String, String> params) {
+        if (params.containsKey("n")) return String.format(Locale.ROOT, "n=%5s", params.get("n"));
+        return params.toString();
+    }
+
+    /** FLOPs of one call: 2 n^3 for square GEMM; 2 m n k when the benchmark has m, n, k parameters. */
+    static double flops(Map<String, String> params) {
+        if (params.containsKey("m") && params.containsKey("k")) {
+            return 2.0 * Double.parseDouble(params.get("m")) * Double.parseDouble(params.get("n")) * Double.parseDouble(params.get("k"));
+        }
+        double n = Double.parseDouble(params.get("n"));
+        return 2.0 * n * n * n;
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}

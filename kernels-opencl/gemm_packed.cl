@@ -1,0 +1,111 @@
+// nk_gemm_packed: the CPU path of gemm and of the fused dense/backward ops. Same math and epilogues as
+// nk_gemm (gemm.cl); same results within the documented bound.
+//
+// Idea (GotoBLAS-style packing, one register tile per work-item):
+//   nk_pack_a copies op(A) (M x K, any transpose, any ld) into Ap = [ceil(M/MR)][K][MR]: the MR values of
+//     a row block for one k lie next to each other; rows past M are zero.
+//   nk_pack_b copies op(B) (K x N) into Bp = [ceil(N/NR)][K][NR]; columns past N are zero.
+//   nk_gemm_packed: work-item (ib, jb) computes rows ib*MR.., columns jb*NR.. of C from one contiguous
+//     stream of Ap and one of Bp: per k one MR-vector load of A, NR/16 float16 loads of B and MR*NR/16
+//     float16 fmas into MR*NR/16 float16 accumulators that stay in vector registers (AVX-512: zmm).
+//   No bounds checks in the k loop; the epilogue guards the edges, so every size runs the fast loop.
+// Launch: nk_gemm_packed global (ceil(M/MR), ceil(N/NR)), local (1, 1): one work-item per work-group,
+//   so PoCL runs each as straight-line vector code and spreads work-groups over its threads; row blocks
+//   vary fastest, so consecutive work-groups reuse the same B panel from cache.
+// Tunables (compile-time defines, defaults below): MR in {4, 8}, NR in {16, 32}.
+// Limits: workspace of (ceil(M/MR)*MR + ceil(N/NR)*NR) * K floats, kept by the device between calls.
+
+#ifndef MR
+#define MR 8
+#endif
+#ifndef NR
+#define NR 32
+#endif
+#define NV (NR / 16)
+
+__kernel void nk_pack_a(const int M, const int K,
+                        __global const float* A, const int offA, const int lda, const int transA,
+                        __global float* Ap) {
+    const int k = (int) get_global_id(0);
+    const int i = (int) get_global_id(1);
+    if (k >= K) return;
+    const int Mp = ((M + MR - 1) / MR) * MR;
+    if (i >= Mp) return;
+    float v = 0.0f;
+    if (i < M) v = transA ? AT(A, offA, lda, k, i) : AT(A, offA, lda, i, k);
+    Ap[((size_t) (i / MR) * K + k) * MR + (i % MR)] = v;
+}
+
+__kernel void nk_pack_b(const int K, const int N,
+                        __global const float* B, const int offB, const int ldb, const int transB,
+                        __global float* Bp) {
+    const int j = (int) get_global_id(0);
+    const int k = (int) get_global_id(1);
+    if (k >= K) return;
+    const int Np = ((N + NR - 1) / NR) * NR;
+    if (j >= Np) return;
+    float v = 0.0f;
+    if (j < N) v = transB ? AT(B, offB, ldb, j, k) : AT(B, offB, ldb, k, j);
+    Bp[((size_t) (j / NR) * K + k) * NR + (j % NR)] = v;
+}
+
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void nk_gemm_packed(const int M, const int N, const int K,
+                    __global const float* restrict Ap, __global const float* restrict Bp,
+                    __global float* C, const int offC, const int ldc,
+                    const float alpha, const float beta,
+                    const int epilogue,
+                    __global const float* bias, const int offBias, const int ldBias, const int hasBias,
+                    const int act,
+                    __global float* P, const int offP, const int ldp, const int hasPre)
+{
+    const int ib = (int) get_global_id(0);
+    const int jb = (int) get_global_id(1);
+    const __global float* a = Ap + (size_t) ib * K * MR;
+    const __global float* b = Bp + (size_t) jb * K * NR;
+
+    float16 acc[MR][NV];
+#pragma unroll
+    for (int r = 0; r < MR; r++)
+#pragma unroll
+        for (int v = 0; v < NV; v++) acc[r][v] = (float16) 0.0f;
+
+    for (int k = 0; k < K; k++) {
+        float16 bv[NV];
+#pragma unroll
+        for (int v = 0; v < NV; v++) bv[v] = vload16(v, b + (size_t) k * NR);
+        const __global float* ak = a + (size_t) k * MR;
+#pragma unroll
+        for (int r = 0; r < MR; r++) {
+            const float16 ar = (float16) ak[r];
+#pragma unroll
+            for (int v = 0; v < NV; v++) acc[r][v] = fma(ar, bv[v], acc[r][v]);
+        }
+    }
+
+    const int row0 = ib * MR, col0 = jb * NR;
+#pragma unroll
+    for (int r = 0; r < MR; r++) {
+        const int i = row0 + r;
+        if (i >= M) break;
+#pragma unroll
+        for (int v = 0; v < NV; v++) {
+            float out[16];
+            vstore16(acc[r][v], 0, out);
+            for (int e = 0; e < 16; e++) {
+                const int j = col0 + v * 16 + e;
+                if (j >= N) break;
+                if (epilogue == 0) {
+                    float x = alpha * out[e];
+                    if (beta != 0.0f) x = fma(beta, AT(C, offC, ldc, i, j), x);
+                    AT(C, offC, ldc, i, j) = x;
+                } else {
+                    float z = out[e];
+                    if (hasBias) z += AT(bias, offBias, ldBias, 0, j);
+                    if (hasPre) AT(P, offP, ldp, i, j) = z;
+                    AT(C, offC, ldc, i, j) = nk_activate(act, z);
+                }
+            }
+        }
+    }
+}
