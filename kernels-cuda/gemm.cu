@@ -6,7 +6,8 @@
 // Launch: block (16, 16); grid (ceil(N/TS_N), ceil(M/TS_M)). Each block computes a TS_M x TS_N tile of
 //       C, each thread WPT x WPT elements strided by 16 (coalesced stores). Tiles of op(A) and op(B) are
 //       staged in shared memory TS_K deep; loads outside the matrix read 0, so any M, N, K works.
-// Epilogue: 0 = gemm (alpha, beta); 1 = dense (bias if hasBias, activation act, pre if hasPre).
+// Epilogue: 0 = gemm (alpha, beta); 1 = dense (bias if hasBias, activation act, pre if hasPre);
+//       2 = backward delta: C = acc * f'(D), D holding z (fromPost = 0) or h = f(z) (fromPost = 1).
 // Same argument list as kernels-opencl/gemm.cl.
 #include "common.cuh"
 
@@ -32,7 +33,8 @@ nk_gemm(const int M, const int N, const int K,
         const int epilogue,
         const float* __restrict__ bias, const int offBias, const int ldBias, const int hasBias,
         const int act,
-        float* P, const int offP, const int ldp, const int hasPre)
+        float* P, const int offP, const int ldp, const int hasPre,
+        const float* __restrict__ D, const int offD, const int ldD, const int fromPost)
 {
     __shared__ float As[TS_K][TS_M];
     __shared__ float Bs[TS_K][TS_N];
@@ -94,11 +96,14 @@ nk_gemm(const int M, const int N, const int K,
                 float v = alpha * acc[i][j];
                 if (beta != 0.0f) v = fmaf(beta, AT(C, offC, ldc, gm, gn), v);
                 AT(C, offC, ldc, gm, gn) = v;
-            } else {
+            } else if (epilogue == 1) {
                 float z = acc[i][j];
                 if (hasBias) z += AT(bias, offBias, ldBias, 0, gn);
                 if (hasPre) AT(P, offP, ldp, gm, gn) = z;
                 AT(C, offC, ldc, gm, gn) = nk_activate(act, z);
+            } else {
+                const float x = AT(D, offD, ldD, gm, gn);
+                AT(C, offC, ldc, gm, gn) = acc[i][j] * (fromPost ? nk_derivative_post(act, x) : nk_derivative_pre(act, x));
             }
         }
     }

@@ -7,7 +7,8 @@
 //       Each work-group computes a TS_M x TS_N tile of C; each work-item WPT x WPT elements strided by 16
 //       so neighbouring work-items touch neighbouring columns. Tiles of op(A) and op(B) are staged in
 //       local memory TS_K deep; loads outside the matrix read 0, so any M, N, K works.
-// Epilogue: 0 = gemm (alpha, beta); 1 = dense (bias if hasBias, activation act, pre if hasPre).
+// Epilogue: 0 = gemm (alpha, beta); 1 = dense (bias if hasBias, activation act, pre if hasPre);
+//       2 = backward delta: C = acc * f'(D), D holding z (fromPost = 0) or h = f(z) (fromPost = 1).
 // Limits: M, N, K >= 1; the host checks shapes and aliasing.
 
 #ifndef TS_M
@@ -32,7 +33,8 @@ void nk_gemm(const int M, const int N, const int K,
              const int epilogue,
              __global const float* bias, const int offBias, const int ldBias, const int hasBias,
              const int act,
-             __global float* P, const int offP, const int ldp, const int hasPre)
+             __global float* P, const int offP, const int ldp, const int hasPre,
+             __global const float* D, const int offD, const int ldD, const int fromPost)
 {
     __local float As[TS_K][TS_M];
     __local float Bs[TS_K][TS_N];
@@ -86,11 +88,14 @@ void nk_gemm(const int M, const int N, const int K,
                 float v = alpha * acc[i][j];
                 if (beta != 0.0f) v = fma(beta, AT(C, offC, ldc, gm, gn), v);
                 AT(C, offC, ldc, gm, gn) = v;
-            } else {
+            } else if (epilogue == 1) {
                 float z = acc[i][j];
                 if (hasBias) z += AT(bias, offBias, ldBias, 0, gn);
                 if (hasPre) AT(P, offP, ldp, gm, gn) = z;
                 AT(C, offC, ldc, gm, gn) = nk_activate(act, z);
+            } else {
+                const float x = AT(D, offD, ldD, gm, gn);
+                AT(C, offC, ldc, gm, gn) = acc[i][j] * (fromPost ? nk_derivative_post(act, x) : nk_derivative_pre(act, x));
             }
         }
     }

@@ -1,5 +1,5 @@
-// nk_gemm_packed: the CPU path of gemm and of the fused dense/backward ops. Same math and epilogues as
-// nk_gemm (gemm.cl); same results within the documented bound.
+// nk_gemm_packed: the CPU path of gemm and of the fused dense-forward and backward-delta ops. Same math,
+// arguments and epilogues (0 gemm, 1 dense, 2 backward delta) as nk_gemm in gemm.cl.
 //
 // Idea (GotoBLAS-style packing, one register tile per work-item):
 //   nk_pack_a copies op(A) (M x K, any transpose, any ld) into Ap = [ceil(M/MR)][K][MR]: the MR values of
@@ -57,7 +57,8 @@ void nk_gemm_packed(const int M, const int N, const int K,
                     const int epilogue,
                     __global const float* bias, const int offBias, const int ldBias, const int hasBias,
                     const int act,
-                    __global float* P, const int offP, const int ldp, const int hasPre)
+                    __global float* P, const int offP, const int ldp, const int hasPre,
+             __global const float* D, const int offD, const int ldD, const int fromPost)
 {
     const int ib = (int) get_global_id(0);
     const int jb = (int) get_global_id(1);
@@ -99,11 +100,14 @@ void nk_gemm_packed(const int M, const int N, const int K,
                     float x = alpha * out[e];
                     if (beta != 0.0f) x = fma(beta, AT(C, offC, ldc, i, j), x);
                     AT(C, offC, ldc, i, j) = x;
-                } else {
+                } else if (epilogue == 1) {
                     float z = out[e];
                     if (hasBias) z += AT(bias, offBias, ldBias, 0, j);
                     if (hasPre) AT(P, offP, ldp, i, j) = z;
                     AT(C, offC, ldc, i, j) = nk_activate(act, z);
+                } else {
+                    const float x = AT(D, offD, ldD, i, j);
+                    AT(C, offC, ldc, i, j) = out[e] * (fromPost ? nk_derivative_post(act, x) : nk_derivative_pre(act, x));
                 }
             }
         }

@@ -19,8 +19,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link IllegalStateException}.
  *
  * <p><b>Memory.</b> {@link #liveAllocations()} and {@link #liveBytes()} count the user's matrices.
- * Ops allocate nothing on the device per call; the only internal buffers (reduction scratch) are made
- * when the device opens. Closing a device frees every matrix still open on it.
+ * Ops allocate nothing on the device per call, with one stated exception: the packed GEMM path of CPU
+ * OpenCL devices keeps a packing workspace that grows to the largest GEMM seen and is then reused
+ * (see {@link KernelDevice#workspaceFloats()}). The reduction scratch is made when the device opens.
+ * Closing a device frees every matrix still open on it and the internal buffers.
  */
 public abstract class Device implements AutoCloseable {
     private final Set<Matrix> live = ConcurrentHashMap.newKeySet();
@@ -206,6 +208,36 @@ public abstract class Device implements AutoCloseable {
                 if (bias != null) noOverlap(pre, bias, "pre", "bias");
             }
             denseForwardImpl(x, w, bias, f, out, pre);
+        }
+    }
+
+    /**
+     * Fused backward delta of a dense layer: out = (delta · op(m)) ⊙ f'(a), one GEMM with the derivative in
+     * its epilogue. delta is batch x p, op(m) is p x q (m is the forward weight W for backprop, a fixed
+     * random B for feedback alignment, D_l for direct feedback alignment), a and out are batch x q; a holds
+     * the layer's pre-activation z, or its output h = f(z) when {@code fromOutput}.
+     */
+    public void backwardDelta(Matrix delta, Trans transM, Matrix m, Matrix a, Activation f, boolean fromOutput, Matrix out) {
+        Objects.requireNonNull(transM, "transM is null");
+        Objects.requireNonNull(f, "activation is null");
+        synchronized (lock) {
+            check(delta, "delta");
+            check(m, "m");
+            check(a, "a");
+            check(out, "out");
+            int p = transM.transposed() ? m.cols() : m.rows();
+            int q = transM.transposed() ? m.rows() : m.cols();
+            if (delta.cols() != p) {
+                throw new IllegalArgumentException("backwardDelta: delta is " + delta.shape() + " but op(m) is " + p + "x" + q + " (delta.cols must equal op(m).rows)");
+            }
+            if (out.rows() != delta.rows() || out.cols() != q) {
+                throw new IllegalArgumentException("backwardDelta: out is " + out.shape() + ", expected " + delta.rows() + "x" + q);
+            }
+            sameShape(out, a, "out", "a");
+            noOverlap(out, delta, "out", "delta");
+            noOverlap(out, m, "out", "m");
+            noOverlap(out, a, "out", "a");
+            backwardDeltaImpl(delta, transM.transposed(), m, a, f, fromOutput, out);
         }
     }
 
@@ -401,6 +433,7 @@ public abstract class Device implements AutoCloseable {
     protected abstract void copyImpl(Matrix src, Matrix dst);
     protected abstract void gemmImpl(boolean transA, boolean transB, int m, int n, int k, float alpha, Matrix a, Matrix b, float beta, Matrix c);
     protected abstract void denseForwardImpl(Matrix x, Matrix w, Matrix bias, Activation f, Matrix out, Matrix pre);
+    protected abstract void backwardDeltaImpl(Matrix delta, boolean transM, Matrix m, Matrix a, Activation f, boolean fromOutput, Matrix out);
     protected abstract void activationImpl(Activation f, Matrix x, Matrix out);
     protected abstract void activationGradImpl(Activation f, Matrix x, boolean fromOutput, Matrix out);
     protected abstract void hadamardImpl(Matrix x, Matrix y, Matrix out);

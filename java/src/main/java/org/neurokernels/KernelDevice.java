@@ -7,7 +7,13 @@ package org.neurokernels;
  * (global size in work-items, local size) onto clEnqueueNDRangeKernel or cuLaunchKernel.
  *
  * <p>Kernel argument convention: a {@link Matrix} argument expands to three kernel parameters
- * (pointer, element offset, leading dimension); {@link Integer} and {@link Float} are passed by value.
+ * (pointer, element offset, leading dimension); a {@link Raw} to the pointer alone; {@link Integer} and
+ * {@link Float} are passed by value.
+ *
+ * <p>GEMM has two paths with the same semantics: {@code nk_gemm} (gemm.cl / gemm.cu: local-memory tiles,
+ * for GPUs) and, where {@link #packedGemm()} says so (OpenCL CPU devices), {@code nk_gemm_packed}
+ * (gemm_packed.cl: operands packed into panels, one register tile per work-item). The packed path keeps
+ * a workspace that grows to the largest GEMM seen and is reused by later calls.
  */
 public abstract class KernelDevice extends Device {
     /** GEMM tile handled by one work-group (rows x cols of C), and the work-group shape. */
@@ -17,7 +23,14 @@ public abstract class KernelDevice extends Device {
     /** Maximum number of work-groups in a reduction; each writes one partial sum to the scratch. */
     public static final int MAX_REDUCTION_GROUPS = 256;
 
+    /** A matrix passed to a kernel as its bare buffer pointer (for workspaces indexed by the kernel itself). */
+    public record Raw(Matrix matrix) { }
+
+    /** Register tile of one work-item in nk_gemm_packed (must match the kernel's MR / NR defines). */
+    public static final int PACKED_MR = 8, PACKED_NR = 32;
+
     private Matrix scratch;      // MAX_REDUCTION_GROUPS partial sums
+    private Matrix packA, packB; // nk_gemm_packed workspaces, grown on demand
     private Matrix placeholder;  // bound to optional matrix parameters that are absent (a flag says so)
 
     /** Called by the subclass constructor once its context and kernels are ready. */
@@ -30,7 +43,9 @@ public abstract class KernelDevice extends Device {
     protected final void freeScratch() {
         if (scratch != null) freeBuffer(scratch.buffer());
         if (placeholder != null) freeBuffer(placeholder.buffer());
-        scratch = placeholder = null;
+        if (packA != null) freeBuffer(packA.buffer());
+        if (packB != null) freeBuffer(packB.buffer());
+        scratch = placeholder = packA = packB = null;
     }
 
     /**
@@ -53,8 +68,63 @@ public abstract class KernelDevice extends Device {
         launch1d("nk_copy", src.size(), src.rows(), src.cols(), src, dst);
     }
 
+    /** The two GEMM kernels; both compute the same function within the same bound. */
+    public enum GemmKernel { TILED, PACKED }
+
+    private GemmKernel gemmKernel;
+
+    /** True where nk_gemm_packed is the faster GEMM (CPU devices); the default is the tiled nk_gemm. */
+    protected boolean packedGemm() { return false; }
+
+    /** True where this backend has nk_gemm_packed (OpenCL). */
+    protected boolean hasPackedGemm() { return false; }
+
+    /** The GEMM kernel used by gemm, denseForward and backwardDelta. */
+    public GemmKernel gemmKernel() {
+        if (gemmKernel == null) gemmKernel = packedGemm() ? GemmKernel.PACKED : GemmKernel.TILED;
+        return gemmKernel;
+    }
+
+    /** Chooses the GEMM kernel explicitly (to test or benchmark the one a device would not pick). */
+    public void setGemmKernel(GemmKernel kernel) {
+        if (kernel == GemmKernel.PACKED && !hasPackedGemm()) {
+            throw new UnsupportedOperationException(id() + " has no packed GEMM kernel");
+        }
+        synchronized (lock) {
+            gemmKernel = java.util.Objects.requireNonNull(kernel);
+        }
+    }
+
+    /** Floats of the packed-GEMM workspace currently held (0 before the first packed GEMM). */
+    public long workspaceFloats() {
+        return (packA == null ? 0 : packA.size()) + (packB == null ? 0 : packB.size());
+    }
+
+    private Matrix grow(Matrix ws, long floats) {
+        if (floats > Integer.MAX_VALUE) throw new IllegalArgumentException("gemm workspace of " + floats + " floats exceeds 2^31-1");
+        if (ws != null && ws.size() >= floats) return ws;
+        if (ws != null) freeBuffer(ws.buffer());
+        return internalMatrix(1, (int) Math.max(floats, 1024));
+    }
+
     private void gemmLaunch(boolean transA, boolean transB, int m, int n, int k, float alpha, Matrix a, Matrix b, float beta, Matrix c,
-                            int epilogue, Matrix bias, Activation f, Matrix pre) {
+                            int epilogue, Matrix bias, Activation f, Matrix pre, Matrix deriv, boolean fromOutput) {
+        if (gemmKernel() == GemmKernel.PACKED) {
+            int mBlocks = (m + PACKED_MR - 1) / PACKED_MR, nBlocks = (n + PACKED_NR - 1) / PACKED_NR;
+            packA = grow(packA, (long) mBlocks * PACKED_MR * k);
+            packB = grow(packB, (long) nBlocks * PACKED_NR * k);
+            launch("nk_pack_a", roundUp(k, 16), (long) mBlocks * PACKED_MR, 16, 1, m, k, a, transA ? 1 : 0, new Raw(packA));
+            launch("nk_pack_b", (long) nBlocks * PACKED_NR, roundUp(k, 16), 16, 16, k, n, b, transB ? 1 : 0, new Raw(packB));
+            launch("nk_gemm_packed", mBlocks, nBlocks, 1, 1,
+                    m, n, k, new Raw(packA), new Raw(packB),
+                    c, alpha, beta,
+                    epilogue,
+                    bias == null ? placeholder : bias, bias == null ? 0 : 1,
+                    f.code(),
+                    pre == null ? placeholder : pre, pre == null ? 0 : 1,
+                    deriv == null ? placeholder : deriv, fromOutput ? 1 : 0);
+            return;
+        }
         long gx = (long) ((n + GEMM_TILE_N - 1) / GEMM_TILE_N) * GEMM_LOCAL;
         long gy = (long) ((m + GEMM_TILE_M - 1) / GEMM_TILE_M) * GEMM_LOCAL;
         launch("nk_gemm", gx, gy, GEMM_LOCAL, GEMM_LOCAL,
@@ -65,15 +135,20 @@ public abstract class KernelDevice extends Device {
                 epilogue,
                 bias == null ? placeholder : bias, bias == null ? 0 : 1,
                 f.code(),
-                pre == null ? placeholder : pre, pre == null ? 0 : 1);
+                pre == null ? placeholder : pre, pre == null ? 0 : 1,
+                deriv == null ? placeholder : deriv, fromOutput ? 1 : 0);
     }
 
     @Override protected void gemmImpl(boolean transA, boolean transB, int m, int n, int k, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
-        gemmLaunch(transA, transB, m, n, k, alpha, a, b, beta, c, 0, null, Activation.IDENTITY, null);
+        gemmLaunch(transA, transB, m, n, k, alpha, a, b, beta, c, 0, null, Activation.IDENTITY, null, null, false);
     }
 
     @Override protected void denseForwardImpl(Matrix x, Matrix w, Matrix bias, Activation f, Matrix out, Matrix pre) {
-        gemmLaunch(false, true, x.rows(), w.rows(), x.cols(), 1f, x, w, 0f, out, 1, bias, f, pre);
+        gemmLaunch(false, true, x.rows(), w.rows(), x.cols(), 1f, x, w, 0f, out, 1, bias, f, pre, null, false);
+    }
+
+    @Override protected void backwardDeltaImpl(Matrix delta, boolean transM, Matrix m, Matrix a, Activation f, boolean fromOutput, Matrix out) {
+        gemmLaunch(false, transM, out.rows(), out.cols(), delta.cols(), 1f, delta, m, 0f, out, 2, null, f, null, a, fromOutput);
     }
 
     @Override protected void activationImpl(Activation f, Matrix x, Matrix out) {

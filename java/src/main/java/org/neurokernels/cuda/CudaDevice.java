@@ -155,6 +155,8 @@ public final class CudaDevice extends KernelDevice {
                 params.add(Pointer.to(ptr(bufferOf(m))));
                 params.add(Pointer.to(new int[] {m.offset()}));
                 params.add(Pointer.to(new int[] {m.ld()}));
+            } else if (a instanceof Raw) {
+                params.add(Pointer.to(ptr(bufferOf(((Raw) a).matrix()))));
             } else if (a instanceof Integer) {
                 params.add(Pointer.to(new int[] {(Integer) a}));
             } else if (a instanceof Float) {

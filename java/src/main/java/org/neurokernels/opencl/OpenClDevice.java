@@ -37,7 +37,7 @@ import org.neurokernels.NeurokernelsException;
  */
 public final class OpenClDevice extends KernelDevice {
     /** Kernel sources, in the order they are concatenated into one program. */
-    public static final List<String> SOURCES = List.of("common.cl", "gemm.cl", "elementwise.cl", "reduce.cl", "softmax.cl");
+    public static final List<String> SOURCES = List.of("common.cl", "gemm.cl", "gemm_packed.cl", "elementwise.cl", "reduce.cl", "softmax.cl");
     /** Options passed to clBuildProgram: none that relax IEEE semantics. */
     public static final String BUILD_OPTIONS = "";
 
@@ -46,6 +46,7 @@ public final class OpenClDevice extends KernelDevice {
     private final cl_command_queue queue;
     private final cl_program program;
     private final Map<String, cl_kernel> kernels = new HashMap<>();
+    private final boolean cpu;
 
     /** Opens device {@code deviceIndex} of platform {@code platformIndex}. */
     public OpenClDevice(int platformIndex, int deviceIndex) {
@@ -62,6 +63,7 @@ public final class OpenClDevice extends KernelDevice {
         }
         cl_device_id device = devices.get(deviceIndex);
         this.info = describe(platformIndex, deviceIndex, platform, device);
+        this.cpu = "CPU".equals(info.details().get("device_type"));
         cl_context_properties props = new cl_context_properties();
         props.addProperty(CL_CONTEXT_PLATFORM, platform);
         try {
@@ -83,6 +85,11 @@ public final class OpenClDevice extends KernelDevice {
     }
 
     @Override public DeviceInfo info() { return info; }
+
+    /** CPU devices take the packed register-tile GEMM; GPUs the local-memory tiled one. */
+    @Override protected boolean packedGemm() { return cpu; }
+
+    @Override protected boolean hasPackedGemm() { return true; }
 
     static String source() {
         StringBuilder sb = new StringBuilder();
@@ -136,6 +143,8 @@ public final class OpenClDevice extends KernelDevice {
                 clSetKernelArg(k, i++, Sizeof.cl_mem, Pointer.to(mem(bufferOf(m))));
                 clSetKernelArg(k, i++, Sizeof.cl_int, Pointer.to(new int[] {m.offset()}));
                 clSetKernelArg(k, i++, Sizeof.cl_int, Pointer.to(new int[] {m.ld()}));
+            } else if (a instanceof Raw) {
+                clSetKernelArg(k, i++, Sizeof.cl_mem, Pointer.to(mem(bufferOf(((Raw) a).matrix()))));
             } else if (a instanceof Integer) {
                 clSetKernelArg(k, i++, Sizeof.cl_int, Pointer.to(new int[] {(Integer) a}));
             } else if (a instanceof Float) {

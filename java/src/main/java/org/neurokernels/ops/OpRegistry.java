@@ -9,7 +9,7 @@ public final class OpRegistry {
     private static final Map<String, Op> OPS = new LinkedHashMap<>();
 
     static {
-        for (Op op : List.of(new Gemm(), new DenseForward(), new ActivationOp(), new ActivationGrad(), new Hadamard(),
+        for (Op op : List.of(new Gemm(), new DenseForward(), new BackwardDelta(), new ActivationOp(), new ActivationGrad(), new Hadamard(),
                 new Axpy(), new Scale(), new Copy(), new ColumnSums(), new SoftmaxXent(), new Dot(), new FrobeniusNorm())) {
             OPS.put(op.name(), op);
         }

@@ -71,6 +71,18 @@ public final class JavaDevice extends Device {
         }
     }
 
+    @Override protected void backwardDeltaImpl(Matrix delta, boolean transM, Matrix m, Matrix a, Activation f, boolean fromOutput, Matrix out) {
+        int p = delta.cols();
+        for (int i = 0; i < out.rows(); i++) {
+            for (int j = 0; j < out.cols(); j++) {
+                double z = 0;
+                for (int q = 0; q < p; q++) z += get(delta, i, q) * opGet(m, transM, q, j);
+                double x = get(a, i, j);
+                set(out, i, j, z * (fromOutput ? f.derivativeFromPost(x) : f.derivativeFromPre(x)));
+            }
+        }
+    }
+
     @Override protected void activationImpl(Activation f, Matrix x, Matrix out) {
         for (int i = 0; i < x.rows(); i++) for (int j = 0; j < x.cols(); j++) set(out, i, j, f.apply(get(x, i, j)));
     }

@@ -1,0 +1,68 @@
+package org.neurokernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.TestFactory;
+import org.neurokernels.ops.Op;
+import org.neurokernels.ops.OpRegistry;
+
+/**
+ * Both GEMM kernels on every kernel device: the one a device does not pick by default (the tiled
+ * nk_gemm on a CPU OpenCL device, the packed one on an OpenCL GPU) runs the GEMM-based ops' full case
+ * lists too, so neither path goes untested on any machine.
+ */
+class GemmKernelsTest {
+
+    @TestFactory
+    Stream<DynamicNode> otherGemmKernelPassesTheSameCases() {
+        List<DynamicNode> nodes = new ArrayList<>();
+        for (String id : TestDevices.accelerators()) {
+            if (!id.startsWith("opencl")) continue;
+            for (KernelDevice.GemmKernel kernel : KernelDevice.GemmKernel.values()) {
+                List<DynamicNode> perOp = new ArrayList<>();
+                for (String name : List.of("gemm", "dense_forward", "backward_delta")) {
+                    Op op = OpRegistry.get(name);
+                    List<DynamicNode> cases = new ArrayList<>();
+                    int index = 0;
+                    for (Op.Case c : op.cases(false)) {
+                        long seed = TestDevices.SEED + 7919L * index++;
+                        cases.add(dynamicTest(c.label(), () -> {
+                            KernelDevice d = (KernelDevice) TestDevices.get(id);
+                            KernelDevice.GemmKernel before = d.gemmKernel();
+                            d.setGemmKernel(kernel);
+                            try {
+                                OpConformanceTest.checkCase(id, op, c, seed);
+                            } finally {
+                                d.setGemmKernel(before);
+                            }
+                        }));
+                    }
+                    perOp.add(dynamicContainer(name, cases));
+                }
+                nodes.add(dynamicContainer(id + " " + kernel, perOp));
+            }
+        }
+        return nodes.stream();
+    }
+
+    @org.junit.jupiter.api.Test
+    void cpuOpenClPicksPackedAndJavaHasNoChoice() {
+        for (String id : TestDevices.accelerators()) {
+            Device d = TestDevices.get(id);
+            if (d instanceof KernelDevice && "CPU".equals(d.info().details().get("device_type"))) {
+                assertEquals(KernelDevice.GemmKernel.PACKED, ((KernelDevice) d).gemmKernel());
+            }
+            if (id.startsWith("cuda")) {
+                assertThrows(UnsupportedOperationException.class, () -> ((KernelDevice) d).setGemmKernel(KernelDevice.GemmKernel.PACKED));
+            }
+        }
+    }
+}
