@@ -16,8 +16,8 @@ package org.neurokernels;
  * a workspace that grows to the largest GEMM seen and is reused by later calls.
  */
 public abstract class KernelDevice extends Device {
-    /** GEMM tile handled by one work-group (rows x cols of C), and the work-group shape. */
-    public static final int GEMM_TILE_M = 64, GEMM_TILE_N = 64, GEMM_LOCAL = 16;
+    /** Work-group shape of the tiled GEMM (its tile, ts x ts of C, comes from the {@link GemmConfig}). */
+    public static final int GEMM_LOCAL = 16;
     /** Work-group size of the 1-D elementwise and reduction kernels. */
     public static final int LOCAL_1D = 256;
     /** Maximum number of work-groups in a reduction; each writes one partial sum to the scratch. */
@@ -25,9 +25,6 @@ public abstract class KernelDevice extends Device {
 
     /** A matrix passed to a kernel as its bare buffer pointer (for workspaces indexed by the kernel itself). */
     public record Raw(Matrix matrix) { }
-
-    /** Register tile of one work-item in nk_gemm_packed (must match the kernel's MR / NR defines). */
-    public static final int PACKED_MR = 8, PACKED_NR = 32;
 
     private Matrix scratch;      // MAX_REDUCTION_GROUPS partial sums
     private Matrix packA, packB; // nk_gemm_packed workspaces, grown on demand
@@ -71,7 +68,7 @@ public abstract class KernelDevice extends Device {
     /** The two GEMM kernels; both compute the same function within the same bound. */
     public enum GemmKernel { TILED, PACKED }
 
-    private GemmKernel gemmKernel;
+    private GemmConfig gemmConfig;
 
     /** True where nk_gemm_packed is the faster GEMM (CPU devices); the default is the tiled nk_gemm. */
     protected boolean packedGemm() { return false; }
@@ -79,11 +76,16 @@ public abstract class KernelDevice extends Device {
     /** True where this backend has nk_gemm_packed (OpenCL). */
     protected boolean hasPackedGemm() { return false; }
 
-    /** The GEMM kernel used by gemm, denseForward and backwardDelta. */
-    public GemmKernel gemmKernel() {
-        if (gemmKernel == null) gemmKernel = packedGemm() ? GemmKernel.PACKED : GemmKernel.TILED;
-        return gemmKernel;
+    /** The GEMM configuration the kernels were built with; subclasses set it before building. */
+    protected GemmConfig gemmConfig() {
+        if (gemmConfig == null) gemmConfig = GemmConfig.defaultFor(packedGemm());
+        return gemmConfig;
     }
+
+    protected final void setGemmConfig(GemmConfig c) { gemmConfig = c; }
+
+    /** The GEMM kernel used by gemm, denseForward and backwardDelta. */
+    public GemmKernel gemmKernel() { return gemmConfig().kernel(); }
 
     /** Chooses the GEMM kernel explicitly (to test or benchmark the one a device would not pick). */
     public void setGemmKernel(GemmKernel kernel) {
@@ -91,7 +93,7 @@ public abstract class KernelDevice extends Device {
             throw new UnsupportedOperationException(id() + " has no packed GEMM kernel");
         }
         synchronized (lock) {
-            gemmKernel = java.util.Objects.requireNonNull(kernel);
+            gemmConfig = gemmConfig().withKernel(java.util.Objects.requireNonNull(kernel));
         }
     }
 
@@ -109,12 +111,14 @@ public abstract class KernelDevice extends Device {
 
     private void gemmLaunch(boolean transA, boolean transB, int m, int n, int k, float alpha, Matrix a, Matrix b, float beta, Matrix c,
                             int epilogue, Matrix bias, Activation f, Matrix pre, Matrix deriv, boolean fromOutput) {
-        if (gemmKernel() == GemmKernel.PACKED) {
-            int mBlocks = (m + PACKED_MR - 1) / PACKED_MR, nBlocks = (n + PACKED_NR - 1) / PACKED_NR;
-            packA = grow(packA, (long) mBlocks * PACKED_MR * k);
-            packB = grow(packB, (long) nBlocks * PACKED_NR * k);
-            launch("nk_pack_a", roundUp(k, 16), (long) mBlocks * PACKED_MR, 16, 1, m, k, a, transA ? 1 : 0, new Raw(packA));
-            launch("nk_pack_b", (long) nBlocks * PACKED_NR, roundUp(k, 16), 16, 16, k, n, b, transB ? 1 : 0, new Raw(packB));
+        GemmConfig cfg = gemmConfig();
+        if (cfg.kernel() == GemmKernel.PACKED) {
+            int mr = cfg.mr(), nr = cfg.nr();
+            int mBlocks = (m + mr - 1) / mr, nBlocks = (n + nr - 1) / nr;
+            packA = grow(packA, (long) mBlocks * mr * k);
+            packB = grow(packB, (long) nBlocks * nr * k);
+            launch("nk_pack_a", roundUp(k, 16), (long) mBlocks * mr, 16, 1, m, k, a, transA ? 1 : 0, new Raw(packA));
+            launch("nk_pack_b", (long) nBlocks * nr, roundUp(k, 16), 16, 16, k, n, b, transB ? 1 : 0, new Raw(packB));
             launch("nk_gemm_packed", mBlocks, nBlocks, 1, 1,
                     m, n, k, new Raw(packA), new Raw(packB),
                     c, alpha, beta,
@@ -125,8 +129,9 @@ public abstract class KernelDevice extends Device {
                     deriv == null ? placeholder : deriv, fromOutput ? 1 : 0);
             return;
         }
-        long gx = (long) ((n + GEMM_TILE_N - 1) / GEMM_TILE_N) * GEMM_LOCAL;
-        long gy = (long) ((m + GEMM_TILE_M - 1) / GEMM_TILE_M) * GEMM_LOCAL;
+        int ts = cfg.ts();
+        long gx = (long) ((n + ts - 1) / ts) * GEMM_LOCAL;
+        long gy = (long) ((m + ts - 1) / ts) * GEMM_LOCAL;
         launch("nk_gemm", gx, gy, GEMM_LOCAL, GEMM_LOCAL,
                 m, n, k,
                 a, transA ? 1 : 0,

@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
 /** The {@code neurokernels} command line. */
 @Command(name = "neurokernels", mixinStandardHelpOptions = true, version = "neurokernels 0.1.0",
         description = "OpenCL and CUDA kernels for learning and neural dynamics, checked against a Java reference.",
-        subcommands = {Main.DevicesCommand.class, Main.OpsCommand.class, Main.RunCommand.class, Main.VerifyCommand.class})
+        subcommands = {Main.DevicesCommand.class, Main.OpsCommand.class, Main.RunCommand.class, Main.VerifyCommand.class, Main.TuneCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -153,6 +153,34 @@ public final class Main implements Runnable {
                     System.err.println("wrote " + e.getKey() + " " + result.get(e.getKey()).shapeString() + " to " + e.getValue());
                 }
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "tune", description = "Measure the GEMM kernel candidates on an OpenCL device and store the fastest for later runs.")
+    static final class TuneCommand implements Callable<Integer> {
+        @Option(names = "--device", required = true, description = "opencl:P:D or opencl:NAME") String device;
+        @Option(names = "--size", defaultValue = "1024", description = "square GEMM size timed besides the 64x784x256 training shape") int size;
+        @Option(names = "--reps", defaultValue = "5", description = "timed samples per shape (median)") int reps;
+        @Option(names = "--dry-run", description = "measure only; do not store the winner") boolean dryRun;
+
+        @Override public Integer call() throws Exception {
+            String id;
+            try (Device d = Devices.open(device)) {
+                if (!d.info().backend().equals("opencl")) throw new IllegalArgumentException("tune works on OpenCL devices; " + d.id() + " is " + d.info().backend());
+                id = d.id();
+                System.out.println("tuning GEMM on " + id + " (" + d.info().name() + "), now " + d.info().details().get("gemm"));
+            }
+            String[] pd = id.split(":");
+            int p = Integer.parseInt(pd[1]), dv = Integer.parseInt(pd[2]);
+            System.out.printf(Locale.ROOT, "%-28s %14s %14s %10s%n", "candidate", "n=" + size, "64x784x256", "geomean");
+            List<org.neurokernels.opencl.Tuner.Trial> trials = org.neurokernels.opencl.Tuner.run(p, dv, size, reps, t -> {
+                if (t.failure() != null) System.out.printf(Locale.ROOT, "%-28s FAILED: %s%n", t.config(), t.failure());
+                else System.out.printf(Locale.ROOT, "%-28s %9.2f GF/s %9.2f GF/s %10.2f%n", t.config(), t.gflops()[0], t.gflops()[1], t.score());
+            });
+            if (dryRun) return 0;
+            org.neurokernels.opencl.Tuner.Trial best = org.neurokernels.opencl.Tuner.storeBest(p, dv, trials);
+            System.out.println("stored " + best.config() + " for " + id + " in " + org.neurokernels.GemmTuning.file());
             return 0;
         }
     }

@@ -57,6 +57,7 @@ public final class CudaDevice extends KernelDevice {
         this.ordinal = ordinal;
         cuDeviceGet(device, ordinal);
         this.info = describe(ordinal, device);
+        setGemmConfig(new org.neurokernels.GemmConfig(GemmKernel.TILED, 8, 32, 64)); // what build.sh compiled: TS_M = TS_N = 64
         cuDevicePrimaryCtxRetain(context, device);
         try {
             cuCtxSetCurrent(context);

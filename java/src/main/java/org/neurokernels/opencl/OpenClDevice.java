@@ -25,6 +25,8 @@ import org.jocl.cl_platform_id;
 import org.jocl.cl_program;
 import org.neurokernels.DeviceInfo;
 import org.neurokernels.DeviceUnavailableException;
+import org.neurokernels.GemmConfig;
+import org.neurokernels.GemmTuning;
 import org.neurokernels.KernelBuildException;
 import org.neurokernels.KernelDevice;
 import org.neurokernels.Matrix;
@@ -38,7 +40,7 @@ import org.neurokernels.NeurokernelsException;
 public final class OpenClDevice extends KernelDevice {
     /** Kernel sources, in the order they are concatenated into one program. */
     public static final List<String> SOURCES = List.of("common.cl", "gemm.cl", "gemm_packed.cl", "elementwise.cl", "reduce.cl", "softmax.cl");
-    /** Options passed to clBuildProgram: none that relax IEEE semantics. */
+    /** Options passed to clBuildProgram besides the GEMM tile defines: none that relax IEEE semantics. */
     public static final String BUILD_OPTIONS = "";
 
     private final DeviceInfo info;
@@ -47,9 +49,18 @@ public final class OpenClDevice extends KernelDevice {
     private final cl_program program;
     private final Map<String, cl_kernel> kernels = new HashMap<>();
     private final boolean cpu;
+    private final String buildOptions;
 
-    /** Opens device {@code deviceIndex} of platform {@code platformIndex}. */
+    /** Opens device {@code deviceIndex} of platform {@code platformIndex} with its tuned or default GEMM configuration. */
     public OpenClDevice(int platformIndex, int deviceIndex) {
+        this(platformIndex, deviceIndex, null);
+    }
+
+    /**
+     * Opens a device with an explicit GEMM configuration ({@code null}: the one stored by
+     * {@code neurokernels tune} for this device, else the default for its type).
+     */
+    public OpenClDevice(int platformIndex, int deviceIndex, GemmConfig gemm) {
         CL.setExceptionsEnabled(true);
         List<cl_platform_id> platforms = platforms();
         if (platformIndex < 0 || platformIndex >= platforms.size()) {
@@ -62,8 +73,23 @@ public final class OpenClDevice extends KernelDevice {
                     + platformString(platform, CL_PLATFORM_NAME) + ") has " + devices.size() + " device(s)");
         }
         cl_device_id device = devices.get(deviceIndex);
-        this.info = describe(platformIndex, deviceIndex, platform, device);
-        this.cpu = "CPU".equals(info.details().get("device_type"));
+        DeviceInfo described = describe(platformIndex, deviceIndex, platform, device);
+        this.cpu = "CPU".equals(described.details().get("device_type"));
+        String source;
+        if (gemm != null) {
+            source = "explicit";
+        } else {
+            gemm = GemmTuning.lookup(tuningKey(described));
+            source = gemm != null ? "tuned, " + GemmTuning.file() : "default for " + (cpu ? "CPU" : "GPU") + " devices";
+            if (gemm == null) gemm = GemmConfig.defaultFor(cpu);
+        }
+        setGemmConfig(gemm);
+        this.buildOptions = (BUILD_OPTIONS + " " + gemm.defines()).trim();
+        Map<String, String> details = new LinkedHashMap<>(described.details());
+        details.put("compiler_options", buildOptions);
+        details.put("gemm", gemm.encode() + " (" + source + ")");
+        this.info = new DeviceInfo(described.id(), described.backend(), described.name(), described.vendor(), described.driverVersion(),
+                described.globalMemoryBytes(), described.computeUnits(), details);
         cl_context_properties props = new cl_context_properties();
         props.addProperty(CL_CONTEXT_PLATFORM, platform);
         try {
@@ -75,7 +101,7 @@ public final class OpenClDevice extends KernelDevice {
         cl_command_queue q = clCreateCommandQueue(context, device, 0, null);
         queue = q;
         try {
-            program = build(context, device, source());
+            program = build(context, device, source(), buildOptions);
             initScratch();
         } catch (RuntimeException e) {
             clReleaseCommandQueue(queue);
@@ -104,14 +130,19 @@ public final class OpenClDevice extends KernelDevice {
         return sb.toString();
     }
 
-    private static cl_program build(cl_context context, cl_device_id device, String src) {
+    /** The key of this device in the tuning file: platform, device name and driver version. */
+    public static String tuningKey(DeviceInfo d) {
+        return GemmTuning.key(d.details().getOrDefault("platform", "?"), d.name(), d.driverVersion());
+    }
+
+    private static cl_program build(cl_context context, cl_device_id device, String src, String options) {
         cl_program p = clCreateProgramWithSource(context, 1, new String[] {src}, null, null);
         try {
-            clBuildProgram(p, 1, new cl_device_id[] {device}, BUILD_OPTIONS, null, null);
+            clBuildProgram(p, 1, new cl_device_id[] {device}, options, null, null);
         } catch (CLException e) {
             String log = buildLog(p, device);
             clReleaseProgram(p);
-            throw new KernelBuildException("OpenCL program failed to build (" + e.getMessage() + ")", log);
+            throw new KernelBuildException("OpenCL program failed to build with options '" + options + "' (" + e.getMessage().lines().findFirst().orElse("") + ")", log);
         }
         return p;
     }
@@ -237,7 +268,6 @@ public final class OpenClDevice extends KernelDevice {
         details.put("device_type", deviceType(device));
         details.put("max_work_group_size", Long.toString(deviceLong(device, CL_DEVICE_MAX_WORK_GROUP_SIZE, Sizeof.size_t)));
         details.put("local_memory_bytes", Long.toString(deviceLong(device, CL_DEVICE_LOCAL_MEM_SIZE, Sizeof.cl_ulong)));
-        details.put("compiler_options", BUILD_OPTIONS.isEmpty() ? "(none)" : BUILD_OPTIONS);
         return new DeviceInfo("opencl:" + p + ":" + d, "opencl", deviceString(device, CL_DEVICE_NAME),
                 deviceString(device, CL_DEVICE_VENDOR), deviceString(device, CL_DRIVER_VERSION),
                 deviceLong(device, CL_DEVICE_GLOBAL_MEM_SIZE, Sizeof.cl_ulong),

@@ -1,0 +1,64 @@
+package org.neurokernels;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Which GEMM kernel a device uses and its tile parameters, passed to the OpenCL compiler as defines.
+ * PACKED (gemm_packed.cl): each work-item computes an mr x nr register tile (nr a multiple of 16).
+ * TILED (gemm.cl, gemm.cu): each 16 x 16 work-group computes a ts x ts tile of C through local memory.
+ * Defaults: PACKED 8 x 32 on CPUs, TILED 64 on GPUs; {@code neurokernels tune} measures the candidates
+ * below on a device and stores the winner in {@link GemmTuning}'s file.
+ */
+public record GemmConfig(KernelDevice.GemmKernel kernel, int mr, int nr, int ts) {
+    public GemmConfig {
+        if (mr < 1 || mr > 16 || nr < 16 || nr > 64 || nr % 16 != 0 || (ts != 16 && ts != 32 && ts != 64)) {
+            throw new IllegalArgumentException("bad GEMM configuration mr=" + mr + " nr=" + nr + " ts=" + ts);
+        }
+    }
+
+    public static GemmConfig defaultFor(boolean cpu) {
+        return cpu ? new GemmConfig(KernelDevice.GemmKernel.PACKED, 8, 32, 64) : new GemmConfig(KernelDevice.GemmKernel.TILED, 8, 32, 64);
+    }
+
+    /** What the tuner tries on an OpenCL device. */
+    public static List<GemmConfig> candidates() {
+        return List.of(
+                new GemmConfig(KernelDevice.GemmKernel.PACKED, 8, 32, 64),
+                new GemmConfig(KernelDevice.GemmKernel.PACKED, 4, 32, 64),
+                new GemmConfig(KernelDevice.GemmKernel.PACKED, 8, 16, 64),
+                new GemmConfig(KernelDevice.GemmKernel.PACKED, 6, 48, 64),
+                new GemmConfig(KernelDevice.GemmKernel.PACKED, 12, 32, 64),
+                new GemmConfig(KernelDevice.GemmKernel.PACKED, 4, 64, 64),
+                new GemmConfig(KernelDevice.GemmKernel.TILED, 8, 32, 64),
+                new GemmConfig(KernelDevice.GemmKernel.TILED, 8, 32, 32));
+    }
+
+    public GemmConfig withKernel(KernelDevice.GemmKernel k) { return new GemmConfig(k, mr, nr, ts); }
+
+    /** OpenCL compiler defines for both kernels. */
+    public String defines() {
+        return String.format(Locale.ROOT, "-DMR=%d -DNR=%d -DTS_M=%d -DTS_N=%d", mr, nr, ts, ts);
+    }
+
+    /** The form stored in the tuning file and shown in device details: "PACKED mr=8 nr=32 ts=64". */
+    public String encode() { return String.format(Locale.ROOT, "%s mr=%d nr=%d ts=%d", kernel, mr, nr, ts); }
+
+    public static GemmConfig decode(String s) {
+        String[] parts = s.trim().split("\\s+");
+        if (parts.length != 4) throw new IllegalArgumentException("bad GEMM configuration '" + s + "'");
+        int mr = 0, nr = 0, ts = 0;
+        for (int i = 1; i < 4; i++) {
+            String[] kv = parts[i].split("=");
+            switch (kv[0]) {
+                case "mr": mr = Integer.parseInt(kv[1]); break;
+                case "nr": nr = Integer.parseInt(kv[1]); break;
+                case "ts": ts = Integer.parseInt(kv[1]); break;
+                default: throw new IllegalArgumentException("bad GEMM configuration '" + s + "'");
+            }
+        }
+        return new GemmConfig(KernelDevice.GemmKernel.valueOf(parts[0]), mr, nr, ts);
+    }
+
+    @Override public String toString() { return encode(); }
+}
