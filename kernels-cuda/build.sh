@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Compiles kernels-cuda/ into OUTDIR/neurokernels.fatbin: sm_90 machine code (H100/H200) plus
+# Compiles kernels-cuda/ into OUTDIR/neurokernels.fatbin (and neurokernels-fastmath.fatbin, the same
+# with --use_fast_math, used only by verify --fast-math): sm_90 machine code (H100/H200) plus
 # compute_75 PTX that the driver JIT-compiles for any other GPU from Turing on. Warnings are errors;
 # ptxas prints its resource report (registers, spills, shared memory) for every kernel.
 # Without nvcc the build goes on and the cuda backend reports "kernels not compiled",
@@ -24,9 +25,19 @@ if [ -f "$stamp" ] && [ -z "$(find "$here" -newer "$stamp" \( -name '*.cu' -o -n
   exit 0
 fi
 echo "[neurokernels] $("$nvcc" --version | tail -n 1)"
-"$nvcc" -fatbin -std=c++17 -O3 \
-  -gencode arch=compute_90,code=sm_90 \
-  -gencode arch=compute_75,code=compute_75 \
-  -Werror all-warnings -Xptxas -v,-warn-spills,-warn-lmem-usage \
-  -I "$here" -o "$stamp" "$here/neurokernels.cu" 2>&1 | sed 's/^/[nvcc] /'
-echo "[neurokernels] wrote $stamp ($(stat -c %s "$stamp") bytes)"
+compile() { # OUTPUT EXTRA_FLAGS...
+  local target="$1"; shift
+  "$nvcc" -fatbin -std=c++17 -O3 \
+    -gencode arch=compute_90,code=sm_90 \
+    -gencode arch=compute_75,code=compute_75 \
+    -Werror all-warnings "$@" -I "$here" -o "$target" "$here/neurokernels.cu" 2>&1 | sed 's/^/[nvcc] /'
+  echo "[neurokernels] wrote $target ($(stat -c %s "$target") bytes)"
+}
+# the fast-math variant first, so the stamp (the accurate fatbin) is newest
+# (spills are only reported there: that variant exists for the fast-math comparison, not for speed)
+log="$(mktemp)"
+if ! compile "$out/neurokernels-fastmath.fatbin" --use_fast_math > "$log" 2>&1; then
+  cat "$log" >&2; exit 1
+fi
+tail -n 1 "$log"; rm -f "$log"
+compile "$stamp" -Xptxas -v,-warn-spills,-warn-lmem-usage

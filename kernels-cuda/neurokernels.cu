@@ -3,3 +3,4 @@
 #include "elementwise.cu"
 #include "reduce.cu"
 #include "softmax.cu"
+#include "probes.cu"

@@ -350,6 +350,38 @@ public abstract class Device implements AutoCloseable {
         }
     }
 
+    // ------------------------------------------------------------------ diagnostics
+
+    /**
+     * The arithmetic probe of the conformance report (kernel nk_probe_arith): given six floats, returns
+     * {in0 * in1, in2 + 0, in3 * in4 + in5} as the device computes them, showing denormal flushing of
+     * results and of inputs, and whether a*b+c was contracted into an fma.
+     */
+    public float[] probeArithmetic(float[] in) {
+        Objects.requireNonNull(in, "in");
+        if (in.length != 6) throw new IllegalArgumentException("probeArithmetic takes 6 values, got " + in.length);
+        try (Matrix x = upload(in, 1, 6); Matrix y = allocate(1, 3)) {
+            synchronized (lock) {
+                checkOpen();
+                probeArithmeticImpl(x, y);
+            }
+            return download(y);
+        }
+    }
+
+    /** The math-library probe (kernel nk_probe_math): fn 0 exp, 1 tanh, 2 log1p, 3 expm1, 4 log, elementwise. */
+    public float[] probeMath(int fn, float[] in) {
+        Objects.requireNonNull(in, "in");
+        if (fn < 0 || fn > 4) throw new IllegalArgumentException("probeMath: fn must be 0..4, got " + fn);
+        try (Matrix x = upload(in, 1, in.length); Matrix y = allocate(1, in.length)) {
+            synchronized (lock) {
+                checkOpen();
+                probeMathImpl(fn, x, y);
+            }
+            return download(y);
+        }
+    }
+
     // ------------------------------------------------------------------ lifecycle
 
     /** Frees every matrix still open on this device, then the device's own resources. Idempotent. */
@@ -442,6 +474,8 @@ public abstract class Device implements AutoCloseable {
     protected abstract void columnSumsImpl(Matrix x, Matrix out);
     protected abstract void softmaxCrossEntropyImpl(Matrix logits, Matrix targets, Matrix probs, Matrix grad, Matrix loss);
     protected abstract double dotImpl(Matrix x, Matrix y);
+    protected abstract void probeArithmeticImpl(Matrix in, Matrix out);
+    protected abstract void probeMathImpl(int fn, Matrix in, Matrix out);
 
     /** The backend handle of a matrix, for subclasses. */
     protected static Object bufferOf(Matrix m) { return m.buffer(); }

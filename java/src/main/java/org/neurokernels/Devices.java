@@ -101,17 +101,24 @@ public final class Devices {
     }
 
     /** Opens the device a selector names; see the class comment for the syntax. */
-    public static Device open(String selector) {
+    public static Device open(String selector) { return open(selector, false); }
+
+    /**
+     * Opens the device a selector names, its kernels built with the vendor's fast math when
+     * {@code fastMath} (OpenCL -cl-fast-relaxed-math, CUDA --use_fast_math; the java reference has none).
+     * Fast-math results may leave the documented bounds: for {@code verify --fast-math} only.
+     */
+    public static Device open(String selector, boolean fastMath) {
         if (selector == null || selector.isBlank()) throw new IllegalArgumentException("device selector is empty; use java, opencl:P:D, cuda:N or auto");
         String s = selector.trim();
         String lower = s.toLowerCase(Locale.ROOT);
         if (lower.equals("auto")) {
             Choice c = chooseAuto();
             LOG.info("device auto -> {} ({})", c.selector(), c.reason());
-            return open(c.selector());
+            return open(c.selector(), fastMath);
         }
         if (lower.equals("java")) return new JavaDevice();
-        if (lower.equals("opencl") || lower.startsWith("opencl:")) return openOpenCl(s, s.length() > 6 ? s.substring(7) : "");
+        if (lower.equals("opencl") || lower.startsWith("opencl:")) return openOpenCl(s, s.length() > 6 ? s.substring(7) : "", fastMath);
         if (lower.equals("cuda") || lower.startsWith("cuda:")) {
             String rest = s.length() > 4 ? s.substring(5) : "0";
             int n;
@@ -120,19 +127,19 @@ public final class Devices {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("bad CUDA selector '" + s + "': expected cuda:N");
             }
-            return openCuda(n);
+            return openCuda(n, fastMath);
         }
         throw new IllegalArgumentException("unknown device selector '" + s + "'; use java, opencl:P:D, opencl:NAME, cuda:N or auto");
     }
 
-    private static Device openCuda(int n) {
+    private static Device openCuda(int n, boolean fastMath) {
         if (CudaDevice.fatbin() == null) {
             throw new DeviceUnavailableException("cuda:" + n + ": the CUDA kernels were not compiled into this build (nvcc was not found at build time)");
         }
         BackendStatus st = cudaStatus();
         if (!st.available()) throw new DeviceUnavailableException("cuda:" + n + ": CUDA unavailable: " + st.reason());
         try {
-            return new CudaDevice(n);
+            return new CudaDevice(n, fastMath);
         } catch (DeviceUnavailableException | KernelBuildException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -140,13 +147,13 @@ public final class Devices {
         }
     }
 
-    private static Device openOpenCl(String selector, String rest) {
+    private static Device openOpenCl(String selector, String rest, boolean fastMath) {
         BackendStatus st = openClStatus();
         if (!st.available()) throw new DeviceUnavailableException(selector + ": OpenCL unavailable: " + st.reason());
         String[] parts = rest.split(":");
-        if (rest.isEmpty()) return openOpenClIndex(selector, 0, 0);
+        if (rest.isEmpty()) return openOpenClIndex(selector, 0, 0, fastMath);
         if (parts.length == 2 && parts[0].matches("\\d+") && parts[1].matches("\\d+")) {
-            return openOpenClIndex(selector, Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
+            return openOpenClIndex(selector, Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), fastMath);
         }
         List<DeviceInfo> matches = new ArrayList<>();
         for (DeviceInfo d : st.devices()) {
@@ -158,12 +165,12 @@ public final class Devices {
             throw new DeviceUnavailableException(sb.toString());
         }
         String[] pd = matches.get(0).id().split(":");
-        return openOpenClIndex(selector, Integer.parseInt(pd[1]), Integer.parseInt(pd[2]));
+        return openOpenClIndex(selector, Integer.parseInt(pd[1]), Integer.parseInt(pd[2]), fastMath);
     }
 
-    private static Device openOpenClIndex(String selector, int p, int d) {
+    private static Device openOpenClIndex(String selector, int p, int d, boolean fastMath) {
         try {
-            return new OpenClDevice(p, d);
+            return new OpenClDevice(p, d, null, fastMath);
         } catch (DeviceUnavailableException | KernelBuildException e) {
             throw e;
         } catch (LinkageError | RuntimeException e) {

@@ -184,6 +184,14 @@ public abstract class KernelDevice extends Device {
         launch1d("nk_softmax_xent", logits.rows(), logits.rows(), logits.cols(), logits, targets, probs, grad, loss);
     }
 
+    @Override protected void probeArithmeticImpl(Matrix in, Matrix out) {
+        launch("nk_probe_arith", 1, 1, 1, 1, new Raw(in), new Raw(out));
+    }
+
+    @Override protected void probeMathImpl(int fn, Matrix in, Matrix out) {
+        launch1d("nk_probe_math", in.cols(), in.cols(), fn, new Raw(in), new Raw(out));
+    }
+
     @Override protected double dotImpl(Matrix x, Matrix y) {
         long n = x.size();
         int groups = (int) Math.max(1, Math.min(MAX_REDUCTION_GROUPS, (n + LOCAL_1D - 1) / LOCAL_1D));

@@ -38,7 +38,7 @@ public final class Results {
 
     public static void main(String[] args) throws IOException {
         if (args.length < 4) {
-            System.err.println("usage: Results OUT.md OUT.png PEER RUN.json...");
+            System.err.println("usage: Results OUT.md OUT.png PEER[,PEER...] RUN.json...");
             System.exit(2);
         }
         Path md = Path.of(args[0]), png = Path.of(args[1]);
@@ -57,24 +57,29 @@ public final class Results {
                 o.getAsJsonObject("params").entrySet().forEach(p -> params.put(p.getKey(), p.getValue().getAsString()));
                 JsonObject pm = o.getAsJsonObject("primaryMetric");
                 double err = pm.get("scoreError").isJsonPrimitive() && !pm.get("scoreError").getAsString().equals("NaN") ? pm.get("scoreError").getAsDouble() : Double.NaN;
+                double toMs = unitToMs(pm.get("scoreUnit").getAsString());
                 settings = String.format(Locale.ROOT, "JMH %s, %d fork(s), %d warm-up x %s, %d measurement x %s, mode %s",
                         o.get("jmhVersion").getAsString(), o.get("forks").getAsInt(), o.get("warmupIterations").getAsInt(), o.get("warmupTime").getAsString(),
                         o.get("measurementIterations").getAsInt(), o.get("measurementTime").getAsString(), o.get("mode").getAsString());
                 jvm = o.get("vmName").getAsString() + " " + o.get("jdkVersion").getAsString();
                 String impl = params.remove("impl");
                 String shape = shapeKey(params);
-                byShape.computeIfAbsent(shape, k -> new ArrayList<>()).add(new Row(impl, params, pm.get("score").getAsDouble(), err,
+                byShape.computeIfAbsent(shape, k -> new ArrayList<>()).add(new Row(impl, params, pm.get("score").getAsDouble() * toMs, err * toMs,
                         o.get("measurementIterations").getAsInt(), settings));
             }
             sb.append("### ").append(run.getFileName()).append("\n\n");
             sb.append(settings).append("; ").append(jvm).append(".\n\n");
-            sb.append("| shape | impl | ms/op | ± (99.9%) | GFLOP/s | ÷ ").append(peer).append(" |\n|---|---|---|---|---|---|\n");
+            sb.append("| shape | impl | ms/op | ± (99.9%) | GFLOP/s | speed vs peer (peer time / this time) |\n|---|---|---|---|---|---|\n");
             for (Map.Entry<String, List<Row>> s : byShape.entrySet()) {
                 double flops = flops(s.getValue().get(0).params());
-                Row peerRow = s.getValue().stream().filter(r -> r.impl().equals(peer)).findFirst().orElse(null);
+                Row peerRow = null;
+                for (String candidate : peer.split(",")) {
+                    if (peerRow == null) peerRow = s.getValue().stream().filter(r -> r.impl().equals(candidate)).findFirst().orElse(null);
+                }
+                String peerName = peerRow == null ? "" : peerRow.impl();
                 for (Row r : s.getValue()) {
                     double gf = flops / (r.ms() * 1e6);
-                    String ratio = peerRow == null ? "–" : String.format(Locale.ROOT, "%.2f", peerRow.ms() / r.ms());
+                    String ratio = peerRow == null ? "–" : String.format(Locale.ROOT, "%.2f (÷ %s)", peerRow.ms() / r.ms(), peerName);
                     sb.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.2f | %s |%n", s.getKey(), r.impl(), r.ms(), r.error(), gf, ratio));
                     chart.addValue(gf, r.impl(), s.getKey());
                 }
@@ -95,15 +100,31 @@ public final class Results {
         System.out.println("wrote " + md + " and " + png);
     }
 
-    private static String shapeKey(Map<String, String> params) {
-        if (params.containsKey("n")) return String.format(Locale.ROOT, "n=%5s", params.get("n"));
-        return params.toString();
+    private static double unitToMs(String unit) {
+        switch (unit) {
+            case "ms/op": return 1;
+            case "us/op": return 1e-3;
+            case "ns/op": return 1e-6;
+            case "s/op": return 1e3;
+            default: throw new IllegalArgumentException("unsupported JMH unit " + unit + " (use -bm avgt)");
+        }
     }
 
-    /** FLOPs of one call: 2 n^3 for square GEMM; 2 m n k when the benchmark has m, n, k parameters. */
+    private static String shapeKey(Map<String, String> params) {
+        if (params.containsKey("n")) return String.format(Locale.ROOT, "n=%5s", params.get("n"));
+        StringBuilder sb = new StringBuilder();
+        params.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : " ").append(v));
+        return sb.toString();
+    }
+
+    /**
+     * FLOPs of one call: 2 n^3 for square GEMM (param n); 2 a b c for a shape param "AxBxC ..." (GEMM
+     * MxKxN, or a layer BATCHxINxOUT: the GEMM term, which dominates).
+     */
     static double flops(Map<String, String> params) {
-        if (params.containsKey("m") && params.containsKey("k")) {
-            return 2.0 * Double.parseDouble(params.get("m")) * Double.parseDouble(params.get("n")) * Double.parseDouble(params.get("k"));
+        if (params.containsKey("shape")) {
+            String[] d = params.get("shape").split(" ")[0].split("x");
+            return 2.0 * Double.parseDouble(d[0]) * Double.parseDouble(d[1]) * Double.parseDouble(d[2]);
         }
         double n = Double.parseDouble(params.get("n"));
         return 2.0 * n * n * n;

@@ -195,6 +195,9 @@ public final class Main implements Runnable {
         @Option(names = "--json", description = "write the JSON report here") Path jsonFile;
         @Option(names = "--markdown", description = "write the Markdown report here") Path markdownFile;
         @Option(names = "--runs", defaultValue = "5", description = "timed runs per case (median reported)") int runs;
+        @Option(names = "--fast-math", description = "build the kernels with the vendor's fast math and report how far each op moves (information, not failure)") boolean fastMath;
+        @Option(names = "--dump-failures", description = "write each failing case's inputs, reference outputs and a replay.sh line here") Path dumpDir;
+        @Option(names = "--no-probes", description = "skip the floating-point probes") boolean noProbes;
 
         @Override public Integer call() throws Exception {
             long s = seed != null ? seed : System.nanoTime();
@@ -204,19 +207,35 @@ public final class Main implements Runnable {
             List<Op> ops = only.isEmpty() ? OpRegistry.all() : only.stream().map(OpRegistry::get).toList();
             List<Verifier.CaseResult> results = new ArrayList<>();
             List<DeviceInfo> infos = new ArrayList<>();
+            Map<String, Map<String, Object>> probes = new LinkedHashMap<>();
+            int dumped = 0;
             try (Device ref = Devices.open("java")) {
                 for (String sel : selectors) {
-                    try (Device d = Devices.open(sel)) {
+                    try (Device d = Devices.open(sel, fastMath)) {
                         infos.add(d.info());
-                        System.err.println("verifying " + d.id() + " (" + d.info().name() + ") ...");
-                        results.addAll(Verifier.verify(d, ref, ops, quick, s, runs, null));
+                        System.err.println("verifying " + d.id() + " (" + d.info().name() + ")" + (fastMath ? " with fast math" : "") + " ...");
+                        if (!noProbes) probes.put(d.id(), org.neurokernels.conformance.Probes.run(d));
+                        try (me.tongfei.progressbar.ProgressBar bar = new me.tongfei.progressbar.ProgressBarBuilder()
+                                .setTaskName(d.id()).setInitialMax(ops.stream().mapToLong(o -> o.cases(quick).size()).sum())
+                                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
+                            for (Verifier.CaseResult r : Verifier.verify(d, ref, ops, quick, s, runs, x -> bar.step())) {
+                                results.add(r);
+                                if (dumpDir != null && !r.pass()) {
+                                    Map<String, HostMatrix> want = r.opDescriptor().execute(ref,
+                                            r.opDescriptor().randomInputs(r.kase(), new java.util.Random(r.seed())), r.opDescriptor().params(r.kase().params()));
+                                    org.neurokernels.conformance.FailureDump.write(dumpDir, r, want, ++dumped);
+                                }
+                            }
+                        }
                     }
                 }
             }
-            Report report = new Report(infos, results, s, quick);
+            Report report = new Report(infos, results, s, quick, fastMath, probes);
             System.out.print(report.table());
             if (jsonFile != null) report.writeJson(jsonFile);
             if (markdownFile != null) report.writeMarkdown(markdownFile);
+            if (dumped > 0) System.out.println("wrote " + dumped + " failing case(s) to " + dumpDir + " (replay: bash " + dumpDir.resolve("replay.sh") + ")");
+            if (fastMath) return report.noErrors() ? 0 : 1;
             return report.allPass() ? 0 : 1;
         }
     }

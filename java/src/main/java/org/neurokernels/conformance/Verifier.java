@@ -23,7 +23,7 @@ public final class Verifier {
     private Verifier() { }
 
     /** One case on one device. {@code worst} is the largest max-error / bound over the outputs (≤ 1 passes). */
-    public record CaseResult(String device, String op, String label, long seed, boolean pass, double worst,
+    public record CaseResult(String device, Op opDescriptor, Op.Case kase, String op, String label, long seed, boolean pass, double worst,
                              Map<String, Check.Result> outputs, double medianSeconds, double flops, double bytes, String error) { }
 
     public static List<CaseResult> verify(Device device, Device reference, List<Op> ops, boolean quick, long seed, int timedRuns,
@@ -59,9 +59,9 @@ public final class Verifier {
                 pass &= r.pass();
                 worst = Math.max(worst, r.bound() > 0 ? r.maxError() / r.bound() : (r.maxError() == 0 ? 0 : Double.POSITIVE_INFINITY));
             }
-            return new CaseResult(device.id(), op.name(), c.label(), seed, pass, worst, checks, median, flops, bytes, null);
+            return new CaseResult(device.id(), op, c, op.name(), c.label(), seed, pass, worst, checks, median, flops, bytes, null);
         } catch (RuntimeException e) {
-            return new CaseResult(device.id(), op.name(), c.label(), seed, false, Double.POSITIVE_INFINITY, Map.of(), Double.NaN, flops, bytes,
+            return new CaseResult(device.id(), op, c, op.name(), c.label(), seed, false, Double.POSITIVE_INFINITY, Map.of(), Double.NaN, flops, bytes,
                     e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }

@@ -36,6 +36,8 @@ import org.neurokernels.NeurokernelsException;
  */
 public final class CudaDevice extends KernelDevice {
     public static final String FATBIN = "neurokernels.fatbin";
+    /** The same kernels compiled with --use_fast_math, for {@code verify --fast-math} only. */
+    public static final String FATBIN_FAST_MATH = "neurokernels-fastmath.fatbin";
 
     private final int ordinal;
     private final CUdevice device = new CUdevice();
@@ -45,7 +47,12 @@ public final class CudaDevice extends KernelDevice {
     private final DeviceInfo info;
 
     public CudaDevice(int ordinal) {
-        byte[] image = fatbin();
+        this(ordinal, false);
+    }
+
+    /** With {@code fastMath}, loads the kernels nvcc compiled with --use_fast_math. */
+    public CudaDevice(int ordinal, boolean fastMath) {
+        byte[] image = fastMath ? resource(FATBIN_FAST_MATH) : fatbin();
         if (image == null) {
             throw new DeviceUnavailableException("cuda:" + ordinal + ": the CUDA kernels were not compiled into this build (nvcc was not found at build time)");
         }
@@ -56,7 +63,14 @@ public final class CudaDevice extends KernelDevice {
         }
         this.ordinal = ordinal;
         cuDeviceGet(device, ordinal);
-        this.info = describe(ordinal, device);
+        DeviceInfo described = describe(ordinal, device);
+        if (fastMath) {
+            Map<String, String> d = new LinkedHashMap<>(described.details());
+            d.put("kernels", "fatbin sm_90 + compute_75 PTX, nvcc -O3 --use_fast_math");
+            described = new DeviceInfo(described.id(), described.backend(), described.name(), described.vendor(), described.driverVersion(),
+                    described.globalMemoryBytes(), described.computeUnits(), d);
+        }
+        this.info = described;
         setGemmConfig(new org.neurokernels.GemmConfig(GemmKernel.TILED, 8, 32, 64)); // what build.sh compiled: TS_M = TS_N = 64
         cuDevicePrimaryCtxRetain(context, device);
         try {
@@ -77,11 +91,13 @@ public final class CudaDevice extends KernelDevice {
     @Override public DeviceInfo info() { return info; }
 
     /** The compiled kernels, or null when this build has none. */
-    public static byte[] fatbin() {
-        try (InputStream in = CudaDevice.class.getResourceAsStream(FATBIN)) {
+    public static byte[] fatbin() { return resource(FATBIN); }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = CudaDevice.class.getResourceAsStream(name)) {
             return in == null ? null : in.readAllBytes();
         } catch (IOException e) {
-            throw new NeurokernelsException("cannot read " + FATBIN, e);
+            throw new NeurokernelsException("cannot read " + name, e);
         }
     }
 

@@ -39,9 +39,11 @@ import org.neurokernels.NeurokernelsException;
  */
 public final class OpenClDevice extends KernelDevice {
     /** Kernel sources, in the order they are concatenated into one program. */
-    public static final List<String> SOURCES = List.of("common.cl", "gemm.cl", "gemm_packed.cl", "elementwise.cl", "reduce.cl", "softmax.cl");
+    public static final List<String> SOURCES = List.of("common.cl", "gemm.cl", "gemm_packed.cl", "elementwise.cl", "reduce.cl", "softmax.cl", "probes.cl");
     /** Options passed to clBuildProgram besides the GEMM tile defines: none that relax IEEE semantics. */
     public static final String BUILD_OPTIONS = "";
+    /** The vendor's fast math, for {@code verify --fast-math} only. */
+    public static final String FAST_MATH_OPTIONS = "-cl-fast-relaxed-math";
 
     private final DeviceInfo info;
     private final cl_context context;
@@ -53,14 +55,20 @@ public final class OpenClDevice extends KernelDevice {
 
     /** Opens device {@code deviceIndex} of platform {@code platformIndex} with its tuned or default GEMM configuration. */
     public OpenClDevice(int platformIndex, int deviceIndex) {
-        this(platformIndex, deviceIndex, null);
+        this(platformIndex, deviceIndex, null, false);
+    }
+
+    public OpenClDevice(int platformIndex, int deviceIndex, GemmConfig gemm) {
+        this(platformIndex, deviceIndex, gemm, false);
     }
 
     /**
      * Opens a device with an explicit GEMM configuration ({@code null}: the one stored by
-     * {@code neurokernels tune} for this device, else the default for its type).
+     * {@code neurokernels tune} for this device, else the default for its type). With {@code fastMath}
+     * the kernels are built with {@value #FAST_MATH_OPTIONS}: results then may leave the documented
+     * bounds, which {@code neurokernels verify --fast-math} reports as information.
      */
-    public OpenClDevice(int platformIndex, int deviceIndex, GemmConfig gemm) {
+    public OpenClDevice(int platformIndex, int deviceIndex, GemmConfig gemm, boolean fastMath) {
         CL.setExceptionsEnabled(true);
         List<cl_platform_id> platforms = platforms();
         if (platformIndex < 0 || platformIndex >= platforms.size()) {
@@ -84,7 +92,7 @@ public final class OpenClDevice extends KernelDevice {
             if (gemm == null) gemm = GemmConfig.defaultFor(cpu);
         }
         setGemmConfig(gemm);
-        this.buildOptions = (BUILD_OPTIONS + " " + gemm.defines()).trim();
+        this.buildOptions = (BUILD_OPTIONS + " " + gemm.defines() + (fastMath ? " " + FAST_MATH_OPTIONS : "")).trim();
         Map<String, String> details = new LinkedHashMap<>(described.details());
         details.put("compiler_options", buildOptions);
         details.put("gemm", gemm.encode() + " (" + source + ")");

@@ -13,7 +13,8 @@ public final class Check {
     private Check() { }
 
     /** The verdict: the largest normalized error (|out-ref|/scale), the bound, and the first mismatches. */
-    public record Result(boolean pass, double maxError, double bound, int failures, List<String> firstFailures, String rule) {
+    /** {@code maxUlp}: the largest |out - ref| in units in the last place of the (float) reference, over finite elements. */
+    public record Result(boolean pass, double maxError, double bound, int failures, List<String> firstFailures, String rule, double maxUlp) {
         public String summary() {
             StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%s: max normalized error %.3g, bound %.3g (%s)",
                     pass ? "PASS" : "FAIL", maxError, bound, rule));
@@ -28,11 +29,11 @@ public final class Check {
     public static Result compare(HostMatrix out, HostMatrix ref, ErrorModel model) {
         if (out.rows() != ref.rows() || out.cols() != ref.cols()) {
             return new Result(false, Double.POSITIVE_INFINITY, model.bound(), out.data().length,
-                    List.of("shape " + out.shapeString() + " != reference " + ref.shapeString()), model.rule());
+                    List.of("shape " + out.shapeString() + " != reference " + ref.shapeString()), model.rule(), Double.POSITIVE_INFINITY);
         }
         float[] o = out.data(), r = ref.data();
         double[] scale = model.scale();
-        double max = 0;
+        double max = 0, maxUlp = 0;
         int failures = 0;
         List<String> first = new ArrayList<>();
         for (int e = 0; e < o.length; e++) {
@@ -48,6 +49,9 @@ public final class Check {
                 if (!(err <= model.bound())) why = String.format(Locale.ROOT, "normalized error %.3g", err);
             }
             if (!Double.isNaN(err)) max = Math.max(max, err);
+            if (Float.isFinite(r[e]) && Float.isFinite(o[e])) {
+                maxUlp = Math.max(maxUlp, Math.abs((double) o[e] - r[e]) / Math.ulp(r[e] == 0f ? Float.MIN_NORMAL : r[e]));
+            }
             if (why != null) {
                 failures++;
                 if (first.size() < 5) {
@@ -55,6 +59,6 @@ public final class Check {
                 }
             }
         }
-        return new Result(failures == 0, max, model.bound(), failures, first, model.rule());
+        return new Result(failures == 0, max, model.bound(), failures, first, model.rule(), maxUlp);
     }
 }

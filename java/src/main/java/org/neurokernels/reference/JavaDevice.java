@@ -143,6 +143,23 @@ public final class JavaDevice extends Device {
         }
     }
 
+    /** Java float arithmetic: IEEE 754 with denormals and no contraction (strictfp is the default since 17). */
+    @Override protected void probeArithmeticImpl(Matrix in, Matrix out) {
+        float[] x = buf(in), y = buf(out);
+        int i = in.offset(), o = out.offset();
+        y[o] = x[i] * x[i + 1];
+        y[o + 1] = x[i + 2] + 0.0f;
+        y[o + 2] = x[i + 3] * x[i + 4] + x[i + 5];
+    }
+
+    @Override protected void probeMathImpl(int fn, Matrix in, Matrix out) {
+        for (int j = 0; j < in.cols(); j++) {
+            double x = get(in, 0, j);
+            double v = fn == 0 ? Math.exp(x) : fn == 1 ? Math.tanh(x) : fn == 2 ? Math.log1p(x) : fn == 3 ? Math.expm1(x) : Math.log(x);
+            set(out, 0, j, v);
+        }
+    }
+
     @Override protected double dotImpl(Matrix x, Matrix y) {
         double s = 0;
         for (int i = 0; i < x.rows(); i++) for (int j = 0; j < x.cols(); j++) s += get(x, i, j) * get(y, i, j);
