@@ -53,3 +53,37 @@ float nk_derivative_post(int act, float h) {
         default: return 1.0f;
     }
 }
+
+// float16 versions of the three functions above, for the GEMM epilogues (same formulas, elementwise;
+// select() keeps NaN where the scalar versions return it).
+float16 nk_activate16(int act, float16 z) {
+    switch (act) {
+        case ACT_TANH: return tanh(z);
+        case ACT_LOGISTIC: { float16 e = exp(-fabs(z)); return select(e / (1.0f + e), 1.0f / (1.0f + e), z >= 0.0f); }
+        case ACT_RELU: return select(z, (float16) 0.0f, z < 0.0f);
+        case ACT_SOFTPLUS: return fmax(z, 0.0f) + log1p(exp(-fabs(z)));
+        default: return z;
+    }
+}
+
+float16 nk_derivative16(int act, int fromPost, float16 x) {
+    float16 d;
+    if (fromPost) {
+        switch (act) {
+            case ACT_TANH: d = (1.0f - x) * (1.0f + x); break;
+            case ACT_LOGISTIC: d = x * (1.0f - x); break;
+            case ACT_RELU: d = select((float16) 0.0f, (float16) 1.0f, x > 0.0f); break;
+            case ACT_SOFTPLUS: d = -expm1(-x); break;
+            default: d = (float16) 1.0f;
+        }
+    } else {
+        switch (act) {
+            case ACT_TANH: { float16 e = exp(-2.0f * fabs(x)); float16 q = 1.0f + e; d = 4.0f * e / (q * q); break; }
+            case ACT_LOGISTIC: { float16 e = exp(-fabs(x)); float16 q = 1.0f + e; d = e / (q * q); break; }
+            case ACT_RELU: d = select((float16) 0.0f, (float16) 1.0f, x > 0.0f); break;
+            case ACT_SOFTPLUS: { float16 e = exp(-fabs(x)); d = select(e / (1.0f + e), 1.0f / (1.0f + e), x >= 0.0f); break; }
+            default: d = (float16) 1.0f;
+        }
+    }
+    return select(d, x, isnan(x));
+}

@@ -65,10 +65,19 @@ public abstract class KernelDevice extends Device {
         launch1d("nk_copy", src.size(), src.rows(), src.cols(), src, dst);
     }
 
-    /** The two GEMM kernels; both compute the same function within the same bound. */
-    public enum GemmKernel { TILED, PACKED }
+    /**
+     * The GEMM kernels; all compute the same function within the same bound. A PACKED configuration
+     * runs DIRECT (gemm_packed.cl's one-launch kernel without packing) below {@link #DIRECT_FLOPS}.
+     */
+    public enum GemmKernel { TILED, PACKED, DIRECT }
+
+    /** Below this many flops (2mnk) a PACKED configuration uses the DIRECT kernel: packing costs two launches. */
+    public static final double DIRECT_FLOPS = 1 << 20;
 
     private GemmConfig gemmConfig;
+    private GemmKernel forcedKernel;
+    /** Rows per work-item of nk_gemm_direct (its DMR define). */
+    static final int DIRECT_MR = 4;
 
     /** True where nk_gemm_packed is the faster GEMM (CPU devices); the default is the tiled nk_gemm. */
     protected boolean packedGemm() { return false; }
@@ -84,17 +93,26 @@ public abstract class KernelDevice extends Device {
 
     protected final void setGemmConfig(GemmConfig c) { gemmConfig = c; }
 
-    /** The GEMM kernel used by gemm, denseForward and backwardDelta. */
-    public GemmKernel gemmKernel() { return gemmConfig().kernel(); }
+    /** The GEMM kernel of this device's configuration (PACKED also means DIRECT for small problems), or the forced one. */
+    public GemmKernel gemmKernel() { return forcedKernel != null ? forcedKernel : gemmConfig().kernel(); }
 
-    /** Chooses the GEMM kernel explicitly (to test or benchmark the one a device would not pick). */
+    /**
+     * Uses one GEMM kernel for every size (to test or benchmark the one a device would not pick);
+     * {@code null} returns to the configuration's choice.
+     */
     public void setGemmKernel(GemmKernel kernel) {
-        if (kernel == GemmKernel.PACKED && !hasPackedGemm()) {
-            throw new UnsupportedOperationException(id() + " has no packed GEMM kernel");
+        if (kernel != null && kernel != GemmKernel.TILED && !hasPackedGemm()) {
+            throw new UnsupportedOperationException(id() + " has no " + kernel + " GEMM kernel");
         }
         synchronized (lock) {
-            gemmConfig = gemmConfig().withKernel(java.util.Objects.requireNonNull(kernel));
+            forcedKernel = kernel;
         }
+    }
+
+    private GemmKernel kernelFor(int m, int n, int k) {
+        if (forcedKernel != null) return forcedKernel;
+        GemmKernel kind = gemmConfig().kernel();
+        return kind == GemmKernel.PACKED && 2.0 * m * n * k < DIRECT_FLOPS ? GemmKernel.DIRECT : kind;
     }
 
     /** Floats of the packed-GEMM workspace currently held (0 before the first packed GEMM). */
@@ -112,36 +130,37 @@ public abstract class KernelDevice extends Device {
     private void gemmLaunch(boolean transA, boolean transB, int m, int n, int k, float alpha, Matrix a, Matrix b, float beta, Matrix c,
                             int epilogue, Matrix bias, Activation f, Matrix pre, Matrix deriv, boolean fromOutput) {
         GemmConfig cfg = gemmConfig();
-        if (cfg.kernel() == GemmKernel.PACKED) {
+        Object[] epilogueArgs = {c, alpha, beta, epilogue,
+                bias == null ? placeholder : bias, bias == null ? 0 : 1,
+                f.code(),
+                pre == null ? placeholder : pre, pre == null ? 0 : 1,
+                deriv == null ? placeholder : deriv, fromOutput ? 1 : 0};
+        GemmKernel kernel = kernelFor(m, n, k);
+        if (kernel == GemmKernel.DIRECT) {
+            launch("nk_gemm_direct", (m + DIRECT_MR - 1) / DIRECT_MR, (n + 15) / 16, 1, 1,
+                    concat(new Object[] {m, n, k, a, transA ? 1 : 0, b, transB ? 1 : 0}, epilogueArgs));
+            return;
+        }
+        if (kernel == GemmKernel.PACKED) {
             int mr = cfg.mr(), nr = cfg.nr();
             int mBlocks = (m + mr - 1) / mr, nBlocks = (n + nr - 1) / nr;
             packA = grow(packA, (long) mBlocks * mr * k);
             packB = grow(packB, (long) nBlocks * nr * k);
             launch("nk_pack_a", roundUp(k, 16), (long) mBlocks * mr, 16, 1, m, k, a, transA ? 1 : 0, new Raw(packA));
             launch("nk_pack_b", (long) nBlocks * nr, roundUp(k, 16), 16, 16, k, n, b, transB ? 1 : 0, new Raw(packB));
-            launch("nk_gemm_packed", mBlocks, nBlocks, 1, 1,
-                    m, n, k, new Raw(packA), new Raw(packB),
-                    c, alpha, beta,
-                    epilogue,
-                    bias == null ? placeholder : bias, bias == null ? 0 : 1,
-                    f.code(),
-                    pre == null ? placeholder : pre, pre == null ? 0 : 1,
-                    deriv == null ? placeholder : deriv, fromOutput ? 1 : 0);
+            launch("nk_gemm_packed", mBlocks, nBlocks, 1, 1, concat(new Object[] {m, n, k, new Raw(packA), new Raw(packB)}, epilogueArgs));
             return;
         }
         int ts = cfg.ts();
         long gx = (long) ((n + ts - 1) / ts) * GEMM_LOCAL;
         long gy = (long) ((m + ts - 1) / ts) * GEMM_LOCAL;
-        launch("nk_gemm", gx, gy, GEMM_LOCAL, GEMM_LOCAL,
-                m, n, k,
-                a, transA ? 1 : 0,
-                b, transB ? 1 : 0,
-                c, alpha, beta,
-                epilogue,
-                bias == null ? placeholder : bias, bias == null ? 0 : 1,
-                f.code(),
-                pre == null ? placeholder : pre, pre == null ? 0 : 1,
-                deriv == null ? placeholder : deriv, fromOutput ? 1 : 0);
+        launch("nk_gemm", gx, gy, GEMM_LOCAL, GEMM_LOCAL, concat(new Object[] {m, n, k, a, transA ? 1 : 0, b, transB ? 1 : 0}, epilogueArgs));
+    }
+
+    private static Object[] concat(Object[] a, Object[] b) {
+        Object[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
     }
 
     @Override protected void gemmImpl(boolean transA, boolean transB, int m, int n, int k, float alpha, Matrix a, Matrix b, float beta, Matrix c) {

@@ -15,9 +15,9 @@ import org.neurokernels.ops.Op;
 import org.neurokernels.ops.OpRegistry;
 
 /**
- * Both GEMM kernels on every kernel device: the one a device does not pick by default (the tiled
- * nk_gemm on a CPU OpenCL device, the packed one on an OpenCL GPU) runs the GEMM-based ops' full case
- * lists too, so neither path goes untested on any machine.
+ * Every GEMM kernel on every OpenCL device, forced for all sizes: tiled nk_gemm, packed nk_gemm_packed
+ * and the small-problem nk_gemm_direct each run the GEMM-based ops' full case lists, so no path goes
+ * untested on any machine whatever a device picks by default.
  */
 class GemmKernelsTest {
 
@@ -36,12 +36,11 @@ class GemmKernelsTest {
                         long seed = TestDevices.SEED + 7919L * index++;
                         cases.add(dynamicTest(c.label(), () -> {
                             KernelDevice d = (KernelDevice) TestDevices.get(id);
-                            KernelDevice.GemmKernel before = d.gemmKernel();
                             d.setGemmKernel(kernel);
                             try {
                                 OpConformanceTest.checkCase(id, op, c, seed);
                             } finally {
-                                d.setGemmKernel(before);
+                                d.setGemmKernel(null);
                             }
                         }));
                     }
@@ -62,6 +61,7 @@ class GemmKernelsTest {
             }
             if (id.startsWith("cuda")) {
                 assertThrows(UnsupportedOperationException.class, () -> ((KernelDevice) d).setGemmKernel(KernelDevice.GemmKernel.PACKED));
+                assertThrows(UnsupportedOperationException.class, () -> ((KernelDevice) d).setGemmKernel(KernelDevice.GemmKernel.DIRECT));
             }
         }
     }
