@@ -4,3 +4,4 @@
 #include "reduce.cu"
 #include "softmax.cu"
 #include "probes.cu"
+#include "learning.cu"

@@ -350,6 +350,102 @@ public abstract class Device implements AutoCloseable {
         }
     }
 
+    // ------------------------------------------------------------------ learning-rule ops
+
+    /**
+     * SGD step, fused: with momentum mu > 0, v = mu v + g then t = v (velocity required); else t = g.
+     * W = W - lr (t + decay W). Weight decay stays outside the velocity.
+     */
+    public void sgdUpdate(float lr, float decay, float mu, Matrix w, Matrix grad, Matrix velocity) {
+        synchronized (lock) {
+            updateArgs(mu, w, grad, velocity);
+            sgdUpdateImpl(lr, decay, mu, w, grad, mu != 0f ? velocity : null);
+        }
+    }
+
+    /**
+     * Kolen-Pollack step: the same t (as in {@link #sgdUpdate}) updates the weights W and the feedback
+     * matrix B in one pass, W = W - lr (t + decay W), B = B - lr (t + decay B); so W - B decays by
+     * (1 - lr decay) every step.
+     */
+    public void kpUpdate(float lr, float decay, float mu, Matrix w, Matrix b, Matrix grad, Matrix velocity) {
+        synchronized (lock) {
+            updateArgs(mu, w, grad, velocity);
+            check(b, "b");
+            sameShape(w, b, "w", "b");
+            noOverlap(b, w, "b", "w");
+            noOverlap(b, grad, "b", "grad");
+            if (velocity != null) noOverlap(b, velocity, "b", "velocity");
+            kpUpdateImpl(lr, decay, mu, w, b, grad, mu != 0f ? velocity : null);
+        }
+    }
+
+    private void updateArgs(float mu, Matrix w, Matrix grad, Matrix velocity) {
+        check(w, "w");
+        check(grad, "grad");
+        sameShape(w, grad, "w", "grad");
+        noOverlap(w, grad, "w", "grad");
+        if (mu != 0f || velocity != null) {
+            if (velocity == null) throw new IllegalArgumentException("momentum " + mu + " needs a velocity matrix");
+            check(velocity, "velocity");
+            sameShape(w, velocity, "w", "velocity");
+            noOverlap(velocity, w, "velocity", "w");
+            noOverlap(velocity, grad, "velocity", "grad");
+        }
+    }
+
+    /**
+     * Sign-concordant feedback: out = m ⊙ sign(w), with m = |r| elementwise (frSF, brSF) or, when r is
+     * null, the constant {@code scale} (uSF).
+     */
+    public void signFeedback(float scale, Matrix w, Matrix r, Matrix out) {
+        synchronized (lock) {
+            elementwiseArgs(w, out);
+            if (r != null) {
+                check(r, "r");
+                sameShape(w, r, "w", "r");
+                noPartialOverlap(out, r, "out", "r");
+            }
+            signFeedbackImpl(scale, w, r, out);
+        }
+    }
+
+    /** Mean-squared-error loss: loss[i] = Σ_j (y - t)² / 2 (rows x 1); grad = (y - t) / rows. */
+    public void mseLoss(Matrix y, Matrix targets, Matrix grad, Matrix loss) {
+        synchronized (lock) {
+            check(y, "y");
+            check(targets, "targets");
+            check(grad, "grad");
+            check(loss, "loss");
+            sameShape(y, targets, "y", "targets");
+            sameShape(y, grad, "y", "grad");
+            if (loss.rows() != y.rows() || loss.cols() != 1) {
+                throw new IllegalArgumentException("mseLoss: loss is " + loss.shape() + ", expected " + y.rows() + "x1");
+            }
+            noOverlap(grad, y, "grad", "y");
+            noOverlap(grad, targets, "grad", "targets");
+            noOverlap(loss, y, "loss", "y");
+            noOverlap(loss, targets, "loss", "targets");
+            noOverlap(loss, grad, "loss", "grad");
+            mseLossImpl(y, targets, grad, loss);
+        }
+    }
+
+    /**
+     * Fills {@code out} with uniform [lo, hi) floats from Philox4x32-10 (see
+     * {@link org.neurokernels.random.Philox#uniform}): element e (row-major within out) is the same bits
+     * on every backend for the same seed, stream and draw.
+     */
+    public void randomUniform(long seed, int stream, int draw, float lo, float hi, Matrix out) {
+        if (!(hi > lo) || !Float.isFinite(lo) || !Float.isFinite(hi)) {
+            throw new IllegalArgumentException("randomUniform: need finite lo < hi, got [" + lo + ", " + hi + ")");
+        }
+        synchronized (lock) {
+            check(out, "out");
+            randomUniformImpl(seed, stream, draw, lo, hi, out);
+        }
+    }
+
     // ------------------------------------------------------------------ diagnostics
 
     /**
@@ -475,6 +571,11 @@ public abstract class Device implements AutoCloseable {
     protected abstract void softmaxCrossEntropyImpl(Matrix logits, Matrix targets, Matrix probs, Matrix grad, Matrix loss);
     protected abstract double dotImpl(Matrix x, Matrix y);
     protected abstract void probeArithmeticImpl(Matrix in, Matrix out);
+    protected abstract void sgdUpdateImpl(float lr, float decay, float mu, Matrix w, Matrix grad, Matrix velocity);
+    protected abstract void kpUpdateImpl(float lr, float decay, float mu, Matrix w, Matrix b, Matrix grad, Matrix velocity);
+    protected abstract void signFeedbackImpl(float scale, Matrix w, Matrix r, Matrix out);
+    protected abstract void mseLossImpl(Matrix y, Matrix targets, Matrix grad, Matrix loss);
+    protected abstract void randomUniformImpl(long seed, int stream, int draw, float lo, float hi, Matrix out);
     protected abstract void probeMathImpl(int fn, Matrix in, Matrix out);
 
     /** The backend handle of a matrix, for subclasses. */

@@ -203,6 +203,28 @@ public abstract class KernelDevice extends Device {
         launch1d("nk_softmax_xent", logits.rows(), logits.rows(), logits.cols(), logits, targets, probs, grad, loss);
     }
 
+    @Override protected void sgdUpdateImpl(float lr, float decay, float mu, Matrix w, Matrix grad, Matrix velocity) {
+        launch1d("nk_sgd_update", w.size(), w.rows(), w.cols(), lr, decay, mu, w, grad,
+                velocity == null ? placeholder : velocity, velocity == null ? 0 : 1);
+    }
+
+    @Override protected void kpUpdateImpl(float lr, float decay, float mu, Matrix w, Matrix b, Matrix grad, Matrix velocity) {
+        launch1d("nk_kp_update", w.size(), w.rows(), w.cols(), lr, decay, mu, w, b, grad,
+                velocity == null ? placeholder : velocity, velocity == null ? 0 : 1);
+    }
+
+    @Override protected void signFeedbackImpl(float scale, Matrix w, Matrix r, Matrix out) {
+        launch1d("nk_sign_feedback", w.size(), w.rows(), w.cols(), scale, w, r == null ? placeholder : r, r == null ? 0 : 1, out);
+    }
+
+    @Override protected void mseLossImpl(Matrix y, Matrix targets, Matrix grad, Matrix loss) {
+        launch1d("nk_mse", y.rows(), y.rows(), y.cols(), y, targets, grad, loss);
+    }
+
+    @Override protected void randomUniformImpl(long seed, int stream, int draw, float lo, float hi, Matrix out) {
+        launch1d("nk_random_uniform", (out.size() + 3L) / 4, out.rows(), out.cols(), (int) seed, (int) (seed >>> 32), stream, draw, lo, hi, out);
+    }
+
     @Override protected void probeArithmeticImpl(Matrix in, Matrix out) {
         launch("nk_probe_arith", 1, 1, 1, 1, new Raw(in), new Raw(out));
     }

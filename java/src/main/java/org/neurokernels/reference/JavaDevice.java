@@ -46,12 +46,32 @@ public final class JavaDevice extends Device {
 
     private static double opGet(Matrix m, boolean trans, int i, int j) { return trans ? get(m, j, i) : get(m, i, j); }
 
-    @Override protected void gemmImpl(boolean transA, boolean transB, int m, int n, int k, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
-        for (int i = 0; i < m; i++) {
+    /**
+     * Row i of op(A) op(B), accumulated in double in k order for every element. The loop order only
+     * follows memory (j innermost when op(B)'s rows are contiguous, k innermost when B is used transposed).
+     */
+    private static void productRow(Matrix a, boolean transA, Matrix b, boolean transB, int i, int n, int k, double[] acc) {
+        java.util.Arrays.fill(acc, 0.0);
+        if (transB) {
             for (int j = 0; j < n; j++) {
-                double acc = 0;
-                for (int p = 0; p < k; p++) acc += opGet(a, transA, i, p) * opGet(b, transB, p, j);
-                double v = (double) alpha * acc;
+                double s = 0;
+                for (int p = 0; p < k; p++) s += opGet(a, transA, i, p) * get(b, j, p);
+                acc[j] = s;
+            }
+        } else {
+            for (int p = 0; p < k; p++) {
+                double aip = opGet(a, transA, i, p);
+                for (int j = 0; j < n; j++) acc[j] += aip * get(b, p, j);
+            }
+        }
+    }
+
+    @Override protected void gemmImpl(boolean transA, boolean transB, int m, int n, int k, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
+        double[] acc = new double[n];
+        for (int i = 0; i < m; i++) {
+            productRow(a, transA, b, transB, i, n, k, acc);
+            for (int j = 0; j < n; j++) {
+                double v = (double) alpha * acc[j];
                 if (beta != 0f) v += (double) beta * get(c, i, j);
                 set(c, i, j, v);
             }
@@ -72,13 +92,12 @@ public final class JavaDevice extends Device {
     }
 
     @Override protected void backwardDeltaImpl(Matrix delta, boolean transM, Matrix m, Matrix a, Activation f, boolean fromOutput, Matrix out) {
-        int p = delta.cols();
+        double[] acc = new double[out.cols()];
         for (int i = 0; i < out.rows(); i++) {
+            productRow(delta, false, m, transM, i, out.cols(), delta.cols(), acc);
             for (int j = 0; j < out.cols(); j++) {
-                double z = 0;
-                for (int q = 0; q < p; q++) z += get(delta, i, q) * opGet(m, transM, q, j);
                 double x = get(a, i, j);
-                set(out, i, j, z * (fromOutput ? f.derivativeFromPost(x) : f.derivativeFromPre(x)));
+                set(out, i, j, acc[j] * (fromOutput ? f.derivativeFromPost(x) : f.derivativeFromPre(x)));
             }
         }
     }
@@ -140,6 +159,64 @@ public final class JavaDevice extends Device {
                 set(grad, i, j, (p - t) / rows);
             }
             set(loss, i, 0, l);
+        }
+    }
+
+    @Override protected void sgdUpdateImpl(float lr, float decay, float mu, Matrix w, Matrix grad, Matrix velocity) {
+        for (int i = 0; i < w.rows(); i++) {
+            for (int j = 0; j < w.cols(); j++) {
+                double t = get(grad, i, j);
+                if (velocity != null) {
+                    t = mu * get(velocity, i, j) + t;
+                    set(velocity, i, j, t);
+                    t = (float) t;
+                }
+                double x = get(w, i, j);
+                set(w, i, j, x - lr * (t + decay * x));
+            }
+        }
+    }
+
+    @Override protected void kpUpdateImpl(float lr, float decay, float mu, Matrix w, Matrix b, Matrix grad, Matrix velocity) {
+        for (int i = 0; i < w.rows(); i++) {
+            for (int j = 0; j < w.cols(); j++) {
+                double t = get(grad, i, j);
+                if (velocity != null) {
+                    t = mu * get(velocity, i, j) + t;
+                    set(velocity, i, j, t);
+                    t = (float) t;
+                }
+                double x = get(w, i, j), y = get(b, i, j);
+                set(w, i, j, x - lr * (t + decay * x));
+                set(b, i, j, y - lr * (t + decay * y));
+            }
+        }
+    }
+
+    @Override protected void signFeedbackImpl(float scale, Matrix w, Matrix r, Matrix out) {
+        for (int i = 0; i < w.rows(); i++) {
+            for (int j = 0; j < w.cols(); j++) {
+                double m = r == null ? scale : Math.abs(get(r, i, j));
+                set(out, i, j, m * Math.signum(get(w, i, j)));
+            }
+        }
+    }
+
+    @Override protected void mseLossImpl(Matrix y, Matrix targets, Matrix grad, Matrix loss) {
+        for (int i = 0; i < y.rows(); i++) {
+            double l = 0;
+            for (int j = 0; j < y.cols(); j++) {
+                double d = get(y, i, j) - get(targets, i, j);
+                l += d * d;
+                set(grad, i, j, d / y.rows());
+            }
+            set(loss, i, 0, l / 2);
+        }
+    }
+
+    @Override protected void randomUniformImpl(long seed, int stream, int draw, float lo, float hi, Matrix out) {
+        for (int e = 0; e < out.size(); e++) {
+            set(out, e / out.cols(), e % out.cols(), org.neurokernels.random.Philox.uniform(e, seed, stream, draw, lo, hi));
         }
     }
 

@@ -1,0 +1,182 @@
+package org.neurokernels.cli;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.CombinedDomainXYPlot;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import org.neurokernels.Activation;
+import org.neurokernels.Device;
+import org.neurokernels.Devices;
+import org.neurokernels.data.Dataset;
+import org.neurokernels.data.Idx;
+import org.neurokernels.data.TeacherStudent;
+import org.neurokernels.learning.FeedbackRule;
+import org.neurokernels.learning.Trainer;
+
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code neurokernels train}: an MLP trained with BP, FA, DFA, sign-concordant or Kolen-Pollack feedback. */
+@Command(name = "train", description = "Train an MLP with a feedback rule per hidden layer; print loss, accuracy and alignment per epoch.")
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--rule", description = "rule for every hidden layer: bp, fa, dfa, usf, frsf, brsf, kp; a comma list trains one run per rule") String rule;
+    @Option(names = "--rules", description = "one rule per hidden layer, comma separated (a single run mixing rules)") String rulesPerLayer;
+    @Option(names = "--hidden", defaultValue = "256,256", description = "hidden layer sizes") String hidden;
+    @Option(names = "--activation", defaultValue = "tanh", description = "hidden activation") String activation;
+    @Option(names = "--epochs", defaultValue = "10") int epochs;
+    @Option(names = "--batch", defaultValue = "64") int batch;
+    @Option(names = "--lr", defaultValue = "0.05") float lr;
+    @Option(names = "--momentum", defaultValue = "0") float momentum;
+    @Option(names = "--weight-decay", defaultValue = "0") float weightDecay;
+    @Option(names = "--loss", defaultValue = "ce", description = "ce (softmax cross-entropy) or mse (on one-hot targets)") String loss;
+    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--device", defaultValue = "auto") String device;
+    @Option(names = "--data", description = "an IDX data directory (MNIST layout); default: Fashion-MNIST in " + "/usr/share/datasets/fashion-mnist") Path data;
+    @Option(names = "--synthetic", description = "a small synthetic teacher-student task instead of a data directory") boolean synthetic;
+    @Option(names = "--limit", description = "use only the first N training examples") Integer limit;
+    @Option(names = "--json", description = "write one object per epoch (a list) to this file") Path json;
+    @Option(names = "--plot", description = "write a PNG of accuracy and alignment per epoch") Path plot;
+
+    @Override public Integer call() throws Exception {
+        int[] hiddenSizes = Arrays.stream(hidden.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+        List<FeedbackRule[]> runs = new ArrayList<>();
+        if (rulesPerLayer != null) {
+            FeedbackRule[] r = Arrays.stream(rulesPerLayer.split(",")).map(FeedbackRule::parse).toArray(FeedbackRule[]::new);
+            if (r.length != hiddenSizes.length) throw new IllegalArgumentException("--rules gives " + r.length + " rules for " + hiddenSizes.length + " hidden layers");
+            runs.add(r);
+        } else {
+            for (String s : (rule == null ? "bp" : rule).split(",")) {
+                FeedbackRule r = FeedbackRule.parse(s);
+                FeedbackRule[] all = new FeedbackRule[hiddenSizes.length];
+                Arrays.fill(all, r);
+                runs.add(all);
+            }
+        }
+        if (!loss.equals("ce") && !loss.equals("mse")) throw new IllegalArgumentException("--loss must be ce or mse");
+        Dataset train, test;
+        if (synthetic) {
+            train = TeacherStudent.generate("teacher-student/train", limit != null ? limit : 8000, 20, 4, 7, seed);
+            test = TeacherStudent.generate("teacher-student/test", 2000, 20, 4, 7, seed + 1);
+        } else {
+            Path dir = data != null ? data : Idx.FASHION_MNIST;
+            if (!Files.isDirectory(dir)) {
+                throw new IllegalArgumentException(dir + " not found. Fashion-MNIST: apt-get install dataset-fashion-mnist (as root), or --data DIR, or --synthetic");
+            }
+            train = Idx.load(dir, "train");
+            test = Idx.load(dir, "t10k");
+            if (limit != null) train = new Dataset(train.name(), Arrays.copyOf(train.x(), limit * train.features()), Arrays.copyOf(train.labels(), limit),
+                    limit, train.features(), train.classes());
+        }
+        List<Trainer.Epoch> all = new ArrayList<>();
+        try (Device d = Devices.open(device)) {
+            System.out.printf(Locale.ROOT, "device %s (%s); data %s: %d train, %d test, %d features, %d classes%n", d.id(), d.info().name(),
+                    train.name(), train.n(), test.n(), train.features(), train.classes());
+            System.out.printf(Locale.ROOT, "%-8s %5s %11s %9s %8s  %s%n", "run", "epoch", "train loss", "test acc", "seconds", "B-W angle / update angle vs BP (deg), per hidden layer");
+            for (FeedbackRule[] r : runs) {
+                Trainer.Config c = new Trainer.Config(hiddenSizes, Activation.parse(activation), r, epochs, batch, lr, momentum, weightDecay, seed, loss.equals("mse"));
+                int batches = (train.n() + batch - 1) / batch;
+                try (ProgressBar bar = new ProgressBarBuilder().setTaskName(c.label()).setInitialMax((long) batches * epochs)
+                        .setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
+                    all.addAll(Trainer.train(d, train, test, c, ep -> System.out.println(format(ep)), b -> bar.step()));
+                }
+            }
+        }
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%-8s %14s %14s%n", "run", "final test acc", "mean s/epoch");
+        Map<String, List<Trainer.Epoch>> byRun = byRun(all);
+        byRun.forEach((run, eps) -> System.out.printf(Locale.ROOT, "%-8s %13.2f%% %14.2f%n", run, 100 * eps.get(eps.size() - 1).testAccuracy(),
+                eps.stream().mapToDouble(Trainer.Epoch::seconds).average().orElse(0)));
+        if (json != null) Files.writeString(json, Main.json(all.stream().map(TrainCommand::toJson).toList()) + "\n");
+        if (plot != null) plot(byRun, plot);
+        return 0;
+    }
+
+    static String format(Trainer.Epoch e) {
+        StringBuilder sb = new StringBuilder();
+        for (int l = 0; l < e.weightAngle().length; l++) {
+            sb.append(String.format(Locale.ROOT, " L%d %s/%s", l + 1, deg(e.weightAngle()[l]), deg(e.updateAngle()[l])));
+        }
+        return String.format(Locale.ROOT, "%-8s %5d %11.4f %8.2f%% %8.2f %s", e.run(), e.epoch(), e.trainLoss(), 100 * e.testAccuracy(), e.seconds(), sb);
+    }
+
+    private static String deg(double v) { return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f", v); }
+
+    static Map<String, Object> toJson(Trainer.Epoch e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("run", e.run());
+        m.put("epoch", e.epoch());
+        m.put("train_loss", e.trainLoss());
+        m.put("test_accuracy", e.testAccuracy());
+        m.put("seconds", e.seconds());
+        m.put("weight_angle_deg", nulls(e.weightAngle()));
+        m.put("update_angle_deg", nulls(e.updateAngle()));
+        m.put("norm_ratio", nulls(e.normRatio()));
+        return m;
+    }
+
+    private static List<Double> nulls(double[] v) {
+        List<Double> out = new ArrayList<>();
+        for (double x : v) out.add(Double.isNaN(x) ? null : x);
+        return out;
+    }
+
+    static Map<String, List<Trainer.Epoch>> byRun(List<Trainer.Epoch> all) {
+        Map<String, List<Trainer.Epoch>> m = new LinkedHashMap<>();
+        for (Trainer.Epoch e : all) m.computeIfAbsent(e.run(), k -> new ArrayList<>()).add(e);
+        return m;
+    }
+
+    static void plot(Map<String, List<Trainer.Epoch>> runs, Path file) throws java.io.IOException {
+        XYSeriesCollection acc = new XYSeriesCollection(), ang = new XYSeriesCollection();
+        runs.forEach((run, eps) -> {
+            XYSeries a = new XYSeries(run + " test accuracy");
+            for (Trainer.Epoch e : eps) a.add(e.epoch(), 100 * e.testAccuracy());
+            acc.addSeries(a);
+            int layers = eps.get(0).weightAngle().length;
+            for (int l = 0; l < layers; l++) {
+                XYSeries w = new XYSeries(run + " L" + (l + 1) + " B-W angle"), u = new XYSeries(run + " L" + (l + 1) + " update vs BP");
+                for (Trainer.Epoch e : eps) {
+                    if (!Double.isNaN(e.weightAngle()[l])) w.add(e.epoch(), e.weightAngle()[l]);
+                    if (!Double.isNaN(e.updateAngle()[l])) u.add(e.epoch(), e.updateAngle()[l]);
+                }
+                if (w.getItemCount() > 0) ang.addSeries(w);
+                if (u.getItemCount() > 0) ang.addSeries(u);
+            }
+        });
+        NumberAxis epochs = new NumberAxis("epoch");
+        epochs.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        CombinedDomainXYPlot plot = new CombinedDomainXYPlot(epochs);
+        XYLineAndShapeRenderer r1 = new XYLineAndShapeRenderer(true, true), r2 = new XYLineAndShapeRenderer(true, true);
+        for (int i = 0; i < ang.getSeriesCount(); i++) {
+            if (ang.getSeriesKey(i).toString().contains("update")) {
+                r2.setSeriesStroke(i, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] {6f, 4f}, 0f));
+            }
+        }
+        NumberAxis accAxis = new NumberAxis("test accuracy (%)");
+        accAxis.setAutoRangeIncludesZero(false);
+        plot.add(new XYPlot(acc, null, accAxis, r1), 1);
+        plot.add(new XYPlot(ang, null, new NumberAxis("angle (degrees)"), r2), 1);
+        JFreeChart chart = new JFreeChart("neurokernels train: accuracy and alignment", JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        chart.setBackgroundPaint(Color.WHITE);
+        ChartUtils.saveChartAsPNG(file.toFile(), chart, 1000, 800);
+    }
+}

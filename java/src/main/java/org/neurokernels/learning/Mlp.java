@@ -1,0 +1,239 @@
+package org.neurokernels.learning;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.neurokernels.Activation;
+import org.neurokernels.Device;
+import org.neurokernels.Matrix;
+import org.neurokernels.Trans;
+
+/**
+ * A multilayer perceptron of dense layers on one device, trained with a feedback rule per hidden layer
+ * (../shared/guide/learning-rules.md). Parameters, feedback matrices, activations and deltas live on the
+ * device; a training step moves only the batch in and its loss out.
+ *
+ * <p>Conventions: layer l has W_l (d_l x d_{l-1}) and b_l (1 x d_l); A_l = H_{l-1} W_l^T + b_l, H_l = f_l(A_l);
+ * the output layer is linear (logits). Init (stated, from the shared Philox generator so every backend
+ * starts from the same numbers): W_l, and FA/KP feedback B, ~ U(-s, s), s = sqrt(6 / (fan_in + fan_out))
+ * (Glorot uniform); biases 0; DFA's D_l ~ U(-1/sqrt(d_l), 1/sqrt(d_l)) (Nøkland's code); frSF/brSF
+ * magnitudes |R| with R ~ U(-s, s). The rule of hidden layer l decides the matrix its delta comes through:
+ * W_{l+1} (BP), B_l shaped like W_{l+1} (FA, uSF, frSF, brSF, KP), or D_l from the output error (DFA).
+ */
+public final class Mlp implements AutoCloseable {
+    /** Philox streams: layer l's W uses stream l, its feedback 1000 + l, frSF/brSF magnitudes 2000 + l. */
+    static final int FEEDBACK_STREAM = 1000, MAGNITUDE_STREAM = 2000;
+
+    final Device device;
+    final int[] sizes;              // d_0 .. d_L
+    final Activation[] activations; // f_1 .. f_L: the hidden activation, identity for the output (logits)
+    final FeedbackRule[] rules;     // rule of hidden layer 1 .. L-1
+    final long seed;
+    final int maxBatch;
+    final float[] initScale;        // s_l of W_l
+    final List<Matrix> owned = new ArrayList<>();
+
+    final Matrix[] w, b, gw, gb, vw, vb;     // per layer 1..L (index l)
+    final Matrix[] feedback, magnitude;      // per hidden layer 1..L-1: B_l (d_{l+1} x d_l) or D_l (d_L x d_l); R_l
+    final Matrix[] z, h, delta;              // per layer: batch x d_l (h[0] is the input batch)
+    final Matrix targets, probs, loss;
+    int step;
+
+    public Mlp(Device device, int[] sizes, Activation hidden, FeedbackRule[] rules, int maxBatch, boolean momentum, long seed) {
+        if (sizes.length < 2) throw new IllegalArgumentException("an MLP needs at least an input and an output size");
+        for (int s : sizes) if (s < 1) throw new IllegalArgumentException("layer sizes must be positive: " + java.util.Arrays.toString(sizes));
+        int layers = sizes.length - 1;
+        if (rules.length != layers - 1) {
+            throw new IllegalArgumentException(layers - 1 + " hidden layer(s) need " + (layers - 1) + " rule(s), got " + rules.length);
+        }
+        if (maxBatch < 1) throw new IllegalArgumentException("batch must be positive");
+        this.device = device;
+        this.sizes = sizes.clone();
+        this.rules = rules.clone();
+        this.seed = seed;
+        this.maxBatch = maxBatch;
+        this.activations = new Activation[layers + 1];
+        for (int l = 1; l < layers; l++) activations[l] = hidden;
+        activations[layers] = Activation.IDENTITY;
+        int n = layers + 1;
+        w = new Matrix[n]; b = new Matrix[n]; gw = new Matrix[n]; gb = new Matrix[n]; vw = new Matrix[n]; vb = new Matrix[n];
+        feedback = new Matrix[n]; magnitude = new Matrix[n]; z = new Matrix[n]; h = new Matrix[n]; delta = new Matrix[n];
+        initScale = new float[n];
+        try {
+            h[0] = own(device.allocate(maxBatch, sizes[0]));
+            for (int l = 1; l <= layers; l++) {
+                int out = sizes[l], in = sizes[l - 1];
+                initScale[l] = (float) Math.sqrt(6.0 / (in + out));
+                w[l] = own(device.allocate(out, in));
+                device.randomUniform(seed, l, 0, -initScale[l], initScale[l], w[l]);
+                b[l] = own(device.allocate(1, out));
+                gw[l] = own(device.allocate(out, in));
+                gb[l] = own(device.allocate(1, out));
+                if (momentum) {
+                    vw[l] = own(device.allocate(out, in));
+                    vb[l] = own(device.allocate(1, out));
+                }
+                z[l] = own(device.allocate(maxBatch, out));
+                h[l] = own(device.allocate(maxBatch, out));
+                delta[l] = own(device.allocate(maxBatch, out));
+            }
+            for (int l = 1; l < layers; l++) {
+                FeedbackRule r = rules[l - 1];
+                int next = sizes[l + 1], width = sizes[l];
+                if (r == FeedbackRule.DFA) {
+                    float s = (float) (1 / Math.sqrt(width));
+                    feedback[l] = own(device.allocate(sizes[layers], width));
+                    device.randomUniform(seed, FEEDBACK_STREAM + l, 0, -s, s, feedback[l]);
+                } else if (r.hasFeedbackMatrix()) {
+                    feedback[l] = own(device.allocate(next, width));
+                    float s = initScale[l + 1];
+                    if (r == FeedbackRule.FA || r == FeedbackRule.KP) device.randomUniform(seed, FEEDBACK_STREAM + l, 0, -s, s, feedback[l]);
+                    if (r == FeedbackRule.FRSF || r == FeedbackRule.BRSF) {
+                        magnitude[l] = own(device.allocate(next, width));
+                        device.randomUniform(seed, MAGNITUDE_STREAM + l, 0, -s, s, magnitude[l]);
+                    }
+                    if (r.signConcordant()) refreshSignFeedback(l);
+                }
+            }
+            targets = own(device.allocate(maxBatch, sizes[layers]));
+            probs = own(device.allocate(maxBatch, sizes[layers]));
+            loss = own(device.allocate(maxBatch, 1));
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private Matrix own(Matrix m) {
+        owned.add(m);
+        return m;
+    }
+
+    public int layers() { return sizes.length - 1; }
+
+    public Device device() { return device; }
+
+    public FeedbackRule rule(int hiddenLayer) { return rules[hiddenLayer - 1]; }
+
+    /** W_l (d_l x d_{l-1}), for inspection. */
+    public Matrix weights(int l) { return w[l]; }
+
+    /** The feedback matrix of hidden layer l (B_l or D_l), or null under BP. */
+    public Matrix feedback(int l) { return feedback[l]; }
+
+    private void refreshSignFeedback(int l) {
+        FeedbackRule r = rules[l - 1];
+        if (r == FeedbackRule.BRSF && step > 0) device.randomUniform(seed, MAGNITUDE_STREAM + l, step, -initScale[l + 1], initScale[l + 1], magnitude[l]);
+        device.signFeedback(initScale[l + 1], w[l + 1], r == FeedbackRule.USF ? null : magnitude[l], feedback[l]);
+    }
+
+    private static Matrix rows(Matrix m, int n) { return n == m.rows() ? m : m.view(0, 0, n, m.cols()); }
+
+    /** Uploads a batch (n x d_0 inputs, n x d_L targets) and runs the forward pass; returns the logits view. */
+    Matrix forward(float[] x, int n) {
+        device.upload(rows(h[0], n), x);
+        for (int l = 1; l <= layers(); l++) {
+            device.denseForward(rows(h[l - 1], n), w[l], b[l], activations[l], rows(h[l], n), rows(z[l], n));
+        }
+        return rows(h[layers()], n);
+    }
+
+    /**
+     * One training step on a batch: forward, softmax cross-entropy (or MSE) loss, the rule's deltas,
+     * gradients and the SGD (or Kolen-Pollack) update. Returns the mean loss of the batch.
+     */
+    public double trainStep(float[] x, float[] y, int n, float lr, float momentum, float decay, boolean mse) {
+        if (n < 1 || n > maxBatch) throw new IllegalArgumentException("batch of " + n + " rows; this MLP takes 1.." + maxBatch);
+        int L = layers();
+        Matrix logits = forward(x, n);
+        Matrix t = rows(targets, n);
+        device.upload(t, y);
+        if (mse) device.mseLoss(logits, t, rows(delta[L], n), rows(loss, n));
+        else device.softmaxCrossEntropy(logits, t, rows(probs, n), rows(delta[L], n), rows(loss, n));
+        for (int l = 1; l < L; l++) if (rules[l - 1].signConcordant()) refreshSignFeedback(l);
+        backward(n);
+        for (int l = 1; l <= L; l++) {
+            device.gemm(Trans.T, Trans.N, 1f, rows(delta[l], n), rows(h[l - 1], n), 0f, gw[l]);
+            device.columnSums(rows(delta[l], n), gb[l]);
+        }
+        for (int l = 1; l <= L; l++) {
+            boolean kp = l >= 2 && rules[l - 2] == FeedbackRule.KP;
+            if (kp) device.kpUpdate(lr, decay, momentum, w[l], feedback[l - 1], gw[l], vw[l]);
+            else device.sgdUpdate(lr, decay, momentum, w[l], gw[l], vw[l]);
+            device.sgdUpdate(lr, 0f, momentum, b[l], gb[l], vb[l]);
+        }
+        step++;
+        float[] losses = device.download(rows(loss, n));
+        double sum = 0;
+        for (float v : losses) sum += v;
+        return sum / n;
+    }
+
+    /** The rule's deltas for hidden layers, from delta[L] already set; the batch's forward state must be current. */
+    void backward(int n) {
+        int L = layers();
+        for (int l = L - 1; l >= 1; l--) {
+            FeedbackRule r = rules[l - 1];
+            Matrix src = r == FeedbackRule.DFA ? rows(delta[L], n) : rows(delta[l + 1], n);
+            Matrix m = r == FeedbackRule.BP ? w[l + 1] : feedback[l];
+            device.backwardDelta(src, Trans.N, m, rows(z[l], n), activations[l], false, rows(delta[l], n));
+        }
+    }
+
+    /** Per hidden layer l (index l - 1): the alignment metrics of learning-rules.md, in degrees and as a ratio. */
+    public record Alignment(double[] weightAngle, double[] updateAngle, double[] normRatio) { }
+
+    private double angle(Matrix a, Matrix c) {
+        double na = device.frobeniusNorm(a), nc = device.frobeniusNorm(c);
+        if (na == 0 || nc == 0) return Double.NaN;
+        double cos = Math.max(-1, Math.min(1, device.dot(a, c) / (na * nc)));
+        return Math.toDegrees(Math.acos(cos));
+    }
+
+    /**
+     * Alignment on a probe batch (n rows, no update): the angle between each hidden layer's feedback matrix
+     * and the forward weights it stands in for (0 under BP; for DFA only where D_l has W_{l+1}'s shape), the
+     * angle between the rule's delta and backprop's delta for the same batch, and ||B|| / ||W||.
+     */
+    public Alignment alignment(float[] x, float[] y, int n) {
+        int L = layers();
+        Matrix logits = forward(x, n);
+        Matrix t = rows(targets, n);
+        device.upload(t, y);
+        device.softmaxCrossEntropy(logits, t, rows(probs, n), rows(delta[L], n), rows(loss, n));
+        backward(n);
+        double[] wa = new double[L - 1], ua = new double[L - 1], nr = new double[L - 1];
+        List<Matrix> bp = new ArrayList<>();
+        try {
+            Matrix above = rows(delta[L], n);
+            Matrix[] bpDelta = new Matrix[L];
+            for (int l = L - 1; l >= 1; l--) {
+                Matrix d = device.allocate(n, sizes[l]);
+                bp.add(d);
+                device.backwardDelta(above, Trans.N, w[l + 1], rows(z[l], n), activations[l], false, d);
+                bpDelta[l] = d;
+                above = d;
+            }
+            for (int l = 1; l < L; l++) {
+                Matrix fb = rules[l - 1] == FeedbackRule.BP ? w[l + 1] : feedback[l];
+                boolean comparable = fb.rows() == w[l + 1].rows() && fb.cols() == w[l + 1].cols();
+                wa[l - 1] = comparable ? (rules[l - 1] == FeedbackRule.BP ? 0.0 : angle(fb, w[l + 1])) : Double.NaN;
+                nr[l - 1] = comparable ? device.frobeniusNorm(fb) / device.frobeniusNorm(w[l + 1]) : Double.NaN;
+                ua[l - 1] = angle(rows(delta[l], n), bpDelta[l]);
+            }
+        } finally {
+            for (Matrix m : bp) m.close();
+        }
+        return new Alignment(wa, ua, nr);
+    }
+
+    /** Class scores for n inputs (n <= maxBatch), downloaded. */
+    public float[] predict(float[] x, int n) {
+        return device.download(forward(x, n));
+    }
+
+    @Override public void close() {
+        for (Matrix m : owned) m.close();
+        owned.clear();
+    }
+}

@@ -1,0 +1,119 @@
+package org.neurokernels.learning;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+
+import org.neurokernels.Activation;
+import org.neurokernels.Device;
+import org.neurokernels.data.Dataset;
+
+/**
+ * Minibatch SGD training of an {@link Mlp} with softmax cross-entropy (or MSE on one-hot targets), a
+ * feedback rule per hidden layer, momentum and weight decay; deterministic for a seed on a device (the
+ * shuffle is seeded, the kernels use no atomics, the init comes from Philox). Per epoch it reports the mean
+ * training loss, the test accuracy, the alignment metrics on a fixed probe batch, and the epoch's wall time
+ * of the training loop (batch assembly, upload, compute; not data loading or evaluation).
+ */
+public final class Trainer {
+    private Trainer() { }
+
+    public record Config(int[] hidden, Activation activation, FeedbackRule[] rules, int epochs, int batch, float lr,
+                         float momentum, float weightDecay, long seed, boolean mse) {
+        public Config {
+            if (rules.length != hidden.length) throw new IllegalArgumentException(hidden.length + " hidden layers need " + hidden.length + " rules, got " + rules.length);
+            if (epochs < 0 || batch < 1) throw new IllegalArgumentException("epochs >= 0 and batch >= 1 required");
+            if (!(lr > 0) || !(momentum >= 0 && momentum < 1) || !(weightDecay >= 0)) {
+                throw new IllegalArgumentException("need lr > 0, 0 <= momentum < 1, weight decay >= 0");
+            }
+        }
+
+        /** A label for tables and plots: the rules, e.g. "fa" or "bp+fa". */
+        public String label() {
+            return Arrays.stream(rules).map(FeedbackRule::id).distinct().reduce((a, b) -> a + "+" + b).orElse("none");
+        }
+    }
+
+    public record Epoch(String run, int epoch, double trainLoss, double testAccuracy, double seconds,
+                        double[] weightAngle, double[] updateAngle, double[] normRatio) { }
+
+    static float[] oneHot(int[] labels, int[] index, int from, int n, int classes) {
+        float[] y = new float[n * classes];
+        for (int i = 0; i < n; i++) y[i * classes + labels[index[from + i]]] = 1f;
+        return y;
+    }
+
+    static float[] rows(Dataset d, int[] index, int from, int n) {
+        float[] x = new float[n * d.features()];
+        for (int i = 0; i < n; i++) System.arraycopy(d.x(), index[from + i] * d.features(), x, i * d.features(), d.features());
+        return x;
+    }
+
+    /** Fraction of {@code data} classified correctly, evaluated in batches. */
+    public static double accuracy(Mlp net, Dataset data) {
+        int[] all = new int[data.n()];
+        Arrays.setAll(all, i -> i);
+        int correct = 0;
+        for (int from = 0; from < data.n(); from += net.maxBatch) {
+            int n = Math.min(net.maxBatch, data.n() - from);
+            float[] s = net.predict(rows(data, all, from, n), n);
+            for (int i = 0; i < n; i++) {
+                int best = 0;
+                for (int c = 1; c < data.classes(); c++) if (s[i * data.classes() + c] > s[i * data.classes() + best]) best = c;
+                if (best == data.labels()[from + i]) correct++;
+            }
+        }
+        return (double) correct / data.n();
+    }
+
+    public static Mlp build(Device device, Dataset train, Config c) {
+        int[] sizes = new int[c.hidden().length + 2];
+        sizes[0] = train.features();
+        System.arraycopy(c.hidden(), 0, sizes, 1, c.hidden().length);
+        sizes[sizes.length - 1] = train.classes();
+        return new Mlp(device, sizes, c.activation(), c.rules(), Math.max(c.batch(), 256), c.momentum() > 0, c.seed());
+    }
+
+    /** Trains and evaluates; {@code onBatch} gets the batch index of the epoch, {@code onEpoch} each epoch's record. */
+    public static List<Epoch> train(Device device, Dataset train, Dataset test, Config c, Consumer<Epoch> onEpoch, IntConsumer onBatch) {
+        if (train.features() != test.features() || train.classes() != test.classes()) {
+            throw new IllegalArgumentException("train and test sets differ in features or classes");
+        }
+        List<Epoch> out = new ArrayList<>();
+        try (Mlp net = build(device, train, c)) {
+            int probeN = Math.min(256, test.n());
+            int[] probeIndex = new int[probeN];
+            Arrays.setAll(probeIndex, i -> i);
+            float[] probeX = rows(test, probeIndex, 0, probeN), probeY = oneHot(test.labels(), probeIndex, 0, probeN, test.classes());
+            int[] order = new int[train.n()];
+            Arrays.setAll(order, i -> i);
+            for (int e = 1; e <= c.epochs(); e++) {
+                Random shuffle = new Random(c.seed() * 1_000_003L + e);
+                for (int i = order.length - 1; i > 0; i--) {
+                    int j = shuffle.nextInt(i + 1), t = order[i];
+                    order[i] = order[j];
+                    order[j] = t;
+                }
+                long t0 = System.nanoTime();
+                double lossSum = 0;
+                int batches = 0;
+                for (int from = 0; from < train.n(); from += c.batch()) {
+                    int n = Math.min(c.batch(), train.n() - from);
+                    lossSum += n * net.trainStep(rows(train, order, from, n), oneHot(train.labels(), order, from, n, train.classes()),
+                            n, c.lr(), c.momentum(), c.weightDecay(), c.mse());
+                    if (onBatch != null) onBatch.accept(++batches);
+                }
+                double seconds = (System.nanoTime() - t0) * 1e-9;
+                double acc = accuracy(net, test);
+                Mlp.Alignment a = net.alignment(probeX, probeY, probeN);
+                Epoch rec = new Epoch(c.label(), e, lossSum / train.n(), acc, seconds, a.weightAngle(), a.updateAngle(), a.normRatio());
+                out.add(rec);
+                if (onEpoch != null) onEpoch.accept(rec);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,68 @@
+package org.neurokernels.ops;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.neurokernels.Device;
+import org.neurokernels.Matrix;
+
+/**
+ * kp_update: Kolen-Pollack, the weights W and the feedback B updated from the same gradient in one pass:
+ * W = W - lr (t + decay W), B = B - lr (t + decay B), t as in sgd_update (nk_kp_update; reference
+ * JavaDevice.kpUpdateImpl). Bounds as sgd_update's, for W and B each.
+ */
+public final class KpUpdate extends Op {
+    public KpUpdate() {
+        super("kp_update", "Kolen-Pollack: W and B both step by -lr (t + decay X) with the same t (in place)",
+                List.of(Spec.Tensor.of("w", "m x n", "forward weights"), Spec.Tensor.of("b", "m x n", "feedback weights"),
+                        Spec.Tensor.of("grad", "m x n", "gradient of W"),
+                        Spec.Tensor.optional("velocity", "m x n", "momentum buffer (required when momentum != 0)")),
+                List.of(Spec.Tensor.of("w", "m x n", "updated W"), Spec.Tensor.of("b", "m x n", "updated B"),
+                        Spec.Tensor.optional("velocity", "m x n", "updated velocity")),
+                List.of(new Spec.Param("lr", "float", "0.05", "learning rate"),
+                        new Spec.Param("weight_decay", "float", "0", "L2 coefficient: W - B shrinks by (1 - lr decay) per step"),
+                        new Spec.Param("momentum", "float", "0", "momentum coefficient")));
+    }
+
+    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
+        requireSame(in, "w", "grad");
+        requireSame(in, "w", "b");
+        Map<String, int[]> out = new LinkedHashMap<>(shapes("w", in.get("w"), "b", in.get("b")));
+        if (in.containsKey("velocity")) {
+            requireSame(in, "w", "velocity");
+            out.put("velocity", in.get("velocity"));
+        } else if (p.getFloat("momentum") != 0f) {
+            throw new IllegalArgumentException("kp_update: momentum != 0 needs input velocity");
+        }
+        return out;
+    }
+
+    @Override public double flops(Map<String, int[]> in, Params p) {
+        int[] w = in.get("w");
+        return 8.0 * w[0] * w[1];
+    }
+
+    @Override public Set<String> inPlace() { return Set.of("w", "b", "velocity"); }
+
+    @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
+        device.kpUpdate(p.getFloat("lr"), p.getFloat("weight_decay"), p.getFloat("momentum"), out.get("w"), out.get("b"), in.get("grad"), out.get("velocity"));
+    }
+
+    @Override public List<Case> cases(boolean quick) {
+        List<Case> cases = new ArrayList<>();
+        for (int[] s : Shapes.pick(Shapes.MATRICES, quick)) {
+            cases.add(new Case(shapes("w", s, "b", s, "grad", s), Map.of("lr", "0.05", "weight_decay", "0.01")));
+            cases.add(new Case(shapes("w", s, "b", s, "grad", s, "velocity", s), Map.of("lr", "0.1", "weight_decay", "0.001", "momentum", "0.5")));
+        }
+        return cases;
+    }
+
+    @Override public ErrorModel error(String output, Map<String, HostMatrix> in, Map<String, HostMatrix> ref, Params p) {
+        if (output.equals("velocity")) return SgdUpdate.velocityError(in, p);
+        return new ErrorModel(SgdUpdate.stepScale(in, p, in.get(output).data()), 4 * ErrorModel.U,
+                "|" + output + " - ref| <= 4 u (|" + output + "| + |lr| (|t| + |decay " + output + "|))");
+    }
+}

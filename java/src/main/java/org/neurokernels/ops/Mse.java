@@ -1,0 +1,62 @@
+package org.neurokernels.ops;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.neurokernels.Device;
+import org.neurokernels.Matrix;
+
+/**
+ * mse: loss[i] = Σ_j (y_ij - t_ij)² / 2 per row, grad = (y - t) / rows, the gradient of the mean loss
+ * (nk_mse in kernels-opencl/learning.cl and kernels-cuda/learning.cu; reference JavaDevice.mseLossImpl).
+ * Bounds: grad within 2 u (|y| + |t|) / rows; loss within (c + 3) u Σ_j (|y| + |t|)² / 2.
+ */
+public final class Mse extends Op {
+    public Mse() {
+        super("mse", "loss = sum (y - t)^2 / 2 per row; grad = (y - t) / rows",
+                List.of(Spec.Tensor.of("y", "m x c", "outputs"), Spec.Tensor.of("targets", "m x c", "targets")),
+                List.of(Spec.Tensor.of("grad", "m x c", "d mean(loss) / d y"), Spec.Tensor.of("loss", "m x 1", "loss per row")),
+                List.of());
+    }
+
+    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
+        requireSame(in, "y", "targets");
+        int[] y = in.get("y");
+        return shapes("grad", shape(y[0], y[1]), "loss", shape(y[0], 1));
+    }
+
+    @Override public double flops(Map<String, int[]> in, Params p) {
+        int[] y = in.get("y");
+        return 4.0 * y[0] * y[1];
+    }
+
+    @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
+        device.mseLoss(in.get("y"), in.get("targets"), out.get("grad"), out.get("loss"));
+    }
+
+    @Override public List<Case> cases(boolean quick) {
+        List<Case> cases = new ArrayList<>();
+        for (int[] s : Shapes.pick(Shapes.MATRICES, quick)) cases.add(new Case(shapes("y", s, "targets", s), Map.of()));
+        return cases;
+    }
+
+    @Override public ErrorModel error(String output, Map<String, HostMatrix> in, Map<String, HostMatrix> ref, Params p) {
+        HostMatrix y = in.get("y"), t = in.get("targets");
+        int rows = y.rows(), c = y.cols();
+        if (output.equals("grad")) {
+            double[] s = new double[rows * c];
+            for (int e = 0; e < s.length; e++) s[e] = (Math.abs(y.data()[e]) + Math.abs(t.data()[e])) / rows + Float.MIN_NORMAL;
+            return new ErrorModel(s, 2 * ErrorModel.U, "|grad - ref| <= 2 u (|y| + |t|) / rows");
+        }
+        double[] s = new double[rows];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < c; j++) {
+                double a = Math.abs(y.get(i, j)) + Math.abs(t.get(i, j));
+                s[i] += a * a / 2;
+            }
+            s[i] += Float.MIN_NORMAL;
+        }
+        return new ErrorModel(s, (c + 3) * ErrorModel.U, "|loss - ref| <= (c+3) u sum (|y| + |t|)^2 / 2, c = " + c);
+    }
+}

@@ -1,0 +1,85 @@
+package org.neurokernels.ops;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.neurokernels.Device;
+import org.neurokernels.Matrix;
+
+/**
+ * sgd_update: v = mu v + g (with a velocity), W = W - lr (t + decay W), t = v or g; in place, one pass
+ * (nk_sgd_update in kernels-opencl/learning.cl and kernels-cuda/learning.cu; reference
+ * JavaDevice.sgdUpdateImpl). Bounds: w within 4 u (|w| + |lr| (|t| + |decay w|)); v within 2 u (|mu v| + |g|).
+ */
+public final class SgdUpdate extends Op {
+    public SgdUpdate() {
+        super("sgd_update", "W = W - lr (t + decay W), t = g, or t = v = mu v + g with a velocity (in place)",
+                List.of(Spec.Tensor.of("w", "m x n", "weights"), Spec.Tensor.of("grad", "m x n", "gradient"),
+                        Spec.Tensor.optional("velocity", "m x n", "momentum buffer (required when momentum != 0)")),
+                List.of(Spec.Tensor.of("w", "m x n", "updated weights"), Spec.Tensor.optional("velocity", "m x n", "updated velocity")),
+                List.of(new Spec.Param("lr", "float", "0.05", "learning rate"),
+                        new Spec.Param("weight_decay", "float", "0", "L2 coefficient"),
+                        new Spec.Param("momentum", "float", "0", "momentum coefficient")));
+    }
+
+    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
+        requireSame(in, "w", "grad");
+        Map<String, int[]> out = new LinkedHashMap<>(shapes("w", in.get("w")));
+        if (in.containsKey("velocity")) {
+            requireSame(in, "w", "velocity");
+            out.put("velocity", in.get("velocity"));
+        } else if (p.getFloat("momentum") != 0f) {
+            throw new IllegalArgumentException("sgd_update: momentum != 0 needs input velocity");
+        }
+        return out;
+    }
+
+    @Override public double flops(Map<String, int[]> in, Params p) {
+        int[] w = in.get("w");
+        return (in.containsKey("velocity") ? 6.0 : 4.0) * w[0] * w[1];
+    }
+
+    @Override public Set<String> inPlace() { return Set.of("w", "velocity"); }
+
+    @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
+        device.sgdUpdate(p.getFloat("lr"), p.getFloat("weight_decay"), p.getFloat("momentum"), out.get("w"), in.get("grad"), out.get("velocity"));
+    }
+
+    @Override public List<Case> cases(boolean quick) {
+        List<Case> cases = new ArrayList<>();
+        for (int[] s : Shapes.pick(Shapes.MATRICES, quick)) {
+            cases.add(new Case(shapes("w", s, "grad", s), Map.of("lr", "0.05", "weight_decay", "0.001")));
+            cases.add(new Case(shapes("w", s, "grad", s, "velocity", s), Map.of("lr", "0.1", "weight_decay", "0.0005", "momentum", "0.9")));
+        }
+        return cases;
+    }
+
+    /** Scales shared with kp_update: t = mu v + g (or g), and the update's size for a weight x. */
+    static double[] stepScale(Map<String, HostMatrix> in, Params p, float[] x) {
+        float[] g = in.get("grad").data();
+        HostMatrix v = in.get("velocity");
+        double lr = Math.abs(p.getFloat("lr")), decay = Math.abs(p.getFloat("weight_decay")), mu = Math.abs(p.getFloat("momentum"));
+        double[] s = new double[g.length];
+        for (int i = 0; i < s.length; i++) {
+            double t = Math.abs(g[i]) + (v == null ? 0 : mu * Math.abs(v.data()[i]));
+            s[i] = Math.abs(x[i]) + lr * (t + decay * Math.abs(x[i])) + Float.MIN_NORMAL;
+        }
+        return s;
+    }
+
+    static ErrorModel velocityError(Map<String, HostMatrix> in, Params p) {
+        float[] g = in.get("grad").data(), v = in.get("velocity").data();
+        double mu = Math.abs(p.getFloat("momentum"));
+        double[] s = new double[g.length];
+        for (int i = 0; i < s.length; i++) s[i] = mu * Math.abs(v[i]) + Math.abs(g[i]) + Float.MIN_NORMAL;
+        return new ErrorModel(s, 2 * ErrorModel.U, "|v - ref| <= 2 u (|mu v| + |g|)");
+    }
+
+    @Override public ErrorModel error(String output, Map<String, HostMatrix> in, Map<String, HostMatrix> ref, Params p) {
+        if (output.equals("velocity")) return velocityError(in, p);
+        return new ErrorModel(stepScale(in, p, in.get("w").data()), 4 * ErrorModel.U, "|w - ref| <= 4 u (|w| + |lr| (|t| + |decay w|))");
+    }
+}

@@ -1,0 +1,46 @@
+package org.neurokernels.ops;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.neurokernels.Device;
+import org.neurokernels.Matrix;
+
+/**
+ * sign_feedback: the feedback matrix of the sign-concordant rules, B = m ⊙ sign(W) with m = |R| (frSF,
+ * brSF) or the constant scale (uSF) (nk_sign_feedback; reference JavaDevice.signFeedbackImpl). Bit-exact.
+ */
+public final class SignFeedback extends ElementwiseOp {
+    public SignFeedback() {
+        super("sign_feedback", "b = |r| ⊙ sign(w), or scale * sign(w) without r",
+                List.of(Spec.Tensor.of("w", "m x n", "forward weights"), Spec.Tensor.optional("r", "m x n", "random magnitudes (frSF, brSF)")),
+                Spec.Tensor.of("b", "m x n", "feedback weights"),
+                List.of(new Spec.Param("scale", "float", "1", "magnitude when r is absent (uSF: the init scale of W)")));
+    }
+
+    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
+        int[] w = require(in, "w");
+        if (in.containsKey("r")) requireSame(in, "w", "r");
+        return shapes("b", shape(w[0], w[1]));
+    }
+
+    @Override double flopsPerElement() { return 1; }
+
+    @Override public List<Case> cases(boolean quick) {
+        List<Case> cases = new ArrayList<>();
+        for (int[] s : Shapes.pick(Shapes.MATRICES, quick)) {
+            cases.add(new Case(shapes("w", s), Map.of("scale", "0.0765")));
+            cases.add(new Case(shapes("w", s, "r", s), Map.of()));
+        }
+        return cases;
+    }
+
+    @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
+        device.signFeedback(p.getFloat("scale"), in.get("w"), in.get("r"), out.get("b"));
+    }
+
+    @Override public ErrorModel error(String output, Map<String, HostMatrix> in, Map<String, HostMatrix> ref, Params p) {
+        return ErrorModel.exact(ref.get(output).data().length);
+    }
+}

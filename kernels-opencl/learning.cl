@@ -1,0 +1,102 @@
+// Kernels of the learning rules (see ../shared/guide/learning-rules.md) and the shared random generator.
+// Elementwise kernels use the 1-D launch of elementwise.cl (ELEMENT_INDEX). Explicit fma everywhere a
+// product meets a sum, so no backend's contraction choice changes the bits.
+//
+// nk_sgd_update:   v <- mu v + g (when hasV); W <- W - lr (t + decay W), t = v or g.
+// nk_kp_update:    Kolen-Pollack: the same t updates W and the feedback B in one pass:
+//                  W <- W - lr (t + decay W), B <- B - lr (t + decay B).
+// nk_sign_feedback: B = m * sign(W), m = scale (uSF) or |R| (frSF, brSF; hasR).
+// nk_mse:          per row (one work-item): loss = sum_j (y - t)^2 / 2, grad = (y - t) / rows.
+// nk_random_uniform: Philox4x32-10 (Salmon et al. 2011): element e of the rows x cols output takes lane
+//                  e % 4 of Philox(counter = (e / 4, stream, draw, 0), key = (key0, key1)); u = (x >> 8) 2^-24,
+//                  value = fma(hi - lo, u, lo). One work-item per counter (4 elements). Same bits on every backend.
+
+#define PHILOX_M0 0xD2511F53u
+#define PHILOX_M1 0xCD9E8D57u
+#define PHILOX_W0 0x9E3779B9u
+#define PHILOX_W1 0xBB67AE85u
+
+uint4 nk_philox4x32_10(uint4 c, uint2 k) {
+    for (int r = 0; r < 10; r++) {
+        const uint hi0 = mul_hi(PHILOX_M0, c.x), lo0 = PHILOX_M0 * c.x;
+        const uint hi1 = mul_hi(PHILOX_M1, c.z), lo1 = PHILOX_M1 * c.z;
+        c = (uint4) (hi1 ^ c.y ^ k.x, lo1, hi0 ^ c.w ^ k.y, lo0);
+        k.x += PHILOX_W0;
+        k.y += PHILOX_W1;
+    }
+    return c;
+}
+
+__kernel void nk_sgd_update(const int rows, const int cols, const float lr, const float decay, const float mu,
+                            __global float* W, const int offW, const int ldW,
+                            __global const float* G, const int offG, const int ldG,
+                            __global float* V, const int offV, const int ldV, const int hasV) {
+    ELEMENT_INDEX
+    float t = AT(G, offG, ldG, i, j);
+    if (hasV) {
+        t = fma(mu, AT(V, offV, ldV, i, j), t);
+        AT(V, offV, ldV, i, j) = t;
+    }
+    const float w = AT(W, offW, ldW, i, j);
+    AT(W, offW, ldW, i, j) = fma(-lr, fma(decay, w, t), w);
+}
+
+__kernel void nk_kp_update(const int rows, const int cols, const float lr, const float decay, const float mu,
+                           __global float* W, const int offW, const int ldW,
+                           __global float* B, const int offB, const int ldB,
+                           __global const float* G, const int offG, const int ldG,
+                           __global float* V, const int offV, const int ldV, const int hasV) {
+    ELEMENT_INDEX
+    float t = AT(G, offG, ldG, i, j);
+    if (hasV) {
+        t = fma(mu, AT(V, offV, ldV, i, j), t);
+        AT(V, offV, ldV, i, j) = t;
+    }
+    const float w = AT(W, offW, ldW, i, j), b = AT(B, offB, ldB, i, j);
+    AT(W, offW, ldW, i, j) = fma(-lr, fma(decay, w, t), w);
+    AT(B, offB, ldB, i, j) = fma(-lr, fma(decay, b, t), b);
+}
+
+__kernel void nk_sign_feedback(const int rows, const int cols, const float scale,
+                               __global const float* W, const int offW, const int ldW,
+                               __global const float* R, const int offR, const int ldR, const int hasR,
+                               __global float* B, const int offB, const int ldB) {
+    ELEMENT_INDEX
+    const float m = hasR ? fabs(AT(R, offR, ldR, i, j)) : scale;
+    const float w = AT(W, offW, ldW, i, j);
+    // not OpenCL's sign(), which maps NaN to 0: NaN must propagate (and sign(+-0) = +-0 as in sign())
+    AT(B, offB, ldB, i, j) = m * (w > 0.0f ? 1.0f : w < 0.0f ? -1.0f : w);
+}
+
+__kernel void nk_mse(const int rows, const int cols,
+                     __global const float* Y, const int offY, const int ldY,
+                     __global const float* T, const int offT, const int ldT,
+                     __global float* G, const int offG, const int ldG,
+                     __global float* L, const int offL, const int ldL) {
+    const int i = (int) get_global_id(0);
+    if (i >= rows) return;
+    float loss = 0.0f;
+    for (int j = 0; j < cols; j++) {
+        const float d = AT(Y, offY, ldY, i, j) - AT(T, offT, ldT, i, j);
+        loss = fma(d, d, loss);
+        AT(G, offG, ldG, i, j) = d / (float) rows;
+    }
+    AT(L, offL, ldL, i, 0) = 0.5f * loss;
+}
+
+__kernel void nk_random_uniform(const int rows, const int cols, const int key0, const int key1,
+                                const int stream, const int draw, const float lo, const float hi,
+                                __global float* Y, const int offY, const int ldY) {
+    const int c = (int) get_global_id(0);
+    const int n = rows * cols;
+    if (c * 4 >= n) return;
+    const uint4 x = nk_philox4x32_10((uint4) ((uint) c, (uint) stream, (uint) draw, 0u), (uint2) ((uint) key0, (uint) key1));
+    const uint lanes[4] = {x.x, x.y, x.z, x.w};
+    const float span = hi - lo;
+    for (int l = 0; l < 4; l++) {
+        const int e = c * 4 + l;
+        if (e >= n) break;
+        const float u = (float) (lanes[l] >> 8) * 0x1.0p-24f;
+        AT(Y, offY, ldY, e / cols, e - (e / cols) * cols) = fma(span, u, lo);
+    }
+}
