@@ -53,6 +53,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", description = "an IDX data directory (MNIST layout); default: Fashion-MNIST in " + "/usr/share/datasets/fashion-mnist") Path data;
     @Option(names = "--synthetic", description = "a small synthetic teacher-student task instead of a data directory") boolean synthetic;
     @Option(names = "--limit", description = "use only the first N training examples") Integer limit;
+    @Option(names = "--normalize", defaultValue = "standard", description = "standard: (x - mean) / std with the training set's mean and std over all pixels; none: pixels in [0, 1] as read") String normalize;
     @Option(names = "--json", description = "write one object per epoch (a list) to this file") Path json;
     @Option(names = "--plot", description = "write a PNG of accuracy and alignment per epoch") Path plot;
 
@@ -85,6 +86,13 @@ final class TrainCommand implements Callable<Integer> {
             test = Idx.load(dir, "t10k");
             if (limit != null) train = new Dataset(train.name(), Arrays.copyOf(train.x(), limit * train.features()), Arrays.copyOf(train.labels(), limit),
                     limit, train.features(), train.classes());
+        }
+        if (normalize.equals("standard")) {
+            double[] ms = train.meanStd();
+            train = train.standardized(ms[0], ms[1]);
+            test = test.standardized(ms[0], ms[1]);
+        } else if (!normalize.equals("none")) {
+            throw new IllegalArgumentException("--normalize must be standard or none");
         }
         List<Trainer.Epoch> all = new ArrayList<>();
         try (Device d = Devices.open(device)) {
