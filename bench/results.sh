@@ -9,6 +9,7 @@ tab /tmp/nk-square.md bench/gemm-square.png clblast "$r/gemm-square.json"
 tab /tmp/nk-shapes.md bench/gemm-training-shapes.png clblast "$r/gemm-training-shapes.json"
 tab /tmp/nk-fused.md bench/fused-ops.png unfused "$r/fused-ops.json"
 tab /tmp/nk-openblas.md /tmp/nk-openblas.png none "$r/openblas-numpy.json"
+tab /tmp/nk-train.md /tmp/nk-train.png bp "$r/train-step.json"
 {
   sed -n '1,/^<!-- generated below -->$/p' bench/RESULTS.md
   echo
@@ -19,6 +20,8 @@ tab /tmp/nk-openblas.md /tmp/nk-openblas.png none "$r/openblas-numpy.json"
   echo; echo "## Native peer, separate run: NumPy float32 matmul on OpenBLAS (openblas-numpy.json)"; echo
   echo "Measured with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset in that command only."; echo
   cat /tmp/nk-openblas.md
+  echo; echo "## One training step, 784-256-256-10 tanh, batch 64, per rule (JMH run: train-step.json)"; echo
+  cat /tmp/nk-train.md
 } > /tmp/nk-results.md
 mv /tmp/nk-results.md bench/RESULTS.md
 echo "wrote bench/RESULTS.md"

@@ -62,7 +62,7 @@ public final class Results {
                         o.get("jmhVersion").getAsString(), o.get("forks").getAsInt(), o.get("warmupIterations").getAsInt(), o.get("warmupTime").getAsString(),
                         o.get("measurementIterations").getAsInt(), o.get("measurementTime").getAsString(), o.get("mode").getAsString());
                 jvm = o.get("vmName").getAsString() + " " + o.get("jdkVersion").getAsString();
-                String impl = params.remove("impl");
+                String impl = params.containsKey("impl") ? params.remove("impl") : params.remove("rule");
                 String shape = shapeKey(params);
                 byShape.computeIfAbsent(shape, k -> new ArrayList<>()).add(new Row(impl, params, pm.get("score").getAsDouble() * toMs, err * toMs,
                         o.get("measurementIterations").getAsInt(), settings));
@@ -80,8 +80,9 @@ public final class Results {
                 for (Row r : s.getValue()) {
                     double gf = flops / (r.ms() * 1e6);
                     String ratio = peerRow == null ? "–" : String.format(Locale.ROOT, "%.2f (÷ %s)", peerRow.ms() / r.ms(), peerName);
-                    sb.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.2f | %s |%n", s.getKey(), r.impl(), r.ms(), r.error(), gf, ratio));
-                    chart.addValue(gf, r.impl(), s.getKey());
+                    sb.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %s | %s |%n", s.getKey(), r.impl(), r.ms(), r.error(),
+                            Double.isNaN(gf) ? "–" : String.format(Locale.ROOT, "%.2f", gf), ratio));
+                    if (!Double.isNaN(gf)) chart.addValue(gf, r.impl(), s.getKey());
                 }
             }
             sb.append('\n');
@@ -126,6 +127,7 @@ public final class Results {
             String[] d = params.get("shape").split(" ")[0].split("x");
             return 2.0 * Double.parseDouble(d[0]) * Double.parseDouble(d[1]) * Double.parseDouble(d[2]);
         }
+        if (!params.containsKey("n")) return Double.NaN; // not a GEMM: the table shows times only
         double n = Double.parseDouble(params.get("n"));
         return 2.0 * n * n * n;
     }

@@ -56,8 +56,33 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--normalize", defaultValue = "standard", description = "standard: (x - mean) / std with the training set's mean and std over all pixels; none: pixels in [0, 1] as read") String normalize;
     @Option(names = "--json", description = "write one object per epoch (a list) to this file") Path json;
     @Option(names = "--plot", description = "write a PNG of accuracy and alignment per epoch") Path plot;
+    @Option(names = "--from-json", description = "train nothing: read epochs written by --json (one or more files) and print/plot them") List<Path> fromJson;
+
+    static List<Trainer.Epoch> readJson(Path file) throws java.io.IOException {
+        List<Trainer.Epoch> out = new ArrayList<>();
+        for (com.google.gson.JsonElement e : com.google.gson.JsonParser.parseString(Files.readString(file)).getAsJsonArray()) {
+            com.google.gson.JsonObject o = e.getAsJsonObject();
+            out.add(new Trainer.Epoch(o.get("run").getAsString(), o.get("epoch").getAsInt(), o.get("train_loss").getAsDouble(),
+                    o.get("test_accuracy").getAsDouble(), o.get("seconds").getAsDouble(),
+                    doubles(o, "weight_angle_deg"), doubles(o, "update_angle_deg"), doubles(o, "norm_ratio")));
+        }
+        return out;
+    }
+
+    private static double[] doubles(com.google.gson.JsonObject o, String key) {
+        com.google.gson.JsonArray a = o.getAsJsonArray(key);
+        double[] d = new double[a.size()];
+        for (int i = 0; i < d.length; i++) d[i] = a.get(i).isJsonNull() ? Double.NaN : a.get(i).getAsDouble();
+        return d;
+    }
 
     @Override public Integer call() throws Exception {
+        if (fromJson != null) {
+            List<Trainer.Epoch> all = new ArrayList<>();
+            for (Path f : fromJson) all.addAll(readJson(f));
+            summary(all);
+            return 0;
+        }
         int[] hiddenSizes = Arrays.stream(hidden.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
         List<FeedbackRule[]> runs = new ArrayList<>();
         if (rulesPerLayer != null) {
@@ -108,6 +133,11 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
         }
+        summary(all);
+        return 0;
+    }
+
+    private void summary(List<Trainer.Epoch> all) throws java.io.IOException {
         System.out.println();
         System.out.printf(Locale.ROOT, "%-8s %14s %14s%n", "run", "final test acc", "mean s/epoch");
         Map<String, List<Trainer.Epoch>> byRun = byRun(all);
@@ -115,7 +145,6 @@ final class TrainCommand implements Callable<Integer> {
                 eps.stream().mapToDouble(Trainer.Epoch::seconds).average().orElse(0)));
         if (json != null) Files.writeString(json, Main.json(all.stream().map(TrainCommand::toJson).toList()) + "\n");
         if (plot != null) plot(byRun, plot);
-        return 0;
     }
 
     static String format(Trainer.Epoch e) {
@@ -153,8 +182,13 @@ final class TrainCommand implements Callable<Integer> {
         return m;
     }
 
+    private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e),
+        new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x17becf)};
+
+    /** Accuracy (top) and alignment (bottom) per epoch; one colour per run, B-W angles solid, update angles dashed. */
     static void plot(Map<String, List<Trainer.Epoch>> runs, Path file) throws java.io.IOException {
         XYSeriesCollection acc = new XYSeriesCollection(), ang = new XYSeriesCollection();
+        List<String> order = new ArrayList<>(runs.keySet());
         runs.forEach((run, eps) -> {
             XYSeries a = new XYSeries(run + " test accuracy");
             for (Trainer.Epoch e : eps) a.add(e.epoch(), 100 * e.testAccuracy());
@@ -174,10 +208,14 @@ final class TrainCommand implements Callable<Integer> {
         epochs.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(epochs);
         XYLineAndShapeRenderer r1 = new XYLineAndShapeRenderer(true, true), r2 = new XYLineAndShapeRenderer(true, true);
+        for (int i = 0; i < acc.getSeriesCount(); i++) r1.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
         for (int i = 0; i < ang.getSeriesCount(); i++) {
-            if (ang.getSeriesKey(i).toString().contains("update")) {
-                r2.setSeriesStroke(i, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] {6f, 4f}, 0f));
-            }
+            String key = ang.getSeriesKey(i).toString();
+            r2.setSeriesPaint(i, PALETTE[order.indexOf(key.substring(0, key.indexOf(' '))) % PALETTE.length]);
+            float width = key.contains(" L1 ") ? 2f : 1f;
+            r2.setSeriesStroke(i, key.contains("update")
+                    ? new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] {6f, 4f}, 0f)
+                    : new BasicStroke(width));
         }
         NumberAxis accAxis = new NumberAxis("test accuracy (%)");
         accAxis.setAutoRangeIncludesZero(false);
