@@ -148,6 +148,24 @@ class CliTest {
     }
 
     @Test
+    void trainWritesJsonAndPlot() throws Exception {
+        Path json = dir.resolve("t.json"), png = dir.resolve("t.png");
+        String out = capture("train", "--synthetic", "--limit", "1500", "--epochs", "2", "--rule", "fa,kp", "--hidden", "24,24",
+                "--batch", "32", "--device", "java", "--json", json.toString(), "--plot", png.toString());
+        assertTrue(out.contains("final test acc") && out.contains("kp"), out);
+        String j = Files.readString(json);
+        for (String key : List.of("\"epoch\"", "\"train_loss\"", "\"test_accuracy\"", "\"seconds\"", "\"weight_angle_deg\"", "\"update_angle_deg\"")) {
+            assertTrue(j.contains(key), key + " in " + j);
+        }
+        assertEquals(4, j.split("\"epoch\"").length - 1, "two runs of two epochs");
+        byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(png), 4);
+        assertTrue(head[1] == 'P' && head[2] == 'N' && head[3] == 'G', "a PNG file");
+        Path png2 = dir.resolve("t2.png");
+        String again = capture("train", "--from-json", json.toString(), "--plot", png2.toString());
+        assertTrue(again.contains("fa") && Files.size(png2) > 1000, again);
+    }
+
+    @Test
     void verifyQuickPassesAndWritesReports() throws Exception {
         Path json = dir.resolve("r.json"), md = dir.resolve("r.md");
         String out = capture("verify", "--all", "--quick", "--op", "gemm", "--op", "softmax_xent", "--runs", "1",
