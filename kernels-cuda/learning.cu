@@ -28,18 +28,26 @@ __device__ __forceinline__ float nk_sign(float x) {
     return x > 0.0f ? 1.0f : x < 0.0f ? -1.0f : x;  // sign(+-0) = +-0 and, unlike OpenCL's sign(), sign(NaN) = NaN
 }
 
+// The step direction t = g, or t = v = mu v + g (written back) with a velocity.
+__device__ __forceinline__ float nk_direction(const float g, float* v, const float mu, const int hasV) {
+    if (!hasV) return g;
+    const float t = fmaf(mu, *v, g);
+    *v = t;
+    return t;
+}
+
+// x - lr (t + decay x), the decayed step of sgd and of both sides of Kolen-Pollack.
+__device__ __forceinline__ float nk_decayed_step(const float x, const float t, const float lr, const float decay) {
+    return fmaf(-lr, fmaf(decay, x, t), x);
+}
+
 extern "C" __global__ void nk_sgd_update(const int rows, const int cols, const float lr, const float decay, const float mu,
                                          float* W, const int offW, const int ldW,
                                          const float* G, const int offG, const int ldG,
                                          float* V, const int offV, const int ldV, const int hasV) {
     ELEMENT_INDEX_L
-    float t = AT(G, offG, ldG, i, j);
-    if (hasV) {
-        t = fmaf(mu, AT(V, offV, ldV, i, j), t);
-        AT(V, offV, ldV, i, j) = t;
-    }
-    const float w = AT(W, offW, ldW, i, j);
-    AT(W, offW, ldW, i, j) = fmaf(-lr, fmaf(decay, w, t), w);
+    const float t = nk_direction(AT(G, offG, ldG, i, j), &AT(V, offV, ldV, i, j), mu, hasV);
+    AT(W, offW, ldW, i, j) = nk_decayed_step(AT(W, offW, ldW, i, j), t, lr, decay);
 }
 
 extern "C" __global__ void nk_kp_update(const int rows, const int cols, const float lr, const float decay, const float mu,
@@ -48,14 +56,9 @@ extern "C" __global__ void nk_kp_update(const int rows, const int cols, const fl
                                         const float* G, const int offG, const int ldG,
                                         float* V, const int offV, const int ldV, const int hasV) {
     ELEMENT_INDEX_L
-    float t = AT(G, offG, ldG, i, j);
-    if (hasV) {
-        t = fmaf(mu, AT(V, offV, ldV, i, j), t);
-        AT(V, offV, ldV, i, j) = t;
-    }
-    const float w = AT(W, offW, ldW, i, j), b = AT(B, offB, ldB, i, j);
-    AT(W, offW, ldW, i, j) = fmaf(-lr, fmaf(decay, w, t), w);
-    AT(B, offB, ldB, i, j) = fmaf(-lr, fmaf(decay, b, t), b);
+    const float t = nk_direction(AT(G, offG, ldG, i, j), &AT(V, offV, ldV, i, j), mu, hasV);
+    AT(W, offW, ldW, i, j) = nk_decayed_step(AT(W, offW, ldW, i, j), t, lr, decay);
+    AT(B, offB, ldB, i, j) = nk_decayed_step(AT(B, offB, ldB, i, j), t, lr, decay);
 }
 
 extern "C" __global__ void nk_sign_feedback(const int rows, const int cols, const float scale,

@@ -27,18 +27,26 @@ uint4 nk_philox4x32_10(uint4 c, uint2 k) {
     return c;
 }
 
+// The step direction t = g, or t = v = mu v + g (written back) with a velocity.
+float nk_direction(const float g, __global float* v, const float mu, const int hasV) {
+    if (!hasV) return g;
+    const float t = fma(mu, *v, g);
+    *v = t;
+    return t;
+}
+
+// x - lr (t + decay x), the decayed step of sgd and of both sides of Kolen-Pollack.
+float nk_decayed_step(const float x, const float t, const float lr, const float decay) {
+    return fma(-lr, fma(decay, x, t), x);
+}
+
 __kernel void nk_sgd_update(const int rows, const int cols, const float lr, const float decay, const float mu,
                             __global float* W, const int offW, const int ldW,
                             __global const float* G, const int offG, const int ldG,
                             __global float* V, const int offV, const int ldV, const int hasV) {
     ELEMENT_INDEX
-    float t = AT(G, offG, ldG, i, j);
-    if (hasV) {
-        t = fma(mu, AT(V, offV, ldV, i, j), t);
-        AT(V, offV, ldV, i, j) = t;
-    }
-    const float w = AT(W, offW, ldW, i, j);
-    AT(W, offW, ldW, i, j) = fma(-lr, fma(decay, w, t), w);
+    const float t = nk_direction(AT(G, offG, ldG, i, j), &AT(V, offV, ldV, i, j), mu, hasV);
+    AT(W, offW, ldW, i, j) = nk_decayed_step(AT(W, offW, ldW, i, j), t, lr, decay);
 }
 
 __kernel void nk_kp_update(const int rows, const int cols, const float lr, const float decay, const float mu,
@@ -47,14 +55,9 @@ __kernel void nk_kp_update(const int rows, const int cols, const float lr, const
                            __global const float* G, const int offG, const int ldG,
                            __global float* V, const int offV, const int ldV, const int hasV) {
     ELEMENT_INDEX
-    float t = AT(G, offG, ldG, i, j);
-    if (hasV) {
-        t = fma(mu, AT(V, offV, ldV, i, j), t);
-        AT(V, offV, ldV, i, j) = t;
-    }
-    const float w = AT(W, offW, ldW, i, j), b = AT(B, offB, ldB, i, j);
-    AT(W, offW, ldW, i, j) = fma(-lr, fma(decay, w, t), w);
-    AT(B, offB, ldB, i, j) = fma(-lr, fma(decay, b, t), b);
+    const float t = nk_direction(AT(G, offG, ldG, i, j), &AT(V, offV, ldV, i, j), mu, hasV);
+    AT(W, offW, ldW, i, j) = nk_decayed_step(AT(W, offW, ldW, i, j), t, lr, decay);
+    AT(B, offB, ldB, i, j) = nk_decayed_step(AT(B, offB, ldB, i, j), t, lr, decay);
 }
 
 __kernel void nk_sign_feedback(const int rows, const int cols, const float scale,

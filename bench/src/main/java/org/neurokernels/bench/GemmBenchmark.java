@@ -1,6 +1,5 @@
 package org.neurokernels.bench;
 
-import static org.jocl.CL.*;
 
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -13,23 +12,10 @@ import jcuda.jcublas.cublasOperation;
 
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_FDRM;
-import org.jocl.CL;
-import org.jocl.Pointer;
-import org.jocl.Sizeof;
-import org.jocl.blast.CLBlast;
-import org.jocl.blast.CLBlastLayout;
-import org.jocl.blast.CLBlastTranspose;
-import org.jocl.cl_command_queue;
-import org.jocl.cl_context;
-import org.jocl.cl_context_properties;
-import org.jocl.cl_device_id;
-import org.jocl.cl_mem;
-import org.jocl.cl_platform_id;
 import org.neurokernels.Device;
 import org.neurokernels.Devices;
 import org.neurokernels.Matrix;
 import org.neurokernels.Trans;
-import org.neurokernels.opencl.OpenClDevice;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -73,9 +59,7 @@ public class GemmBenchmark {
     private Device device;
     private Matrix a, b, c;
     private FMatrixRMaj ea, eb, ec;
-    private cl_context clContext;
-    private cl_command_queue clQueue;
-    private cl_mem clA, clB, clC;
+    private ClBlastSgemm clblast;
     private cublasHandle cublas;
     private CUdeviceptr cuA, cuB, cuC;
     private Device cudaOwner;
@@ -113,7 +97,7 @@ public class GemmBenchmark {
                 ec = new FMatrixRMaj(n, n);
                 break;
             case "clblast":
-                setUpClBlast(ha, hb);
+                clblast = new ClBlastSgemm(System.getProperty("nk.opencl", "opencl:0:0"), ha, hb, n, n, n, false, false);
                 break;
             case "cublas":
                 setUpCublas(ha, hb);
@@ -121,25 +105,6 @@ public class GemmBenchmark {
             default:
                 throw new IllegalArgumentException("unknown impl " + impl);
         }
-    }
-
-    private void setUpClBlast(float[] ha, float[] hb) {
-        CL.setExceptionsEnabled(true);
-        CLBlast.setExceptionsEnabled(true);
-        String[] pd = System.getProperty("nk.opencl", "opencl:0:0").split(":");
-        cl_platform_id platform = OpenClDevice.platforms().get(Integer.parseInt(pd[1]));
-        cl_device_id dev = OpenClDevice.devices(platform).get(Integer.parseInt(pd[2]));
-        cl_context_properties props = new cl_context_properties();
-        props.addProperty(CL_CONTEXT_PLATFORM, platform);
-        clContext = clCreateContext(props, 1, new cl_device_id[] {dev}, null, null, null);
-        @SuppressWarnings("deprecation")
-        cl_command_queue q = clCreateCommandQueue(clContext, dev, 0, null);
-        clQueue = q;
-        long bytes = (long) n * n * Sizeof.cl_float;
-        clA = clCreateBuffer(clContext, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, bytes, Pointer.to(ha), null);
-        clB = clCreateBuffer(clContext, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, bytes, Pointer.to(hb), null);
-        clC = clCreateBuffer(clContext, CL_MEM_READ_WRITE, bytes, null, null);
-        clblast();
     }
 
     private void setUpCublas(float[] ha, float[] hb) {
@@ -160,12 +125,6 @@ public class GemmBenchmark {
         JCudaDriver.cuCtxSynchronize();
     }
 
-    private void clblast() {
-        CLBlast.CLBlastSgemm(CLBlastLayout.CLBlastLayoutRowMajor, CLBlastTranspose.CLBlastTransposeNo, CLBlastTranspose.CLBlastTransposeNo,
-                n, n, n, 1f, clA, 0, n, clB, 0, n, 0f, clC, 0, n, clQueue, null);
-        clFinish(clQueue);
-    }
-
     /** Row-major C = A B is column-major C^T = B^T A^T: pass B first. */
     private void cublasGemm() {
         JCublas2.cublasSgemm(cublas, cublasOperation.CUBLAS_OP_N, cublasOperation.CUBLAS_OP_N, n, n, n,
@@ -180,8 +139,8 @@ public class GemmBenchmark {
                 bh.consume(ec);
                 break;
             case "clblast":
-                clblast();
-                bh.consume(clC);
+                clblast.run();
+                bh.consume(clblast.output());
                 break;
             case "cublas":
                 cublasGemm();
@@ -198,13 +157,7 @@ public class GemmBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         if (device != null) device.close();
-        if (clContext != null) {
-            clReleaseMemObject(clA);
-            clReleaseMemObject(clB);
-            clReleaseMemObject(clC);
-            clReleaseCommandQueue(clQueue);
-            clReleaseContext(clContext);
-        }
+        if (clblast != null) clblast.close();
         if (cublas != null) {
             JCudaDriver.cuMemFree(cuA);
             JCudaDriver.cuMemFree(cuB);

@@ -1,28 +1,14 @@
 package org.neurokernels.bench;
 
-import static org.jocl.CL.*;
 
 import java.util.concurrent.TimeUnit;
 
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_FDRM;
-import org.jocl.CL;
-import org.jocl.Pointer;
-import org.jocl.Sizeof;
-import org.jocl.blast.CLBlast;
-import org.jocl.blast.CLBlastLayout;
-import org.jocl.blast.CLBlastTranspose;
-import org.jocl.cl_command_queue;
-import org.jocl.cl_context;
-import org.jocl.cl_context_properties;
-import org.jocl.cl_device_id;
-import org.jocl.cl_mem;
-import org.jocl.cl_platform_id;
 import org.neurokernels.Device;
 import org.neurokernels.Devices;
 import org.neurokernels.Matrix;
 import org.neurokernels.Trans;
-import org.neurokernels.opencl.OpenClDevice;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -62,9 +48,7 @@ public class GemmShapesBenchmark {
     private Device device;
     private Matrix a, b, c;
     private FMatrixRMaj ea, eb, ec;
-    private cl_context ctx;
-    private cl_command_queue queue;
-    private cl_mem ca, cb, cc;
+    private ClBlastSgemm clblast;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -91,24 +75,9 @@ public class GemmShapesBenchmark {
                 eb = new FMatrixRMaj(br, bc, true, hb);
                 ec = new FMatrixRMaj(m, n);
                 break;
-            case "clblast": {
-                CL.setExceptionsEnabled(true);
-                CLBlast.setExceptionsEnabled(true);
-                String[] pd = System.getProperty("nk.opencl", "opencl:0:0").split(":");
-                cl_platform_id platform = OpenClDevice.platforms().get(Integer.parseInt(pd[1]));
-                cl_device_id dev = OpenClDevice.devices(platform).get(Integer.parseInt(pd[2]));
-                cl_context_properties props = new cl_context_properties();
-                props.addProperty(CL_CONTEXT_PLATFORM, platform);
-                ctx = clCreateContext(props, 1, new cl_device_id[] {dev}, null, null, null);
-                @SuppressWarnings("deprecation")
-                cl_command_queue q = clCreateCommandQueue(ctx, dev, 0, null);
-                queue = q;
-                ca = clCreateBuffer(ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, (long) ha.length * Sizeof.cl_float, Pointer.to(ha), null);
-                cb = clCreateBuffer(ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, (long) hb.length * Sizeof.cl_float, Pointer.to(hb), null);
-                cc = clCreateBuffer(ctx, CL_MEM_READ_WRITE, (long) m * n * Sizeof.cl_float, null, null);
-                run();
+            case "clblast":
+                clblast = new ClBlastSgemm(System.getProperty("nk.opencl", "opencl:0:0"), ha, hb, m, n, k, ta, tb);
                 break;
-            }
             default:
                 throw new IllegalArgumentException("unknown impl " + impl);
         }
@@ -123,11 +92,7 @@ public class GemmShapesBenchmark {
                 else CommonOps_FDRM.mult(ea, eb, ec);
                 break;
             case "clblast":
-                CLBlast.CLBlastSgemm(CLBlastLayout.CLBlastLayoutRowMajor,
-                        ta ? CLBlastTranspose.CLBlastTransposeYes : CLBlastTranspose.CLBlastTransposeNo,
-                        tb ? CLBlastTranspose.CLBlastTransposeYes : CLBlastTranspose.CLBlastTransposeNo,
-                        m, n, k, 1f, ca, 0, ta ? m : k, cb, 0, tb ? k : n, 0f, cc, 0, n, queue, null);
-                clFinish(queue);
+                clblast.run();
                 break;
             default:
                 device.gemm(Trans.of(ta), Trans.of(tb), 1f, a, b, 0f, c);
@@ -138,18 +103,12 @@ public class GemmShapesBenchmark {
     @Benchmark
     public void gemm(Blackhole bh) {
         run();
-        bh.consume(impl.equals("ejml") ? ec : impl.equals("clblast") ? cc : c);
+        bh.consume(impl.equals("ejml") ? ec : impl.equals("clblast") ? clblast.output() : c);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         if (device != null) device.close();
-        if (ctx != null) {
-            clReleaseMemObject(ca);
-            clReleaseMemObject(cb);
-            clReleaseMemObject(cc);
-            clReleaseCommandQueue(queue);
-            clReleaseContext(ctx);
-        }
+        if (clblast != null) clblast.close();
     }
 }

@@ -162,33 +162,31 @@ public final class JavaDevice extends Device {
         }
     }
 
+    /** t = g, or t = v = mu v + g (stored, and used as the stored float) with a velocity. */
+    private static double direction(Matrix grad, Matrix velocity, float mu, int i, int j) {
+        double t = get(grad, i, j);
+        if (velocity == null) return t;
+        set(velocity, i, j, mu * get(velocity, i, j) + t);
+        return get(velocity, i, j);
+    }
+
+    private static void decayedStep(Matrix x, int i, int j, double t, float lr, float decay) {
+        double v = get(x, i, j);
+        set(x, i, j, v - lr * (t + decay * v));
+    }
+
     @Override protected void sgdUpdateImpl(float lr, float decay, float mu, Matrix w, Matrix grad, Matrix velocity) {
         for (int i = 0; i < w.rows(); i++) {
-            for (int j = 0; j < w.cols(); j++) {
-                double t = get(grad, i, j);
-                if (velocity != null) {
-                    t = mu * get(velocity, i, j) + t;
-                    set(velocity, i, j, t);
-                    t = (float) t;
-                }
-                double x = get(w, i, j);
-                set(w, i, j, x - lr * (t + decay * x));
-            }
+            for (int j = 0; j < w.cols(); j++) decayedStep(w, i, j, direction(grad, velocity, mu, i, j), lr, decay);
         }
     }
 
     @Override protected void kpUpdateImpl(float lr, float decay, float mu, Matrix w, Matrix b, Matrix grad, Matrix velocity) {
         for (int i = 0; i < w.rows(); i++) {
             for (int j = 0; j < w.cols(); j++) {
-                double t = get(grad, i, j);
-                if (velocity != null) {
-                    t = mu * get(velocity, i, j) + t;
-                    set(velocity, i, j, t);
-                    t = (float) t;
-                }
-                double x = get(w, i, j), y = get(b, i, j);
-                set(w, i, j, x - lr * (t + decay * x));
-                set(b, i, j, y - lr * (t + decay * y));
+                double t = direction(grad, velocity, mu, i, j);
+                decayedStep(w, i, j, t, lr, decay);
+                decayedStep(b, i, j, t, lr, decay);
             }
         }
     }
