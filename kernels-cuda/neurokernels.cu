@@ -5,3 +5,4 @@
 #include "softmax.cu"
 #include "probes.cu"
 #include "learning.cu"
+#include "dynamics.cu"

@@ -446,6 +446,37 @@ public abstract class Device implements AutoCloseable {
         }
     }
 
+    // ------------------------------------------------------------------ dynamics
+
+    /**
+     * One exact-integration step of a LIF population with exponential current synapses (iaf_psc_exp),
+     * every matrix batch x N: state v, iE, iI, refractory (steps left), rate and count are updated in
+     * place; spikes receives 0 or 1. iExt (per-neuron current, nA), synE and synI (this step's weighted
+     * spike input, nA) may be null. See kernels-opencl/dynamics.cl for the update.
+     */
+    public void lifStep(org.neurokernels.dynamics.LifStep p, Matrix v, Matrix iE, Matrix iI, Matrix refractory,
+                        Matrix iExt, Matrix synE, Matrix synI, Matrix spikes, Matrix rate, Matrix count) {
+        Objects.requireNonNull(p, "step parameters are null");
+        synchronized (lock) {
+            Matrix[] state = {v, iE, iI, refractory, spikes, rate, count};
+            String[] names = {"v", "iE", "iI", "refractory", "spikes", "rate", "count"};
+            for (int k = 0; k < state.length; k++) {
+                check(state[k], names[k]);
+                sameShape(v, state[k], "v", names[k]);
+                for (int q = 0; q < k; q++) noOverlap(state[k], state[q], names[k], names[q]);
+            }
+            Matrix[] inputs = {iExt, synE, synI};
+            String[] inNames = {"iExt", "synE", "synI"};
+            for (int k = 0; k < inputs.length; k++) {
+                if (inputs[k] == null) continue;
+                check(inputs[k], inNames[k]);
+                sameShape(v, inputs[k], "v", inNames[k]);
+                for (int q = 0; q < state.length; q++) noOverlap(state[q], inputs[k], names[q], inNames[k]);
+            }
+            lifStepImpl(p, v, iE, iI, refractory, iExt, synE, synI, spikes, rate, count);
+        }
+    }
+
     // ------------------------------------------------------------------ diagnostics
 
     /**
@@ -571,6 +602,8 @@ public abstract class Device implements AutoCloseable {
     protected abstract void softmaxCrossEntropyImpl(Matrix logits, Matrix targets, Matrix probs, Matrix grad, Matrix loss);
     protected abstract double dotImpl(Matrix x, Matrix y);
     protected abstract void probeArithmeticImpl(Matrix in, Matrix out);
+    protected abstract void lifStepImpl(org.neurokernels.dynamics.LifStep p, Matrix v, Matrix iE, Matrix iI, Matrix refractory,
+                                        Matrix iExt, Matrix synE, Matrix synI, Matrix spikes, Matrix rate, Matrix count);
     protected abstract void sgdUpdateImpl(float lr, float decay, float mu, Matrix w, Matrix grad, Matrix velocity);
     protected abstract void kpUpdateImpl(float lr, float decay, float mu, Matrix w, Matrix b, Matrix grad, Matrix velocity);
     protected abstract void signFeedbackImpl(float scale, Matrix w, Matrix r, Matrix out);

@@ -225,6 +225,17 @@ public abstract class KernelDevice extends Device {
         launch1d("nk_random_uniform", (out.size() + 3L) / 4, out.rows(), out.cols(), (int) seed, (int) (seed >>> 32), stream, draw, lo, hi, out);
     }
 
+    @Override protected void lifStepImpl(org.neurokernels.dynamics.LifStep p, Matrix v, Matrix iE, Matrix iI, Matrix refractory,
+                                         Matrix iExt, Matrix synE, Matrix synI, Matrix spikes, Matrix rate, Matrix count) {
+        launch1d("nk_lif_step", v.size(), v.rows(), v.cols(), p.p22(), p.p21e(), p.p21i(), p.p20(), p.p11e(), p.p11i(),
+                p.vRest(), p.vReset(), p.vThresh(), p.iOffset(), p.refractorySteps(), p.rateDecay(), p.rateGain(),
+                v, iE, iI, refractory,
+                iExt == null ? placeholder : iExt, iExt == null ? 0 : 1,
+                synE == null ? placeholder : synE, synE == null ? 0 : 1,
+                synI == null ? placeholder : synI, synI == null ? 0 : 1,
+                spikes, rate, count);
+    }
+
     @Override protected void probeArithmeticImpl(Matrix in, Matrix out) {
         launch("nk_probe_arith", 1, 1, 1, 1, new Raw(in), new Raw(out));
     }

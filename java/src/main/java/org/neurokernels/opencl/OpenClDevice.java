@@ -39,7 +39,7 @@ import org.neurokernels.NeurokernelsException;
  */
 public final class OpenClDevice extends KernelDevice {
     /** Kernel sources, in the order they are concatenated into one program. */
-    public static final List<String> SOURCES = List.of("common.cl", "gemm.cl", "gemm_packed.cl", "elementwise.cl", "reduce.cl", "softmax.cl", "probes.cl", "learning.cl");
+    public static final List<String> SOURCES = List.of("common.cl", "gemm.cl", "gemm_packed.cl", "elementwise.cl", "reduce.cl", "softmax.cl", "probes.cl", "learning.cl", "dynamics.cl");
     /** Options passed to clBuildProgram besides the GEMM tile defines: none that relax IEEE semantics. */
     public static final String BUILD_OPTIONS = "";
     /** The vendor's fast math, for {@code verify --fast-math} only. */

@@ -218,6 +218,35 @@ public final class JavaDevice extends Device {
         }
     }
 
+    @Override protected void lifStepImpl(org.neurokernels.dynamics.LifStep p, Matrix v, Matrix iE, Matrix iI, Matrix refractory,
+                                         Matrix iExt, Matrix synE, Matrix synI, Matrix spikes, Matrix rate, Matrix count) {
+        for (int i = 0; i < v.rows(); i++) {
+            for (int j = 0; j < v.cols(); j++) {
+                double x = get(v, i, j), ie = get(iE, i, j), ii = get(iI, i, j), r = get(refractory, i, j);
+                if (r > 0) {
+                    x = p.vReset();
+                    r -= 1;
+                } else {
+                    double current = p.iOffset() + (iExt == null ? 0 : get(iExt, i, j));
+                    x = p.vRest() + p.p22() * (x - p.vRest()) + p.p21e() * ie + p.p21i() * ii + p.p20() * current;
+                }
+                set(iE, i, j, p.p11e() * ie + (synE == null ? 0 : get(synE, i, j)));
+                set(iI, i, j, p.p11i() * ii + (synI == null ? 0 : get(synI, i, j)));
+                double s = 0;
+                if (x >= p.vThresh()) {
+                    s = 1;
+                    x = p.vReset();
+                    r = p.refractorySteps();
+                }
+                set(v, i, j, x);
+                set(refractory, i, j, r);
+                set(spikes, i, j, s);
+                set(rate, i, j, p.rateDecay() * get(rate, i, j) + p.rateGain() * s);
+                set(count, i, j, get(count, i, j) + s);
+            }
+        }
+    }
+
     /** Java float arithmetic: IEEE 754 with denormals and no contraction (strictfp is the default since 17). */
     @Override protected void probeArithmeticImpl(Matrix in, Matrix out) {
         float[] x = buf(in), y = buf(out);

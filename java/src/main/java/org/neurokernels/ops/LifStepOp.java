@@ -1,0 +1,149 @@
+package org.neurokernels.ops;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+import org.neurokernels.Device;
+import org.neurokernels.Matrix;
+import org.neurokernels.dynamics.LifParameters;
+import org.neurokernels.dynamics.LifStep;
+
+/**
+ * lif_step: one exact-integration step of a LIF population with exponential current synapses
+ * (iaf_psc_exp; parameters as PyNN's IF_curr_exp), state updated in place (nk_lif_step in
+ * kernels-opencl/dynamics.cl and kernels-cuda/dynamics.cu; reference JavaDevice.lifStepImpl).
+ *
+ * <p>Bounds: V within 8 u of the size of its update (|v_rest| + |p22 (V - v_rest)| + |p21 I| + |p20 i|);
+ * currents within 3 u (|p11 I| + |syn|); rate within 3 u of its terms; spikes, refractory counters and
+ * counts exact. A neuron whose new V lies within 1e-4 mV of threshold is a tie: float and double may fall
+ * on different sides, so its threshold-dependent outputs are not compared.
+ */
+public final class LifStepOp extends Op {
+    static final List<String> STATE = List.of("v", "i_e", "i_i", "refractory", "rate", "count");
+    static final double TIE_MV = 1e-4;
+
+    public LifStepOp() {
+        super("lif_step", "one exact step of an iaf_psc_exp (IF_curr_exp) population: V, I_E, I_I, refractory, rate, count in place; spikes out",
+                List.of(Spec.Tensor.of("v", "b x n", "membrane potential (mV)"), Spec.Tensor.of("i_e", "b x n", "excitatory synaptic current (nA)"),
+                        Spec.Tensor.of("i_i", "b x n", "inhibitory synaptic current (nA)"), Spec.Tensor.of("refractory", "b x n", "refractory steps left"),
+                        Spec.Tensor.of("rate", "b x n", "filtered rate (spikes/ms)"), Spec.Tensor.of("count", "b x n", "spike count"),
+                        Spec.Tensor.optional("i_ext", "b x n", "external current (nA)"),
+                        Spec.Tensor.optional("syn_e", "b x n", "this step's excitatory input (nA)"),
+                        Spec.Tensor.optional("syn_i", "b x n", "this step's inhibitory input (nA)")),
+                List.of(Spec.Tensor.of("v", "b x n", ""), Spec.Tensor.of("i_e", "b x n", ""), Spec.Tensor.of("i_i", "b x n", ""),
+                        Spec.Tensor.of("refractory", "b x n", ""), Spec.Tensor.of("spikes", "b x n", "1 where a neuron fired"),
+                        Spec.Tensor.of("rate", "b x n", ""), Spec.Tensor.of("count", "b x n", "")),
+                List.of(new Spec.Param("tau_m", "float", "20", "ms"), new Spec.Param("cm", "float", "1", "nF"),
+                        new Spec.Param("v_rest", "float", "-65", "mV"), new Spec.Param("v_reset", "float", "-65", "mV"),
+                        new Spec.Param("v_thresh", "float", "-50", "mV"), new Spec.Param("tau_refrac", "float", "0.1", "ms"),
+                        new Spec.Param("tau_syn_E", "float", "5", "ms"), new Spec.Param("tau_syn_I", "float", "5", "ms"),
+                        new Spec.Param("i_offset", "float", "0", "nA"), new Spec.Param("dt", "float", "0.1", "ms"),
+                        new Spec.Param("tau_rate", "float", "100", "ms: time constant of the rate readout")));
+    }
+
+    static LifParameters parameters(Params p) {
+        return new LifParameters(p.getFloat("tau_m"), p.getFloat("cm"), p.getFloat("v_rest"), p.getFloat("v_reset"), p.getFloat("v_thresh"),
+                p.getFloat("tau_refrac"), p.getFloat("tau_syn_E"), p.getFloat("tau_syn_I"), p.getFloat("i_offset"));
+    }
+
+    static LifStep step(Params p) { return parameters(p).step(p.getFloat("dt"), p.getFloat("tau_rate")); }
+
+    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
+        for (String s : STATE) requireSame(in, "v", s);
+        for (String s : List.of("i_ext", "syn_e", "syn_i")) if (in.containsKey(s)) requireSame(in, "v", s);
+        step(p);
+        int[] v = in.get("v");
+        Map<String, int[]> out = new LinkedHashMap<>();
+        for (Spec.Tensor t : outputs()) out.put(t.name(), v);
+        return out;
+    }
+
+    @Override public double flops(Map<String, int[]> in, Params p) {
+        int[] v = in.get("v");
+        return 14.0 * v[0] * v[1];
+    }
+
+    @Override public Set<String> inPlace() { return Set.copyOf(STATE); }
+
+    @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
+        device.lifStep(step(p), out.get("v"), out.get("i_e"), out.get("i_i"), out.get("refractory"),
+                in.get("i_ext"), in.get("syn_e"), in.get("syn_i"), out.get("spikes"), out.get("rate"), out.get("count"));
+    }
+
+    @Override public List<Case> cases(boolean quick) {
+        List<Case> cases = new ArrayList<>();
+        int k = 0;
+        for (int[] s : Shapes.pick(Shapes.MATRICES, quick)) {
+            Map<String, int[]> shapes = new LinkedHashMap<>();
+            for (String n : STATE) shapes.put(n, s);
+            if (k % 2 == 0) shapes.put("i_ext", s);
+            if (k % 3 != 2) {
+                shapes.put("syn_e", s);
+                shapes.put("syn_i", s);
+            }
+            cases.add(new Case(shapes, k % 2 == 0 ? Map.of("dt", "0.1", "tau_refrac", "2") : Map.of("dt", "0.25", "tau_syn_E", "20", "tau_syn_I", "3", "i_offset", "0.5")));
+            k++;
+        }
+        return cases;
+    }
+
+    /** Voltages spread around threshold, currents of either sign, integer counters; so spikes, resets and refractoriness all occur. */
+    @Override public float[] generate(String input, int rows, int cols, Params p, Random rnd) {
+        float[] d = new float[rows * cols];
+        for (int e = 0; e < d.length; e++) {
+            switch (input) {
+                case "v": d[e] = (float) (-70 + 25 * rnd.nextDouble()); break;
+                case "refractory": d[e] = rnd.nextDouble() < 0.7 ? 0f : 1 + rnd.nextInt(20); break;
+                case "count": d[e] = rnd.nextInt(50); break;
+                case "rate": d[e] = (float) (0.1 * rnd.nextDouble()); break;
+                case "i_ext": d[e] = (float) (3 * rnd.nextDouble()); break;
+                default: d[e] = (float) (4 * rnd.nextDouble() - 2); break;
+            }
+        }
+        return d;
+    }
+
+    @Override public ErrorModel error(String output, Map<String, HostMatrix> in, Map<String, HostMatrix> ref, Params p) {
+        LifStep st = step(p);
+        float[] v = in.get("v").data(), ie = in.get("i_e").data(), ii = in.get("i_i").data(), r = in.get("refractory").data();
+        float[] x = in.containsKey("i_ext") ? in.get("i_ext").data() : null;
+        int n = v.length;
+        double[] scale = new double[n];
+        double bound;
+        String rule;
+        for (int e = 0; e < n; e++) {
+            double cur = st.iOffset() + (x == null ? 0 : x[e]);
+            double vNew = r[e] > 0 ? st.vReset() : st.vRest() + st.p22() * ((double) v[e] - st.vRest()) + st.p21e() * ie[e] + st.p21i() * ii[e] + st.p20() * cur;
+            boolean tie = r[e] <= 0 && Math.abs(vNew - st.vThresh()) <= TIE_MV;
+            switch (output) {
+                case "v":
+                    scale[e] = Math.abs(st.vRest()) + Math.abs(st.p22() * ((double) v[e] - st.vRest())) + Math.abs(st.p21e() * ie[e])
+                            + Math.abs(st.p21i() * ii[e]) + Math.abs(st.p20() * cur);
+                    break;
+                case "i_e":
+                case "i_i": {
+                    float[] syn = in.containsKey(output.equals("i_e") ? "syn_e" : "syn_i") ? in.get(output.equals("i_e") ? "syn_e" : "syn_i").data() : null;
+                    scale[e] = Math.abs((output.equals("i_e") ? st.p11e() * ie[e] : st.p11i() * ii[e])) + (syn == null ? 0 : Math.abs(syn[e])) + Float.MIN_NORMAL;
+                    break;
+                }
+                case "rate":
+                    scale[e] = Math.abs(st.rateDecay() * in.get("rate").data()[e]) + st.rateGain() + Float.MIN_NORMAL;
+                    break;
+                default:
+                    scale[e] = 1;
+            }
+            if (tie && !output.startsWith("i_")) scale[e] = Double.POSITIVE_INFINITY;
+        }
+        switch (output) {
+            case "v": bound = 8 * ErrorModel.U; rule = "|v - ref| <= 8 u (size of the update); threshold ties (1e-4 mV) skipped"; break;
+            case "i_e": case "i_i": bound = 3 * ErrorModel.U; rule = "|I - ref| <= 3 u (|p11 I| + |syn|)"; break;
+            case "rate": bound = 3 * ErrorModel.U; rule = "|rate - ref| <= 3 u (|decay rate| + gain); threshold ties skipped"; break;
+            default: bound = 0; rule = "exact; threshold ties skipped";
+        }
+        return new ErrorModel(scale, bound, rule);
+    }
+}

@@ -1,0 +1,45 @@
+// Neuron dynamics; same arguments and math as kernels-opencl/dynamics.cl (see its header).
+#include "common.cuh"
+
+extern "C" __global__ void nk_lif_step(const int rows, const int cols,
+                                       const float p22, const float p21e, const float p21i, const float p20,
+                                       const float p11e, const float p11i,
+                                       const float v_rest, const float v_reset, const float v_thresh, const float i_offset,
+                                       const int refractory_steps, const float rate_decay, const float rate_gain,
+                                       float* V, const int offV, const int ldV,
+                                       float* IE, const int offIE, const int ldIE,
+                                       float* II, const int offII, const int ldII,
+                                       float* R, const int offR, const int ldR,
+                                       const float* X, const int offX, const int ldX, const int hasX,
+                                       const float* SE, const int offSE, const int ldSE, const int hasSE,
+                                       const float* SI, const int offSI, const int ldSI, const int hasSI,
+                                       float* S, const int offS, const int ldS,
+                                       float* RATE, const int offRATE, const int ldRATE,
+                                       float* COUNT, const int offCOUNT, const int ldCOUNT) {
+    const int g = (int) (blockIdx.x * blockDim.x + threadIdx.x);
+    if (g >= rows * cols) return;
+    const int i = g / cols, j = g - (g / cols) * cols;
+    float v = AT(V, offV, ldV, i, j);
+    const float ie = AT(IE, offIE, ldIE, i, j), ii = AT(II, offII, ldII, i, j);
+    float r = AT(R, offR, ldR, i, j);
+    if (r > 0.0f) {
+        v = v_reset;
+        r -= 1.0f;
+    } else {
+        const float current = i_offset + (hasX ? AT(X, offX, ldX, i, j) : 0.0f);
+        v = v_rest + fmaf(p22, v - v_rest, fmaf(p21e, ie, fmaf(p21i, ii, p20 * current)));
+    }
+    AT(IE, offIE, ldIE, i, j) = fmaf(p11e, ie, hasSE ? AT(SE, offSE, ldSE, i, j) : 0.0f);
+    AT(II, offII, ldII, i, j) = fmaf(p11i, ii, hasSI ? AT(SI, offSI, ldSI, i, j) : 0.0f);
+    float s = 0.0f;
+    if (v >= v_thresh) {
+        s = 1.0f;
+        v = v_reset;
+        r = (float) refractory_steps;
+    }
+    AT(V, offV, ldV, i, j) = v;
+    AT(R, offR, ldR, i, j) = r;
+    AT(S, offS, ldS, i, j) = s;
+    AT(RATE, offRATE, ldRATE, i, j) = fmaf(rate_decay, AT(RATE, offRATE, ldRATE, i, j), rate_gain * s);
+    AT(COUNT, offCOUNT, ldCOUNT, i, j) += s;
+}
