@@ -43,3 +43,25 @@ extern "C" __global__ void nk_lif_step(const int rows, const int cols,
     AT(RATE, offRATE, ldRATE, i, j) = fmaf(rate_decay, AT(RATE, offRATE, ldRATE, i, j), rate_gain * s);
     AT(COUNT, offCOUNT, ldCOUNT, i, j) += s;
 }
+
+// nk_rate_step: see kernels-opencl/dynamics.cl; same arguments and math (Philox from learning.cu).
+extern "C" __global__ void nk_rate_step(const int rows, const int cols, const int act, const int method,
+                                        float* R, const int offR, const int ldR,
+                                        const float* X, const int offX, const int ldX,
+                                        const float* C, const int offC, const int ldC,
+                                        const float* TAU, const int offTAU, const int ldTAU,
+                                        const float noise_scale, const int key0, const int key1, const int stream, const int step) {
+    const int g = (int) (blockIdx.x * blockDim.x + threadIdx.x);
+    if (g >= rows * cols) return;
+    const int i = g / cols, j = g - (g / cols) * cols;
+    const float r = AT(R, offR, ldR, i, j), fx = nk_activate(act, AT(X, offX, ldX, i, j)), c = AT(C, offC, ldC, 0, j);
+    float next = method == 0 ? fmaf(c, fx - r, r) : fmaf(c, r, (1.0f - c) * fx);
+    if (noise_scale != 0.0f) {
+        const uint4 x = nk_philox4x32_10(make_uint4((unsigned) g, (unsigned) stream, (unsigned) step, 0u),
+                                         make_uint2((unsigned) key0, (unsigned) key1));
+        const float u1 = 1.0f - (float) (x.x >> 8) * 0x1.0p-24f, u2 = (float) (x.y >> 8) * 0x1.0p-24f;
+        const float z = sqrtf(-2.0f * logf(u1)) * cosf(6.2831853071795865f * u2);
+        next = fmaf(noise_scale / AT(TAU, offTAU, ldTAU, 0, j), z, next);
+    }
+    AT(R, offR, ldR, i, j) = next;
+}

@@ -49,3 +49,26 @@ __kernel void nk_lif_step(const int rows, const int cols,
     AT(RATE, offRATE, ldRATE, i, j) = fma(rate_decay, AT(RATE, offRATE, ldRATE, i, j), rate_gain * s);
     AT(COUNT, offCOUNT, ldCOUNT, i, j) += s;
 }
+
+// nk_rate_step: a batch x n firing-rate population, tau dr/dt = -r + f(x) + sigma xi, x already holding
+//   W_rec r + W_in u + b (computed by GEMMs). c (1 x n) holds per neuron dt/tau (forward Euler,
+//   method 0: r <- r + c (f(x) - r)) or e^{-dt/tau} (exponential Euler, method 1: r <- c r + (1 - c) f(x)).
+//   With noise_scale = sigma sqrt(dt) != 0 it adds noise_scale / tau_j * N(0, 1) (Euler-Maruyama), tau_j in
+//   TAU (1 x n); the normal comes from Philox (counter (element, stream, step, 0), key = seed) by Box-Muller.
+__kernel void nk_rate_step(const int rows, const int cols, const int act, const int method,
+                           __global float* R, const int offR, const int ldR,
+                           __global const float* X, const int offX, const int ldX,
+                           __global const float* C, const int offC, const int ldC,
+                           __global const float* TAU, const int offTAU, const int ldTAU,
+                           const float noise_scale, const int key0, const int key1, const int stream, const int step) {
+    ELEMENT_INDEX
+    const float r = AT(R, offR, ldR, i, j), fx = nk_activate(act, AT(X, offX, ldX, i, j)), c = AT(C, offC, ldC, 0, j);
+    float next = method == 0 ? fma(c, fx - r, r) : fma(c, r, (1.0f - c) * fx);
+    if (noise_scale != 0.0f) {
+        const uint4 x = nk_philox4x32_10((uint4) ((uint) g, (uint) stream, (uint) step, 0u), (uint2) ((uint) key0, (uint) key1));
+        const float u1 = 1.0f - (float) (x.x >> 8) * 0x1.0p-24f, u2 = (float) (x.y >> 8) * 0x1.0p-24f;
+        const float z = sqrt(-2.0f * log(u1)) * cos(6.2831853071795865f * u2);
+        next = fma(noise_scale / AT(TAU, offTAU, ldTAU, 0, j), z, next);
+    }
+    AT(R, offR, ldR, i, j) = next;
+}

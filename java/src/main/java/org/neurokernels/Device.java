@@ -477,6 +477,34 @@ public abstract class Device implements AutoCloseable {
         }
     }
 
+    /**
+     * One step of a firing-rate population (batch x n): x holds the drive W_rec r + W_in u + b; c (1 x n)
+     * holds dt/tau per neuron (forward Euler: r += c (f(x) - r)) or e^{-dt/tau} (exponential Euler:
+     * r = c r + (1 - c) f(x)); with noiseScale = sigma sqrt(dt) != 0, noiseScale / tau * N(0, 1) is added,
+     * the normal drawn from Philox (counter (element, stream, step, 0), key = seed) by Box-Muller.
+     * tau (1 x n) may be null when noiseScale is 0.
+     */
+    public void rateStep(Activation f, boolean exponentialEuler, Matrix r, Matrix x, Matrix c, Matrix tau, float noiseScale,
+                         long seed, int stream, int step) {
+        Objects.requireNonNull(f, "activation is null");
+        synchronized (lock) {
+            check(r, "r");
+            check(x, "x");
+            check(c, "c");
+            sameShape(r, x, "r", "x");
+            if (c.rows() != 1 || c.cols() != r.cols()) throw new IllegalArgumentException("rateStep: c is " + c.shape() + ", expected 1x" + r.cols());
+            noOverlap(r, x, "r", "x");
+            noOverlap(r, c, "r", "c");
+            if (noiseScale != 0f) {
+                if (tau == null) throw new IllegalArgumentException("rateStep: noise needs tau (1 x n)");
+                check(tau, "tau");
+                if (tau.rows() != 1 || tau.cols() != r.cols()) throw new IllegalArgumentException("rateStep: tau is " + tau.shape() + ", expected 1x" + r.cols());
+                noOverlap(r, tau, "r", "tau");
+            }
+            rateStepImpl(f, exponentialEuler, r, x, c, noiseScale != 0f ? tau : null, noiseScale, seed, stream, step);
+        }
+    }
+
     // ------------------------------------------------------------------ diagnostics
 
     /**
@@ -602,6 +630,8 @@ public abstract class Device implements AutoCloseable {
     protected abstract void softmaxCrossEntropyImpl(Matrix logits, Matrix targets, Matrix probs, Matrix grad, Matrix loss);
     protected abstract double dotImpl(Matrix x, Matrix y);
     protected abstract void probeArithmeticImpl(Matrix in, Matrix out);
+    protected abstract void rateStepImpl(Activation f, boolean exponentialEuler, Matrix r, Matrix x, Matrix c, Matrix tau, float noiseScale,
+                                         long seed, int stream, int step);
     protected abstract void lifStepImpl(org.neurokernels.dynamics.LifStep p, Matrix v, Matrix iE, Matrix iI, Matrix refractory,
                                         Matrix iExt, Matrix synE, Matrix synI, Matrix spikes, Matrix rate, Matrix count);
     protected abstract void sgdUpdateImpl(float lr, float decay, float mu, Matrix w, Matrix grad, Matrix velocity);

@@ -236,6 +236,12 @@ public abstract class KernelDevice extends Device {
                 spikes, rate, count);
     }
 
+    @Override protected void rateStepImpl(Activation f, boolean exponentialEuler, Matrix r, Matrix x, Matrix c, Matrix tau, float noiseScale,
+                                          long seed, int stream, int step) {
+        launch1d("nk_rate_step", r.size(), r.rows(), r.cols(), f.code(), exponentialEuler ? 1 : 0, r, x, c, tau == null ? placeholder : tau,
+                noiseScale, (int) seed, (int) (seed >>> 32), stream, step);
+    }
+
     @Override protected void probeArithmeticImpl(Matrix in, Matrix out) {
         launch("nk_probe_arith", 1, 1, 1, 1, new Raw(in), new Raw(out));
     }

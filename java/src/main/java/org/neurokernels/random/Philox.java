@@ -45,6 +45,17 @@ public final class Philox {
         return Math.fma(hi - lo, unit(x[e % 4]), lo);
     }
 
+    /**
+     * The standard normal of element e (Box-Muller on lanes 0 and 1 of Philox((e, stream, draw, 0), key)),
+     * from the same 24-bit uniforms as the kernels: u1 = 1 - unit(x0) in (0, 1], u2 = unit(x1).
+     * Backends agree to within their log/cos/sqrt accuracy, not bit for bit.
+     */
+    public static double normal(int e, long seed, int stream, int draw) {
+        int[] x = philox4x32_10(new int[] {e, stream, draw, 0}, key(seed));
+        double u1 = 1.0 - unit(x[0]), u2 = unit(x[1]);
+        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    }
+
     /** The key words of a 64-bit seed: low word, high word. */
     public static int[] key(long seed) {
         return new int[] {(int) seed, (int) (seed >>> 32)};

@@ -247,6 +247,18 @@ public final class JavaDevice extends Device {
         }
     }
 
+    @Override protected void rateStepImpl(Activation f, boolean exponentialEuler, Matrix r, Matrix x, Matrix c, Matrix tau, float noiseScale,
+                                          long seed, int stream, int step) {
+        for (int i = 0; i < r.rows(); i++) {
+            for (int j = 0; j < r.cols(); j++) {
+                double ri = get(r, i, j), fx = f.apply(get(x, i, j)), cj = get(c, 0, j);
+                double next = exponentialEuler ? cj * ri + (1 - cj) * fx : ri + cj * (fx - ri);
+                if (noiseScale != 0f) next += noiseScale / get(tau, 0, j) * org.neurokernels.random.Philox.normal(i * r.cols() + j, seed, stream, step);
+                set(r, i, j, next);
+            }
+        }
+    }
+
     /** Java float arithmetic: IEEE 754 with denormals and no contraction (strictfp is the default since 17). */
     @Override protected void probeArithmeticImpl(Matrix in, Matrix out) {
         float[] x = buf(in), y = buf(out);

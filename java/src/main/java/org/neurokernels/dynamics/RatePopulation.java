@@ -1,0 +1,121 @@
+package org.neurokernels.dynamics;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import org.neurokernels.Activation;
+import org.neurokernels.Device;
+import org.neurokernels.Matrix;
+import org.neurokernels.Trans;
+
+/**
+ * A batch of independent firing-rate networks (batch x n), tau_j dr_j/dt = -r_j + f(W_rec r + W_in u + b)_j
+ * + sigma xi, integrated by forward or exponential Euler (the leak on r, input held over the step) with
+ * Philox noise. Weights are post x pre. State, weights, the whole input sequence and the recordings stay on
+ * the device; a step is two GEMMs into the drive x (bias first), then the fused rate_step kernel.
+ */
+public final class RatePopulation implements AutoCloseable {
+    private final Device device;
+    private final int batch, n, inputs;
+    private final Activation f;
+    private final boolean exponentialEuler;
+    private final float noiseScale;
+    private final long seed;
+    private final List<Matrix> owned = new ArrayList<>();
+    private final Matrix r, x, c, tau, biasRows;
+    private Matrix wRec, wIn;
+    private int step;
+
+    /**
+     * @param tauMs per-neuron time constants (n values, ms)
+     * @param sigma noise amplitude (sigma sqrt(dt) / tau N(0, 1) per step); 0 for none
+     */
+    public RatePopulation(Device device, int batch, int n, int inputs, Activation f, float[] tauMs, double dt,
+                          boolean exponentialEuler, double sigma, long seed) {
+        if (tauMs.length != n) throw new IllegalArgumentException("need " + n + " time constants, got " + tauMs.length);
+        for (float t : tauMs) if (!(t > 0)) throw new IllegalArgumentException("time constants must be positive");
+        if (!(dt > 0)) throw new IllegalArgumentException("dt must be positive");
+        this.device = device;
+        this.batch = batch;
+        this.n = n;
+        this.inputs = inputs;
+        this.f = f;
+        this.exponentialEuler = exponentialEuler;
+        this.noiseScale = (float) (sigma * Math.sqrt(dt));
+        this.seed = seed;
+        float[] cs = new float[n];
+        for (int j = 0; j < n; j++) cs[j] = (float) (exponentialEuler ? Math.exp(-dt / tauMs[j]) : dt / tauMs[j]);
+        try {
+            r = own(device.allocate(batch, n));
+            x = own(device.allocate(batch, n));
+            c = own(device.upload(cs, 1, n));
+            tau = own(device.upload(tauMs.clone(), 1, n));
+            biasRows = own(device.allocate(batch, n));
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private Matrix own(Matrix m) {
+        owned.add(m);
+        return m;
+    }
+
+    /** W with Dale's law: column j (presynaptic neuron j) keeps the sign of {@code excitatory[j]}, magnitudes |w|. */
+    public static float[] daleWeights(float[] w, int n, boolean[] excitatory) {
+        float[] out = new float[w.length];
+        for (int i = 0; i < w.length; i++) out[i] = Math.abs(w[i]) * (excitatory[i % n] ? 1 : -1);
+        return out;
+    }
+
+    public void setRecurrentWeights(float[] w) {
+        if (wRec == null) wRec = own(device.allocate(n, n));
+        device.upload(wRec, w);
+    }
+
+    public void setInputWeights(float[] w) {
+        if (inputs < 1) throw new IllegalStateException("this population has no inputs");
+        if (wIn == null) wIn = own(device.allocate(n, inputs));
+        device.upload(wIn, w);
+    }
+
+    /** The bias b (n values), the same for every network of the batch. */
+    public void setBias(float[] b) {
+        float[] rows = new float[batch * n];
+        for (int i = 0; i < batch; i++) System.arraycopy(b, 0, rows, i * n, n);
+        device.upload(biasRows, rows);
+    }
+
+    public void setState(float[] rates) { device.upload(r, rates); }
+
+    public float[] state() { return device.download(r); }
+
+    /**
+     * Runs {@code steps} steps. {@code u} is the input sequence (steps x batch x inputs, or null for none),
+     * uploaded once; {@code record} lists the steps (1-based: the state after that step) whose rates are
+     * kept on the device and returned, record.length x batch x n.
+     */
+    public float[] run(int steps, float[] u, int[] record) {
+        int[] rec = record == null ? new int[0] : record.clone();
+        Arrays.sort(rec);
+        try (Matrix seq = u == null ? null : device.upload(u, steps * batch, inputs);
+             Matrix out = device.allocate(Math.max(1, rec.length * batch), n)) {
+            int next = 0;
+            for (int t = 1; t <= steps; t++) {
+                device.copy(biasRows, x);
+                if (wRec != null) device.gemm(Trans.N, Trans.T, 1f, r, wRec, 1f, x);
+                if (seq != null && wIn != null) device.gemm(Trans.N, Trans.T, 1f, seq.view((t - 1) * batch, 0, batch, inputs), wIn, 1f, x);
+                device.rateStep(f, exponentialEuler, r, x, c, tau, noiseScale, seed, 0, step++);
+                while (next < rec.length && rec[next] == t) device.copy(r, out.view(batch * next++, 0, batch, n));
+            }
+            return rec.length == 0 ? new float[0] : device.download(out);
+        }
+    }
+
+    @Override public void close() {
+        for (Matrix m : owned) m.close();
+        owned.clear();
+    }
+}

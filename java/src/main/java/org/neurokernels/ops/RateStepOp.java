@@ -1,0 +1,97 @@
+package org.neurokernels.ops;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+import org.neurokernels.Activation;
+import org.neurokernels.Device;
+import org.neurokernels.Matrix;
+import org.neurokernels.random.Philox;
+
+/**
+ * rate_step: one step of a firing-rate population, r = r + c (f(x) - r) (forward Euler, c = dt/tau) or
+ * r = c r + (1 - c) f(x) (exponential Euler, c = e^{-dt/tau}), plus noise_scale / tau N(0, 1) from Philox
+ * (nk_rate_step in kernels-opencl/dynamics.cl and kernels-cuda/dynamics.cu; reference
+ * JavaDevice.rateStepImpl). Bound: 40 u (|r| + |f(x)| + |noise term|): f within 16 ulp, the normal within
+ * its log/cos/sqrt accuracy, a few roundings.
+ */
+public final class RateStepOp extends Op {
+    public RateStepOp() {
+        super("rate_step", "r <- r + c (f(x) - r) (euler) or c r + (1 - c) f(x) (exp_euler), + noise_scale / tau N(0,1)",
+                List.of(Spec.Tensor.of("r", "b x n", "rates (updated in place)"), Spec.Tensor.of("x", "b x n", "drive W_rec r + W_in u + b"),
+                        Spec.Tensor.of("c", "1 x n", "dt/tau (euler) or exp(-dt/tau) (exp_euler) per neuron"),
+                        Spec.Tensor.optional("tau", "1 x n", "time constants (ms), needed for noise")),
+                List.of(Spec.Tensor.of("r", "b x n", "rates after the step")),
+                List.of(new Spec.Param("activation", "activation", "tanh", "f"),
+                        new Spec.Param("exp_euler", "bool", "true", "exponential Euler (else forward Euler)"),
+                        new Spec.Param("noise_scale", "float", "0", "sigma sqrt(dt)"),
+                        new Spec.Param("seed", "int", "0", "Philox key"), new Spec.Param("stream", "int", "0", "Philox counter word 1"),
+                        new Spec.Param("step", "int", "0", "Philox counter word 2")));
+    }
+
+    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
+        requireSame(in, "r", "x");
+        int[] r = in.get("r"), c = require(in, "c");
+        if (c[0] != 1 || c[1] != r[1]) throw new IllegalArgumentException("rate_step: c is " + c[0] + "x" + c[1] + ", expected 1x" + r[1]);
+        if (p.getFloat("noise_scale") != 0f && !in.containsKey("tau")) throw new IllegalArgumentException("rate_step: noise needs input tau");
+        return shapes("r", r);
+    }
+
+    @Override public double flops(Map<String, int[]> in, Params p) {
+        int[] r = in.get("r");
+        return 6.0 * r[0] * r[1];
+    }
+
+    @Override public Set<String> inPlace() { return Set.of("r"); }
+
+    @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
+        device.rateStep(p.getActivation("activation"), p.getBool("exp_euler"), out.get("r"), in.get("x"), in.get("c"), in.get("tau"),
+                p.getFloat("noise_scale"), Long.parseLong(p.asMap().get("seed")), p.getInt("stream"), p.getInt("step"));
+    }
+
+    @Override public List<Case> cases(boolean quick) {
+        List<Case> cases = new ArrayList<>();
+        int k = 0;
+        for (int[] s : Shapes.pick(Shapes.MATRICES, quick)) {
+            Activation f = Activation.values()[k % Activation.values().length];
+            boolean noise = k % 2 == 1;
+            Map<String, int[]> sh = noise ? shapes("r", s, "x", s, "c", shape(1, s[1]), "tau", shape(1, s[1])) : shapes("r", s, "x", s, "c", shape(1, s[1]));
+            cases.add(new Case(sh, Map.of("activation", f.id(), "exp_euler", Boolean.toString(k % 3 != 0),
+                    "noise_scale", noise ? "0.3" : "0", "seed", Integer.toString(99 + k), "stream", "2", "step", Integer.toString(17 * k))));
+            k++;
+        }
+        return cases;
+    }
+
+    @Override public float[] generate(String input, int rows, int cols, Params p, Random rnd) {
+        if (input.equals("c")) {
+            float[] d = new float[rows * cols];
+            for (int i = 0; i < d.length; i++) d[i] = (float) (0.01 + 0.98 * rnd.nextDouble());
+            return d;
+        }
+        if (input.equals("tau")) {
+            float[] d = new float[rows * cols];
+            for (int i = 0; i < d.length; i++) d[i] = (float) (5 + 45 * rnd.nextDouble());
+            return d;
+        }
+        return super.generate(input, rows, cols, p, rnd);
+    }
+
+    @Override public ErrorModel error(String output, Map<String, HostMatrix> in, Map<String, HostMatrix> ref, Params p) {
+        HostMatrix r = in.get("r"), x = in.get("x"), tau = in.get("tau");
+        Activation f = p.getActivation("activation");
+        float noise = p.getFloat("noise_scale");
+        long seed = Long.parseLong(p.asMap().get("seed"));
+        double[] s = new double[r.data().length];
+        for (int e = 0; e < s.length; e++) {
+            s[e] = Math.abs(r.data()[e]) + Math.abs(f.apply(x.data()[e])) + Float.MIN_NORMAL;
+            if (noise != 0f) {
+                s[e] += Math.abs(noise / tau.data()[e % r.cols()] * Philox.normal(e, seed, p.getInt("stream"), p.getInt("step")));
+            }
+        }
+        return new ErrorModel(s, 40 * ErrorModel.U, "|r - ref| <= 40 u (|r| + |f(x)| + |noise term|)");
+    }
+}
