@@ -65,3 +65,48 @@ extern "C" __global__ void nk_rate_step(const int rows, const int cols, const in
     }
     AT(R, offR, ldR, i, j) = next;
 }
+
+// nk_izhikevich_step, nk_poisson: see kernels-opencl/dynamics.cl; same arguments and math.
+extern "C" __global__ void nk_izhikevich_step(const int rows, const int cols, const float dt,
+                                              float* V, const int offV, const int ldV,
+                                              float* U, const int offU, const int ldU,
+                                              const float* P, const int offP, const int ldP,
+                                              const float* X, const int offX, const int ldX, const int hasX,
+                                              const float* SYN, const int offSYN, const int ldSYN, const int hasSYN,
+                                              float* S, const int offS, const int ldS,
+                                              float* COUNT, const int offCOUNT, const int ldCOUNT) {
+    const int g = (int) (blockIdx.x * blockDim.x + threadIdx.x);
+    if (g >= rows * cols) return;
+    const int i = g / cols, j = g - (g / cols) * cols;
+    const float a = AT(P, offP, ldP, 0, j), b = AT(P, offP, ldP, 1, j), c = AT(P, offP, ldP, 2, j), d = AT(P, offP, ldP, 3, j);
+    float v = AT(V, offV, ldV, i, j), u = AT(U, offU, ldU, i, j), s = 0.0f;
+    if (v >= 30.0f) {
+        s = 1.0f;
+        v = c;
+        u += d;
+    }
+    const float current = (hasX ? AT(X, offX, ldX, i, j) : 0.0f) + (hasSYN ? AT(SYN, offSYN, ldSYN, i, j) : 0.0f);
+    const float h = 0.5f * dt;
+    v = fmaf(h, fmaf(fmaf(0.04f, v, 5.0f), v, 140.0f - u + current), v);
+    v = fmaf(h, fmaf(fmaf(0.04f, v, 5.0f), v, 140.0f - u + current), v);
+    u = fmaf(dt * a, fmaf(b, v, -u), u);
+    AT(V, offV, ldV, i, j) = v;
+    AT(U, offU, ldU, i, j) = u;
+    AT(S, offS, ldS, i, j) = s;
+    AT(COUNT, offCOUNT, ldCOUNT, i, j) += s;
+}
+
+extern "C" __global__ void nk_poisson(const int rows, const int cols, const float dt,
+                                      const float* RATE, const int offRATE, const int ldRATE,
+                                      const int key0, const int key1, const int stream, const int step,
+                                      float* S, const int offS, const int ldS,
+                                      float* COUNT, const int offCOUNT, const int ldCOUNT) {
+    const int g = (int) (blockIdx.x * blockDim.x + threadIdx.x);
+    if (g >= rows * cols) return;
+    const int i = g / cols, j = g - (g / cols) * cols;
+    const uint4 x = nk_philox4x32_10(make_uint4((unsigned) g, (unsigned) stream, (unsigned) step, 0u),
+                                     make_uint2((unsigned) key0, (unsigned) key1));
+    const float s = (float) (x.x >> 8) * 0x1.0p-24f < AT(RATE, offRATE, ldRATE, 0, j) * dt ? 1.0f : 0.0f;
+    AT(S, offS, ldS, i, j) = s;
+    AT(COUNT, offCOUNT, ldCOUNT, i, j) += s;
+}

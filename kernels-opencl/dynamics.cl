@@ -72,3 +72,49 @@ __kernel void nk_rate_step(const int rows, const int cols, const int act, const 
     }
     AT(R, offR, ldR, i, j) = next;
 }
+
+// nk_izhikevich_step: Izhikevich (2003) neurons in that paper's own convention (GeNN follows it):
+//   first the spike check on the state entering the step: v >= 30 mV -> spike, v <- c, u <- u + d;
+//   then v advances in two half-steps of dt/2, v += dt/2 (0.04 v^2 + 5 v + 140 - u + I), and u by one
+//   step, u += dt a (b v - u), with the new v. I = i_ext + syn (either may be absent).
+//   ABCD (4 x n): rows a, b, c, d per neuron. count += s. Launch 1-D over batch * n.
+__kernel void nk_izhikevich_step(const int rows, const int cols, const float dt,
+                                 __global float* V, const int offV, const int ldV,
+                                 __global float* U, const int offU, const int ldU,
+                                 __global const float* P, const int offP, const int ldP,
+                                 __global const float* X, const int offX, const int ldX, const int hasX,
+                                 __global const float* SYN, const int offSYN, const int ldSYN, const int hasSYN,
+                                 __global float* S, const int offS, const int ldS,
+                                 __global float* COUNT, const int offCOUNT, const int ldCOUNT) {
+    ELEMENT_INDEX
+    const float a = AT(P, offP, ldP, 0, j), b = AT(P, offP, ldP, 1, j), c = AT(P, offP, ldP, 2, j), d = AT(P, offP, ldP, 3, j);
+    float v = AT(V, offV, ldV, i, j), u = AT(U, offU, ldU, i, j), s = 0.0f;
+    if (v >= 30.0f) {
+        s = 1.0f;
+        v = c;
+        u += d;
+    }
+    const float current = (hasX ? AT(X, offX, ldX, i, j) : 0.0f) + (hasSYN ? AT(SYN, offSYN, ldSYN, i, j) : 0.0f);
+    const float h = 0.5f * dt;
+    v = fma(h, fma(fma(0.04f, v, 5.0f), v, 140.0f - u + current), v);
+    v = fma(h, fma(fma(0.04f, v, 5.0f), v, 140.0f - u + current), v);
+    u = fma(dt * a, fma(b, v, -u), u);
+    AT(V, offV, ldV, i, j) = v;
+    AT(U, offU, ldU, i, j) = u;
+    AT(S, offS, ldS, i, j) = s;
+    AT(COUNT, offCOUNT, ldCOUNT, i, j) += s;
+}
+
+// nk_poisson: Poisson spike sources, s = 1 when Philox's uniform u < rate dt (rate per ms in RATE, 1 x n),
+//   element e drawing from counter (e, stream, step, 0), key = seed; count += s.
+__kernel void nk_poisson(const int rows, const int cols, const float dt,
+                         __global const float* RATE, const int offRATE, const int ldRATE,
+                         const int key0, const int key1, const int stream, const int step,
+                         __global float* S, const int offS, const int ldS,
+                         __global float* COUNT, const int offCOUNT, const int ldCOUNT) {
+    ELEMENT_INDEX
+    const uint4 x = nk_philox4x32_10((uint4) ((uint) g, (uint) stream, (uint) step, 0u), (uint2) ((uint) key0, (uint) key1));
+    const float s = (float) (x.x >> 8) * 0x1.0p-24f < AT(RATE, offRATE, ldRATE, 0, j) * dt ? 1.0f : 0.0f;
+    AT(S, offS, ldS, i, j) = s;
+    AT(COUNT, offCOUNT, ldCOUNT, i, j) += s;
+}

@@ -505,6 +505,53 @@ public abstract class Device implements AutoCloseable {
         }
     }
 
+    /**
+     * One step of Izhikevich (2003) neurons in that paper's convention (see kernels-opencl/dynamics.cl): spike
+     * check and reset on the entering state, then two half-steps of dt/2 for v and one step for u. v, u and
+     * count (batch x n) update in place, spikes receives 0/1; abcd (4 x n) holds a, b, c, d per neuron;
+     * iExt and syn (batch x n) may be null.
+     */
+    public void izhikevichStep(float dt, Matrix v, Matrix u, Matrix abcd, Matrix iExt, Matrix syn, Matrix spikes, Matrix count) {
+        if (!(dt > 0)) throw new IllegalArgumentException("dt must be positive");
+        synchronized (lock) {
+            Matrix[] state = {v, u, spikes, count};
+            String[] names = {"v", "u", "spikes", "count"};
+            for (int k = 0; k < state.length; k++) {
+                check(state[k], names[k]);
+                sameShape(v, state[k], "v", names[k]);
+                for (int q = 0; q < k; q++) noOverlap(state[k], state[q], names[k], names[q]);
+            }
+            check(abcd, "abcd");
+            if (abcd.rows() != 4 || abcd.cols() != v.cols()) throw new IllegalArgumentException("izhikevichStep: abcd is " + abcd.shape() + ", expected 4x" + v.cols());
+            for (Matrix in : new Matrix[] {iExt, syn}) {
+                if (in == null) continue;
+                check(in, "input");
+                sameShape(v, in, "v", "input");
+                for (int q = 0; q < state.length; q++) noOverlap(state[q], in, names[q], "input");
+            }
+            for (int q = 0; q < state.length; q++) noOverlap(state[q], abcd, names[q], "abcd");
+            izhikevichStepImpl(dt, v, u, abcd, iExt, syn, spikes, count);
+        }
+    }
+
+    /**
+     * Poisson spike sources: spikes = 1 where Philox's uniform for (element, stream, step) is below
+     * rate * dt (rate per ms, 1 x n); count += spikes. Bit-identical on every backend.
+     */
+    public void poisson(float dt, Matrix rate, long seed, int stream, int step, Matrix spikes, Matrix count) {
+        synchronized (lock) {
+            check(rate, "rate");
+            check(spikes, "spikes");
+            check(count, "count");
+            sameShape(spikes, count, "spikes", "count");
+            noOverlap(spikes, count, "spikes", "count");
+            noOverlap(spikes, rate, "spikes", "rate");
+            noOverlap(count, rate, "count", "rate");
+            if (rate.rows() != 1 || rate.cols() != spikes.cols()) throw new IllegalArgumentException("poisson: rate is " + rate.shape() + ", expected 1x" + spikes.cols());
+            poissonImpl(dt, rate, seed, stream, step, spikes, count);
+        }
+    }
+
     // ------------------------------------------------------------------ diagnostics
 
     /**
@@ -630,6 +677,8 @@ public abstract class Device implements AutoCloseable {
     protected abstract void softmaxCrossEntropyImpl(Matrix logits, Matrix targets, Matrix probs, Matrix grad, Matrix loss);
     protected abstract double dotImpl(Matrix x, Matrix y);
     protected abstract void probeArithmeticImpl(Matrix in, Matrix out);
+    protected abstract void izhikevichStepImpl(float dt, Matrix v, Matrix u, Matrix abcd, Matrix iExt, Matrix syn, Matrix spikes, Matrix count);
+    protected abstract void poissonImpl(float dt, Matrix rate, long seed, int stream, int step, Matrix spikes, Matrix count);
     protected abstract void rateStepImpl(Activation f, boolean exponentialEuler, Matrix r, Matrix x, Matrix c, Matrix tau, float noiseScale,
                                          long seed, int stream, int step);
     protected abstract void lifStepImpl(org.neurokernels.dynamics.LifStep p, Matrix v, Matrix iE, Matrix iI, Matrix refractory,

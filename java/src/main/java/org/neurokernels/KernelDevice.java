@@ -242,6 +242,15 @@ public abstract class KernelDevice extends Device {
                 noiseScale, (int) seed, (int) (seed >>> 32), stream, step);
     }
 
+    @Override protected void izhikevichStepImpl(float dt, Matrix v, Matrix u, Matrix abcd, Matrix iExt, Matrix syn, Matrix spikes, Matrix count) {
+        launch1d("nk_izhikevich_step", v.size(), v.rows(), v.cols(), dt, v, u, abcd,
+                iExt == null ? placeholder : iExt, iExt == null ? 0 : 1, syn == null ? placeholder : syn, syn == null ? 0 : 1, spikes, count);
+    }
+
+    @Override protected void poissonImpl(float dt, Matrix rate, long seed, int stream, int step, Matrix spikes, Matrix count) {
+        launch1d("nk_poisson", spikes.size(), spikes.rows(), spikes.cols(), dt, rate, (int) seed, (int) (seed >>> 32), stream, step, spikes, count);
+    }
+
     @Override protected void probeArithmeticImpl(Matrix in, Matrix out) {
         launch("nk_probe_arith", 1, 1, 1, 1, new Raw(in), new Raw(out));
     }

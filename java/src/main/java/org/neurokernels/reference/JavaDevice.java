@@ -259,6 +259,43 @@ public final class JavaDevice extends Device {
         }
     }
 
+    @Override protected void izhikevichStepImpl(float dt, Matrix v, Matrix u, Matrix abcd, Matrix iExt, Matrix syn, Matrix spikes, Matrix count) {
+        for (int i = 0; i < v.rows(); i++) {
+            for (int j = 0; j < v.cols(); j++) {
+                double a = get(abcd, 0, j), b = get(abcd, 1, j), c = get(abcd, 2, j), d = get(abcd, 3, j);
+                double x = get(v, i, j), y = get(u, i, j), s = 0;
+                if (x >= 30) {
+                    s = 1;
+                    x = c;
+                    y += d;
+                }
+                double current = (iExt == null ? 0 : get(iExt, i, j)) + (syn == null ? 0 : get(syn, i, j));
+                double h = 0.5 * dt;
+                x += h * (0.04 * x * x + 5 * x + 140 - y + current);
+                x += h * (0.04 * x * x + 5 * x + 140 - y + current);
+                y += dt * a * (b * x - y);
+                set(v, i, j, x);
+                set(u, i, j, y);
+                set(spikes, i, j, s);
+                set(count, i, j, get(count, i, j) + s);
+            }
+        }
+    }
+
+    @Override protected void poissonImpl(float dt, Matrix rate, long seed, int stream, int step, Matrix spikes, Matrix count) {
+        int[] key = org.neurokernels.random.Philox.key(seed);
+        for (int i = 0; i < spikes.rows(); i++) {
+            for (int j = 0; j < spikes.cols(); j++) {
+                int e = i * spikes.cols() + j;
+                int x = org.neurokernels.random.Philox.philox4x32_10(new int[] {e, stream, step, 0}, key)[0];
+                float p = buf(rate)[rate.offset() + j] * dt;   // in float, as the kernels compute it
+                double s = org.neurokernels.random.Philox.unit(x) < p ? 1 : 0;
+                set(spikes, i, j, s);
+                set(count, i, j, get(count, i, j) + s);
+            }
+        }
+    }
+
     /** Java float arithmetic: IEEE 754 with denormals and no contraction (strictfp is the default since 17). */
     @Override protected void probeArithmeticImpl(Matrix in, Matrix out) {
         float[] x = buf(in), y = buf(out);

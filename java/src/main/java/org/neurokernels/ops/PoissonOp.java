@@ -1,0 +1,59 @@
+package org.neurokernels.ops;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+import org.neurokernels.Device;
+import org.neurokernels.Matrix;
+
+/**
+ * poisson: Poisson spike sources, spikes = 1 where Philox's uniform for (element, stream, step) is below
+ * rate dt; count += spikes (nk_poisson; reference JavaDevice.poissonImpl). Bit-exact on every backend.
+ */
+public final class PoissonOp extends Op {
+    public PoissonOp() {
+        super("poisson", "spikes = [U(element, stream, step) < rate * dt]; count += spikes",
+                List.of(Spec.Tensor.of("rate", "1 x n", "rate per neuron (spikes/ms)"), Spec.Tensor.of("count", "b x n", "spike count")),
+                List.of(Spec.Tensor.of("spikes", "b x n", "0 or 1"), Spec.Tensor.of("count", "b x n", "")),
+                List.of(new Spec.Param("dt", "float", "0.1", "ms"), new Spec.Param("seed", "int", "0", "Philox key"),
+                        new Spec.Param("stream", "int", "0", "Philox counter word 1"), new Spec.Param("step", "int", "0", "Philox counter word 2")));
+    }
+
+    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
+        int[] r = require(in, "rate"), c = require(in, "count");
+        if (r[0] != 1 || r[1] != c[1]) throw new IllegalArgumentException("poisson: rate is " + r[0] + "x" + r[1] + ", expected 1x" + c[1]);
+        return shapes("spikes", c, "count", c);
+    }
+
+    @Override public double flops(Map<String, int[]> in, Params p) { return 0; }
+
+    @Override public Set<String> inPlace() { return Set.of("count"); }
+
+    @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
+        device.poisson(p.getFloat("dt"), in.get("rate"), Long.parseLong(p.asMap().get("seed")), p.getInt("stream"), p.getInt("step"),
+                out.get("spikes"), out.get("count"));
+    }
+
+    @Override public List<Case> cases(boolean quick) {
+        List<Case> cases = new ArrayList<>();
+        int k = 0;
+        for (int[] s : Shapes.pick(Shapes.MATRICES, quick)) {
+            cases.add(new Case(shapes("rate", shape(1, s[1]), "count", s), Map.of("dt", "0.5", "seed", Integer.toString(5 + k), "stream", "1", "step", Integer.toString(k))));
+            k++;
+        }
+        return cases;
+    }
+
+    @Override public float[] generate(String input, int rows, int cols, Params p, Random rnd) {
+        float[] d = new float[rows * cols];
+        for (int e = 0; e < d.length; e++) d[e] = input.equals("rate") ? (float) rnd.nextDouble() : rnd.nextInt(10);
+        return d;
+    }
+
+    @Override public ErrorModel error(String output, Map<String, HostMatrix> in, Map<String, HostMatrix> ref, Params p) {
+        return ErrorModel.exact(ref.get(output).data().length);
+    }
+}
