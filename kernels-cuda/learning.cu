@@ -103,3 +103,19 @@ extern "C" __global__ void nk_random_uniform(const int rows, const int cols, con
         AT(Y, offY, ldY, e / cols, e - (e / cols) * cols) = fmaf(span, u, lo);
     }
 }
+
+// nk_philox: the raw generator for the registry op philox4x32_10; see kernels-opencl/learning.cl.
+extern "C" __global__ void nk_philox(const int n, const unsigned* ctr, const int offC, const int ldC,
+                                     const unsigned* key, const int offK, const int ldK,
+                                     unsigned* out, const int offO, const int ldO) {
+    const int r = (int) (blockIdx.x * blockDim.x + threadIdx.x);
+    if (r >= n) return;
+    const unsigned* c = ctr + offC + r * ldC;
+    const unsigned* k = key + offK + r * ldK;
+    const uint4 x = nk_philox4x32_10(make_uint4(c[0], c[1], c[2], c[3]), make_uint2(k[0], k[1]));
+    unsigned* o = out + offO + r * ldO;
+    o[0] = x.x;
+    o[1] = x.y;
+    o[2] = x.z;
+    o[3] = x.w;
+}

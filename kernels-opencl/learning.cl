@@ -103,3 +103,14 @@ __kernel void nk_random_uniform(const int rows, const int cols, const int key0, 
         AT(Y, offY, ldY, e / cols, e - (e / cols) * cols) = fma(span, u, lo);
     }
 }
+
+// nk_philox: the raw generator, for the registry op philox4x32_10 (bit-for-bit comparisons across
+// vendors): row r of OUT is Philox(counter row r, key row r). The float buffers carry uint32 bits.
+__kernel void nk_philox(const int n, __global const uint* ctr, const int offC, const int ldC,
+                        __global const uint* key, const int offK, const int ldK,
+                        __global uint* out, const int offO, const int ldO) {
+    const int r = (int) get_global_id(0);
+    if (r >= n) return;
+    const uint4 x = nk_philox4x32_10(vload4(0, ctr + offC + r * ldC), vload2(0, key + offK + r * ldK));
+    vstore4(x, 0, out + offO + r * ldO);
+}

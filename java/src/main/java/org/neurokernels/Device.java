@@ -552,6 +552,25 @@ public abstract class Device implements AutoCloseable {
         }
     }
 
+    /**
+     * The raw Philox4x32-10 generator: row r of out (n x 4, uint32 bits) = Philox(counter row r (n x 4),
+     * key row r (n x 2)); all three hold uint32 values as the bits of their floats.
+     */
+    public void philox(Matrix counter, Matrix key, Matrix out) {
+        synchronized (lock) {
+            check(counter, "counter");
+            check(key, "key");
+            check(out, "out");
+            if (counter.cols() != 4 || key.cols() != 2 || out.cols() != 4 || key.rows() != counter.rows() || out.rows() != counter.rows()) {
+                throw new IllegalArgumentException("philox: counter " + counter.shape() + ", key " + key.shape() + ", out " + out.shape()
+                        + "; expected n x 4, n x 2, n x 4");
+            }
+            noOverlap(out, counter, "out", "counter");
+            noOverlap(out, key, "out", "key");
+            philoxImpl(counter, key, out);
+        }
+    }
+
     // ------------------------------------------------------------------ diagnostics
 
     /**
@@ -677,6 +696,7 @@ public abstract class Device implements AutoCloseable {
     protected abstract void softmaxCrossEntropyImpl(Matrix logits, Matrix targets, Matrix probs, Matrix grad, Matrix loss);
     protected abstract double dotImpl(Matrix x, Matrix y);
     protected abstract void probeArithmeticImpl(Matrix in, Matrix out);
+    protected abstract void philoxImpl(Matrix counter, Matrix key, Matrix out);
     protected abstract void izhikevichStepImpl(float dt, Matrix v, Matrix u, Matrix abcd, Matrix iExt, Matrix syn, Matrix spikes, Matrix count);
     protected abstract void poissonImpl(float dt, Matrix rate, long seed, int stream, int step, Matrix spikes, Matrix count);
     protected abstract void rateStepImpl(Activation f, boolean exponentialEuler, Matrix r, Matrix x, Matrix c, Matrix tau, float noiseScale,

@@ -251,6 +251,10 @@ public abstract class KernelDevice extends Device {
         launch1d("nk_poisson", spikes.size(), spikes.rows(), spikes.cols(), dt, rate, (int) seed, (int) (seed >>> 32), stream, step, spikes, count);
     }
 
+    @Override protected void philoxImpl(Matrix counter, Matrix key, Matrix out) {
+        launch1d("nk_philox", counter.rows(), counter.rows(), counter, key, out);
+    }
+
     @Override protected void probeArithmeticImpl(Matrix in, Matrix out) {
         launch("nk_probe_arith", 1, 1, 1, 1, new Raw(in), new Raw(out));
     }

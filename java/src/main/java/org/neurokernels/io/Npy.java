@@ -16,8 +16,8 @@ import org.neurokernels.NeurokernelsException;
 import org.neurokernels.ops.HostMatrix;
 
 /**
- * Reads and writes NumPy {@code .npy} files (format versions 1.0, 2.0 and 3.0) holding float32 arrays
- * in C order, the way {@code numpy.save} writes them. A 2-D array (r, c) is an r x c matrix; a 1-D
+ * Reads and writes NumPy {@code .npy} files (format versions 1.0, 2.0 and 3.0) holding float32, uint32
+ * or int32 arrays in C order, the way {@code numpy.save} writes them (integers are carried as their bits). A 2-D array (r, c) is an r x c matrix; a 1-D
  * array (n,) is read as 1 x n; a 0-D array as 1 x 1. Anything else (another dtype, Fortran order,
  * more dimensions, a truncated or malformed file) raises {@link NpyFormatException} saying what is wrong.
  */
@@ -59,8 +59,14 @@ public final class Npy {
         if (headerLen < 0 || headerStart + (long) headerLen > bytes.length) throw new NpyFormatException(name + ": truncated header");
         String header = new String(bytes, headerStart, headerLen, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         String descr = group(DESCR, header, name, "descr");
-        if (!descr.equals("<f4") && !descr.equals("=f4") && !descr.equals("|f4")) {
-            throw new NpyFormatException(name + ": dtype '" + descr + "' is not supported; expected float32 ('<f4'). In NumPy: np.save(f, a.astype(np.float32))");
+        HostMatrix.DType dtype = null;
+        for (HostMatrix.DType t : HostMatrix.DType.values()) {
+            String kind = t.descr().substring(1);
+            if (descr.equals("<" + kind) || descr.equals("=" + kind) || descr.equals("|" + kind)) dtype = t;
+        }
+        if (dtype == null) {
+            throw new NpyFormatException(name + ": dtype '" + descr + "' is not supported; expected float32 ('<f4'), uint32 ('<u4') or int32 ('<i4'). "
+                    + "In NumPy: np.save(f, a.astype(np.float32))");
         }
         if (group(FORTRAN, header, name, "fortran_order").equals("True")) {
             throw new NpyFormatException(name + ": Fortran-order arrays are not supported; save np.ascontiguousarray(a)");
@@ -87,8 +93,12 @@ public final class Npy {
         }
         float[] data = new float[(int) n];
         bb.position((int) dataStart);
-        bb.asFloatBuffer().get(data);
-        return new HostMatrix(rows, cols, data);
+        if (dtype == HostMatrix.DType.FLOAT32) {
+            bb.asFloatBuffer().get(data);
+        } else {
+            for (int i = 0; i < data.length; i++) data[i] = Float.intBitsToFloat(bb.getInt((int) dataStart + 4 * i));
+        }
+        return new HostMatrix(rows, cols, data, dtype);
     }
 
     private static String group(Pattern p, String header, String name, String key) {
@@ -103,7 +113,7 @@ public final class Npy {
     }
 
     public static byte[] toBytes(HostMatrix m) {
-        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + m.rows() + ", " + m.cols() + "), }";
+        String dict = "{'descr': '" + m.dtype().descr() + "', 'fortran_order': False, 'shape': (" + m.rows() + ", " + m.cols() + "), }";
         int unpadded = 10 + dict.length() + 1;
         int pad = (64 - unpadded % 64) % 64;
         String header = dict + " ".repeat(pad) + "\n";
@@ -115,7 +125,7 @@ public final class Npy {
         out.write(header.length() >>> 8);
         out.writeBytes(header.getBytes(StandardCharsets.ISO_8859_1));
         ByteBuffer data = ByteBuffer.allocate(4 * m.data().length).order(ByteOrder.LITTLE_ENDIAN);
-        data.asFloatBuffer().put(m.data());
+        for (int i = 0; i < m.data().length; i++) data.putInt(4 * i, m.bits(i));
         out.writeBytes(data.array());
         return out.toByteArray();
     }

@@ -36,8 +36,19 @@ public final class Check {
         double max = 0, maxUlp = 0;
         int failures = 0;
         List<String> first = new ArrayList<>();
+        boolean integer = ref.dtype() != HostMatrix.DType.FLOAT32;
         for (int e = 0; e < o.length; e++) {
             String why = null;
+            if (integer) {
+                if (out.bits(e) != ref.bits(e)) {
+                    failures++;
+                    if (first.size() < 5) {
+                        first.add(String.format(Locale.ROOT, "(%d, %d): got 0x%08x, expected 0x%08x", e / out.cols(), e % out.cols(), out.bits(e), ref.bits(e)));
+                    }
+                    max = Double.POSITIVE_INFINITY;
+                }
+                continue;
+            }
             double err = 0;
             if (Float.isNaN(r[e]) || Float.isInfinite(r[e])) {
                 if (Float.compare(o[e], r[e]) != 0) why = "reference is " + r[e];

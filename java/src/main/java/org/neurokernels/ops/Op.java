@@ -111,6 +111,9 @@ public abstract class Op {
                 if (!t.optional()) throw new IllegalArgumentException("op " + name + ": input '" + t.name() + "' (" + t.shape() + ") is missing");
                 continue;
             }
+            if (h.dtype() != t.dtype()) {
+                throw new IllegalArgumentException("op " + name + ": input '" + t.name() + "' must be " + t.dtype().id() + ", got " + h.dtype().id());
+            }
             shapes.put(t.name(), h.shape());
         }
         for (String k : in.keySet()) {
@@ -170,7 +173,7 @@ public abstract class Op {
             Map<String, HostMatrix> result = new LinkedHashMap<>();
             for (Map.Entry<String, Matrix> e : out.entrySet()) {
                 Matrix m = e.getValue();
-                result.put(e.getKey(), new HostMatrix(m.rows(), m.cols(), device.download(m)));
+                result.put(e.getKey(), new HostMatrix(m.rows(), m.cols(), device.download(m), outputDType(e.getKey())));
             }
             return result;
         }
@@ -181,13 +184,19 @@ public abstract class Op {
         }
     }
 
+    private HostMatrix.DType outputDType(String name) {
+        for (Spec.Tensor t : outputs) if (t.name().equals(name)) return t.dtype();
+        return HostMatrix.DType.FLOAT32;
+    }
+
     /** Fresh seeded inputs for a case. */
     public final Map<String, HostMatrix> randomInputs(Case c, Random rnd) {
         Params p = params(c.params());
         Map<String, HostMatrix> in = new LinkedHashMap<>();
         for (Map.Entry<String, int[]> e : c.shapes().entrySet()) {
             int[] s = e.getValue();
-            in.put(e.getKey(), new HostMatrix(s[0], s[1], generate(e.getKey(), s[0], s[1], p, rnd)));
+            HostMatrix.DType dt = inputs.stream().filter(t -> t.name().equals(e.getKey())).map(Spec.Tensor::dtype).findFirst().orElse(HostMatrix.DType.FLOAT32);
+            in.put(e.getKey(), new HostMatrix(s[0], s[1], generate(e.getKey(), s[0], s[1], p, rnd), dt));
         }
         return in;
     }

@@ -5,9 +5,10 @@ public final class Spec {
     private Spec() { }
 
     /** A matrix input or output; {@code shape} is documentation such as "m x k (k x m if trans_a)". */
-    public record Tensor(String name, String shape, boolean optional, String doc) {
-        public static Tensor of(String name, String shape, String doc) { return new Tensor(name, shape, false, doc); }
-        public static Tensor optional(String name, String shape, String doc) { return new Tensor(name, shape, true, doc); }
+    public record Tensor(String name, String shape, boolean optional, String doc, HostMatrix.DType dtype) {
+        public static Tensor of(String name, String shape, String doc) { return new Tensor(name, shape, false, doc, HostMatrix.DType.FLOAT32); }
+        public static Tensor optional(String name, String shape, String doc) { return new Tensor(name, shape, true, doc, HostMatrix.DType.FLOAT32); }
+        public static Tensor uint32(String name, String shape, String doc) { return new Tensor(name, shape, false, doc, HostMatrix.DType.UINT32); }
     }
 
     /** A scalar parameter with its type ("float", "int", "bool" or "activation") and default. */

@@ -296,6 +296,16 @@ public final class JavaDevice extends Device {
         }
     }
 
+    @Override protected void philoxImpl(Matrix counter, Matrix key, Matrix out) {
+        for (int r = 0; r < counter.rows(); r++) {
+            int[] c = new int[4], k = new int[2];
+            for (int q = 0; q < 4; q++) c[q] = Float.floatToRawIntBits(buf(counter)[counter.offset() + r * counter.ld() + q]);
+            for (int q = 0; q < 2; q++) k[q] = Float.floatToRawIntBits(buf(key)[key.offset() + r * key.ld() + q]);
+            int[] x = org.neurokernels.random.Philox.philox4x32_10(c, k);
+            for (int q = 0; q < 4; q++) buf(out)[out.offset() + r * out.ld() + q] = Float.intBitsToFloat(x[q]);
+        }
+    }
+
     /** Java float arithmetic: IEEE 754 with denormals and no contraction (strictfp is the default since 17). */
     @Override protected void probeArithmeticImpl(Matrix in, Matrix out) {
         float[] x = buf(in), y = buf(out);

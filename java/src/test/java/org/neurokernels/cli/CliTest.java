@@ -106,6 +106,34 @@ class CliTest {
         }
     }
 
+    /** philox4x32_10 through `run` with uint32 .npy files from NumPy reproduces Random123's known answers on every device. */
+    @ParameterizedTest
+    @MethodSource("devices")
+    void runPhiloxWithUint32Files(String id) throws Exception {
+        assumeTrue(numpyAvailable(), "python3 with numpy is needed for this check");
+        python("import numpy as np\n"
+                + "c = np.array([[0,0,0,0],[0xffffffff]*4,[0x243f6a88,0x85a308d3,0x13198a2e,0x03707344]], dtype=np.uint32)\n"
+                + "k = np.array([[0,0],[0xffffffff]*2,[0xa4093822,0x299f31d0]], dtype=np.uint32)\n"
+                + "np.save('c.npy', c); np.save('k.npy', k); np.save('f.npy', c.astype(np.float32))\n");
+        String out = dir.resolve("o.npy").toString();
+        capture("run", "philox4x32_10", "--device", id, "--in", "counter=" + dir.resolve("c.npy"), "--in", "key=" + dir.resolve("k.npy"), "--out", "out=" + out);
+        HostMatrix got = Npy.read(Path.of(out));
+        assertEquals(HostMatrix.DType.UINT32, got.dtype());
+        int[] want = {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8, 0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd,
+            0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1};
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got.bits(i), id + " word " + i);
+        python("import numpy as np\no = np.load('o.npy'); assert o.dtype == np.uint32 and o[0,0] == 0x6627e8d5, o\n");
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(2, Main.execute("run", "philox4x32_10", "--device", id, "--in", "counter=" + dir.resolve("f.npy"), "--in", "key=" + dir.resolve("k.npy")));
+        } finally {
+            System.setErr(oldErr);
+        }
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("must be uint32"), err.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
     void npyRoundTripAndClearErrors() throws Exception {
         HostMatrix m = new HostMatrix(2, 3, new float[] {1, 2, 3, 4, 5, -6.5f});
@@ -118,6 +146,11 @@ class CliTest {
 
         byte[] f8 = new String(bytes, StandardCharsets.ISO_8859_1).replace("'<f4'", "'<f8'").getBytes(StandardCharsets.ISO_8859_1);
         assertTrue(assertThrows(Npy.NpyFormatException.class, () -> Npy.parse(f8, "x")).getMessage().contains("float32"));
+        HostMatrix ints = HostMatrix.ofBits(1, 3, new int[] {-1, 0, 7}, HostMatrix.DType.INT32);
+        HostMatrix intsBack = Npy.parse(Npy.toBytes(ints), "ints");
+        assertEquals(HostMatrix.DType.INT32, intsBack.dtype());
+        assertEquals(-1, intsBack.bits(0));
+        assertEquals(7, intsBack.bits(2));
         byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length - 4);
         assertTrue(assertThrows(Npy.NpyFormatException.class, () -> Npy.parse(truncated, "x")).getMessage().contains("data bytes"));
         byte[] fortran = new String(bytes, StandardCharsets.ISO_8859_1).replace("False", "True ").getBytes(StandardCharsets.ISO_8859_1);
