@@ -110,3 +110,47 @@ extern "C" __global__ void nk_poisson(const int rows, const int cols, const floa
     AT(S, offS, ldS, i, j) = s;
     AT(COUNT, offCOUNT, ldCOUNT, i, j) += s;
 }
+
+// nk_rate_multistep: see kernels-opencl/dynamics.cl; same arguments, the rates in dynamic shared memory.
+extern "C" __global__ void nk_rate_multistep(const int batch, const int n, const int m, const int steps, const int act, const int method,
+                                             float* R, const int offR, const int ldR,
+                                             const float* WT, const int offWT, const int ldWT,
+                                             const float* WINT, const int offWINT, const int ldWINT,
+                                             const float* U, const int offU, const int ldU, const int hasU,
+                                             const float* BIAS, const int offBIAS, const int ldBIAS,
+                                             const float* C, const int offC, const int ldC,
+                                             const float* TAU, const int offTAU, const int ldTAU,
+                                             const float noise_scale, const int key0, const int key1, const int stream, const int step0,
+                                             float* REC, const int offREC, const int ldREC, const int recordEvery) {
+    extern __shared__ float r[];
+    const int b = blockIdx.x, j = threadIdx.x;
+    const bool live = j < n;
+    const int g = b * n + j;
+    const float c = live ? AT(C, offC, ldC, 0, j) : 0.0f, bias = live ? AT(BIAS, offBIAS, ldBIAS, 0, j) : 0.0f;
+    const float tau = live && noise_scale != 0.0f ? AT(TAU, offTAU, ldTAU, 0, j) : 1.0f;
+    if (live) r[j] = AT(R, offR, ldR, b, j);
+    __syncthreads();
+    for (int t = 0; t < steps; t++) {
+        float next = 0.0f;
+        if (live) {
+            float x = bias;
+            for (int k = 0; k < n; k++) x = fmaf(AT(WT, offWT, ldWT, k, j), r[k], x);
+            if (hasU) for (int q = 0; q < m; q++) x = fmaf(AT(WINT, offWINT, ldWINT, q, j), AT(U, offU, ldU, t * batch + b, q), x);
+            const float ri = r[j], fx = nk_activate(act, x);
+            next = method == 0 ? fmaf(c, fx - ri, ri) : fmaf(c, ri, (1.0f - c) * fx);
+            if (noise_scale != 0.0f) {
+                const uint4 w = nk_philox4x32_10(make_uint4((unsigned) g, (unsigned) stream, (unsigned) (step0 + t), 0u),
+                                                 make_uint2((unsigned) key0, (unsigned) key1));
+                const float u1 = 1.0f - (float) (w.x >> 8) * 0x1.0p-24f, u2 = (float) (w.y >> 8) * 0x1.0p-24f;
+                next = fmaf(noise_scale / tau, sqrtf(-2.0f * logf(u1)) * cosf(6.2831853071795865f * u2), next);
+            }
+        }
+        __syncthreads();
+        if (live) {
+            r[j] = next;
+            if (recordEvery > 0 && (t + 1) % recordEvery == 0) AT(REC, offREC, ldREC, ((t + 1) / recordEvery - 1) * batch + b, j) = next;
+        }
+        __syncthreads();
+    }
+    if (live) AT(R, offR, ldR, b, j) = r[j];
+}

@@ -118,3 +118,52 @@ __kernel void nk_poisson(const int rows, const int cols, const float dt,
     AT(S, offS, ldS, i, j) = s;
     AT(COUNT, offCOUNT, ldCOUNT, i, j) += s;
 }
+
+// nk_rate_multistep: T steps of nk_rate_step's update in one launch, for many trials of a small network
+//   (one work-group per batch row, one work-item per neuron, n <= local size): the rates live in local
+//   memory, the drive x_j = b_j + sum_k W_rec[j][k] r_k + sum_m W_in[j][m] u_t[m] is summed by each
+//   work-item from the transposed weights WT (pre x post: neighbouring work-items read neighbouring
+//   addresses), noise uses the counter (element, stream, step0 + t, 0) as nk_rate_step does. REC, when
+//   recordEvery > 0, receives the rates after every recordEvery-th step (row (t / recordEvery) * batch + b).
+//   Launch: global (batch * L), local L >= n.
+__kernel void nk_rate_multistep(const int batch, const int n, const int m, const int steps, const int act, const int method,
+                                __global float* R, const int offR, const int ldR,
+                                __global const float* WT, const int offWT, const int ldWT,
+                                __global const float* WINT, const int offWINT, const int ldWINT,
+                                __global const float* U, const int offU, const int ldU, const int hasU,
+                                __global const float* BIAS, const int offBIAS, const int ldBIAS,
+                                __global const float* C, const int offC, const int ldC,
+                                __global const float* TAU, const int offTAU, const int ldTAU,
+                                const float noise_scale, const int key0, const int key1, const int stream, const int step0,
+                                __global float* REC, const int offREC, const int ldREC, const int recordEvery,
+                                __local float* r) {
+    const int b = (int) get_group_id(0), j = (int) get_local_id(0);
+    const int live = j < n;
+    const int g = b * n + j;
+    const float c = live ? AT(C, offC, ldC, 0, j) : 0.0f, bias = live ? AT(BIAS, offBIAS, ldBIAS, 0, j) : 0.0f;
+    const float tau = live && noise_scale != 0.0f ? AT(TAU, offTAU, ldTAU, 0, j) : 1.0f;
+    if (live) r[j] = AT(R, offR, ldR, b, j);
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int t = 0; t < steps; t++) {
+        float next = 0.0f;
+        if (live) {
+            float x = bias;
+            for (int k = 0; k < n; k++) x = fma(AT(WT, offWT, ldWT, k, j), r[k], x);
+            if (hasU) for (int q = 0; q < m; q++) x = fma(AT(WINT, offWINT, ldWINT, q, j), AT(U, offU, ldU, t * batch + b, q), x);
+            const float ri = r[j], fx = nk_activate(act, x);
+            next = method == 0 ? fma(c, fx - ri, ri) : fma(c, ri, (1.0f - c) * fx);
+            if (noise_scale != 0.0f) {
+                const uint4 w = nk_philox4x32_10((uint4) ((uint) g, (uint) stream, (uint) (step0 + t), 0u), (uint2) ((uint) key0, (uint) key1));
+                const float u1 = 1.0f - (float) (w.x >> 8) * 0x1.0p-24f, u2 = (float) (w.y >> 8) * 0x1.0p-24f;
+                next = fma(noise_scale / tau, sqrt(-2.0f * log(u1)) * cos(6.2831853071795865f * u2), next);
+            }
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        if (live) {
+            r[j] = next;
+            if (recordEvery > 0 && (t + 1) % recordEvery == 0) AT(REC, offREC, ldREC, ((t + 1) / recordEvery - 1) * batch + b, j) = next;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (live) AT(R, offR, ldR, b, j) = r[j];
+}

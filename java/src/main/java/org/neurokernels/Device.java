@@ -571,6 +571,58 @@ public abstract class Device implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code steps} steps of {@link #rateStep} in one launch for small networks (n at most the device's
+     * work-group size): r (batch x n) in place, x = bias + r W_rec^T + u_t W_in^T computed inside from the
+     * transposed weights wT (n x n, pre x post) and winT (m x n), u ((steps * batch) x m, row t * batch + b
+     * for step t) and winT may be null. Noise uses the counter (element, stream, step0 + t, 0), as rateStep.
+     * rec, when not null, receives the rates after every recordEvery-th step ((steps / recordEvery) * batch x n).
+     */
+    public void rateMultistep(Activation f, boolean exponentialEuler, int steps, Matrix r, Matrix wT, Matrix winT, Matrix u, Matrix bias,
+                              Matrix c, Matrix tau, float noiseScale, long seed, int stream, int step0, Matrix rec, int recordEvery) {
+        Objects.requireNonNull(f, "activation is null");
+        if (steps < 1) throw new IllegalArgumentException("steps must be positive");
+        synchronized (lock) {
+            check(r, "r");
+            check(wT, "wT");
+            check(bias, "bias");
+            check(c, "c");
+            int n = r.cols();
+            if (wT.rows() != n || wT.cols() != n) throw new IllegalArgumentException("rateMultistep: wT is " + wT.shape() + ", expected " + n + "x" + n);
+            for (Matrix v : new Matrix[] {bias, c}) {
+                if (v.rows() != 1 || v.cols() != n) throw new IllegalArgumentException("rateMultistep: bias and c must be 1x" + n + ", got " + v.shape());
+            }
+            if ((winT == null) != (u == null)) throw new IllegalArgumentException("rateMultistep: give both winT and u, or neither");
+            if (winT != null) {
+                check(winT, "winT");
+                check(u, "u");
+                if (winT.cols() != n || u.cols() != winT.rows() || u.rows() != steps * r.rows()) {
+                    throw new IllegalArgumentException("rateMultistep: winT is " + winT.shape() + " and u " + u.shape() + "; expected m x " + n
+                            + " and " + steps * r.rows() + " x m");
+                }
+            }
+            if (noiseScale != 0f) {
+                if (tau == null) throw new IllegalArgumentException("rateMultistep: noise needs tau (1 x n)");
+                check(tau, "tau");
+                if (tau.rows() != 1 || tau.cols() != n) throw new IllegalArgumentException("rateMultistep: tau must be 1x" + n);
+            }
+            if (rec != null) {
+                check(rec, "rec");
+                if (recordEvery < 1 || rec.cols() != n || rec.rows() != steps / recordEvery * r.rows()) {
+                    throw new IllegalArgumentException("rateMultistep: rec is " + rec.shape() + ", expected " + steps / Math.max(recordEvery, 1) * r.rows() + "x" + n
+                            + " with recordEvery >= 1");
+                }
+                noOverlap(rec, r, "rec", "r");
+            }
+            if (this instanceof KernelDevice && n > ((KernelDevice) this).maxWorkGroupSize()) {
+                throw new IllegalArgumentException("rateMultistep: " + n + " neurons exceed the device's work-group size " + ((KernelDevice) this).maxWorkGroupSize()
+                        + "; use rateStep for large networks");
+            }
+            for (Matrix in : new Matrix[] {wT, winT, u, bias, c, tau}) if (in != null) noOverlap(r, in, "r", "input");
+            rateMultistepImpl(f, exponentialEuler, steps, r, wT, winT, u, bias, c, noiseScale != 0f ? tau : null, noiseScale, seed, stream, step0, rec, recordEvery);
+        }
+    }
+
     // ------------------------------------------------------------------ diagnostics
 
     /**
@@ -696,6 +748,9 @@ public abstract class Device implements AutoCloseable {
     protected abstract void softmaxCrossEntropyImpl(Matrix logits, Matrix targets, Matrix probs, Matrix grad, Matrix loss);
     protected abstract double dotImpl(Matrix x, Matrix y);
     protected abstract void probeArithmeticImpl(Matrix in, Matrix out);
+    protected abstract void rateMultistepImpl(Activation f, boolean exponentialEuler, int steps, Matrix r, Matrix wT, Matrix winT, Matrix u,
+                                              Matrix bias, Matrix c, Matrix tau, float noiseScale, long seed, int stream, int step0,
+                                              Matrix rec, int recordEvery);
     protected abstract void philoxImpl(Matrix counter, Matrix key, Matrix out);
     protected abstract void izhikevichStepImpl(float dt, Matrix v, Matrix u, Matrix abcd, Matrix iExt, Matrix syn, Matrix spikes, Matrix count);
     protected abstract void poissonImpl(float dt, Matrix rate, long seed, int stream, int step, Matrix spikes, Matrix count);

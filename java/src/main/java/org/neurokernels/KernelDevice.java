@@ -26,6 +26,12 @@ public abstract class KernelDevice extends Device {
     /** A matrix passed to a kernel as its bare buffer pointer (for workspaces indexed by the kernel itself). */
     public record Raw(Matrix matrix) { }
 
+    /** Work-group local memory of {@code floats} floats: an OpenCL __local argument, CUDA dynamic shared memory. */
+    public record LocalFloats(int floats) { }
+
+    /** The largest work-group (thread block) the device runs. */
+    public abstract int maxWorkGroupSize();
+
     private Matrix scratch;      // MAX_REDUCTION_GROUPS partial sums
     private Matrix packA, packB; // nk_gemm_packed workspaces, grown on demand
     private Matrix placeholder;  // bound to optional matrix parameters that are absent (a flag says so)
@@ -253,6 +259,18 @@ public abstract class KernelDevice extends Device {
 
     @Override protected void philoxImpl(Matrix counter, Matrix key, Matrix out) {
         launch1d("nk_philox", counter.rows(), counter.rows(), counter, key, out);
+    }
+
+    @Override protected void rateMultistepImpl(Activation f, boolean exponentialEuler, int steps, Matrix r, Matrix wT, Matrix winT, Matrix u,
+                                               Matrix bias, Matrix c, Matrix tau, float noiseScale, long seed, int stream, int step0,
+                                               Matrix rec, int recordEvery) {
+        int n = r.cols(), local = (int) roundUp(n, 16);
+        if (local > maxWorkGroupSize()) local = n;
+        launch("nk_rate_multistep", (long) r.rows() * local, 1, local, 1,
+                r.rows(), n, winT == null ? 0 : winT.rows(), steps, f.code(), exponentialEuler ? 1 : 0,
+                r, wT, winT == null ? placeholder : winT, u == null ? placeholder : u, u == null ? 0 : 1,
+                bias, c, tau == null ? placeholder : tau, noiseScale, (int) seed, (int) (seed >>> 32), stream, step0,
+                rec == null ? placeholder : rec, rec == null ? 0 : recordEvery, new LocalFloats(n));
     }
 
     @Override protected void probeArithmeticImpl(Matrix in, Matrix out) {

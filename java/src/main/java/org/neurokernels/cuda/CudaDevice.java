@@ -166,7 +166,12 @@ public final class CudaDevice extends KernelDevice {
     @Override protected void launch(String name, long globalX, long globalY, int localX, int localY, Object... args) {
         current();
         List<Pointer> params = new ArrayList<>();
+        int sharedBytes = 0;
         for (Object a : args) {
+            if (a instanceof LocalFloats) {
+                sharedBytes += 4 * ((LocalFloats) a).floats();
+                continue;
+            }
             if (a instanceof Matrix) {
                 Matrix m = (Matrix) a;
                 params.add(Pointer.to(ptr(bufferOf(m))));
@@ -185,7 +190,7 @@ public final class CudaDevice extends KernelDevice {
         cuLaunchKernel(function(name),
                 (int) (globalX / localX), (int) (globalY / localY), 1,
                 localX, localY, 1,
-                0, null, Pointer.to(params.toArray(new Pointer[0])), null);
+                sharedBytes, null, Pointer.to(params.toArray(new Pointer[0])), null);
     }
 
     @Override protected Object allocateBuffer(int floats) {
@@ -230,4 +235,6 @@ public final class CudaDevice extends KernelDevice {
     }
 
     public int ordinal() { return ordinal; }
+
+    @Override public int maxWorkGroupSize() { return 1024; }
 }

@@ -24,7 +24,7 @@ public final class RatePopulation implements AutoCloseable {
     private final long seed;
     private final List<Matrix> owned = new ArrayList<>();
     private final Matrix r, x, c, tau, biasRows;
-    private Matrix wRec, wIn;
+    private Matrix wRec, wIn, wRecT, wInT, biasRow;
     private int step;
 
     /**
@@ -70,19 +70,35 @@ public final class RatePopulation implements AutoCloseable {
         return out;
     }
 
+    private static float[] transpose(float[] w, int rows, int cols) {
+        float[] t = new float[w.length];
+        for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) t[j * rows + i] = w[i * cols + j];
+        return t;
+    }
+
     public void setRecurrentWeights(float[] w) {
-        if (wRec == null) wRec = own(device.allocate(n, n));
+        if (wRec == null) {
+            wRec = own(device.allocate(n, n));
+            wRecT = own(device.allocate(n, n));
+        }
         device.upload(wRec, w);
+        device.upload(wRecT, transpose(w, n, n));
     }
 
     public void setInputWeights(float[] w) {
         if (inputs < 1) throw new IllegalStateException("this population has no inputs");
-        if (wIn == null) wIn = own(device.allocate(n, inputs));
+        if (wIn == null) {
+            wIn = own(device.allocate(n, inputs));
+            wInT = own(device.allocate(inputs, n));
+        }
         device.upload(wIn, w);
+        device.upload(wInT, transpose(w, n, inputs));
     }
 
     /** The bias b (n values), the same for every network of the batch. */
     public void setBias(float[] b) {
+        if (biasRow == null) biasRow = own(device.allocate(1, n));
+        device.upload(biasRow, b.clone());
         float[] rows = new float[batch * n];
         for (int i = 0; i < batch; i++) System.arraycopy(b, 0, rows, i * n, n);
         device.upload(biasRows, rows);
@@ -111,6 +127,25 @@ public final class RatePopulation implements AutoCloseable {
                 while (next < rec.length && rec[next] == t) device.copy(r, out.view(batch * next++, 0, batch, n));
             }
             return rec.length == 0 ? new float[0] : device.download(out);
+        }
+    }
+
+    /**
+     * The same steps as {@link #run} in one launch of the multi-step kernel (n at most the device's
+     * work-group size): the common case of many trials of a small network, where launches would dominate.
+     * Records the rates after every {@code recordEvery}-th step (0: none); returns them as
+     * (steps / recordEvery) x batch x n.
+     */
+    public float[] runFused(int steps, float[] u, int recordEvery) {
+        if (wRecT == null) setRecurrentWeights(new float[n * n]);
+        if (biasRow == null) setBias(new float[n]);
+        if (u != null && wInT == null) throw new IllegalStateException("inputs given but no input weights set");
+        try (Matrix seq = u == null ? null : device.upload(u, steps * batch, inputs);
+             Matrix rec = recordEvery > 0 && steps / recordEvery > 0 ? device.allocate(steps / recordEvery * batch, n) : null) {
+            device.rateMultistep(f, exponentialEuler, steps, r, wRecT, seq == null ? null : wInT, seq, biasRow, c, tau, noiseScale, seed, 0, step,
+                    rec, recordEvery);
+            step += steps;
+            return rec == null ? new float[0] : device.download(rec);
         }
     }
 

@@ -125,6 +125,10 @@ public final class OpenClDevice extends KernelDevice {
 
     @Override protected boolean hasPackedGemm() { return true; }
 
+    @Override public int maxWorkGroupSize() {
+        return (int) Math.min(Integer.MAX_VALUE, Long.parseLong(info.details().get("max_work_group_size")));
+    }
+
     static String source() {
         StringBuilder sb = new StringBuilder();
         for (String name : SOURCES) {
@@ -184,6 +188,8 @@ public final class OpenClDevice extends KernelDevice {
                 clSetKernelArg(k, i++, Sizeof.cl_int, Pointer.to(new int[] {m.ld()}));
             } else if (a instanceof Raw) {
                 clSetKernelArg(k, i++, Sizeof.cl_mem, Pointer.to(mem(bufferOf(((Raw) a).matrix()))));
+            } else if (a instanceof LocalFloats) {
+                clSetKernelArg(k, i++, (long) ((LocalFloats) a).floats() * Sizeof.cl_float, null);
             } else if (a instanceof Integer) {
                 clSetKernelArg(k, i++, Sizeof.cl_int, Pointer.to(new int[] {(Integer) a}));
             } else if (a instanceof Float) {

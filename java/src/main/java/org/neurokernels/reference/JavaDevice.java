@@ -306,6 +306,32 @@ public final class JavaDevice extends Device {
         }
     }
 
+    @Override protected void rateMultistepImpl(Activation f, boolean exponentialEuler, int steps, Matrix r, Matrix wT, Matrix winT, Matrix u,
+                                               Matrix bias, Matrix c, Matrix tau, float noiseScale, long seed, int stream, int step0,
+                                               Matrix rec, int recordEvery) {
+        int batch = r.rows(), n = r.cols();
+        for (int t = 0; t < steps; t++) {
+            double[][] next = new double[batch][n];
+            for (int b = 0; b < batch; b++) {
+                for (int j = 0; j < n; j++) {
+                    double x = get(bias, 0, j);
+                    for (int k = 0; k < n; k++) x += get(wT, k, j) * get(r, b, k);
+                    if (u != null) for (int q = 0; q < winT.rows(); q++) x += get(winT, q, j) * get(u, t * batch + b, q);
+                    double ri = get(r, b, j), fx = f.apply((float) x), cj = get(c, 0, j);
+                    double v = exponentialEuler ? cj * ri + (1 - cj) * fx : ri + cj * (fx - ri);
+                    if (noiseScale != 0f) v += noiseScale / get(tau, 0, j) * org.neurokernels.random.Philox.normal(b * n + j, seed, stream, step0 + t);
+                    next[b][j] = v;
+                }
+            }
+            for (int b = 0; b < batch; b++) {
+                for (int j = 0; j < n; j++) {
+                    set(r, b, j, next[b][j]);
+                    if (rec != null && (t + 1) % recordEvery == 0) set(rec, ((t + 1) / recordEvery - 1) * batch + b, j, next[b][j]);
+                }
+            }
+        }
+    }
+
     /** Java float arithmetic: IEEE 754 with denormals and no contraction (strictfp is the default since 17). */
     @Override protected void probeArithmeticImpl(Matrix in, Matrix out) {
         float[] x = buf(in), y = buf(out);

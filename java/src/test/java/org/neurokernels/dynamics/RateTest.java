@@ -136,4 +136,45 @@ class RateTest {
             }
         }
     }
+
+    /** The multi-step kernel computes the same trajectories as single steps (noise included) and as the reference. */
+    @Test
+    void multistepMatchesSingleSteps() {
+        int batch = 5, n = 37, m = 3, steps = 40;
+        Random rnd = new Random(12);
+        float[] w = new float[n * n], win = new float[n * m], b = new float[n], taus = new float[n], r0 = new float[batch * n], u = new float[steps * batch * m];
+        for (int i = 0; i < w.length; i++) w[i] = (float) ((rnd.nextDouble() - 0.5) * 0.4);
+        for (int i = 0; i < win.length; i++) win[i] = (float) (rnd.nextDouble() - 0.5);
+        for (int i = 0; i < n; i++) {
+            b[i] = (float) (rnd.nextDouble() - 0.5);
+            taus[i] = (float) (5 + 20 * rnd.nextDouble());
+        }
+        for (int i = 0; i < r0.length; i++) r0[i] = (float) (rnd.nextDouble() - 0.5);
+        for (int i = 0; i < u.length; i++) u[i] = (float) Math.sin(i * 0.1);
+        float[] ref = null;
+        for (String id : TestDevices.selectors()) {
+            float[] fused, single, recorded;
+            try (RatePopulation a = population(id, batch, n, m, w, win, b, taus, r0); RatePopulation c = population(id, batch, n, m, w, win, b, taus, r0)) {
+                recorded = a.runFused(steps, u, 10);
+                fused = a.state();
+                c.run(steps, u, null);
+                single = c.state();
+            }
+            float[][] outs = {fused, single};
+            assertEquals(4 * batch * n, recorded.length);
+            assertTrue(Arrays.equals(Arrays.copyOfRange(recorded, 3 * batch * n, 4 * batch * n), outs[0]), id + ": the last recording is the final state");
+            for (int i = 0; i < outs[0].length; i++) assertEquals(outs[1][i], outs[0][i], 2e-5, id + " element " + i + ": fused vs single steps");
+            if (ref == null) ref = outs[0];
+            else for (int i = 0; i < ref.length; i++) assertEquals(ref[i], outs[0][i], 2e-5, id + " element " + i + " vs the java reference");
+        }
+    }
+
+    private static RatePopulation population(String id, int batch, int n, int m, float[] w, float[] win, float[] b, float[] taus, float[] r0) {
+        RatePopulation p = new RatePopulation(TestDevices.get(id), batch, n, m, Activation.TANH, taus, 0.5, true, 0.1, 4);
+        p.setRecurrentWeights(w);
+        p.setInputWeights(win);
+        p.setBias(b);
+        p.setState(r0);
+        return p;
+    }
 }
