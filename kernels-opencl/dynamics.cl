@@ -167,3 +167,83 @@ __kernel void nk_rate_multistep(const int batch, const int n, const int m, const
     }
     if (live) AT(R, offR, ldR, b, j) = r[j];
 }
+
+// nk_rate_multistep_cpu: the same function as nk_rate_multistep for CPU devices: one work-item runs a whole
+//   trial (batch row), its rates in private arrays; the drive streams each row of WT once, sixteen neurons
+//   at a time with float16 fmas, and the update uses the float16 activations of the GEMM epilogues, so
+//   PoCL runs straight vector code without work-group barriers. n <= MS_CPU_MAX_N. Launch: global batch,
+//   local 1.
+#ifndef MS_CPU_MAX_N
+#define MS_CPU_MAX_N 512
+#endif
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void nk_rate_multistep_cpu(const int batch, const int n, const int m, const int steps, const int act, const int method,
+                           __global float* R, const int offR, const int ldR,
+                           __global const float* WT, const int offWT, const int ldWT,
+                           __global const float* WINT, const int offWINT, const int ldWINT,
+                           __global const float* U, const int offU, const int ldU, const int hasU,
+                           __global const float* BIAS, const int offBIAS, const int ldBIAS,
+                           __global const float* C, const int offC, const int ldC,
+                           __global const float* TAU, const int offTAU, const int ldTAU,
+                           const float noise_scale, const int key0, const int key1, const int stream, const int step0,
+                           __global float* REC, const int offREC, const int ldREC, const int recordEvery) {
+    const int b = (int) get_global_id(0);
+    if (b >= batch) return;
+    float r[MS_CPU_MAX_N], x[MS_CPU_MAX_N];
+    for (int j = 0; j < n; j++) r[j] = AT(R, offR, ldR, b, j);
+    const int nv = n / 16 * 16;
+    for (int t = 0; t < steps; t++) {
+        // drive: x = bias + sum_k r_k WT[k][.] + sum_q u_q WINT[q][.]; 64 neurons at a time in four float16
+        // registers over all k, then the rest sixteen (through x) and one at a time
+        const int n64 = n / 64 * 64;
+        for (int j0 = 0; j0 < n64; j0 += 64) {
+            float16 a0 = vload16(0, BIAS + offBIAS + j0), a1 = vload16(1, BIAS + offBIAS + j0);
+            float16 a2 = vload16(2, BIAS + offBIAS + j0), a3 = vload16(3, BIAS + offBIAS + j0);
+            for (int k = 0; k < n; k++) {
+                const float16 rk = (float16) (r[k]);
+                const __global float* row = WT + offWT + k * ldWT + j0;
+                a0 = fma(vload16(0, row), rk, a0);
+                a1 = fma(vload16(1, row), rk, a1);
+                a2 = fma(vload16(2, row), rk, a2);
+                a3 = fma(vload16(3, row), rk, a3);
+            }
+            vstore16(a0, 0, x + j0);
+            vstore16(a1, 1, x + j0);
+            vstore16(a2, 2, x + j0);
+            vstore16(a3, 3, x + j0);
+        }
+        for (int j = n64; j < n; j++) x[j] = AT(BIAS, offBIAS, ldBIAS, 0, j);
+        for (int k = 0; k < n; k++) {
+            const float rk = r[k];
+            const __global float* row = WT + offWT + k * ldWT;
+            for (int j0 = n64; j0 < nv; j0 += 16) vstore16(fma(vload16(0, row + j0), (float16) (rk), vload16(0, x + j0)), 0, x + j0);
+            for (int j = nv; j < n; j++) x[j] = fma(row[j], rk, x[j]);
+        }
+        if (hasU) {
+            for (int q = 0; q < m; q++) {
+                const float uq = AT(U, offU, ldU, t * batch + b, q);
+                const __global float* row = WINT + offWINT + q * ldWINT;
+                for (int j0 = 0; j0 < nv; j0 += 16) vstore16(fma(vload16(0, row + j0), (float16) (uq), vload16(0, x + j0)), 0, x + j0);
+                for (int j = nv; j < n; j++) x[j] = fma(row[j], uq, x[j]);
+            }
+        }
+        // update, sixteen neurons at a time where possible
+        for (int j0 = 0; j0 < nv; j0 += 16) {
+            const float16 c = vload16(0, C + offC + j0), ri = vload16(0, r + j0), fx = nk_activate16(act, vload16(0, x + j0));
+            vstore16(method == 0 ? fma(c, fx - ri, ri) : fma(c, ri, (1.0f - c) * fx), 0, r + j0);
+        }
+        for (int j = nv; j < n; j++) {
+            const float c = AT(C, offC, ldC, 0, j), ri = r[j], fx = nk_activate(act, x[j]);
+            r[j] = method == 0 ? fma(c, fx - ri, ri) : fma(c, ri, (1.0f - c) * fx);
+        }
+        for (int j = 0; j < n; j++) {
+            if (noise_scale != 0.0f) {
+                const uint4 w = nk_philox4x32_10((uint4) ((uint) (b * n + j), (uint) stream, (uint) (step0 + t), 0u), (uint2) ((uint) key0, (uint) key1));
+                const float u1 = 1.0f - (float) (w.x >> 8) * 0x1.0p-24f, u2 = (float) (w.y >> 8) * 0x1.0p-24f;
+                r[j] = fma(noise_scale / AT(TAU, offTAU, ldTAU, 0, j), sqrt(-2.0f * log(u1)) * cos(6.2831853071795865f * u2), r[j]);
+            }
+            if (recordEvery > 0 && (t + 1) % recordEvery == 0) AT(REC, offREC, ldREC, ((t + 1) / recordEvery - 1) * batch + b, j) = r[j];
+        }
+    }
+    for (int j = 0; j < n; j++) AT(R, offR, ldR, b, j) = r[j];
+}

@@ -26,6 +26,9 @@ public abstract class KernelDevice extends Device {
     /** A matrix passed to a kernel as its bare buffer pointer (for workspaces indexed by the kernel itself). */
     public record Raw(Matrix matrix) { }
 
+    /** Largest network of the CPU multi-step kernel (its MS_CPU_MAX_N define): one work-item per trial. */
+    static final int MULTISTEP_CPU_MAX_N = 512;
+
     /** Work-group local memory of {@code floats} floats: an OpenCL __local argument, CUDA dynamic shared memory. */
     public record LocalFloats(int floats) { }
 
@@ -264,7 +267,16 @@ public abstract class KernelDevice extends Device {
     @Override protected void rateMultistepImpl(Activation f, boolean exponentialEuler, int steps, Matrix r, Matrix wT, Matrix winT, Matrix u,
                                                Matrix bias, Matrix c, Matrix tau, float noiseScale, long seed, int stream, int step0,
                                                Matrix rec, int recordEvery) {
-        int n = r.cols(), local = (int) roundUp(n, 16);
+        int n = r.cols();
+        if (packedGemm() && n <= MULTISTEP_CPU_MAX_N) {
+            launch("nk_rate_multistep_cpu", r.rows(), 1, 1, 1,
+                    r.rows(), n, winT == null ? 0 : winT.rows(), steps, f.code(), exponentialEuler ? 1 : 0,
+                    r, wT, winT == null ? placeholder : winT, u == null ? placeholder : u, u == null ? 0 : 1,
+                    bias, c, tau == null ? placeholder : tau, noiseScale, (int) seed, (int) (seed >>> 32), stream, step0,
+                    rec == null ? placeholder : rec, rec == null ? 0 : recordEvery);
+            return;
+        }
+        int local = (int) roundUp(n, 16);
         if (local > maxWorkGroupSize()) local = n;
         launch("nk_rate_multistep", (long) r.rows() * local, 1, local, 1,
                 r.rows(), n, winT == null ? 0 : winT.rows(), steps, f.code(), exponentialEuler ? 1 : 0,
