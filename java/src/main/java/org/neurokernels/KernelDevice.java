@@ -268,7 +268,9 @@ public abstract class KernelDevice extends Device {
                                                Matrix bias, Matrix c, Matrix tau, float noiseScale, long seed, int stream, int step0,
                                                Matrix rec, int recordEvery) {
         int n = r.cols();
-        if (packedGemm() && n <= MULTISTEP_CPU_MAX_N) {
+        // the CPU-style kernel wherever the device runs the CPU-style GEMM (setGemmKernel(TILED) selects the
+        // GPU-style work-group kernel, so both are testable on any device)
+        if (gemmKernel() != GemmKernel.TILED && n <= MULTISTEP_CPU_MAX_N) {
             launch("nk_rate_multistep_cpu", r.rows(), 1, 1, 1,
                     r.rows(), n, winT == null ? 0 : winT.rows(), steps, f.code(), exponentialEuler ? 1 : 0,
                     r, wT, winT == null ? placeholder : winT, u == null ? placeholder : u, u == null ? 0 : 1,

@@ -137,10 +137,20 @@ class RateTest {
         }
     }
 
-    /** The multi-step kernel computes the same trajectories as single steps (noise included) and as the reference. */
+    /**
+     * The multi-step kernels (the CPU one, and the work-group one that GPUs use, forced by choosing the tiled
+     * GEMM) compute the same trajectories as single steps (noise included) and as the reference, for network
+     * sizes that exercise every vector path (64-wide blocks, 16-wide blocks, scalar tails).
+     */
     @Test
     void multistepMatchesSingleSteps() {
-        int batch = 5, n = 37, m = 3, steps = 40;
+        for (int n : new int[] {37, 133}) {
+            for (boolean gpuStyle : new boolean[] {false, true}) multistep(n, gpuStyle);
+        }
+    }
+
+    private void multistep(int n, boolean gpuStyle) {
+        int batch = 5, m = 3, steps = 40;
         Random rnd = new Random(12);
         float[] w = new float[n * n], win = new float[n * m], b = new float[n], taus = new float[n], r0 = new float[batch * n], u = new float[steps * batch * m];
         for (int i = 0; i < w.length; i++) w[i] = (float) ((rnd.nextDouble() - 0.5) * 0.4);
@@ -154,11 +164,15 @@ class RateTest {
         float[] ref = null;
         for (String id : TestDevices.selectors()) {
             float[] fused, single, recorded;
+            org.neurokernels.Device dev = TestDevices.get(id);
+            if (gpuStyle && dev instanceof org.neurokernels.KernelDevice) ((org.neurokernels.KernelDevice) dev).setGemmKernel(org.neurokernels.KernelDevice.GemmKernel.TILED);
             try (RatePopulation a = population(id, batch, n, m, w, win, b, taus, r0); RatePopulation c = population(id, batch, n, m, w, win, b, taus, r0)) {
                 recorded = a.runFused(steps, u, 10);
                 fused = a.state();
                 c.run(steps, u, null);
                 single = c.state();
+            } finally {
+                if (dev instanceof org.neurokernels.KernelDevice) ((org.neurokernels.KernelDevice) dev).setGemmKernel(null);
             }
             float[][] outs = {fused, single};
             assertEquals(4 * batch * n, recorded.length);
