@@ -80,7 +80,10 @@ public abstract class KernelDevice extends Device {
      */
     public enum GemmKernel { TILED, PACKED, DIRECT }
 
-    /** Below this many flops (2mnk) a PACKED configuration uses the DIRECT kernel: packing costs two launches. */
+    /**
+     * Below this many flops (2mnk), or with fewer than two register tiles of rows, a PACKED configuration
+     * uses the DIRECT kernel: packing costs two launches and a copy of op(B).
+     */
     public static final double DIRECT_FLOPS = 1 << 20;
 
     private GemmConfig gemmConfig;
@@ -121,7 +124,10 @@ public abstract class KernelDevice extends Device {
     private GemmKernel kernelFor(int m, int n, int k) {
         if (forcedKernel != null) return forcedKernel;
         GemmKernel kind = gemmConfig().kernel();
-        return kind == GemmKernel.PACKED && 2.0 * m * n * k < DIRECT_FLOPS ? GemmKernel.DIRECT : kind;
+        // packing copies op(B) whole for every call: not worth it for small products or for a few rows of C
+        // (a GEMV-like propagation of spikes), where the direct kernel reads B in place
+        boolean small = 2.0 * m * n * k < DIRECT_FLOPS || m < 2 * gemmConfig().mr();
+        return kind == GemmKernel.PACKED && small ? GemmKernel.DIRECT : kind;
     }
 
     /** Floats of the packed-GEMM workspace currently held (0 before the first packed GEMM). */

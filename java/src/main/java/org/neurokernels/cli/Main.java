@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
 /** The {@code neurokernels} command line. */
 @Command(name = "neurokernels", mixinStandardHelpOptions = true, version = "neurokernels 0.1.0",
         description = "OpenCL and CUDA kernels for learning and neural dynamics, checked against a Java reference.",
-        subcommands = {Main.DevicesCommand.class, Main.OpsCommand.class, Main.RunCommand.class, Main.VerifyCommand.class, Main.TuneCommand.class, TrainCommand.class})
+        subcommands = {Main.DevicesCommand.class, Main.OpsCommand.class, Main.RunCommand.class, Main.VerifyCommand.class, Main.TuneCommand.class, TrainCommand.class, SimulateCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -12,7 +12,8 @@ import org.neurokernels.Trans;
  * with optional recurrent excitatory and inhibitory projections. State stays on the device between
  * steps; {@link #run} enqueues the steps without a host round trip and the readouts are downloaded
  * on request. Spikes reach the synaptic currents through the GEMM path with a one-step delay:
- * syn_E(t) = s(t-1) W_E^T, syn_I(t) = -s(t-1) W_I^T (weights in nA, W as post x pre, W_I magnitudes).
+ * syn_E(t) = s(t-1) W_E^T, syn_I(t) = -s(t-1) W_I^T (weights in nA, W as post x pre, W_I magnitudes;
+ * kept on the device transposed, pre x post, so the product reads contiguous rows).
  */
 public final class LifPopulation implements AutoCloseable {
     private final Device device;
@@ -73,19 +74,26 @@ public final class LifPopulation implements AutoCloseable {
     public void setRecurrentWeights(float[] excitatory, float[] inhibitory) {
         if (excitatory != null) {
             if (wE == null) wE = own(device.allocate(n, n));
-            device.upload(wE, excitatory);
+            device.upload(wE, transpose(excitatory));
         }
         if (inhibitory != null) {
             if (wI == null) wI = own(device.allocate(n, n));
-            device.upload(wI, inhibitory);
+            device.upload(wI, transpose(inhibitory));
         }
+    }
+
+    private float[] transpose(float[] w) {
+        if (w.length != n * n) throw new IllegalArgumentException("weights must be " + n + " x " + n);
+        float[] t = new float[w.length];
+        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) t[j * n + i] = w[i * n + j];
+        return t;
     }
 
     /** Advances every population by {@code steps} steps of dt. */
     public void run(int steps) {
         for (int t = 0; t < steps; t++) {
-            if (wE != null) device.gemm(Trans.N, Trans.T, 1f, previous, wE, 0f, synE);
-            if (wI != null) device.gemm(Trans.N, Trans.T, -1f, previous, wI, 0f, synI);
+            if (wE != null) device.gemm(Trans.N, Trans.N, 1f, previous, wE, 0f, synE);
+            if (wI != null) device.gemm(Trans.N, Trans.N, -1f, previous, wI, 0f, synI);
             device.lifStep(step, v, iE, iI, refractory, iExt, wE == null ? null : synE, wI == null ? null : synI, spikes, rate, count);
             Matrix s = previous;
             previous = spikes;
@@ -93,6 +101,9 @@ public final class LifPopulation implements AutoCloseable {
             stepsRun++;
         }
     }
+
+    /** Sets the membrane potentials (batch x n values, mV). */
+    public void setVoltages(float[] mv) { device.upload(v, mv); }
 
     /** Spikes per neuron since the last {@link #resetCounts} (batch x n). */
     public float[] counts() { return device.download(count); }

@@ -198,6 +198,19 @@ class CliTest {
         assertTrue(again.contains("fa") && Files.size(png2) > 1000, again);
     }
 
+    /** The CUBA demo runs, reports rates in a plausible range and writes its plot, on every device. */
+    @ParameterizedTest
+    @MethodSource("devices")
+    void simulateRunsTheBalancedNetwork(String id) throws Exception {
+        Path png = dir.resolve("cuba.png"), json = dir.resolve("cuba.json");
+        String out = capture("simulate", "--device", id, "--neurons", "400", "--ms", "200", "--plot", png.toString(), "--json", json.toString());
+        assertTrue(out.contains("mean rate"), out);
+        com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+        double e = o.get("rate_excitatory_hz").getAsDouble(), i = o.get("rate_inhibitory_hz").getAsDouble();
+        assertTrue(e > 0.5 && e < 100 && i > 0.5 && i < 100, "rates " + e + ", " + i);
+        assertTrue(Files.size(png) > 1000);
+    }
+
     @Test
     void verifyQuickPassesAndWritesReports() throws Exception {
         Path json = dir.resolve("r.json"), md = dir.resolve("r.md");

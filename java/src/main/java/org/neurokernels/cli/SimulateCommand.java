@@ -1,0 +1,136 @@
+package org.neurokernels.cli;
+
+import java.awt.Color;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.CombinedDomainXYPlot;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import org.neurokernels.Device;
+import org.neurokernels.Devices;
+import org.neurokernels.dynamics.LifParameters;
+import org.neurokernels.dynamics.LifPopulation;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code neurokernels simulate}: the Vogels-Abbott CUBA benchmark network (Vogels & Abbott 2005; Brette et
+ * al. 2007), current-based LIF neurons, 80% excitatory, parameters of PyNN's VAbenchmarks (cm 0.2 nF,
+ * tau_m 20 ms, v_rest -49, v_thresh -50, v_reset -60 mV, tau_refrac 5 ms, tau_syn_E 5, tau_syn_I 10 ms;
+ * weights 0.0162 nA excitatory, 0.09 nA inhibitory), each neuron receiving 80 random inputs as in the
+ * 4000-neuron original whatever the size. Reports population rates and writes a raster and rate plot.
+ */
+@Command(name = "simulate", description = "Run the Vogels-Abbott CUBA balanced E/I network; report population rates; plot a raster.")
+final class SimulateCommand implements Callable<Integer> {
+    @Option(names = "--device", defaultValue = "auto") String device;
+    @Option(names = "--neurons", defaultValue = "1000", description = "network size (80% excitatory); 4000 is the original") int neurons;
+    @Option(names = "--ms", defaultValue = "1000", description = "simulated time (ms)") double ms;
+    @Option(names = "--dt", defaultValue = "0.1", description = "step (ms)") double dt;
+    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--plot", description = "write a raster and population-rate PNG") Path plot;
+    @Option(names = "--json", description = "write the population rates as JSON") Path json;
+
+    @Override public Integer call() throws Exception {
+        int n = neurons, ne = n * 4 / 5, inDegree = 80;
+        if (n < 100) throw new IllegalArgumentException("--neurons must be at least 100");
+        double p = Math.min(1.0, inDegree / (double) n);
+        LifParameters cell = new LifParameters(20, 0.2, -49, -60, -50, 5, 5, 10, 0);
+        Random rnd = new Random(seed);
+        float[] we = new float[n * n], wi = new float[n * n], v0 = new float[n];
+        for (int post = 0; post < n; post++) {
+            for (int pre = 0; pre < n; pre++) {
+                if (pre == post || rnd.nextDouble() >= p) continue;
+                if (pre < ne) we[post * n + pre] = 0.0162f;
+                else wi[post * n + pre] = 0.09f;
+            }
+            v0[post] = (float) (-60 + 10 * rnd.nextDouble());
+        }
+        int steps = (int) Math.round(ms / dt), rasterNeurons = Math.min(n, 200);
+        XYSeries rasterE = new XYSeries("excitatory"), rasterI = new XYSeries("inhibitory");
+        int binSteps = (int) Math.max(1, Math.round(1.0 / dt));
+        List<double[]> bins = new ArrayList<>();
+        double[] totals = new double[2];
+        try (Device d = Devices.open(device); LifPopulation pop = new LifPopulation(d, 1, n, cell, dt, 50)) {
+            System.out.printf(Locale.ROOT, "device %s (%s): CUBA network, %d neurons (%d E), %d inputs each, %.0f ms at dt %.3g ms%n",
+                    d.id(), d.info().name(), n, ne, inDegree, ms, dt);
+            pop.setVoltages(v0);
+            pop.setRecurrentWeights(we, wi);
+            long t0 = System.nanoTime();
+            double[] bin = new double[2];
+            for (int t = 1; t <= steps; t++) {
+                pop.run(1);
+                float[] s = pop.lastSpikes();
+                for (int j = 0; j < n; j++) {
+                    if (s[j] == 0) continue;
+                    bin[j < ne ? 0 : 1]++;
+                    totals[j < ne ? 0 : 1]++;
+                    int k = j < ne ? j * rasterNeurons / 2 / ne : rasterNeurons / 2 + (j - ne) * rasterNeurons / 2 / (n - ne);
+                    if ((j < ne ? j % Math.max(1, ne / (rasterNeurons / 2)) : (j - ne) % Math.max(1, (n - ne) / (rasterNeurons / 2))) == 0) {
+                        (j < ne ? rasterE : rasterI).add(t * dt, k);
+                    }
+                }
+                if (t % binSteps == 0) {
+                    bins.add(new double[] {t * dt, bin[0] / ne / (binSteps * dt) * 1000, bin[1] / (n - ne) / (binSteps * dt) * 1000});
+                    bin = new double[2];
+                }
+            }
+            double seconds = (System.nanoTime() - t0) * 1e-9;
+            double rateE = totals[0] / ne / ms * 1000, rateI = totals[1] / (n - ne) / ms * 1000;
+            System.out.printf(Locale.ROOT, "mean rate: excitatory %.2f Hz, inhibitory %.2f Hz; %.2f s wall time (%.1f steps/s, spikes read back every step)%n",
+                    rateE, rateI, seconds, steps / seconds);
+            if (json != null) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("device", d.id());
+                m.put("neurons", n);
+                m.put("ms", ms);
+                m.put("dt", dt);
+                m.put("seed", seed);
+                m.put("rate_excitatory_hz", rateE);
+                m.put("rate_inhibitory_hz", rateI);
+                java.nio.file.Files.writeString(json, Main.json(m) + "\n");
+            }
+        }
+        if (plot != null) {
+            XYSeriesCollection raster = new XYSeriesCollection();
+            raster.addSeries(rasterE);
+            raster.addSeries(rasterI);
+            XYSeries re = new XYSeries("excitatory rate"), ri = new XYSeries("inhibitory rate");
+            for (double[] b : bins) {
+                re.add(b[0], b[1]);
+                ri.add(b[0], b[2]);
+            }
+            XYSeriesCollection rates = new XYSeriesCollection();
+            rates.addSeries(re);
+            rates.addSeries(ri);
+            CombinedDomainXYPlot plotArea = new CombinedDomainXYPlot(new NumberAxis("time (ms)"));
+            XYLineAndShapeRenderer dots = new XYLineAndShapeRenderer(false, true);
+            dots.setSeriesShape(0, new java.awt.geom.Rectangle2D.Double(-0.5, -0.5, 1, 1));
+            dots.setSeriesShape(1, new java.awt.geom.Rectangle2D.Double(-0.5, -0.5, 1, 1));
+            dots.setSeriesPaint(0, new Color(0x1f77b4));
+            dots.setSeriesPaint(1, new Color(0xd62728));
+            XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, false);
+            lines.setSeriesPaint(0, new Color(0x1f77b4));
+            lines.setSeriesPaint(1, new Color(0xd62728));
+            plotArea.add(new XYPlot(raster, null, new NumberAxis("neuron (sample)"), dots), 3);
+            plotArea.add(new XYPlot(rates, null, new NumberAxis("rate (Hz, 1 ms bins)"), lines), 1);
+            JFreeChart chart = new JFreeChart("Vogels-Abbott CUBA network, " + n + " neurons", JFreeChart.DEFAULT_TITLE_FONT, plotArea, true);
+            chart.setBackgroundPaint(Color.WHITE);
+            ChartUtils.saveChartAsPNG(plot.toFile(), chart, 1100, 750);
+            System.out.println("wrote " + plot);
+        }
+        return 0;
+    }
+}
