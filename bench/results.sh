@@ -10,6 +10,8 @@ tab /tmp/nk-shapes.md bench/gemm-training-shapes.png clblast "$r/gemm-training-s
 tab /tmp/nk-fused.md bench/fused-ops.png unfused "$r/fused-ops.json"
 tab /tmp/nk-openblas.md /tmp/nk-openblas.png none "$r/openblas-numpy.json"
 tab /tmp/nk-train.md /tmp/nk-train.png bp "$r/train-step.json"
+tab /tmp/nk-dyn.md /tmp/nk-dyn.png copy "$r/dynamics.json"
+tab /tmp/nk-ms.md /tmp/nk-ms.png single "$r/rate-multistep.json"
 {
   sed -n '1,/^<!-- generated below -->$/p' bench/RESULTS.md
   echo
@@ -22,6 +24,9 @@ tab /tmp/nk-train.md /tmp/nk-train.png bp "$r/train-step.json"
   cat /tmp/nk-openblas.md
   echo; echo "## One training step, 784-256-256-10 tanh, batch 64, per rule (JMH run: train-step.json)"; echo
   cat /tmp/nk-train.md
+  echo; echo "## Neuron step kernels next to a copy on the same device (JMH run: dynamics.json)"; echo; cat /tmp/nk-dyn.md
+  echo; echo "## 64 trials of an N = 128 rate network, T = 1000 steps: one multi-step launch vs single steps (JMH run: rate-multistep.json)"; echo
+  cat /tmp/nk-ms.md
 } > /tmp/nk-results.md
 mv /tmp/nk-results.md bench/RESULTS.md
 echo "wrote bench/RESULTS.md"

@@ -62,7 +62,7 @@ public final class Results {
                         o.get("jmhVersion").getAsString(), o.get("forks").getAsInt(), o.get("warmupIterations").getAsInt(), o.get("warmupTime").getAsString(),
                         o.get("measurementIterations").getAsInt(), o.get("measurementTime").getAsString(), o.get("mode").getAsString());
                 jvm = o.get("vmName").getAsString() + " " + o.get("jdkVersion").getAsString();
-                String impl = params.containsKey("impl") ? params.remove("impl") : params.remove("rule");
+                String impl = params.containsKey("impl") ? params.remove("impl") : params.containsKey("rule") ? params.remove("rule") : params.remove("op");
                 String shape = shapeKey(params);
                 byShape.computeIfAbsent(shape, k -> new ArrayList<>()).add(new Row(impl, params, pm.get("score").getAsDouble() * toMs, err * toMs,
                         o.get("measurementIterations").getAsInt(), settings));
@@ -77,8 +77,17 @@ public final class Results {
                     if (peerRow == null) peerRow = s.getValue().stream().filter(r -> r.impl().equals(candidate)).findFirst().orElse(null);
                 }
                 String peerName = peerRow == null ? "" : peerRow.impl();
+                double peerBytes = peerRow == null ? Double.NaN : bytes(peerRow.impl(), peerRow.params());
                 for (Row r : s.getValue()) {
                     double gf = flops / (r.ms() * 1e6);
+                    double by = bytes(r.impl(), r.params());
+                    if (!Double.isNaN(by)) {
+                        // memory-bound kernels: effective GB/s, and the ratio of GB/s to the peer's (a copy)
+                        double gbs = by / (r.ms() * 1e6), peerGbs = peerRow == null ? Double.NaN : peerBytes / (peerRow.ms() * 1e6);
+                        sb.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.2f GB/s, %.3g neuron updates/s | %s |%n", s.getKey(), r.impl(), r.ms(), r.error(),
+                                gbs, neurons(r.params()) / (r.ms() * 1e-3), Double.isNaN(peerGbs) ? "–" : String.format(Locale.ROOT, "%.2f of %s GB/s", gbs / peerGbs, peerRow.impl())));
+                        continue;
+                    }
                     String ratio = peerRow == null ? "–" : String.format(Locale.ROOT, "%.2f (÷ %s)", peerRow.ms() / r.ms(), peerName);
                     sb.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %s | %s |%n", s.getKey(), r.impl(), r.ms(), r.error(),
                             Double.isNaN(gf) ? "–" : String.format(Locale.ROOT, "%.2f", gf), ratio));
@@ -100,6 +109,22 @@ public final class Results {
         ChartUtils.saveChartAsPNG(png.toFile(), c, 1000, 560);
         System.out.println("wrote " + md + " and " + png);
     }
+
+    /** Bytes one call moves for the memory-bound DynamicsBenchmark ops (each operand read once, written once). */
+    static double bytes(String impl, Map<String, String> params) {
+        if (!params.containsKey("neurons")) return Double.NaN;
+        double perNeuron;
+        switch (impl) {
+            case "copy": perNeuron = 8; break;
+            case "lif_step": perNeuron = 56; break;
+            case "izhikevich_step": perNeuron = 48; break;
+            case "rate_step": perNeuron = 12; break;
+            default: return Double.NaN;
+        }
+        return perNeuron * neurons(params);
+    }
+
+    static double neurons(Map<String, String> params) { return Double.parseDouble(params.get("neurons")); }
 
     private static double unitToMs(String unit) {
         switch (unit) {
