@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs on a GPU machine from the folder bench/gpu-pack.sh made: the CUDA test suite (every op on
 # cuda:N against the java reference, views, validation, memory, threads), `verify` on every device,
-# and GemmBenchmark for neurokernels-cuda vs cuBLAS; prints a summary table. Results go to RESULTS_DIR
+# GemmBenchmark for neurokernels-cuda vs cuBLAS, and the step kernels next to a copy; prints a summary. Results go to RESULTS_DIR
 # (default: $OUT if set, else ./gpu-results).
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -24,6 +24,9 @@ verify_rc=${PIPESTATUS[0]}
 echo "== GemmBenchmark"
 "$java" -jar "$cp" GemmBenchmark -p impl=neurokernels-cuda,cublas -p n=1024,2048,4096 -wi 2 -i 3 -w 1 -r 1 -f 1 \
   -rf json -rff "$res/gemm-gpu.json" 2>&1 | tail -n 12 | tee "$res/gemm-gpu.txt"
+echo "== DynamicsBenchmark (memory-bound step kernels next to a copy, cuda:0)"
+"$java" -jar "$cp" DynamicsBenchmark -p device=cuda:0 -p neurons=1048576,4194304 -wi 2 -i 3 -w 1 -r 1 -f 1 \
+  -rf json -rff "$res/dynamics-gpu.json" 2>&1 | grep -E "^Dynamics|^Benchmark" | tee "$res/dynamics-gpu.txt"
 echo "== summary"
 printf "%-28s %s\n" "CUDA test suite exit" "$tests_rc" "verify exit" "$verify_rc"
 grep -E "^GemmBenchmark" "$res/gemm-gpu.txt" | awk '{ n=$3; t=$5; printf "gemm %-22s n=%-5s %9.3f ms  %8.1f GFLOP/s\n", $2, n, t, 2*n*n*n/(t*1e6) }'

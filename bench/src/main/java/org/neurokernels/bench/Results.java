@@ -69,7 +69,7 @@ public final class Results {
             }
             sb.append("### ").append(run.getFileName()).append("\n\n");
             sb.append(settings).append("; ").append(jvm).append(".\n\n");
-            sb.append("| shape | impl | ms/op | ± (99.9%) | GFLOP/s | speed vs peer (peer time / this time) |\n|---|---|---|---|---|---|\n");
+            sb.append("| shape | impl | ms/op | ± (99.9%) | throughput | vs peer (time ratio; GB/s ratio for memory-bound ops) |\n|---|---|---|---|---|---|\n");
             for (Map.Entry<String, List<Row>> s : byShape.entrySet()) {
                 double flops = flops(s.getValue().get(0).params());
                 Row peerRow = null;
