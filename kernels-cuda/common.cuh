@@ -9,6 +9,13 @@
 
 #define AT(p, off, ld, i, j) (p)[(off) + (i) * (ld) + (j)]
 
+// The element (i, j) of thread g in a 1-D launch over rows x cols. A single row (a batch of one, or a
+// contiguous matrix the host flattened) needs no division.
+#define ELEMENT_INDEX                                           \
+    const int g = (int) (blockIdx.x * blockDim.x + threadIdx.x); \
+    if (g >= rows * cols) return;                               \
+    const int i = rows == 1 ? 0 : g / cols, j = g - i * cols;
+
 #define ACT_IDENTITY 0
 #define ACT_TANH 1
 #define ACT_LOGISTIC 2

@@ -16,9 +16,7 @@ extern "C" __global__ void nk_lif_step(const int rows, const int cols,
                                        float* S, const int offS, const int ldS,
                                        float* RATE, const int offRATE, const int ldRATE,
                                        float* COUNT, const int offCOUNT, const int ldCOUNT) {
-    const int g = (int) (blockIdx.x * blockDim.x + threadIdx.x);
-    if (g >= rows * cols) return;
-    const int i = g / cols, j = g - (g / cols) * cols;
+    ELEMENT_INDEX
     float v = AT(V, offV, ldV, i, j);
     const float ie = AT(IE, offIE, ldIE, i, j), ii = AT(II, offII, ldII, i, j);
     float r = AT(R, offR, ldR, i, j);
@@ -51,9 +49,7 @@ extern "C" __global__ void nk_rate_step(const int rows, const int cols, const in
                                         const float* C, const int offC, const int ldC,
                                         const float* TAU, const int offTAU, const int ldTAU,
                                         const float noise_scale, const int key0, const int key1, const int stream, const int step) {
-    const int g = (int) (blockIdx.x * blockDim.x + threadIdx.x);
-    if (g >= rows * cols) return;
-    const int i = g / cols, j = g - (g / cols) * cols;
+    ELEMENT_INDEX
     const float r = AT(R, offR, ldR, i, j), fx = nk_activate(act, AT(X, offX, ldX, i, j)), c = AT(C, offC, ldC, 0, j);
     float next = method == 0 ? fmaf(c, fx - r, r) : fmaf(c, r, (1.0f - c) * fx);
     if (noise_scale != 0.0f) {
@@ -75,9 +71,7 @@ extern "C" __global__ void nk_izhikevich_step(const int rows, const int cols, co
                                               const float* SYN, const int offSYN, const int ldSYN, const int hasSYN,
                                               float* S, const int offS, const int ldS,
                                               float* COUNT, const int offCOUNT, const int ldCOUNT) {
-    const int g = (int) (blockIdx.x * blockDim.x + threadIdx.x);
-    if (g >= rows * cols) return;
-    const int i = g / cols, j = g - (g / cols) * cols;
+    ELEMENT_INDEX
     const float a = AT(P, offP, ldP, 0, j), b = AT(P, offP, ldP, 1, j), c = AT(P, offP, ldP, 2, j), d = AT(P, offP, ldP, 3, j);
     float v = AT(V, offV, ldV, i, j), u = AT(U, offU, ldU, i, j), s = 0.0f;
     if (v >= 30.0f) {
@@ -101,9 +95,7 @@ extern "C" __global__ void nk_poisson(const int rows, const int cols, const floa
                                       const int key0, const int key1, const int stream, const int step,
                                       float* S, const int offS, const int ldS,
                                       float* COUNT, const int offCOUNT, const int ldCOUNT) {
-    const int g = (int) (blockIdx.x * blockDim.x + threadIdx.x);
-    if (g >= rows * cols) return;
-    const int i = g / cols, j = g - (g / cols) * cols;
+    ELEMENT_INDEX
     const uint4 x = nk_philox4x32_10(make_uint4((unsigned) g, (unsigned) stream, (unsigned) step, 0u),
                                      make_uint2((unsigned) key0, (unsigned) key1));
     const float s = (float) (x.x >> 8) * 0x1.0p-24f < AT(RATE, offRATE, ldRATE, 0, j) * dt ? 1.0f : 0.0f;

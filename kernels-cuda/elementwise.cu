@@ -4,10 +4,6 @@
 // kernels-opencl/elementwise.cl.
 #include "common.cuh"
 
-#define ELEMENT_INDEX                                           \
-    const int g = (int) (blockIdx.x * blockDim.x + threadIdx.x); \
-    if (g >= rows * cols) return;                               \
-    const int i = g / cols, j = g - (g / cols) * cols;
 
 extern "C" __global__ void nk_fill(const int rows, const int cols, float* Y, const int offY, const int ldY, const float value) {
     ELEMENT_INDEX

@@ -7,10 +7,6 @@
 #define PHILOX_W0 0x9E3779B9u
 #define PHILOX_W1 0xBB67AE85u
 
-#define ELEMENT_INDEX_L                                         \
-    const int g = (int) (blockIdx.x * blockDim.x + threadIdx.x); \
-    if (g >= rows * cols) return;                               \
-    const int i = g / cols, j = g - (g / cols) * cols;
 
 __device__ __forceinline__ uint4 nk_philox4x32_10(uint4 c, uint2 k) {
 #pragma unroll
@@ -45,7 +41,7 @@ extern "C" __global__ void nk_sgd_update(const int rows, const int cols, const f
                                          float* W, const int offW, const int ldW,
                                          const float* G, const int offG, const int ldG,
                                          float* V, const int offV, const int ldV, const int hasV) {
-    ELEMENT_INDEX_L
+    ELEMENT_INDEX
     const float t = nk_direction(AT(G, offG, ldG, i, j), &AT(V, offV, ldV, i, j), mu, hasV);
     AT(W, offW, ldW, i, j) = nk_decayed_step(AT(W, offW, ldW, i, j), t, lr, decay);
 }
@@ -55,7 +51,7 @@ extern "C" __global__ void nk_kp_update(const int rows, const int cols, const fl
                                         float* B, const int offB, const int ldB,
                                         const float* G, const int offG, const int ldG,
                                         float* V, const int offV, const int ldV, const int hasV) {
-    ELEMENT_INDEX_L
+    ELEMENT_INDEX
     const float t = nk_direction(AT(G, offG, ldG, i, j), &AT(V, offV, ldV, i, j), mu, hasV);
     AT(W, offW, ldW, i, j) = nk_decayed_step(AT(W, offW, ldW, i, j), t, lr, decay);
     AT(B, offB, ldB, i, j) = nk_decayed_step(AT(B, offB, ldB, i, j), t, lr, decay);
@@ -65,7 +61,7 @@ extern "C" __global__ void nk_sign_feedback(const int rows, const int cols, cons
                                             const float* W, const int offW, const int ldW,
                                             const float* R, const int offR, const int ldR, const int hasR,
                                             float* B, const int offB, const int ldB) {
-    ELEMENT_INDEX_L
+    ELEMENT_INDEX
     const float m = hasR ? fabsf(AT(R, offR, ldR, i, j)) : scale;
     AT(B, offB, ldB, i, j) = m * nk_sign(AT(W, offW, ldW, i, j));
 }

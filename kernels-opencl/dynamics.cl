@@ -25,24 +25,21 @@ __kernel void nk_lif_step(const int rows, const int cols,
                           __global float* RATE, const int offRATE, const int ldRATE,
                           __global float* COUNT, const int offCOUNT, const int ldCOUNT) {
     ELEMENT_INDEX
-    float v = AT(V, offV, ldV, i, j);
+    // written without branches (selects), so PoCL vectorizes the work-item loop
+    const float v0 = AT(V, offV, ldV, i, j);
     const float ie = AT(IE, offIE, ldIE, i, j), ii = AT(II, offII, ldII, i, j);
-    float r = AT(R, offR, ldR, i, j);
-    if (r > 0.0f) {
-        v = v_reset;
-        r -= 1.0f;
-    } else {
-        const float current = i_offset + (hasX ? AT(X, offX, ldX, i, j) : 0.0f);
-        v = v_rest + fma(p22, v - v_rest, fma(p21e, ie, fma(p21i, ii, p20 * current)));
-    }
+    const float r0 = AT(R, offR, ldR, i, j);
+    const float current = i_offset + (hasX ? AT(X, offX, ldX, i, j) : 0.0f);
+    const float integrated = v_rest + fma(p22, v0 - v_rest, fma(p21e, ie, fma(p21i, ii, p20 * current)));
+    const int refractory = r0 > 0.0f;
+    float v = refractory ? v_reset : integrated;
+    float r = refractory ? r0 - 1.0f : r0;
     AT(IE, offIE, ldIE, i, j) = fma(p11e, ie, hasSE ? AT(SE, offSE, ldSE, i, j) : 0.0f);
     AT(II, offII, ldII, i, j) = fma(p11i, ii, hasSI ? AT(SI, offSI, ldSI, i, j) : 0.0f);
-    float s = 0.0f;
-    if (v >= v_thresh) {
-        s = 1.0f;
-        v = v_reset;
-        r = (float) refractory_steps;
-    }
+    const int fire = v >= v_thresh;
+    const float s = fire ? 1.0f : 0.0f;
+    v = fire ? v_reset : v;
+    r = fire ? (float) refractory_steps : r;
     AT(V, offV, ldV, i, j) = v;
     AT(R, offR, ldR, i, j) = r;
     AT(S, offS, ldS, i, j) = s;

@@ -1,11 +1,8 @@
 // Elementwise kernels over a rows x cols matrix (possibly a view with ld > cols).
-// Launch: 1-D, local 256, global = rows * cols rounded up; work-item g handles element (g / cols, g % cols).
+// Launch: 1-D, local 256, global = rows * cols rounded up; work-item g handles element (g / cols, g % cols)
+// (ELEMENT_INDEX in common.cl; the host passes contiguous matrices as one row, which skips the division).
 // Each is memory-bound: bytes = 4 * (inputs read + outputs written) per element.
 
-#define ELEMENT_INDEX                                   \
-    const int g = (int) get_global_id(0);               \
-    if (g >= rows * cols) return;                       \
-    const int i = g / cols, j = g - (g / cols) * cols;
 
 __kernel void nk_fill(const int rows, const int cols, __global float* Y, const int offY, const int ldY, const float value) {
     ELEMENT_INDEX

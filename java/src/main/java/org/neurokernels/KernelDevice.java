@@ -66,12 +66,27 @@ public abstract class KernelDevice extends Device {
         launch(name, roundUp(n, LOCAL_1D), 1, LOCAL_1D, 1, args);
     }
 
+    /**
+     * Launches a purely elementwise kernel (arguments: rows, cols, then {@code args}) over {@code shape}:
+     * when every matrix argument is contiguous it is passed as one row of rows * cols, so the kernel's
+     * ELEMENT_INDEX needs no division per element.
+     */
+    private void launchElementwise(String name, Matrix shape, Object... args) {
+        boolean flat = true;
+        for (Object a : args) if (a instanceof Matrix && ((Matrix) a).rows() > 1 && !((Matrix) a).isContiguous()) flat = false;
+        Object[] all = new Object[args.length + 2];
+        all[0] = flat ? 1 : shape.rows();
+        all[1] = flat ? shape.size() : shape.cols();
+        System.arraycopy(args, 0, all, 2, args.length);
+        launch1d(name, shape.size(), all);
+    }
+
     @Override protected void fillImpl(Matrix m, float value) {
-        launch1d("nk_fill", m.size(), m.rows(), m.cols(), m, value);
+        launchElementwise("nk_fill", m, m, value);
     }
 
     @Override protected void copyImpl(Matrix src, Matrix dst) {
-        launch1d("nk_copy", src.size(), src.rows(), src.cols(), src, dst);
+        launchElementwise("nk_copy", src, src, dst);
     }
 
     /**
@@ -191,23 +206,23 @@ public abstract class KernelDevice extends Device {
     }
 
     @Override protected void activationImpl(Activation f, Matrix x, Matrix out) {
-        launch1d("nk_activation", x.size(), x.rows(), x.cols(), f.code(), x, out);
+        launchElementwise("nk_activation", x, f.code(), x, out);
     }
 
     @Override protected void activationGradImpl(Activation f, Matrix x, boolean fromOutput, Matrix out) {
-        launch1d("nk_activation_grad", x.size(), x.rows(), x.cols(), f.code(), fromOutput ? 1 : 0, x, out);
+        launchElementwise("nk_activation_grad", x, f.code(), fromOutput ? 1 : 0, x, out);
     }
 
     @Override protected void hadamardImpl(Matrix x, Matrix y, Matrix out) {
-        launch1d("nk_hadamard", x.size(), x.rows(), x.cols(), x, y, out);
+        launchElementwise("nk_hadamard", x, x, y, out);
     }
 
     @Override protected void axpyImpl(float alpha, Matrix x, Matrix y) {
-        launch1d("nk_axpy", x.size(), x.rows(), x.cols(), alpha, x, y);
+        launchElementwise("nk_axpy", x, alpha, x, y);
     }
 
     @Override protected void scaleImpl(float alpha, Matrix x, Matrix out) {
-        launch1d("nk_scale", x.size(), x.rows(), x.cols(), alpha, x, out);
+        launchElementwise("nk_scale", x, alpha, x, out);
     }
 
     @Override protected void columnSumsImpl(Matrix x, Matrix out) {
@@ -219,17 +234,17 @@ public abstract class KernelDevice extends Device {
     }
 
     @Override protected void sgdUpdateImpl(float lr, float decay, float mu, Matrix w, Matrix grad, Matrix velocity) {
-        launch1d("nk_sgd_update", w.size(), w.rows(), w.cols(), lr, decay, mu, w, grad,
+        launchElementwise("nk_sgd_update", w, lr, decay, mu, w, grad,
                 velocity == null ? placeholder : velocity, velocity == null ? 0 : 1);
     }
 
     @Override protected void kpUpdateImpl(float lr, float decay, float mu, Matrix w, Matrix b, Matrix grad, Matrix velocity) {
-        launch1d("nk_kp_update", w.size(), w.rows(), w.cols(), lr, decay, mu, w, b, grad,
+        launchElementwise("nk_kp_update", w, lr, decay, mu, w, b, grad,
                 velocity == null ? placeholder : velocity, velocity == null ? 0 : 1);
     }
 
     @Override protected void signFeedbackImpl(float scale, Matrix w, Matrix r, Matrix out) {
-        launch1d("nk_sign_feedback", w.size(), w.rows(), w.cols(), scale, w, r == null ? placeholder : r, r == null ? 0 : 1, out);
+        launchElementwise("nk_sign_feedback", w, scale, w, r == null ? placeholder : r, r == null ? 0 : 1, out);
     }
 
     @Override protected void mseLossImpl(Matrix y, Matrix targets, Matrix grad, Matrix loss) {
@@ -242,7 +257,7 @@ public abstract class KernelDevice extends Device {
 
     @Override protected void lifStepImpl(org.neurokernels.dynamics.LifStep p, Matrix v, Matrix iE, Matrix iI, Matrix refractory,
                                          Matrix iExt, Matrix synE, Matrix synI, Matrix spikes, Matrix rate, Matrix count) {
-        launch1d("nk_lif_step", v.size(), v.rows(), v.cols(), p.p22(), p.p21e(), p.p21i(), p.p20(), p.p11e(), p.p11i(),
+        launchElementwise("nk_lif_step", v, p.p22(), p.p21e(), p.p21i(), p.p20(), p.p11e(), p.p11i(),
                 p.vRest(), p.vReset(), p.vThresh(), p.iOffset(), p.refractorySteps(), p.rateDecay(), p.rateGain(),
                 v, iE, iI, refractory,
                 iExt == null ? placeholder : iExt, iExt == null ? 0 : 1,

@@ -115,7 +115,7 @@ public final class Results {
         if (!params.containsKey("neurons")) return Double.NaN;
         double perNeuron;
         switch (impl) {
-            case "copy": perNeuron = 8; break;
+            case "copy": perNeuron = 56; break;   // DynamicsBenchmark copies 7 floats per neuron
             case "lif_step": perNeuron = 56; break;
             case "izhikevich_step": perNeuron = 48; break;
             case "rate_step": perNeuron = 12; break;
