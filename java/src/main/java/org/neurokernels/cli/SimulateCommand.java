@@ -42,6 +42,7 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1") long seed;
     @Option(names = "--plot", description = "write a raster and population-rate PNG") Path plot;
     @Option(names = "--json", description = "write the population rates as JSON") Path json;
+    @Option(names = "--spikes", description = "write every spike as a row (time in ms, neuron) of a float32 .npy file") Path spikesFile;
 
     @Override public Integer call() throws Exception {
         int n = neurons, ne = n * 4 / 5, inDegree = 80;
@@ -63,6 +64,7 @@ final class SimulateCommand implements Callable<Integer> {
         int binSteps = (int) Math.max(1, Math.round(1.0 / dt));
         List<double[]> bins = new ArrayList<>();
         double[] totals = new double[2];
+        List<float[]> spikeList = new ArrayList<>();
         try (Device d = Devices.open(device); LifPopulation pop = new LifPopulation(d, 1, n, cell, dt, 50)) {
             System.out.printf(Locale.ROOT, "device %s (%s): CUBA network, %d neurons (%d E), %d inputs each, %.0f ms at dt %.3g ms%n",
                     d.id(), d.info().name(), n, ne, inDegree, ms, dt);
@@ -75,6 +77,7 @@ final class SimulateCommand implements Callable<Integer> {
                 float[] s = pop.lastSpikes();
                 for (int j = 0; j < n; j++) {
                     if (s[j] == 0) continue;
+                    if (spikesFile != null) spikeList.add(new float[] {(float) (t * dt), j});
                     bin[j < ne ? 0 : 1]++;
                     totals[j < ne ? 0 : 1]++;
                     int k = j < ne ? j * rasterNeurons / 2 / ne : rasterNeurons / 2 + (j - ne) * rasterNeurons / 2 / (n - ne);
@@ -102,6 +105,12 @@ final class SimulateCommand implements Callable<Integer> {
                 m.put("rate_inhibitory_hz", rateI);
                 java.nio.file.Files.writeString(json, Main.json(m) + "\n");
             }
+        }
+        if (spikesFile != null && !spikeList.isEmpty()) {
+            float[] flat = new float[2 * spikeList.size()];
+            for (int k = 0; k < spikeList.size(); k++) System.arraycopy(spikeList.get(k), 0, flat, 2 * k, 2);
+            org.neurokernels.io.Npy.write(spikesFile, flat, spikeList.size(), 2);
+            System.out.println("wrote " + spikeList.size() + " spikes to " + spikesFile);
         }
         if (plot != null) {
             XYSeriesCollection raster = new XYSeriesCollection();

@@ -107,6 +107,11 @@ public final class Npy {
         return m.group(1);
     }
 
+    /** Writes rows x cols float32 values (row-major), e.g. a population's recordings. */
+    public static void write(Path file, float[] data, int rows, int cols) throws IOException {
+        write(file, new HostMatrix(rows, cols, data));
+    }
+
     /** Writes a 2-D float32 array in C order (format 1.0, header padded to 64 bytes as numpy does). */
     public static void write(Path file, HostMatrix m) throws IOException {
         Files.write(file, toBytes(m));

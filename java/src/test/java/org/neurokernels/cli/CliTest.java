@@ -203,7 +203,12 @@ class CliTest {
     @MethodSource("devices")
     void simulateRunsTheBalancedNetwork(String id) throws Exception {
         Path png = dir.resolve("cuba.png"), json = dir.resolve("cuba.json");
-        String out = capture("simulate", "--device", id, "--neurons", "400", "--ms", "200", "--plot", png.toString(), "--json", json.toString());
+        Path spikes = dir.resolve("spikes.npy");
+        String out = capture("simulate", "--device", id, "--neurons", "400", "--ms", "200", "--plot", png.toString(), "--json", json.toString(),
+                "--spikes", spikes.toString());
+        HostMatrix sp = Npy.read(spikes);
+        assertEquals(2, sp.cols());
+        assertTrue(sp.get(sp.rows() - 1, 0) <= 200f && sp.get(0, 1) >= 0 && sp.get(0, 1) < 400, "spike rows are (time, neuron)");
         assertTrue(out.contains("mean rate"), out);
         com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(Files.readString(json)).getAsJsonObject();
         double e = o.get("rate_excitatory_hz").getAsDouble(), i = o.get("rate_inhibitory_hz").getAsDouble();
