@@ -52,13 +52,7 @@ extern "C" __global__ void nk_rate_step(const int rows, const int cols, const in
     ELEMENT_INDEX
     const float r = AT(R, offR, ldR, i, j), fx = nk_activate(act, AT(X, offX, ldX, i, j)), c = AT(C, offC, ldC, 0, j);
     float next = method == 0 ? fmaf(c, fx - r, r) : fmaf(c, r, (1.0f - c) * fx);
-    if (noise_scale != 0.0f) {
-        const uint4 x = nk_philox4x32_10(make_uint4((unsigned) g, (unsigned) stream, (unsigned) step, 0u),
-                                         make_uint2((unsigned) key0, (unsigned) key1));
-        const float u1 = 1.0f - (float) (x.x >> 8) * 0x1.0p-24f, u2 = (float) (x.y >> 8) * 0x1.0p-24f;
-        const float z = sqrtf(-2.0f * logf(u1)) * cosf(6.2831853071795865f * u2);
-        next = fmaf(noise_scale / AT(TAU, offTAU, ldTAU, 0, j), z, next);
-    }
+    if (noise_scale != 0.0f) next = fmaf(noise_scale / AT(TAU, offTAU, ldTAU, 0, j), nk_normal((unsigned) g, stream, step, key0, key1), next);
     AT(R, offR, ldR, i, j) = next;
 }
 
@@ -130,12 +124,7 @@ extern "C" __global__ void nk_rate_multistep(const int batch, const int n, const
             if (hasU) for (int q = 0; q < m; q++) x = fmaf(AT(WINT, offWINT, ldWINT, q, j), AT(U, offU, ldU, t * batch + b, q), x);
             const float ri = r[j], fx = nk_activate(act, x);
             next = method == 0 ? fmaf(c, fx - ri, ri) : fmaf(c, ri, (1.0f - c) * fx);
-            if (noise_scale != 0.0f) {
-                const uint4 w = nk_philox4x32_10(make_uint4((unsigned) g, (unsigned) stream, (unsigned) (step0 + t), 0u),
-                                                 make_uint2((unsigned) key0, (unsigned) key1));
-                const float u1 = 1.0f - (float) (w.x >> 8) * 0x1.0p-24f, u2 = (float) (w.y >> 8) * 0x1.0p-24f;
-                next = fmaf(noise_scale / tau, sqrtf(-2.0f * logf(u1)) * cosf(6.2831853071795865f * u2), next);
-            }
+            if (noise_scale != 0.0f) next = fmaf(noise_scale / tau, nk_normal((unsigned) g, stream, step0 + t, key0, key1), next);
         }
         __syncthreads();
         if (live) {

@@ -20,6 +20,14 @@ __device__ __forceinline__ uint4 nk_philox4x32_10(uint4 c, uint2 k) {
     return c;
 }
 
+// A standard normal for element g: Box-Muller on lanes 0 and 1 of Philox((g, stream, step, 0), key);
+// see kernels-opencl/learning.cl.
+__device__ __forceinline__ float nk_normal(const unsigned g, const int stream, const int step, const int key0, const int key1) {
+    const uint4 w = nk_philox4x32_10(make_uint4(g, (unsigned) stream, (unsigned) step, 0u), make_uint2((unsigned) key0, (unsigned) key1));
+    const float u1 = 1.0f - (float) (w.x >> 8) * 0x1.0p-24f, u2 = (float) (w.y >> 8) * 0x1.0p-24f;
+    return sqrtf(-2.0f * logf(u1)) * cosf(6.2831853071795865f * u2);
+}
+
 __device__ __forceinline__ float nk_sign(float x) {
     return x > 0.0f ? 1.0f : x < 0.0f ? -1.0f : x;  // sign(+-0) = +-0 and, unlike OpenCL's sign(), sign(NaN) = NaN
 }

@@ -61,12 +61,7 @@ __kernel void nk_rate_step(const int rows, const int cols, const int act, const 
     ELEMENT_INDEX
     const float r = AT(R, offR, ldR, i, j), fx = nk_activate(act, AT(X, offX, ldX, i, j)), c = AT(C, offC, ldC, 0, j);
     float next = method == 0 ? fma(c, fx - r, r) : fma(c, r, (1.0f - c) * fx);
-    if (noise_scale != 0.0f) {
-        const uint4 x = nk_philox4x32_10((uint4) ((uint) g, (uint) stream, (uint) step, 0u), (uint2) ((uint) key0, (uint) key1));
-        const float u1 = 1.0f - (float) (x.x >> 8) * 0x1.0p-24f, u2 = (float) (x.y >> 8) * 0x1.0p-24f;
-        const float z = sqrt(-2.0f * log(u1)) * cos(6.2831853071795865f * u2);
-        next = fma(noise_scale / AT(TAU, offTAU, ldTAU, 0, j), z, next);
-    }
+    if (noise_scale != 0.0f) next = fma(noise_scale / AT(TAU, offTAU, ldTAU, 0, j), nk_normal((uint) g, stream, step, key0, key1), next);
     AT(R, offR, ldR, i, j) = next;
 }
 
@@ -149,11 +144,7 @@ __kernel void nk_rate_multistep(const int batch, const int n, const int m, const
             if (hasU) for (int q = 0; q < m; q++) x = fma(AT(WINT, offWINT, ldWINT, q, j), AT(U, offU, ldU, t * batch + b, q), x);
             const float ri = r[j], fx = nk_activate(act, x);
             next = method == 0 ? fma(c, fx - ri, ri) : fma(c, ri, (1.0f - c) * fx);
-            if (noise_scale != 0.0f) {
-                const uint4 w = nk_philox4x32_10((uint4) ((uint) g, (uint) stream, (uint) (step0 + t), 0u), (uint2) ((uint) key0, (uint) key1));
-                const float u1 = 1.0f - (float) (w.x >> 8) * 0x1.0p-24f, u2 = (float) (w.y >> 8) * 0x1.0p-24f;
-                next = fma(noise_scale / tau, sqrt(-2.0f * log(u1)) * cos(6.2831853071795865f * u2), next);
-            }
+            if (noise_scale != 0.0f) next = fma(noise_scale / tau, nk_normal((uint) g, stream, step0 + t, key0, key1), next);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         if (live) {
@@ -234,11 +225,7 @@ void nk_rate_multistep_cpu(const int batch, const int n, const int m, const int 
             r[j] = method == 0 ? fma(c, fx - ri, ri) : fma(c, ri, (1.0f - c) * fx);
         }
         for (int j = 0; j < n; j++) {
-            if (noise_scale != 0.0f) {
-                const uint4 w = nk_philox4x32_10((uint4) ((uint) (b * n + j), (uint) stream, (uint) (step0 + t), 0u), (uint2) ((uint) key0, (uint) key1));
-                const float u1 = 1.0f - (float) (w.x >> 8) * 0x1.0p-24f, u2 = (float) (w.y >> 8) * 0x1.0p-24f;
-                r[j] = fma(noise_scale / AT(TAU, offTAU, ldTAU, 0, j), sqrt(-2.0f * log(u1)) * cos(6.2831853071795865f * u2), r[j]);
-            }
+            if (noise_scale != 0.0f) r[j] = fma(noise_scale / AT(TAU, offTAU, ldTAU, 0, j), nk_normal((uint) (b * n + j), stream, step0 + t, key0, key1), r[j]);
             if (recordEvery > 0 && (t + 1) % recordEvery == 0) AT(REC, offREC, ldREC, ((t + 1) / recordEvery - 1) * batch + b, j) = r[j];
         }
     }

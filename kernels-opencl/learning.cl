@@ -40,6 +40,14 @@ float nk_decayed_step(const float x, const float t, const float lr, const float 
     return fma(-lr, fma(decay, x, t), x);
 }
 
+// A standard normal for element g: Box-Muller on lanes 0 and 1 of Philox((g, stream, step, 0), key), from
+// 24-bit uniforms u1 = 1 - x0 2^-24 in (0, 1] and u2 = x1 2^-24 (org.neurokernels.random.Philox.normal).
+float nk_normal(const uint g, const int stream, const int step, const int key0, const int key1) {
+    const uint4 w = nk_philox4x32_10((uint4) (g, (uint) stream, (uint) step, 0u), (uint2) ((uint) key0, (uint) key1));
+    const float u1 = 1.0f - (float) (w.x >> 8) * 0x1.0p-24f, u2 = (float) (w.y >> 8) * 0x1.0p-24f;
+    return sqrt(-2.0f * log(u1)) * cos(6.2831853071795865f * u2);
+}
+
 __kernel void nk_sgd_update(const int rows, const int cols, const float lr, const float decay, const float mu,
                             __global float* W, const int offW, const int ldW,
                             __global const float* G, const int offG, const int ldG,
