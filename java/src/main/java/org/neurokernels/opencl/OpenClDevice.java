@@ -38,8 +38,20 @@ import org.neurokernels.NeurokernelsException;
  * device opens. A build failure raises {@link KernelBuildException} with the compiler's log.
  */
 public final class OpenClDevice extends KernelDevice {
-    /** Kernel sources, in the order they are concatenated into one program. */
-    public static final List<String> SOURCES = List.of("common.cl", "gemm.cl", "gemm_packed.cl", "elementwise.cl", "reduce.cl", "softmax.cl", "probes.cl", "learning.cl", "dynamics.cl");
+    /**
+     * Kernel sources, in the order they are concatenated into one program: kernels-opencl/sources.txt,
+     * which the C library's build (native/) reads too.
+     */
+    public static final List<String> SOURCES = sourceList();
+
+    private static List<String> sourceList() {
+        try (InputStream in = OpenClDevice.class.getResourceAsStream("sources.txt")) {
+            if (in == null) throw new NeurokernelsException("kernels-opencl/sources.txt is missing from the classpath (org/neurokernels/opencl/)");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
+        } catch (IOException e) {
+            throw new NeurokernelsException("cannot read kernels-opencl/sources.txt", e);
+        }
+    }
     /** Options passed to clBuildProgram besides the GEMM tile defines: none that relax IEEE semantics. */
     public static final String BUILD_OPTIONS = "";
     /** The vendor's fast math, for {@code verify --fast-math} only. */

@@ -1,0 +1,90 @@
+/*
+ * neurokernels C API, version 1: the library's OpenCL kernels (the same files as kernels-opencl/, embedded
+ * at build time) for simulators written in C, C++ or Python (ctypes).
+ *
+ * Conventions
+ *  - Buffers are float32 row-major matrices (rows x cols) on one device; uint32 data (Philox counters,
+ *    keys and outputs) travel in the same buffers as raw 32-bit words.
+ *  - Every call returns an nk_status; NK_OK is 0. On failure nk_last_error() returns a message for the
+ *    calling thread (thread-local), describing the last failed call.
+ *  - Arguments are checked before anything is enqueued: null handles, mismatched shapes, buffers of
+ *    another device and freed buffers give NK_ERR_ARGUMENT or NK_ERR_FREED, never a crash.
+ *  - Ops are enqueued in order on the device's one queue; nk_download and nk_finish wait for them.
+ *  - Threads: a device may be used from several threads; calls on one device are serialized by its
+ *    mutex. nk_close must not race with other calls on the same device.
+ *  - Handles are owned by the device: nk_free releases a buffer's device memory at once and keeps a small
+ *    record so later use is reported (NK_ERR_FREED); nk_close releases everything the device owns.
+ *  - Results agree with the Java library's kernels; the GEMM-based ops use the tiled kernel (nk_gemm).
+ */
+#ifndef NEUROKERNELS_H
+#define NEUROKERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NK_API_VERSION 1
+
+typedef enum {
+    NK_OK = 0,
+    NK_ERR_ARGUMENT = 1,   /* a null handle, a bad shape or value */
+    NK_ERR_DEVICE = 2,     /* no such OpenCL platform or device, or it cannot be opened */
+    NK_ERR_BUILD = 3,      /* the kernels failed to compile (the build log is in nk_last_error) */
+    NK_ERR_FREED = 4,      /* a buffer already freed */
+    NK_ERR_OPENCL = 5,     /* an OpenCL call failed */
+    NK_ERR_MEMORY = 6      /* host allocation failed */
+} nk_status;
+
+/* Activation codes, as org.neurokernels.Activation. */
+enum { NK_IDENTITY = 0, NK_TANH = 1, NK_LOGISTIC = 2, NK_RELU = 3, NK_SOFTPLUS = 4 };
+
+typedef struct nk_device nk_device;
+typedef struct nk_buffer nk_buffer;
+
+int nk_version(void);
+const char* nk_last_error(void);
+
+nk_status nk_open_opencl(int platform, int device, nk_device** out);
+nk_status nk_device_name(nk_device* dev, char* name, size_t capacity);
+nk_status nk_close(nk_device* dev);
+nk_status nk_finish(nk_device* dev);
+
+nk_status nk_alloc(nk_device* dev, int rows, int cols, nk_buffer** out);   /* zero-filled */
+nk_status nk_free(nk_buffer* buf);
+nk_status nk_upload(nk_buffer* buf, const float* host, size_t count);      /* count = rows * cols */
+nk_status nk_download(nk_buffer* buf, float* host, size_t count);
+
+/* C = alpha op(A) op(B) + beta C (C not read when beta = 0). */
+nk_status nk_gemm(nk_device* dev, int trans_a, int trans_b, float alpha, nk_buffer* a, nk_buffer* b, float beta, nk_buffer* c);
+/* out = f(x w^T + bias); bias (1 x out) and pre may be NULL. */
+nk_status nk_dense_forward(nk_device* dev, nk_buffer* x, nk_buffer* w, nk_buffer* bias, int activation, nk_buffer* out, nk_buffer* pre);
+/* out = (delta op(m)) * f'(a), a = z, or h = f(z) when from_output: BP (m = W), FA (m = B), DFA (m = D). */
+nk_status nk_backward_delta(nk_device* dev, nk_buffer* delta, int trans_m, nk_buffer* m, nk_buffer* a, int activation, int from_output, nk_buffer* out);
+/* v = mu v + g (velocity not NULL); w -= lr (t + decay w), t = v or g. */
+nk_status nk_sgd_update(nk_device* dev, float lr, float decay, float mu, nk_buffer* w, nk_buffer* grad, nk_buffer* velocity);
+/* Kolen-Pollack: w and b both step with the same t. */
+nk_status nk_kp_update(nk_device* dev, float lr, float decay, float mu, nk_buffer* w, nk_buffer* b, nk_buffer* grad, nk_buffer* velocity);
+/* probs, grad = (probs - targets) / rows, loss (rows x 1) of a row-wise softmax cross-entropy. */
+nk_status nk_softmax_xent(nk_device* dev, nk_buffer* logits, nk_buffer* targets, nk_buffer* probs, nk_buffer* grad, nk_buffer* loss);
+/* U[lo, hi) from Philox4x32-10: element e uses counter (e / 4, stream, draw, 0) and the seed as key. */
+nk_status nk_random_uniform(nk_device* dev, uint64_t seed, int stream, int draw, float lo, float hi, nk_buffer* out);
+/* Raw Philox4x32-10: out row r (n x 4) = Philox(counter row r (n x 4), key row r (n x 2)), uint32 words. */
+nk_status nk_philox(nk_device* dev, nk_buffer* counter, nk_buffer* key, nk_buffer* out);
+
+/* LIF (iaf_psc_exp) with PyNN IF_curr_exp parameters (ms, nF, mV, nA). */
+typedef struct {
+    double tau_m, cm, v_rest, v_reset, v_thresh, tau_refrac, tau_syn_e, tau_syn_i, i_offset;
+} nk_lif_params;
+/* One exact-integration step; all buffers batch x n; i_ext, syn_e, syn_i may be NULL; dt and tau_rate in ms. */
+nk_status nk_lif_step(nk_device* dev, const nk_lif_params* p, double dt, double tau_rate,
+                      nk_buffer* v, nk_buffer* i_e, nk_buffer* i_i, nk_buffer* refractory,
+                      nk_buffer* i_ext, nk_buffer* syn_e, nk_buffer* syn_i,
+                      nk_buffer* spikes, nk_buffer* rate, nk_buffer* count);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,513 @@
+/*
+ * neurokernels C API over OpenCL: the kernels of kernels-opencl/ (embedded by CMake from those same files,
+ * in the order org.neurokernels.opencl.OpenClDevice builds them) and the argument checks of the Java
+ * facade, so a C or Python simulator gets the same results as the Java library.
+ */
+#define CL_TARGET_OPENCL_VERSION 120
+#include "neurokernels.h"
+
+#include <CL/cl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const char* const nk_kernel_sources[];
+extern const size_t nk_kernel_source_count;
+
+static _Thread_local char last_error[1024];
+
+static nk_status fail(nk_status s, const char* fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+int nk_version(void) { return NK_API_VERSION; }
+const char* nk_last_error(void) { return last_error; }
+
+struct nk_buffer {
+    nk_device* dev;
+    cl_mem mem;
+    int rows, cols;
+    int freed;
+    nk_buffer* next;
+};
+
+struct nk_device {
+    cl_context context;
+    cl_command_queue queue;
+    cl_program program;
+    cl_device_id device;
+    pthread_mutex_t lock;
+    nk_buffer* buffers;       /* every buffer ever allocated here (freed ones keep their record) */
+    nk_buffer* placeholder;   /* bound to absent optional arguments (a flag tells the kernel) */
+    char name[256];
+};
+
+#define CHECK_CL(call, what)                                                        \
+    do {                                                                            \
+        cl_int err_ = (call);                                                       \
+        if (err_ != CL_SUCCESS) return fail(NK_ERR_OPENCL, "%s failed: OpenCL error %d", what, err_); \
+    } while (0)
+
+static nk_status alloc_unlocked(nk_device* dev, int rows, int cols, nk_buffer** out);
+
+nk_status nk_open_opencl(int platform, int device, nk_device** out) {
+    if (!out) return fail(NK_ERR_ARGUMENT, "nk_open_opencl: out is NULL");
+    *out = NULL;
+    cl_uint np = 0;
+    if (clGetPlatformIDs(0, NULL, &np) != CL_SUCCESS || np == 0) return fail(NK_ERR_DEVICE, "no OpenCL platform (install an ICD, e.g. pocl-opencl-icd)");
+    if (platform < 0 || (cl_uint) platform >= np) return fail(NK_ERR_DEVICE, "opencl:%d:%d: there are %u platform(s)", platform, device, np);
+    cl_platform_id* ps = calloc(np, sizeof *ps);
+    if (!ps) return fail(NK_ERR_MEMORY, "out of host memory");
+    clGetPlatformIDs(np, ps, NULL);
+    cl_platform_id p = ps[platform];
+    free(ps);
+    cl_uint nd = 0;
+    if (clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, 0, NULL, &nd) != CL_SUCCESS || device < 0 || (cl_uint) device >= nd) {
+        return fail(NK_ERR_DEVICE, "opencl:%d:%d: platform %d has %u device(s)", platform, device, platform, nd);
+    }
+    cl_device_id* ds = calloc(nd, sizeof *ds);
+    if (!ds) return fail(NK_ERR_MEMORY, "out of host memory");
+    clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, nd, ds, NULL);
+    nk_device* dev = calloc(1, sizeof *dev);
+    if (!dev) {
+        free(ds);
+        return fail(NK_ERR_MEMORY, "out of host memory");
+    }
+    dev->device = ds[device];
+    free(ds);
+    clGetDeviceInfo(dev->device, CL_DEVICE_NAME, sizeof dev->name - 1, dev->name, NULL);
+    cl_int err;
+    cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties) p, 0};
+    dev->context = clCreateContext(props, 1, &dev->device, NULL, NULL, &err);
+    if (err != CL_SUCCESS) {
+        free(dev);
+        return fail(NK_ERR_DEVICE, "opencl:%d:%d: cannot create a context (error %d)", platform, device, err);
+    }
+    dev->queue = clCreateCommandQueue(dev->context, dev->device, 0, &err);
+    if (err != CL_SUCCESS) {
+        clReleaseContext(dev->context);
+        free(dev);
+        return fail(NK_ERR_DEVICE, "cannot create a command queue (error %d)", err);
+    }
+    dev->program = clCreateProgramWithSource(dev->context, (cl_uint) nk_kernel_source_count, (const char**) nk_kernel_sources, NULL, &err);
+    if (err == CL_SUCCESS) err = clBuildProgram(dev->program, 1, &dev->device, "", NULL, NULL);
+    if (err != CL_SUCCESS) {
+        char log[768] = "";
+        if (dev->program) clGetProgramBuildInfo(dev->program, dev->device, CL_PROGRAM_BUILD_LOG, sizeof log - 1, log, NULL);
+        if (dev->program) clReleaseProgram(dev->program);
+        clReleaseCommandQueue(dev->queue);
+        clReleaseContext(dev->context);
+        free(dev);
+        return fail(NK_ERR_BUILD, "the OpenCL kernels failed to build (error %d): %s", err, log);
+    }
+    pthread_mutex_init(&dev->lock, NULL);
+    nk_status s = alloc_unlocked(dev, 1, 1, &dev->placeholder);
+    if (s != NK_OK) {
+        nk_close(dev);
+        return s;
+    }
+    *out = dev;
+    return NK_OK;
+}
+
+nk_status nk_device_name(nk_device* dev, char* name, size_t capacity) {
+    if (!dev || !name || capacity == 0) return fail(NK_ERR_ARGUMENT, "nk_device_name: NULL argument");
+    snprintf(name, capacity, "%s", dev->name);
+    return NK_OK;
+}
+
+nk_status nk_close(nk_device* dev) {
+    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_close: device is NULL");
+    clFinish(dev->queue);
+    nk_buffer* b = dev->buffers;
+    while (b) {
+        nk_buffer* next = b->next;
+        if (!b->freed) clReleaseMemObject(b->mem);
+        free(b);
+        b = next;
+    }
+    clReleaseProgram(dev->program);
+    clReleaseCommandQueue(dev->queue);
+    clReleaseContext(dev->context);
+    pthread_mutex_destroy(&dev->lock);
+    free(dev);
+    return NK_OK;
+}
+
+nk_status nk_finish(nk_device* dev) {
+    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_finish: device is NULL");
+    pthread_mutex_lock(&dev->lock);
+    cl_int err = clFinish(dev->queue);
+    pthread_mutex_unlock(&dev->lock);
+    return err == CL_SUCCESS ? NK_OK : fail(NK_ERR_OPENCL, "clFinish failed: %d", err);
+}
+
+static nk_status alloc_unlocked(nk_device* dev, int rows, int cols, nk_buffer** out) {
+    if (rows < 1 || cols < 1 || (long long) rows * cols > 0x7fffffffLL) return fail(NK_ERR_ARGUMENT, "nk_alloc: shape %dx%d", rows, cols);
+    nk_buffer* b = calloc(1, sizeof *b);
+    if (!b) return fail(NK_ERR_MEMORY, "out of host memory");
+    size_t bytes = (size_t) rows * cols * sizeof(float);
+    cl_int err;
+    b->mem = clCreateBuffer(dev->context, CL_MEM_READ_WRITE, bytes, NULL, &err);
+    if (err != CL_SUCCESS) {
+        free(b);
+        return fail(NK_ERR_OPENCL, "clCreateBuffer of %zu bytes failed: %d", bytes, err);
+    }
+    float zero = 0.0f;
+    err = clEnqueueFillBuffer(dev->queue, b->mem, &zero, sizeof zero, 0, bytes, 0, NULL, NULL);
+    if (err != CL_SUCCESS) {
+        clReleaseMemObject(b->mem);
+        free(b);
+        return fail(NK_ERR_OPENCL, "clEnqueueFillBuffer failed: %d", err);
+    }
+    b->dev = dev;
+    b->rows = rows;
+    b->cols = cols;
+    b->next = dev->buffers;
+    dev->buffers = b;
+    *out = b;
+    return NK_OK;
+}
+
+nk_status nk_alloc(nk_device* dev, int rows, int cols, nk_buffer** out) {
+    if (!dev || !out) return fail(NK_ERR_ARGUMENT, "nk_alloc: NULL argument");
+    pthread_mutex_lock(&dev->lock);
+    nk_status s = alloc_unlocked(dev, rows, cols, out);
+    pthread_mutex_unlock(&dev->lock);
+    return s;
+}
+
+nk_status nk_free(nk_buffer* buf) {
+    if (!buf) return fail(NK_ERR_ARGUMENT, "nk_free: buffer is NULL");
+    nk_device* dev = buf->dev;
+    pthread_mutex_lock(&dev->lock);
+    if (!buf->freed) {
+        clFinish(dev->queue);
+        clReleaseMemObject(buf->mem);
+        buf->freed = 1;
+    }
+    pthread_mutex_unlock(&dev->lock);
+    return NK_OK;
+}
+
+/* Argument checks shared by every op: not NULL, not freed, on this device. */
+static nk_status usable(nk_device* dev, const nk_buffer* b, const char* name) {
+    if (!b) return fail(NK_ERR_ARGUMENT, "buffer '%s' is NULL", name);
+    if (b->dev != dev) return fail(NK_ERR_ARGUMENT, "buffer '%s' belongs to another device", name);
+    if (b->freed) return fail(NK_ERR_FREED, "buffer '%s' has been freed", name);
+    return NK_OK;
+}
+
+static nk_status same_shape(const nk_buffer* a, const nk_buffer* b, const char* an, const char* bn) {
+    if (a->rows != b->rows || a->cols != b->cols) {
+        return fail(NK_ERR_ARGUMENT, "'%s' is %dx%d but '%s' is %dx%d", an, a->rows, a->cols, bn, b->rows, b->cols);
+    }
+    return NK_OK;
+}
+
+#define REQUIRE(expr)                       \
+    do {                                    \
+        nk_status s_ = (expr);              \
+        if (s_ != NK_OK) return s_;         \
+    } while (0)
+
+nk_status nk_upload(nk_buffer* buf, const float* host, size_t count) {
+    if (!buf || !host) return fail(NK_ERR_ARGUMENT, "nk_upload: NULL argument");
+    if (buf->freed) return fail(NK_ERR_FREED, "nk_upload: buffer has been freed");
+    if (count != (size_t) buf->rows * buf->cols) return fail(NK_ERR_ARGUMENT, "nk_upload: %zu values for a %dx%d buffer", count, buf->rows, buf->cols);
+    pthread_mutex_lock(&buf->dev->lock);
+    cl_int err = clEnqueueWriteBuffer(buf->dev->queue, buf->mem, CL_TRUE, 0, count * sizeof(float), host, 0, NULL, NULL);
+    pthread_mutex_unlock(&buf->dev->lock);
+    return err == CL_SUCCESS ? NK_OK : fail(NK_ERR_OPENCL, "clEnqueueWriteBuffer failed: %d", err);
+}
+
+nk_status nk_download(nk_buffer* buf, float* host, size_t count) {
+    if (!buf || !host) return fail(NK_ERR_ARGUMENT, "nk_download: NULL argument");
+    if (buf->freed) return fail(NK_ERR_FREED, "nk_download: buffer has been freed");
+    if (count != (size_t) buf->rows * buf->cols) return fail(NK_ERR_ARGUMENT, "nk_download: %zu values for a %dx%d buffer", count, buf->rows, buf->cols);
+    pthread_mutex_lock(&buf->dev->lock);
+    cl_int err = clEnqueueReadBuffer(buf->dev->queue, buf->mem, CL_TRUE, 0, count * sizeof(float), host, 0, NULL, NULL);
+    pthread_mutex_unlock(&buf->dev->lock);
+    return err == CL_SUCCESS ? NK_OK : fail(NK_ERR_OPENCL, "clEnqueueReadBuffer failed: %d", err);
+}
+
+/* ---- launching: arguments follow the kernels' convention, a matrix is (pointer, offset, ld) ---- */
+
+typedef struct {
+    cl_kernel k;
+    cl_uint i;
+    cl_int err;
+} args_t;
+
+static void arg_int(args_t* a, int v) { if (a->err == CL_SUCCESS) a->err = clSetKernelArg(a->k, a->i++, sizeof v, &v); }
+static void arg_float(args_t* a, float v) { if (a->err == CL_SUCCESS) a->err = clSetKernelArg(a->k, a->i++, sizeof v, &v); }
+static void arg_raw(args_t* a, const nk_buffer* b) { if (a->err == CL_SUCCESS) a->err = clSetKernelArg(a->k, a->i++, sizeof(cl_mem), &b->mem); }
+static void arg_matrix(args_t* a, const nk_buffer* b) {
+    arg_raw(a, b);
+    arg_int(a, 0);
+    arg_int(a, b->cols);
+}
+
+static nk_status launch(nk_device* dev, args_t* a, size_t gx, size_t gy, size_t lx, size_t ly, const char* name) {
+    if (a->err != CL_SUCCESS) {
+        clReleaseKernel(a->k);
+        return fail(NK_ERR_OPENCL, "%s: clSetKernelArg %u failed: %d", name, a->i, a->err);
+    }
+    size_t global[2] = {(gx + lx - 1) / lx * lx, (gy + ly - 1) / ly * ly}, local[2] = {lx, ly};
+    cl_int err = clEnqueueNDRangeKernel(dev->queue, a->k, 2, NULL, global, local, 0, NULL, NULL);
+    clReleaseKernel(a->k);
+    return err == CL_SUCCESS ? NK_OK : fail(NK_ERR_OPENCL, "%s: clEnqueueNDRangeKernel failed: %d", name, err);
+}
+
+static nk_status kernel(nk_device* dev, const char* name, args_t* a) {
+    cl_int err;
+    a->k = clCreateKernel(dev->program, name, &err);
+    a->i = 0;
+    a->err = CL_SUCCESS;
+    return err == CL_SUCCESS ? NK_OK : fail(NK_ERR_OPENCL, "clCreateKernel(%s) failed: %d", name, err);
+}
+
+static nk_status gemm_launch(nk_device* dev, int m, int n, int k, const nk_buffer* a, int ta, const nk_buffer* b, int tb, const nk_buffer* c,
+                             float alpha, float beta, int epilogue, const nk_buffer* bias, int act, const nk_buffer* pre,
+                             const nk_buffer* deriv, int from_output) {
+    args_t g;
+    REQUIRE(kernel(dev, "nk_gemm", &g));
+    arg_int(&g, m); arg_int(&g, n); arg_int(&g, k);
+    arg_matrix(&g, a); arg_int(&g, ta);
+    arg_matrix(&g, b); arg_int(&g, tb);
+    arg_matrix(&g, c); arg_float(&g, alpha); arg_float(&g, beta); arg_int(&g, epilogue);
+    arg_matrix(&g, bias ? bias : dev->placeholder); arg_int(&g, bias != NULL);
+    arg_int(&g, act);
+    arg_matrix(&g, pre ? pre : dev->placeholder); arg_int(&g, pre != NULL);
+    arg_matrix(&g, deriv ? deriv : dev->placeholder); arg_int(&g, from_output);
+    return launch(dev, &g, (size_t) (n + 63) / 64 * 16, (size_t) (m + 63) / 64 * 16, 16, 16, "nk_gemm");
+}
+
+#define LOCKED(dev, body)                         \
+    do {                                          \
+        pthread_mutex_lock(&(dev)->lock);         \
+        nk_status r_ = (body);                    \
+        pthread_mutex_unlock(&(dev)->lock);       \
+        return r_;                                \
+    } while (0)
+
+static int valid_activation(int act) { return act >= NK_IDENTITY && act <= NK_SOFTPLUS; }
+
+nk_status nk_gemm(nk_device* dev, int trans_a, int trans_b, float alpha, nk_buffer* a, nk_buffer* b, float beta, nk_buffer* c) {
+    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_gemm: device is NULL");
+    REQUIRE(usable(dev, a, "a"));
+    REQUIRE(usable(dev, b, "b"));
+    REQUIRE(usable(dev, c, "c"));
+    int m = trans_a ? a->cols : a->rows, k = trans_a ? a->rows : a->cols;
+    int kb = trans_b ? b->cols : b->rows, n = trans_b ? b->rows : b->cols;
+    if (k != kb) return fail(NK_ERR_ARGUMENT, "nk_gemm: op(a) is %dx%d but op(b) is %dx%d", m, k, kb, n);
+    if (c->rows != m || c->cols != n) return fail(NK_ERR_ARGUMENT, "nk_gemm: c is %dx%d, expected %dx%d", c->rows, c->cols, m, n);
+    if (c == a || c == b) return fail(NK_ERR_ARGUMENT, "nk_gemm: c must not be a or b");
+    LOCKED(dev, gemm_launch(dev, m, n, k, a, trans_a != 0, b, trans_b != 0, c, alpha, beta, 0, NULL, 0, NULL, NULL, 0));
+}
+
+nk_status nk_dense_forward(nk_device* dev, nk_buffer* x, nk_buffer* w, nk_buffer* bias, int activation, nk_buffer* out, nk_buffer* pre) {
+    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_dense_forward: device is NULL");
+    REQUIRE(usable(dev, x, "x"));
+    REQUIRE(usable(dev, w, "w"));
+    REQUIRE(usable(dev, out, "out"));
+    if (!valid_activation(activation)) return fail(NK_ERR_ARGUMENT, "nk_dense_forward: activation %d", activation);
+    if (x->cols != w->cols) return fail(NK_ERR_ARGUMENT, "nk_dense_forward: x is %dx%d but w is %dx%d", x->rows, x->cols, w->rows, w->cols);
+    if (out->rows != x->rows || out->cols != w->rows) return fail(NK_ERR_ARGUMENT, "nk_dense_forward: out is %dx%d, expected %dx%d", out->rows, out->cols, x->rows, w->rows);
+    if (bias) {
+        REQUIRE(usable(dev, bias, "bias"));
+        if (bias->rows != 1 || bias->cols != w->rows) return fail(NK_ERR_ARGUMENT, "nk_dense_forward: bias is %dx%d, expected 1x%d", bias->rows, bias->cols, w->rows);
+    }
+    if (pre) {
+        REQUIRE(usable(dev, pre, "pre"));
+        REQUIRE(same_shape(out, pre, "out", "pre"));
+        if (pre == out) return fail(NK_ERR_ARGUMENT, "nk_dense_forward: pre must not be out");
+    }
+    if (out == x || out == w || out == bias) return fail(NK_ERR_ARGUMENT, "nk_dense_forward: out must not alias an input");
+    LOCKED(dev, gemm_launch(dev, x->rows, w->rows, x->cols, x, 0, w, 1, out, 1.0f, 0.0f, 1, bias, activation, pre, NULL, 0));
+}
+
+nk_status nk_backward_delta(nk_device* dev, nk_buffer* delta, int trans_m, nk_buffer* m, nk_buffer* a, int activation, int from_output, nk_buffer* out) {
+    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_backward_delta: device is NULL");
+    REQUIRE(usable(dev, delta, "delta"));
+    REQUIRE(usable(dev, m, "m"));
+    REQUIRE(usable(dev, a, "a"));
+    REQUIRE(usable(dev, out, "out"));
+    if (!valid_activation(activation)) return fail(NK_ERR_ARGUMENT, "nk_backward_delta: activation %d", activation);
+    int p = trans_m ? m->cols : m->rows, q = trans_m ? m->rows : m->cols;
+    if (delta->cols != p) return fail(NK_ERR_ARGUMENT, "nk_backward_delta: delta is %dx%d but op(m) is %dx%d", delta->rows, delta->cols, p, q);
+    if (out->rows != delta->rows || out->cols != q) return fail(NK_ERR_ARGUMENT, "nk_backward_delta: out is %dx%d, expected %dx%d", out->rows, out->cols, delta->rows, q);
+    REQUIRE(same_shape(out, a, "out", "a"));
+    if (out == delta || out == m || out == a) return fail(NK_ERR_ARGUMENT, "nk_backward_delta: out must not alias an input");
+    LOCKED(dev, gemm_launch(dev, out->rows, out->cols, delta->cols, delta, 0, m, trans_m != 0, out, 1.0f, 0.0f, 2, NULL, activation, NULL, a, from_output != 0));
+}
+
+static nk_status update(nk_device* dev, const char* name, float lr, float decay, float mu, nk_buffer* w, nk_buffer* b, nk_buffer* grad, nk_buffer* velocity) {
+    if (!dev) return fail(NK_ERR_ARGUMENT, "%s: device is NULL", name);
+    REQUIRE(usable(dev, w, "w"));
+    REQUIRE(usable(dev, grad, "grad"));
+    REQUIRE(same_shape(w, grad, "w", "grad"));
+    if (b) {
+        REQUIRE(usable(dev, b, "b"));
+        REQUIRE(same_shape(w, b, "w", "b"));
+    }
+    if (mu != 0.0f && !velocity) return fail(NK_ERR_ARGUMENT, "%s: momentum %g needs a velocity buffer", name, mu);
+    if (velocity) {
+        REQUIRE(usable(dev, velocity, "velocity"));
+        REQUIRE(same_shape(w, velocity, "w", "velocity"));
+    }
+    if (w == grad || w == velocity || grad == velocity || (b && (b == w || b == grad || b == velocity))) {
+        return fail(NK_ERR_ARGUMENT, "%s: buffers must be distinct", name);
+    }
+    pthread_mutex_lock(&dev->lock);
+    args_t g;
+    nk_status s = kernel(dev, name, &g);
+    if (s == NK_OK) {
+        arg_int(&g, 1); arg_int(&g, w->rows * w->cols);   /* contiguous: one row, as the Java host passes it */
+        arg_float(&g, lr); arg_float(&g, decay); arg_float(&g, mu);
+        arg_matrix(&g, w);
+        if (b) arg_matrix(&g, b);
+        arg_matrix(&g, grad);
+        arg_matrix(&g, velocity ? velocity : dev->placeholder); arg_int(&g, velocity != NULL);
+        s = launch(dev, &g, (size_t) w->rows * w->cols, 1, 256, 1, name);
+    }
+    pthread_mutex_unlock(&dev->lock);
+    return s;
+}
+
+nk_status nk_sgd_update(nk_device* dev, float lr, float decay, float mu, nk_buffer* w, nk_buffer* grad, nk_buffer* velocity) {
+    return update(dev, "nk_sgd_update", lr, decay, mu, w, NULL, grad, velocity);
+}
+
+nk_status nk_kp_update(nk_device* dev, float lr, float decay, float mu, nk_buffer* w, nk_buffer* b, nk_buffer* grad, nk_buffer* velocity) {
+    if (!b) return fail(NK_ERR_ARGUMENT, "nk_kp_update: b is NULL");
+    return update(dev, "nk_kp_update", lr, decay, mu, w, b, grad, velocity);
+}
+
+nk_status nk_softmax_xent(nk_device* dev, nk_buffer* logits, nk_buffer* targets, nk_buffer* probs, nk_buffer* grad, nk_buffer* loss) {
+    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_softmax_xent: device is NULL");
+    REQUIRE(usable(dev, logits, "logits"));
+    REQUIRE(usable(dev, targets, "targets"));
+    REQUIRE(usable(dev, probs, "probs"));
+    REQUIRE(usable(dev, grad, "grad"));
+    REQUIRE(usable(dev, loss, "loss"));
+    REQUIRE(same_shape(logits, targets, "logits", "targets"));
+    REQUIRE(same_shape(logits, probs, "logits", "probs"));
+    REQUIRE(same_shape(logits, grad, "logits", "grad"));
+    if (loss->rows != logits->rows || loss->cols != 1) return fail(NK_ERR_ARGUMENT, "nk_softmax_xent: loss is %dx%d, expected %dx1", loss->rows, loss->cols, logits->rows);
+    const nk_buffer* all[] = {logits, targets, probs, grad, loss};
+    for (int i = 0; i < 5; i++) for (int j = i + 1; j < 5; j++) if (all[i] == all[j]) return fail(NK_ERR_ARGUMENT, "nk_softmax_xent: buffers must be distinct");
+    pthread_mutex_lock(&dev->lock);
+    args_t g;
+    nk_status s = kernel(dev, "nk_softmax_xent", &g);
+    if (s == NK_OK) {
+        arg_int(&g, logits->rows); arg_int(&g, logits->cols);
+        arg_matrix(&g, logits); arg_matrix(&g, targets); arg_matrix(&g, probs); arg_matrix(&g, grad); arg_matrix(&g, loss);
+        s = launch(dev, &g, (size_t) logits->rows, 1, 256, 1, "nk_softmax_xent");
+    }
+    pthread_mutex_unlock(&dev->lock);
+    return s;
+}
+
+nk_status nk_random_uniform(nk_device* dev, uint64_t seed, int stream, int draw, float lo, float hi, nk_buffer* out) {
+    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_random_uniform: device is NULL");
+    REQUIRE(usable(dev, out, "out"));
+    if (!(hi > lo) || !isfinite(lo) || !isfinite(hi)) return fail(NK_ERR_ARGUMENT, "nk_random_uniform: need finite lo < hi");
+    pthread_mutex_lock(&dev->lock);
+    args_t g;
+    nk_status s = kernel(dev, "nk_random_uniform", &g);
+    if (s == NK_OK) {
+        arg_int(&g, out->rows); arg_int(&g, out->cols);
+        arg_int(&g, (int) (uint32_t) seed); arg_int(&g, (int) (uint32_t) (seed >> 32)); arg_int(&g, stream); arg_int(&g, draw);
+        arg_float(&g, lo); arg_float(&g, hi);
+        arg_matrix(&g, out);
+        s = launch(dev, &g, ((size_t) out->rows * out->cols + 3) / 4, 1, 256, 1, "nk_random_uniform");
+    }
+    pthread_mutex_unlock(&dev->lock);
+    return s;
+}
+
+nk_status nk_philox(nk_device* dev, nk_buffer* counter, nk_buffer* key, nk_buffer* out) {
+    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_philox: device is NULL");
+    REQUIRE(usable(dev, counter, "counter"));
+    REQUIRE(usable(dev, key, "key"));
+    REQUIRE(usable(dev, out, "out"));
+    if (counter->cols != 4 || key->cols != 2 || out->cols != 4 || key->rows != counter->rows || out->rows != counter->rows) {
+        return fail(NK_ERR_ARGUMENT, "nk_philox: counter %dx%d, key %dx%d, out %dx%d; expected n x 4, n x 2, n x 4",
+                    counter->rows, counter->cols, key->rows, key->cols, out->rows, out->cols);
+    }
+    if (out == counter || out == key) return fail(NK_ERR_ARGUMENT, "nk_philox: out must not alias an input");
+    pthread_mutex_lock(&dev->lock);
+    args_t g;
+    nk_status s = kernel(dev, "nk_philox", &g);
+    if (s == NK_OK) {
+        arg_int(&g, counter->rows);
+        arg_matrix(&g, counter); arg_matrix(&g, key); arg_matrix(&g, out);
+        s = launch(dev, &g, (size_t) counter->rows, 1, 256, 1, "nk_philox");
+    }
+    pthread_mutex_unlock(&dev->lock);
+    return s;
+}
+
+/* P21 of iaf_psc_exp, stable as tau_s approaches tau_m (org.neurokernels.dynamics.LifParameters.p21). */
+static double p21(double h, double tau_m, double tau_s, double cm) {
+    double d = 1 / tau_m - 1 / tau_s;
+    if (fabs(d) * h < 1e-12) return h / cm * exp(-h / tau_m);
+    return tau_m * tau_s / (cm * (tau_s - tau_m)) * exp(-h / tau_m) * expm1(h * d);
+}
+
+nk_status nk_lif_step(nk_device* dev, const nk_lif_params* p, double dt, double tau_rate,
+                      nk_buffer* v, nk_buffer* i_e, nk_buffer* i_i, nk_buffer* refractory,
+                      nk_buffer* i_ext, nk_buffer* syn_e, nk_buffer* syn_i,
+                      nk_buffer* spikes, nk_buffer* rate, nk_buffer* count) {
+    if (!dev || !p) return fail(NK_ERR_ARGUMENT, "nk_lif_step: device or parameters NULL");
+    if (!(p->tau_m > 0 && p->cm > 0 && p->tau_syn_e > 0 && p->tau_syn_i > 0 && p->tau_refrac >= 0 && p->v_thresh > p->v_reset && dt > 0 && tau_rate > 0)) {
+        return fail(NK_ERR_ARGUMENT, "nk_lif_step: need tau_m, cm, tau_syn > 0, tau_refrac >= 0, v_thresh > v_reset, dt > 0, tau_rate > 0");
+    }
+    nk_buffer* state[] = {v, i_e, i_i, refractory, spikes, rate, count};
+    const char* names[] = {"v", "i_e", "i_i", "refractory", "spikes", "rate", "count"};
+    for (int k = 0; k < 7; k++) {
+        REQUIRE(usable(dev, state[k], names[k]));
+        REQUIRE(same_shape(v, state[k], "v", names[k]));
+        for (int q = 0; q < k; q++) if (state[q] == state[k]) return fail(NK_ERR_ARGUMENT, "nk_lif_step: '%s' and '%s' are the same buffer", names[q], names[k]);
+    }
+    nk_buffer* inputs[] = {i_ext, syn_e, syn_i};
+    const char* in_names[] = {"i_ext", "syn_e", "syn_i"};
+    for (int k = 0; k < 3; k++) {
+        if (!inputs[k]) continue;
+        REQUIRE(usable(dev, inputs[k], in_names[k]));
+        REQUIRE(same_shape(v, inputs[k], "v", in_names[k]));
+        for (int q = 0; q < 7; q++) if (state[q] == inputs[k]) return fail(NK_ERR_ARGUMENT, "nk_lif_step: '%s' is also '%s'", in_names[k], names[q]);
+    }
+    double h = dt;
+    pthread_mutex_lock(&dev->lock);
+    args_t g;
+    nk_status s = kernel(dev, "nk_lif_step", &g);
+    if (s == NK_OK) {
+        arg_int(&g, 1); arg_int(&g, v->rows * v->cols);
+        arg_float(&g, (float) exp(-h / p->tau_m));
+        arg_float(&g, (float) p21(h, p->tau_m, p->tau_syn_e, p->cm));
+        arg_float(&g, (float) p21(h, p->tau_m, p->tau_syn_i, p->cm));
+        arg_float(&g, (float) (-expm1(-h / p->tau_m) * p->tau_m / p->cm));
+        arg_float(&g, (float) exp(-h / p->tau_syn_e));
+        arg_float(&g, (float) exp(-h / p->tau_syn_i));
+        arg_float(&g, (float) p->v_rest); arg_float(&g, (float) p->v_reset); arg_float(&g, (float) p->v_thresh); arg_float(&g, (float) p->i_offset);
+        arg_int(&g, (int) lround(p->tau_refrac / h));
+        arg_float(&g, (float) exp(-h / tau_rate)); arg_float(&g, (float) (1 / tau_rate));
+        arg_matrix(&g, v); arg_matrix(&g, i_e); arg_matrix(&g, i_i); arg_matrix(&g, refractory);
+        arg_matrix(&g, i_ext ? i_ext : dev->placeholder); arg_int(&g, i_ext != NULL);
+        arg_matrix(&g, syn_e ? syn_e : dev->placeholder); arg_int(&g, syn_e != NULL);
+        arg_matrix(&g, syn_i ? syn_i : dev->placeholder); arg_int(&g, syn_i != NULL);
+        arg_matrix(&g, spikes); arg_matrix(&g, rate); arg_matrix(&g, count);
+        s = launch(dev, &g, (size_t) v->rows * v->cols, 1, 256, 1, "nk_lif_step");
+    }
+    pthread_mutex_unlock(&dev->lock);
+    return s;
+}

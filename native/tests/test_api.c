@@ -1,0 +1,113 @@
+/* Bad arguments return error codes with a message, never a crash; a small GEMM is right; threads may share a device. */
+#include "neurokernels.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+static int failures = 0;
+
+#define EXPECT(cond, what)                                                           \
+    do {                                                                             \
+        if (!(cond)) {                                                               \
+            fprintf(stderr, "FAIL %s:%d: %s (last error: %s)\n", __FILE__, __LINE__, what, nk_last_error()); \
+            failures++;                                                              \
+        }                                                                            \
+    } while (0)
+
+#define EXPECT_STATUS(call, status) EXPECT((call) == (status), #call " should return " #status)
+
+static nk_device* dev;
+
+static void* worker(void* arg) {
+    float v = (float) (long) arg;
+    nk_buffer *a, *c;
+    if (nk_alloc(dev, 17, 9, &a) != NK_OK || nk_alloc(dev, 17, 17, &c) != NK_OK) return (void*) 1;
+    float host[17 * 9], out[17 * 17];
+    for (int i = 0; i < 17 * 9; i++) host[i] = v;
+    long bad = 0;
+    for (int it = 0; it < 50; it++) {
+        nk_upload(a, host, 17 * 9);
+        nk_gemm(dev, 0, 1, 1.0f, a, a, 0.0f, c);
+        nk_download(c, out, 17 * 17);
+        for (int i = 0; i < 17 * 17; i++) bad += out[i] != 9 * v * v;
+    }
+    nk_free(a);
+    nk_free(c);
+    return (void*) bad;
+}
+
+int main(void) {
+    EXPECT(nk_version() == NK_API_VERSION, "version");
+    nk_device* none = NULL;
+    EXPECT_STATUS(nk_open_opencl(99, 0, &none), NK_ERR_DEVICE);
+    EXPECT(strstr(nk_last_error(), "opencl:99:0") != NULL, "the message names the device");
+    EXPECT_STATUS(nk_open_opencl(0, 0, NULL), NK_ERR_ARGUMENT);
+    if (nk_open_opencl(0, 0, &dev) != NK_OK) {
+        fprintf(stderr, "no OpenCL device opencl:0:0: %s\n", nk_last_error());
+        return 1;
+    }
+    char name[256];
+    EXPECT_STATUS(nk_device_name(dev, name, sizeof name), NK_OK);
+    printf("device: %s\n", name);
+
+    nk_buffer *a, *b, *c, *w;
+    EXPECT_STATUS(nk_alloc(dev, 0, 3, &a), NK_ERR_ARGUMENT);
+    EXPECT_STATUS(nk_alloc(dev, 3, -1, &a), NK_ERR_ARGUMENT);
+    EXPECT_STATUS(nk_alloc(NULL, 3, 3, &a), NK_ERR_ARGUMENT);
+    EXPECT_STATUS(nk_alloc(dev, 2, 3, &a), NK_OK);
+    EXPECT_STATUS(nk_alloc(dev, 3, 2, &b), NK_OK);
+    EXPECT_STATUS(nk_alloc(dev, 2, 2, &c), NK_OK);
+    EXPECT_STATUS(nk_alloc(dev, 5, 5, &w), NK_OK);
+
+    float ha[6] = {1, 2, 3, 4, 5, 6}, hb[6] = {7, 8, 9, 10, 11, 12}, hc[4];
+    EXPECT_STATUS(nk_upload(a, ha, 5), NK_ERR_ARGUMENT);
+    EXPECT_STATUS(nk_upload(a, NULL, 6), NK_ERR_ARGUMENT);
+    EXPECT_STATUS(nk_upload(a, ha, 6), NK_OK);
+    EXPECT_STATUS(nk_upload(b, hb, 6), NK_OK);
+    EXPECT_STATUS(nk_gemm(dev, 0, 0, 1.0f, a, b, 0.0f, c), NK_OK);
+    EXPECT_STATUS(nk_download(c, hc, 4), NK_OK);
+    EXPECT(hc[0] == 58 && hc[1] == 64 && hc[2] == 139 && hc[3] == 154, "[1 2 3; 4 5 6] [7 8; 9 10; 11 12] = [58 64; 139 154]");
+
+    EXPECT_STATUS(nk_gemm(dev, 0, 0, 1.0f, a, a, 0.0f, c), NK_ERR_ARGUMENT);     /* inner dimensions */
+    EXPECT(strstr(nk_last_error(), "op(a)") != NULL, "the message explains the shapes");
+    EXPECT_STATUS(nk_gemm(dev, 0, 0, 1.0f, a, b, 0.0f, w), NK_ERR_ARGUMENT);     /* wrong C */
+    EXPECT_STATUS(nk_gemm(dev, 0, 0, 1.0f, NULL, b, 0.0f, c), NK_ERR_ARGUMENT);
+    EXPECT_STATUS(nk_gemm(NULL, 0, 0, 1.0f, a, b, 0.0f, c), NK_ERR_ARGUMENT);
+    EXPECT_STATUS(nk_dense_forward(dev, a, b, NULL, 9, c, NULL), NK_ERR_ARGUMENT); /* activation code */
+    EXPECT_STATUS(nk_sgd_update(dev, 0.1f, 0.0f, 0.9f, a, a, NULL), NK_ERR_ARGUMENT);
+    EXPECT_STATUS(nk_philox(dev, a, b, c), NK_ERR_ARGUMENT);
+    EXPECT_STATUS(nk_random_uniform(dev, 1, 0, 0, 1.0f, 0.0f, c), NK_ERR_ARGUMENT);
+    nk_lif_params p = {20, 1, -65, -65, -50, 2, 5, 5, 0};
+    EXPECT_STATUS(nk_lif_step(dev, &p, 0.1, 100, c, c, c, c, NULL, NULL, NULL, c, c, c), NK_ERR_ARGUMENT);
+    p.tau_m = -1;
+    EXPECT_STATUS(nk_lif_step(dev, &p, 0.1, 100, c, c, c, c, NULL, NULL, NULL, c, c, c), NK_ERR_ARGUMENT);
+
+    nk_device* other;
+    EXPECT_STATUS(nk_open_opencl(0, 0, &other), NK_OK);
+    nk_buffer* foreign;
+    EXPECT_STATUS(nk_alloc(other, 2, 2, &foreign), NK_OK);
+    EXPECT_STATUS(nk_gemm(dev, 0, 0, 1.0f, a, b, 0.0f, foreign), NK_ERR_ARGUMENT);
+    EXPECT(strstr(nk_last_error(), "another device") != NULL, "foreign buffers are named");
+    EXPECT_STATUS(nk_close(other), NK_OK);
+
+    EXPECT_STATUS(nk_free(c), NK_OK);
+    EXPECT_STATUS(nk_free(c), NK_OK);                                             /* idempotent */
+    EXPECT_STATUS(nk_gemm(dev, 0, 0, 1.0f, a, b, 0.0f, c), NK_ERR_FREED);
+    EXPECT_STATUS(nk_download(c, hc, 4), NK_ERR_FREED);
+
+    pthread_t threads[4];
+    for (long t = 0; t < 4; t++) pthread_create(&threads[t], NULL, worker, (void*) (t + 1));
+    for (int t = 0; t < 4; t++) {
+        void* bad;
+        pthread_join(threads[t], &bad);
+        EXPECT(bad == NULL, "every thread's GEMM results are right");
+    }
+
+    EXPECT_STATUS(nk_close(dev), NK_OK);
+    EXPECT_STATUS(nk_close(NULL), NK_ERR_ARGUMENT);
+    if (failures) fprintf(stderr, "%d failure(s)\n", failures);
+    else printf("all API checks passed\n");
+    return failures != 0;
+}

@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Every op the C API exposes, on opencl:0:0, against reference vectors from the Java library: inputs are
+drawn here, the reference outputs come from `neurokernels run OP --device java` (the double-accumulating
+reference), and the C library's outputs must agree within the op's documented kind of bound (a
+normalized error for the GEMM-based ops, bit-exact for Philox and the uniform generator)."""
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(HERE, "..", "python"))
+import nkc  # noqa: E402
+
+U = 2.0 ** -24
+lib = nkc.Library(sys.argv[1])
+dev = lib.open(0, 0)
+rng = np.random.default_rng(5)
+work = tempfile.mkdtemp(prefix="nk-ops-")
+failures = []
+
+
+def reference(op, inputs, params, outputs):
+    """Runs op on the java device through the CLI; returns the named outputs."""
+    cmd = [os.path.join(ROOT, "neurokernels"), "run", op, "--device", "java"]
+    for name, arr in inputs.items():
+        path = os.path.join(work, "%s-%s.npy" % (op, name))
+        np.save(path, arr)
+        cmd += ["--in", "%s=%s" % (name, path)]
+    for k, v in params.items():
+        cmd += ["--param", "%s=%s" % (k, v)]
+    for name in outputs:
+        cmd += ["--out", "%s=%s" % (name, os.path.join(work, "%s-out-%s.npy" % (op, name)))]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return {name: np.load(os.path.join(work, "%s-out-%s.npy" % (op, name))) for name in outputs}
+
+
+def check(op, got, want, scale, bound):
+    err = np.max(np.abs(got.astype(np.float64) - want) / scale)
+    ok = err <= bound and not np.isnan(got).any()
+    print("%-16s max normalized error %.3g (bound %.3g) %s" % (op, err, bound, "ok" if ok else "FAIL"))
+    if not ok:
+        failures.append(op)
+
+
+def u(*shape, lo=-1.0, hi=1.0):
+    return rng.uniform(lo, hi, shape).astype(np.float32)
+
+
+# gemm, transposed and with beta
+a, b, c0 = u(40, 23), u(31, 40), u(23, 31)
+want = reference("gemm", {"a": a, "b": b, "c": c0}, {"trans_a": "true", "trans_b": "true", "alpha": "1.5", "beta": "-0.5"}, ["c"])["c"]
+c = dev.put(c0)
+dev.gemm(dev.put(a), dev.put(b), c, trans_a=True, trans_b=True, alpha=1.5, beta=-0.5)
+check("gemm", c.download(), want, 1.5 * np.abs(a.T) @ np.abs(b.T) + 0.5 * np.abs(c0), (40 + 5) * U)
+
+# dense_forward with bias and tanh
+x, w, bias = u(17, 70), u(33, 70), u(1, 33)
+ref = reference("dense_forward", {"x": x, "w": w, "bias": bias}, {"activation": "tanh"}, ["out", "pre"])
+out, pre = dev.buffer(17, 33), dev.buffer(17, 33)
+dev.dense_forward(dev.put(x), dev.put(w), dev.put(bias), "tanh", out, pre)
+s = np.abs(x) @ np.abs(w.T) + np.abs(bias)
+check("dense_forward", pre.download(), ref["pre"], s, (70 + 5) * U)
+check("dense_forward", out.download(), ref["out"], s + np.abs(ref["out"]), (70 + 5 + 32) * U)
+
+# backward_delta (feedback alignment: m is the fixed B), derivative from the pre-activation
+d, m, z = u(19, 12), u(12, 45), u(19, 45, lo=-3, hi=3)
+want = reference("backward_delta", {"delta": d, "m": m, "a": z}, {"activation": "logistic"}, ["out"])["out"]
+o = dev.buffer(19, 45)
+dev.backward_delta(dev.put(d), dev.put(m), dev.put(z), "logistic", o)
+g = np.exp(-np.abs(z.astype(np.float64))) / (1 + np.exp(-np.abs(z.astype(np.float64)))) ** 2
+check("backward_delta", o.download(), want, (np.abs(d) @ np.abs(m)) * g + 1e-30, (12 + 39) * U)
+
+# sgd_update with momentum, and Kolen-Pollack
+w0, gr, v0, b0 = u(9, 14), u(9, 14), u(9, 14), u(9, 14)
+ref = reference("sgd_update", {"w": w0, "grad": gr, "velocity": v0}, {"lr": "0.1", "weight_decay": "0.01", "momentum": "0.9"}, ["w", "velocity"])
+wb, vb = dev.put(w0), dev.put(v0)
+dev.sgd_update(wb, dev.put(gr), 0.1, 0.01, 0.9, vb)
+t = 0.9 * np.abs(v0) + np.abs(gr)
+check("sgd_update", wb.download(), ref["w"], np.abs(w0) + 0.1 * (t + 0.01 * np.abs(w0)), 4 * U)
+check("sgd_update", vb.download(), ref["velocity"], t, 2 * U)
+ref = reference("kp_update", {"w": w0, "b": b0, "grad": gr}, {"lr": "0.05", "weight_decay": "0.2"}, ["w", "b"])
+wb, bb = dev.put(w0), dev.put(b0)
+dev.kp_update(wb, bb, dev.put(gr), 0.05, 0.2)
+check("kp_update", wb.download(), ref["w"], np.abs(w0) + 0.05 * (np.abs(gr) + 0.2 * np.abs(w0)), 4 * U)
+check("kp_update", bb.download(), ref["b"], np.abs(b0) + 0.05 * (np.abs(gr) + 0.2 * np.abs(b0)), 4 * U)
+
+# softmax_xent with one-hot targets
+logits = u(21, 10, lo=-20, hi=20)
+targets = np.eye(10, dtype=np.float32)[rng.integers(0, 10, 21)]
+ref = reference("softmax_xent", {"logits": logits, "targets": targets}, {}, ["probs", "grad", "loss"])
+pb, gb, lb = dev.buffer(21, 10), dev.buffer(21, 10), dev.buffer(21, 1)
+dev.softmax_xent(dev.put(logits), dev.put(targets), pb, gb, lb)
+check("softmax_xent", pb.download(), ref["probs"], 1.0, (10 + 32) * U)
+check("softmax_xent", gb.download(), ref["grad"], 1.0 / 21, (10 + 32) * U)
+spread = logits.max(axis=1, keepdims=True) - logits.min(axis=1, keepdims=True)
+check("softmax_xent", lb.download(), ref["loss"], 1 + spread + np.abs(ref["loss"]), (20 + 32) * U)
+
+# random_uniform and philox4x32_10: bit-exact
+want = reference("random_uniform", {}, {"rows": "13", "cols": "7", "seed": "123456789", "stream": "3", "draw": "11", "lo": "-2", "hi": "5"}, ["out"])["out"]
+rb = dev.buffer(13, 7)
+dev.random_uniform(rb, 123456789, 3, 11, -2.0, 5.0)
+check("random_uniform", rb.download(), want, 1.0, 0.0)
+ctr = rng.integers(0, 2 ** 32, (6, 4), dtype=np.uint64).astype(np.uint32)
+key = rng.integers(0, 2 ** 32, (6, 2), dtype=np.uint64).astype(np.uint32)
+want = reference("philox4x32_10", {"counter": ctr, "key": key}, {}, ["out"])["out"]
+ob = dev.buffer(6, 4)
+dev.philox(dev.put(ctr), dev.put(key), ob)
+same = np.array_equal(ob.download(np.uint32), want)
+print("%-16s bit-exact %s" % ("philox4x32_10", "ok" if same else "FAIL"))
+if not same:
+    failures.append("philox4x32_10")
+
+# lif_step: voltages away from threshold (no ties), every state variable
+n = 50
+state = {"v": u(1, n, lo=-70, hi=-52), "i_e": u(1, n, lo=0, hi=1), "i_i": u(1, n, lo=-1, hi=0),
+         "refractory": rng.integers(0, 3, (1, n)).astype(np.float32), "rate": u(1, n, lo=0, hi=0.05),
+         "count": rng.integers(0, 5, (1, n)).astype(np.float32), "i_ext": u(1, n, lo=0, hi=2)}
+prm = {"tau_m": "20", "cm": "1", "v_rest": "-65", "v_reset": "-65", "v_thresh": "-50", "tau_refrac": "2",
+       "tau_syn_E": "5", "tau_syn_I": "5", "i_offset": "0", "dt": "0.1", "tau_rate": "100"}
+ref = reference("lif_step", state, prm, ["v", "i_e", "i_i", "refractory", "spikes", "rate", "count"])
+bufs = {k: dev.put(arr) for k, arr in state.items()}
+spk = dev.buffer(1, n)
+dev.lif_step(nkc.LifParams(20, 1, -65, -65, -50, 2, 5, 5, 0), 0.1, 100.0, bufs["v"], bufs["i_e"], bufs["i_i"], bufs["refractory"],
+             spk, bufs["rate"], bufs["count"], i_ext=bufs["i_ext"])
+check("lif_step", bufs["v"].download(), ref["v"], 65 + np.abs(state["v"]) + 1, 8 * U)
+check("lif_step", bufs["i_e"].download(), ref["i_e"], np.abs(state["i_e"]) + 1e-30, 3 * U)
+for name, buf in (("spikes", spk), ("refractory", bufs["refractory"]), ("count", bufs["count"])):
+    check("lif_step " + name, buf.download(), ref[name], 1.0, 0.0)
+
+dev.close()
+if failures:
+    print("FAILED:", ", ".join(failures))
+    sys.exit(1)
+print("every exposed op agrees with the Java reference")
