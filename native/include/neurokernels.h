@@ -84,6 +84,18 @@ nk_status nk_lif_step(nk_device* dev, const nk_lif_params* p, double dt, double 
                       nk_buffer* i_ext, nk_buffer* syn_e, nk_buffer* syn_i,
                       nk_buffer* spikes, nk_buffer* rate, nk_buffer* count);
 
+/* Rate population step: x (batch x n) holds W_rec r + W_in u + b; c (1 x n) holds dt/tau (forward Euler)
+ * or exp(-dt/tau) (exponential Euler); with noise_scale = sigma sqrt(dt) != 0, noise_scale / tau N(0, 1)
+ * from Philox (counter (element, stream, step, 0), key seed) is added; tau (1 x n) may be NULL without noise. */
+nk_status nk_rate_step(nk_device* dev, int activation, int exponential_euler, nk_buffer* r, nk_buffer* x, nk_buffer* c, nk_buffer* tau,
+                       float noise_scale, uint64_t seed, int stream, int step);
+/* Izhikevich (2003 convention): spike check and reset, then two half-steps for v and one for u.
+ * abcd (4 x n): a, b, c, d per neuron; i_ext and syn may be NULL. */
+nk_status nk_izhikevich_step(nk_device* dev, float dt, nk_buffer* v, nk_buffer* u, nk_buffer* abcd, nk_buffer* i_ext, nk_buffer* syn,
+                             nk_buffer* spikes, nk_buffer* count);
+/* Poisson sources: spikes = [Philox uniform(element, stream, step) < rate dt], rate (1 x n) per ms; count += spikes. */
+nk_status nk_poisson(nk_device* dev, float dt, nk_buffer* rate, uint64_t seed, int stream, int step, nk_buffer* spikes, nk_buffer* count);
+
 #ifdef __cplusplus
 }
 #endif

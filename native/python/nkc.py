@@ -24,6 +24,9 @@ class Library:
         self.lib.nk_last_error.restype = ctypes.c_char_p
         self.lib.nk_random_uniform.argtypes = [ctypes.c_void_p, ctypes.c_uint64, ctypes.c_int, ctypes.c_int,
                                                ctypes.c_float, ctypes.c_float, ctypes.c_void_p]
+        self.lib.nk_rate_step.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int] + [ctypes.c_void_p] * 4 + [ctypes.c_float, ctypes.c_uint64, ctypes.c_int, ctypes.c_int]
+        self.lib.nk_izhikevich_step.argtypes = [ctypes.c_void_p, ctypes.c_float] + [ctypes.c_void_p] * 7
+        self.lib.nk_poisson.argtypes = [ctypes.c_void_p, ctypes.c_float, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_int, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p]
         self.lib.nk_lif_step.argtypes = [ctypes.c_void_p, ctypes.POINTER(LifParams), ctypes.c_double, ctypes.c_double] + [ctypes.c_void_p] * 10
 
     def check(self, status):
@@ -104,6 +107,16 @@ class Device:
     def lif_step(self, params, dt, tau_rate, v, i_e, i_i, refractory, spikes, rate, count, i_ext=None, syn_e=None, syn_i=None):
         self.lib.check(self.nk.nk_lif_step(self.handle, ctypes.byref(params), dt, tau_rate, v.handle, i_e.handle, i_i.handle, refractory.handle,
                                            self._h(i_ext), self._h(syn_e), self._h(syn_i), spikes.handle, rate.handle, count.handle))
+
+    def rate_step(self, activation, exponential_euler, r, x, c, tau=None, noise_scale=0.0, seed=0, stream=0, step=0):
+        self.lib.check(self.nk.nk_rate_step(self.handle, ACTIVATIONS[activation], int(exponential_euler), r.handle, x.handle, c.handle,
+                                            self._h(tau), noise_scale, seed, stream, step))
+
+    def izhikevich_step(self, dt, v, u, abcd, spikes, count, i_ext=None, syn=None):
+        self.lib.check(self.nk.nk_izhikevich_step(self.handle, dt, v.handle, u.handle, abcd.handle, self._h(i_ext), self._h(syn), spikes.handle, count.handle))
+
+    def poisson(self, dt, rate, seed, stream, step, spikes, count):
+        self.lib.check(self.nk.nk_poisson(self.handle, dt, rate.handle, seed, stream, step, spikes.handle, count.handle))
 
     def close(self):
         self.lib.check(self.nk.nk_close(self.handle))

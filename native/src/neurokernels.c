@@ -511,3 +511,89 @@ nk_status nk_lif_step(nk_device* dev, const nk_lif_params* p, double dt, double 
     pthread_mutex_unlock(&dev->lock);
     return s;
 }
+
+nk_status nk_rate_step(nk_device* dev, int activation, int exponential_euler, nk_buffer* r, nk_buffer* x, nk_buffer* c, nk_buffer* tau,
+                       float noise_scale, uint64_t seed, int stream, int step) {
+    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_rate_step: device is NULL");
+    if (!valid_activation(activation)) return fail(NK_ERR_ARGUMENT, "nk_rate_step: activation %d", activation);
+    REQUIRE(usable(dev, r, "r"));
+    REQUIRE(usable(dev, x, "x"));
+    REQUIRE(usable(dev, c, "c"));
+    REQUIRE(same_shape(r, x, "r", "x"));
+    if (c->rows != 1 || c->cols != r->cols) return fail(NK_ERR_ARGUMENT, "nk_rate_step: c is %dx%d, expected 1x%d", c->rows, c->cols, r->cols);
+    if (noise_scale != 0.0f) {
+        if (!tau) return fail(NK_ERR_ARGUMENT, "nk_rate_step: noise needs tau");
+        REQUIRE(usable(dev, tau, "tau"));
+        if (tau->rows != 1 || tau->cols != r->cols) return fail(NK_ERR_ARGUMENT, "nk_rate_step: tau is %dx%d, expected 1x%d", tau->rows, tau->cols, r->cols);
+    }
+    if (r == x || r == c || r == tau) return fail(NK_ERR_ARGUMENT, "nk_rate_step: r must not alias an input");
+    pthread_mutex_lock(&dev->lock);
+    args_t g;
+    nk_status s = kernel(dev, "nk_rate_step", &g);
+    if (s == NK_OK) {
+        arg_int(&g, r->rows); arg_int(&g, r->cols); arg_int(&g, activation); arg_int(&g, exponential_euler != 0);
+        arg_matrix(&g, r); arg_matrix(&g, x); arg_matrix(&g, c); arg_matrix(&g, noise_scale != 0.0f ? tau : dev->placeholder);
+        arg_float(&g, noise_scale); arg_int(&g, (int) (uint32_t) seed); arg_int(&g, (int) (uint32_t) (seed >> 32)); arg_int(&g, stream); arg_int(&g, step);
+        s = launch(dev, &g, (size_t) r->rows * r->cols, 1, 256, 1, "nk_rate_step");
+    }
+    pthread_mutex_unlock(&dev->lock);
+    return s;
+}
+
+nk_status nk_izhikevich_step(nk_device* dev, float dt, nk_buffer* v, nk_buffer* u, nk_buffer* abcd, nk_buffer* i_ext, nk_buffer* syn,
+                             nk_buffer* spikes, nk_buffer* count) {
+    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_izhikevich_step: device is NULL");
+    if (!(dt > 0)) return fail(NK_ERR_ARGUMENT, "nk_izhikevich_step: dt must be positive");
+    nk_buffer* state[] = {v, u, spikes, count};
+    const char* names[] = {"v", "u", "spikes", "count"};
+    for (int k = 0; k < 4; k++) {
+        REQUIRE(usable(dev, state[k], names[k]));
+        REQUIRE(same_shape(v, state[k], "v", names[k]));
+        for (int q = 0; q < k; q++) if (state[q] == state[k]) return fail(NK_ERR_ARGUMENT, "nk_izhikevich_step: '%s' and '%s' are the same buffer", names[q], names[k]);
+    }
+    REQUIRE(usable(dev, abcd, "abcd"));
+    if (abcd->rows != 4 || abcd->cols != v->cols) return fail(NK_ERR_ARGUMENT, "nk_izhikevich_step: abcd is %dx%d, expected 4x%d", abcd->rows, abcd->cols, v->cols);
+    nk_buffer* inputs[] = {i_ext, syn};
+    for (int k = 0; k < 2; k++) {
+        if (!inputs[k]) continue;
+        REQUIRE(usable(dev, inputs[k], k ? "syn" : "i_ext"));
+        REQUIRE(same_shape(v, inputs[k], "v", k ? "syn" : "i_ext"));
+        for (int q = 0; q < 4; q++) if (state[q] == inputs[k]) return fail(NK_ERR_ARGUMENT, "nk_izhikevich_step: an input is also '%s'", names[q]);
+    }
+    for (int q = 0; q < 4; q++) if (state[q] == abcd) return fail(NK_ERR_ARGUMENT, "nk_izhikevich_step: abcd is also '%s'", names[q]);
+    pthread_mutex_lock(&dev->lock);
+    args_t g;
+    nk_status s = kernel(dev, "nk_izhikevich_step", &g);
+    if (s == NK_OK) {
+        arg_int(&g, v->rows); arg_int(&g, v->cols); arg_float(&g, dt);
+        arg_matrix(&g, v); arg_matrix(&g, u); arg_matrix(&g, abcd);
+        arg_matrix(&g, i_ext ? i_ext : dev->placeholder); arg_int(&g, i_ext != NULL);
+        arg_matrix(&g, syn ? syn : dev->placeholder); arg_int(&g, syn != NULL);
+        arg_matrix(&g, spikes); arg_matrix(&g, count);
+        s = launch(dev, &g, (size_t) v->rows * v->cols, 1, 256, 1, "nk_izhikevich_step");
+    }
+    pthread_mutex_unlock(&dev->lock);
+    return s;
+}
+
+nk_status nk_poisson(nk_device* dev, float dt, nk_buffer* rate, uint64_t seed, int stream, int step, nk_buffer* spikes, nk_buffer* count) {
+    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_poisson: device is NULL");
+    REQUIRE(usable(dev, rate, "rate"));
+    REQUIRE(usable(dev, spikes, "spikes"));
+    REQUIRE(usable(dev, count, "count"));
+    REQUIRE(same_shape(spikes, count, "spikes", "count"));
+    if (rate->rows != 1 || rate->cols != spikes->cols) return fail(NK_ERR_ARGUMENT, "nk_poisson: rate is %dx%d, expected 1x%d", rate->rows, rate->cols, spikes->cols);
+    if (spikes == count || rate == spikes || rate == count) return fail(NK_ERR_ARGUMENT, "nk_poisson: buffers must be distinct");
+    pthread_mutex_lock(&dev->lock);
+    args_t g;
+    nk_status s = kernel(dev, "nk_poisson", &g);
+    if (s == NK_OK) {
+        arg_int(&g, spikes->rows); arg_int(&g, spikes->cols); arg_float(&g, dt);
+        arg_matrix(&g, rate);
+        arg_int(&g, (int) (uint32_t) seed); arg_int(&g, (int) (uint32_t) (seed >> 32)); arg_int(&g, stream); arg_int(&g, step);
+        arg_matrix(&g, spikes); arg_matrix(&g, count);
+        s = launch(dev, &g, (size_t) spikes->rows * spikes->cols, 1, 256, 1, "nk_poisson");
+    }
+    pthread_mutex_unlock(&dev->lock);
+    return s;
+}

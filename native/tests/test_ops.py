@@ -131,6 +131,34 @@ check("lif_step", bufs["i_e"].download(), ref["i_e"], np.abs(state["i_e"]) + 1e-
 for name, buf in (("spikes", spk), ("refractory", bufs["refractory"]), ("count", bufs["count"])):
     check("lif_step " + name, buf.download(), ref[name], 1.0, 0.0)
 
+# rate_step with noise (exponential Euler)
+n = 40
+r0, x0, c0, tau0 = u(3, n), u(3, n, lo=-2, hi=2), u(1, n, lo=0.05, hi=0.95), u(1, n, lo=5, hi=50)
+want = reference("rate_step", {"r": r0, "x": x0, "c": c0, "tau": tau0},
+                 {"activation": "tanh", "exp_euler": "true", "noise_scale": "0.3", "seed": "17", "stream": "2", "step": "9"}, ["r"])["r"]
+rb = dev.put(r0)
+dev.rate_step("tanh", True, rb, dev.put(x0), dev.put(c0), dev.put(tau0), 0.3, 17, 2, 9)
+check("rate_step", rb.download(), want, np.abs(r0) + 1 + 6 * 0.3 / tau0, 40 * U)
+
+# izhikevich_step: spikes and counts exact, v and u within their bound
+vz, uz = u(2, n, lo=-80, hi=35), u(2, n, lo=-16, hi=-4)
+abcd = np.vstack([u(1, n, lo=0.02, hi=0.1), u(1, n, lo=0.2, hi=0.25), u(1, n, lo=-65, hi=-50), u(1, n, lo=2, hi=8)])
+cz, iz = rng.integers(0, 5, (2, n)).astype(np.float32), u(2, n, lo=0, hi=10)
+ref = reference("izhikevich_step", {"v": vz, "u": uz, "count": cz, "abcd": abcd, "i_ext": iz}, {"dt": "1"}, ["v", "u", "spikes", "count"])
+vb, ub, sb, cb = dev.put(vz), dev.put(uz), dev.buffer(2, n), dev.put(cz)
+dev.izhikevich_step(1.0, vb, ub, dev.put(abcd), sb, cb, i_ext=dev.put(iz))
+check("izhikevich_step", vb.download(), ref["v"], 1e4, 64 * U)
+check("izhikevich_step spikes", sb.download(), ref["spikes"], 1.0, 0.0)
+check("izhikevich_step count", cb.download(), ref["count"], 1.0, 0.0)
+
+# poisson: bit-exact spikes
+rates, counts = u(1, n, lo=0, hi=1), rng.integers(0, 5, (3, n)).astype(np.float32)
+ref = reference("poisson", {"rate": rates, "count": counts}, {"dt": "0.5", "seed": "8", "stream": "1", "step": "4"}, ["spikes", "count"])
+sb, cb = dev.buffer(3, n), dev.put(counts)
+dev.poisson(0.5, dev.put(rates), 8, 1, 4, sb, cb)
+check("poisson spikes", sb.download(), ref["spikes"], 1.0, 0.0)
+check("poisson count", cb.download(), ref["count"], 1.0, 0.0)
+
 dev.close()
 if failures:
     print("FAILED:", ", ".join(failures))
