@@ -43,6 +43,7 @@ public final class Main implements Runnable {
     /** Runs the CLI and returns its exit status (for tests). */
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        cl.setOverwrittenOptionsAllowed(true);  // a later --option wins: ./neurokernels demo --epochs 2 overrides the demo's default
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
             line.getErr().println("error: " + ex.getMessage());
             return 2;
