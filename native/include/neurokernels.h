@@ -1,6 +1,7 @@
 /*
  * neurokernels C API, version 1: the library's OpenCL kernels (the same files as kernels-opencl/, embedded
- * at build time) for simulators written in C, C++ or Python (ctypes).
+ * at build time) and, when the CUDA toolkit was present at build time, its CUDA kernels (kernels-cuda/,
+ * compiled by nvcc into an embedded fatbin), for simulators written in C, C++ or Python (ctypes).
  *
  * Conventions
  *  - Buffers are float32 row-major matrices (rows x cols) on one device; uint32 data (Philox counters,
@@ -48,6 +49,9 @@ int nk_version(void);
 const char* nk_last_error(void);
 
 nk_status nk_open_opencl(int platform, int device, nk_device** out);
+/* A CUDA device through the driver API, loaded at run time (libcuda.so.1); its kernels are the fatbin nvcc
+ * built from kernels-cuda/ when the toolkit was present at build time. NK_ERR_DEVICE says why it cannot open. */
+nk_status nk_open_cuda(int ordinal, nk_device** out);
 nk_status nk_device_name(nk_device* dev, char* name, size_t capacity);
 nk_status nk_close(nk_device* dev);
 nk_status nk_finish(nk_device* dev);

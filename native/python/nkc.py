@@ -35,8 +35,15 @@ class Library:
         return status
 
     def open(self, platform=0, device=0):
+        """An OpenCL device, opencl:platform:device."""
         handle = ctypes.c_void_p()
         self.check(self.lib.nk_open_opencl(platform, device, ctypes.byref(handle)))
+        return Device(self, handle)
+
+    def open_cuda(self, ordinal=0):
+        """A CUDA device, cuda:ordinal (needs the NVIDIA driver and a build made with nvcc)."""
+        handle = ctypes.c_void_p()
+        self.check(self.lib.nk_open_cuda(ordinal, ctypes.byref(handle)))
         return Device(self, handle)
 
 

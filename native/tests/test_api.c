@@ -44,6 +44,26 @@ int main(void) {
     EXPECT_STATUS(nk_open_opencl(99, 0, &none), NK_ERR_DEVICE);
     EXPECT(strstr(nk_last_error(), "opencl:99:0") != NULL, "the message names the device");
     EXPECT_STATUS(nk_open_opencl(0, 0, NULL), NK_ERR_ARGUMENT);
+    EXPECT_STATUS(nk_open_cuda(0, NULL), NK_ERR_ARGUMENT);
+    nk_device* gpu = NULL;
+    if (nk_open_cuda(0, &gpu) == NK_OK) {
+        /* a machine with an NVIDIA GPU: the same small GEMM as below, on CUDA */
+        nk_buffer *ga, *gb, *gc;
+        float xa[6] = {1, 2, 3, 4, 5, 6}, xb[6] = {7, 8, 9, 10, 11, 12}, xc[4];
+        EXPECT_STATUS(nk_alloc(gpu, 2, 3, &ga), NK_OK);
+        EXPECT_STATUS(nk_alloc(gpu, 3, 2, &gb), NK_OK);
+        EXPECT_STATUS(nk_alloc(gpu, 2, 2, &gc), NK_OK);
+        nk_upload(ga, xa, 6);
+        nk_upload(gb, xb, 6);
+        EXPECT_STATUS(nk_gemm(gpu, 0, 0, 1.0f, ga, gb, 0.0f, gc), NK_OK);
+        EXPECT_STATUS(nk_download(gc, xc, 4), NK_OK);
+        EXPECT(xc[0] == 58 && xc[1] == 64 && xc[2] == 139 && xc[3] == 154, "GEMM on cuda:0");
+        EXPECT_STATUS(nk_close(gpu), NK_OK);
+    } else {
+        /* no GPU here: a clear reason (no driver, no device, or no kernels in this build), not a crash */
+        EXPECT(strstr(nk_last_error(), "cuda:0") != NULL, "the CUDA error names the device");
+        printf("cuda:0 unavailable: %s\n", nk_last_error());
+    }
     if (nk_open_opencl(0, 0, &dev) != NK_OK) {
         fprintf(stderr, "no OpenCL device opencl:0:0: %s\n", nk_last_error());
         return 1;
