@@ -231,3 +231,94 @@ void nk_rate_multistep_cpu(const int batch, const int n, const int m, const int 
     }
     for (int j = 0; j < n; j++) AT(R, offR, ldR, b, j) = r[j];
 }
+
+// nk_rate_step16: nk_rate_step for CPU devices, sixteen neurons of a row per work-item with the float16
+//   activations of the GEMM epilogues (PoCL does not vectorize the scalar kernel's tanh), noise added
+//   element by element from the same Philox counters. Launch: 1-D over rows * ceil(cols / 16), local 64.
+__kernel void nk_rate_step16(const int rows, const int cols, const int act, const int method,
+                             __global float* R, const int offR, const int ldR,
+                             __global const float* X, const int offX, const int ldX,
+                             __global const float* C, const int offC, const int ldC,
+                             __global const float* TAU, const int offTAU, const int ldTAU,
+                             const float noise_scale, const int key0, const int key1, const int stream, const int step) {
+    const int blocks = (cols + 15) / 16;
+    const int g = (int) get_global_id(0);
+    if (g >= rows * blocks) return;
+    const int i = g / blocks, j0 = (g - i * blocks) * 16;
+    __global float* r = R + offR + i * ldR + j0;
+    if (j0 + 16 <= cols) {
+        const float16 ri = vload16(0, r), c = vload16(0, C + offC + j0), fx = nk_activate16(act, vload16(0, X + offX + i * ldX + j0));
+        vstore16(method == 0 ? fma(c, fx - ri, ri) : fma(c, ri, (1.0f - c) * fx), 0, r);
+    } else {
+        for (int j = j0; j < cols; j++) {
+            const float ri = AT(R, offR, ldR, i, j), c = AT(C, offC, ldC, 0, j), fx = nk_activate(act, AT(X, offX, ldX, i, j));
+            AT(R, offR, ldR, i, j) = method == 0 ? fma(c, fx - ri, ri) : fma(c, ri, (1.0f - c) * fx);
+        }
+    }
+    if (noise_scale != 0.0f) {
+        for (int j = j0; j < min(j0 + 16, cols); j++) {
+            AT(R, offR, ldR, i, j) = fma(noise_scale / AT(TAU, offTAU, ldTAU, 0, j), nk_normal((uint) (i * cols + j), stream, step, key0, key1),
+                                         AT(R, offR, ldR, i, j));
+        }
+    }
+}
+
+// nk_lif_step16: nk_lif_step for CPU devices, sixteen neurons per work-item in float16 (same update,
+//   selects for the refractory and threshold branches); rows must be 1 (the host passes contiguous
+//   state flattened into one row) and a partial last block falls back to scalar code. Launch: 1-D over
+//   ceil(cols / 16), local 64.
+__kernel void nk_lif_step16(const int rows, const int cols,
+                            const float p22, const float p21e, const float p21i, const float p20,
+                            const float p11e, const float p11i,
+                            const float v_rest, const float v_reset, const float v_thresh, const float i_offset,
+                            const int refractory_steps, const float rate_decay, const float rate_gain,
+                            __global float* V, const int offV, const int ldV,
+                            __global float* IE, const int offIE, const int ldIE,
+                            __global float* II, const int offII, const int ldII,
+                            __global float* R, const int offR, const int ldR,
+                            __global const float* X, const int offX, const int ldX, const int hasX,
+                            __global const float* SE, const int offSE, const int ldSE, const int hasSE,
+                            __global const float* SI, const int offSI, const int ldSI, const int hasSI,
+                            __global float* S, const int offS, const int ldS,
+                            __global float* RATE, const int offRATE, const int ldRATE,
+                            __global float* COUNT, const int offCOUNT, const int ldCOUNT) {
+    const int j0 = (int) get_global_id(0) * 16;
+    if (j0 >= cols) return;
+    if (j0 + 16 > cols) {
+        for (int j = j0; j < cols; j++) {
+            float v = V[offV + j], r = R[offR + j];
+            const float ie = IE[offIE + j], ii = II[offII + j];
+            const float current = i_offset + (hasX ? X[offX + j] : 0.0f);
+            const float integrated = v_rest + fma(p22, v - v_rest, fma(p21e, ie, fma(p21i, ii, p20 * current)));
+            const int refractory = r > 0.0f;
+            v = refractory ? v_reset : integrated;
+            r = refractory ? r - 1.0f : r;
+            IE[offIE + j] = fma(p11e, ie, hasSE ? SE[offSE + j] : 0.0f);
+            II[offII + j] = fma(p11i, ii, hasSI ? SI[offSI + j] : 0.0f);
+            const int fire = v >= v_thresh;
+            const float s = fire ? 1.0f : 0.0f;
+            V[offV + j] = fire ? v_reset : v;
+            R[offR + j] = fire ? (float) refractory_steps : r;
+            S[offS + j] = s;
+            RATE[offRATE + j] = fma(rate_decay, RATE[offRATE + j], rate_gain * s);
+            COUNT[offCOUNT + j] += s;
+        }
+        return;
+    }
+    const float16 v0 = vload16(0, V + offV + j0), r0 = vload16(0, R + offR + j0);
+    const float16 ie = vload16(0, IE + offIE + j0), ii = vload16(0, II + offII + j0);
+    const float16 current = (float16) (i_offset) + (hasX ? vload16(0, X + offX + j0) : (float16) (0.0f));
+    const float16 integrated = v_rest + fma((float16) (p22), v0 - v_rest, fma((float16) (p21e), ie, fma((float16) (p21i), ii, p20 * current)));
+    const int16 refractory = r0 > 0.0f;
+    float16 v = select(integrated, (float16) (v_reset), refractory);
+    float16 r = select(r0, r0 - 1.0f, refractory);
+    vstore16(fma((float16) (p11e), ie, hasSE ? vload16(0, SE + offSE + j0) : (float16) (0.0f)), 0, IE + offIE + j0);
+    vstore16(fma((float16) (p11i), ii, hasSI ? vload16(0, SI + offSI + j0) : (float16) (0.0f)), 0, II + offII + j0);
+    const int16 fire = v >= v_thresh;
+    const float16 s = select((float16) (0.0f), (float16) (1.0f), fire);
+    vstore16(select(v, (float16) (v_reset), fire), 0, V + offV + j0);
+    vstore16(select(r, (float16) ((float) refractory_steps), fire), 0, R + offR + j0);
+    vstore16(s, 0, S + offS + j0);
+    vstore16(fma((float16) (rate_decay), vload16(0, RATE + offRATE + j0), rate_gain * s), 0, RATE + offRATE + j0);
+    vstore16(vload16(0, COUNT + offCOUNT + j0) + s, 0, COUNT + offCOUNT + j0);
+}

@@ -257,19 +257,38 @@ public abstract class KernelDevice extends Device {
 
     @Override protected void lifStepImpl(org.neurokernels.dynamics.LifStep p, Matrix v, Matrix iE, Matrix iI, Matrix refractory,
                                          Matrix iExt, Matrix synE, Matrix synI, Matrix spikes, Matrix rate, Matrix count) {
-        launchElementwise("nk_lif_step", v, p.p22(), p.p21e(), p.p21i(), p.p20(), p.p11e(), p.p11i(),
-                p.vRest(), p.vReset(), p.vThresh(), p.iOffset(), p.refractorySteps(), p.rateDecay(), p.rateGain(),
-                v, iE, iI, refractory,
-                iExt == null ? placeholder : iExt, iExt == null ? 0 : 1,
-                synE == null ? placeholder : synE, synE == null ? 0 : 1,
-                synI == null ? placeholder : synI, synI == null ? 0 : 1,
-                spikes, rate, count);
+        Object[] args = {p.p22(), p.p21e(), p.p21i(), p.p20(), p.p11e(), p.p11i(),
+            p.vRest(), p.vReset(), p.vThresh(), p.iOffset(), p.refractorySteps(), p.rateDecay(), p.rateGain(),
+            v, iE, iI, refractory,
+            iExt == null ? placeholder : iExt, iExt == null ? 0 : 1,
+            synE == null ? placeholder : synE, synE == null ? 0 : 1,
+            synI == null ? placeholder : synI, synI == null ? 0 : 1,
+            spikes, rate, count};
+        boolean contiguous = true;
+        for (Object a : args) if (a instanceof Matrix && ((Matrix) a).rows() > 1 && !((Matrix) a).isContiguous()) contiguous = false;
+        if (contiguous && gemmKernel() != GemmKernel.TILED && hasPackedGemm()) {
+            // CPU-style devices: the state as one row, sixteen neurons per work-item in float16 (nk_lif_step16)
+            Object[] all = new Object[args.length + 2];
+            all[0] = 1;
+            all[1] = v.size();
+            System.arraycopy(args, 0, all, 2, args.length);
+            launch("nk_lif_step16", roundUp((v.size() + 15L) / 16, 64), 1, 64, 1, all);
+        } else {
+            launchElementwise("nk_lif_step", v, args);
+        }
     }
 
     @Override protected void rateStepImpl(Activation f, boolean exponentialEuler, Matrix r, Matrix x, Matrix c, Matrix tau, float noiseScale,
                                           long seed, int stream, int step) {
-        launch1d("nk_rate_step", r.size(), r.rows(), r.cols(), f.code(), exponentialEuler ? 1 : 0, r, x, c, tau == null ? placeholder : tau,
-                noiseScale, (int) seed, (int) (seed >>> 32), stream, step);
+        Object[] args = {r.rows(), r.cols(), f.code(), exponentialEuler ? 1 : 0, r, x, c, tau == null ? placeholder : tau,
+            noiseScale, (int) seed, (int) (seed >>> 32), stream, step};
+        if (gemmKernel() != GemmKernel.TILED && hasPackedGemm()) {
+            // CPU-style devices: sixteen neurons per work-item in float16 (kernels-opencl/dynamics.cl, nk_rate_step16)
+            long blocks = (long) r.rows() * ((r.cols() + 15) / 16);
+            launch("nk_rate_step16", roundUp(blocks, 64), 1, 64, 1, args);
+        } else {
+            launch1d("nk_rate_step", r.size(), args);
+        }
     }
 
     @Override protected void izhikevichStepImpl(float dt, Matrix v, Matrix u, Matrix abcd, Matrix iExt, Matrix syn, Matrix spikes, Matrix count) {

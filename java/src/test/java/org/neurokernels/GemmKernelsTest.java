@@ -15,9 +15,10 @@ import org.neurokernels.ops.Op;
 import org.neurokernels.ops.OpRegistry;
 
 /**
- * Every GEMM kernel on every OpenCL device, forced for all sizes: tiled nk_gemm, packed nk_gemm_packed
- * and the small-problem nk_gemm_direct each run the GEMM-based ops' full case lists, so no path goes
- * untested on any machine whatever a device picks by default.
+ * Every kernel family on every OpenCL device, forced for all sizes: tiled nk_gemm (with the GPU-style step
+ * kernels), packed nk_gemm_packed and the small-problem nk_gemm_direct (with the CPU-style ones) each run
+ * the full case lists of the GEMM-based and step ops, so no path goes untested on any machine whatever a
+ * device picks by default.
  */
 class GemmKernelsTest {
 
@@ -28,7 +29,9 @@ class GemmKernelsTest {
             if (!id.startsWith("opencl")) continue;
             for (KernelDevice.GemmKernel kernel : KernelDevice.GemmKernel.values()) {
                 List<DynamicNode> perOp = new ArrayList<>();
-                for (String name : List.of("gemm", "dense_forward", "backward_delta")) {
+                // forcing the tiled GEMM also selects the GPU-style step kernels (nk_lif_step, nk_rate_step,
+                // nk_rate_multistep); the CPU-style ones (nk_lif_step16, nk_rate_step16, nk_rate_multistep_cpu) otherwise
+                for (String name : List.of("gemm", "dense_forward", "backward_delta", "lif_step", "rate_step", "rate_multistep")) {
                     Op op = OpRegistry.get(name);
                     List<DynamicNode> cases = new ArrayList<>();
                     int index = 0;

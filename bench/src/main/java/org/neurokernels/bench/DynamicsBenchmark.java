@@ -114,7 +114,7 @@ public class DynamicsBenchmark {
         switch (op) {
             case "copy": d.copy(a, b); break;
             case "lif_step": d.lifStep(lif, v, ie, ii, refr, iext, null, null, spikes, rate, count); break;
-            case "rate_step": d.rateStep(Activation.TANH, true, a, b, c, null, 0f, 0, 0, 0); break;
+            case "rate_step": d.rateStep(Activation.valueOf(System.getProperty("nk.act", "TANH")), true, a, b, c, null, 0f, 0, 0, 0); break;
             default: d.izhikevichStep(1f, v, u, abcd, iext, null, spikes, count);
         }
     }
