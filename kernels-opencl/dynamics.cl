@@ -322,3 +322,56 @@ __kernel void nk_lif_step16(const int rows, const int cols,
     vstore16(fma((float16) (rate_decay), vload16(0, RATE + offRATE + j0), rate_gain * s), 0, RATE + offRATE + j0);
     vstore16(vload16(0, COUNT + offCOUNT + j0) + s, 0, COUNT + offCOUNT + j0);
 }
+
+// nk_izhikevich_step16: nk_izhikevich_step for CPU devices, sixteen neurons of a row per work-item in
+//   float16 (same update and order; selects for the reset); a partial last block falls back to scalar code.
+//   Launch: 1-D over rows * ceil(cols / 16), local 64.
+__kernel void nk_izhikevich_step16(const int rows, const int cols, const float dt,
+                                   __global float* V, const int offV, const int ldV,
+                                   __global float* U, const int offU, const int ldU,
+                                   __global const float* P, const int offP, const int ldP,
+                                   __global const float* X, const int offX, const int ldX, const int hasX,
+                                   __global const float* SYN, const int offSYN, const int ldSYN, const int hasSYN,
+                                   __global float* S, const int offS, const int ldS,
+                                   __global float* COUNT, const int offCOUNT, const int ldCOUNT) {
+    const int blocks = (cols + 15) / 16;
+    const int g = (int) get_global_id(0);
+    if (g >= rows * blocks) return;
+    const int i = g / blocks, j0 = (g - i * blocks) * 16;
+    const float h = 0.5f * dt;
+    if (j0 + 16 > cols) {
+        for (int j = j0; j < cols; j++) {
+            const float a = AT(P, offP, ldP, 0, j), b = AT(P, offP, ldP, 1, j), c = AT(P, offP, ldP, 2, j), d = AT(P, offP, ldP, 3, j);
+            float v = AT(V, offV, ldV, i, j), u = AT(U, offU, ldU, i, j), s = 0.0f;
+            if (v >= 30.0f) {
+                s = 1.0f;
+                v = c;
+                u += d;
+            }
+            const float current = (hasX ? AT(X, offX, ldX, i, j) : 0.0f) + (hasSYN ? AT(SYN, offSYN, ldSYN, i, j) : 0.0f);
+            v = fma(h, fma(fma(0.04f, v, 5.0f), v, 140.0f - u + current), v);
+            v = fma(h, fma(fma(0.04f, v, 5.0f), v, 140.0f - u + current), v);
+            u = fma(dt * a, fma(b, v, -u), u);
+            AT(V, offV, ldV, i, j) = v;
+            AT(U, offU, ldU, i, j) = u;
+            AT(S, offS, ldS, i, j) = s;
+            AT(COUNT, offCOUNT, ldCOUNT, i, j) += s;
+        }
+        return;
+    }
+    const float16 a = vload16(0, P + offP + j0), b = vload16(0, P + offP + ldP + j0);
+    const float16 c = vload16(0, P + offP + 2 * ldP + j0), d = vload16(0, P + offP + 3 * ldP + j0);
+    float16 v = vload16(0, V + offV + i * ldV + j0), u = vload16(0, U + offU + i * ldU + j0);
+    const int16 fire = v >= 30.0f;
+    const float16 s = select((float16) (0.0f), (float16) (1.0f), fire);
+    v = select(v, c, fire);
+    u = select(u, u + d, fire);
+    const float16 current = (hasX ? vload16(0, X + offX + i * ldX + j0) : (float16) (0.0f)) + (hasSYN ? vload16(0, SYN + offSYN + i * ldSYN + j0) : (float16) (0.0f));
+    v = fma((float16) (h), fma(fma((float16) (0.04f), v, (float16) (5.0f)), v, 140.0f - u + current), v);
+    v = fma((float16) (h), fma(fma((float16) (0.04f), v, (float16) (5.0f)), v, 140.0f - u + current), v);
+    u = fma(dt * a, fma(b, v, -u), u);
+    vstore16(v, 0, V + offV + i * ldV + j0);
+    vstore16(u, 0, U + offU + i * ldU + j0);
+    vstore16(s, 0, S + offS + i * ldS + j0);
+    vstore16(vload16(0, COUNT + offCOUNT + i * ldCOUNT + j0) + s, 0, COUNT + offCOUNT + i * ldCOUNT + j0);
+}

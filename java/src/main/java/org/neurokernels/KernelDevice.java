@@ -292,8 +292,14 @@ public abstract class KernelDevice extends Device {
     }
 
     @Override protected void izhikevichStepImpl(float dt, Matrix v, Matrix u, Matrix abcd, Matrix iExt, Matrix syn, Matrix spikes, Matrix count) {
-        launch1d("nk_izhikevich_step", v.size(), v.rows(), v.cols(), dt, v, u, abcd,
-                iExt == null ? placeholder : iExt, iExt == null ? 0 : 1, syn == null ? placeholder : syn, syn == null ? 0 : 1, spikes, count);
+        Object[] args = {v.rows(), v.cols(), dt, v, u, abcd,
+            iExt == null ? placeholder : iExt, iExt == null ? 0 : 1, syn == null ? placeholder : syn, syn == null ? 0 : 1, spikes, count};
+        if (gemmKernel() != GemmKernel.TILED && hasPackedGemm()) {
+            // CPU-style devices: sixteen neurons per work-item in float16 (nk_izhikevich_step16)
+            launch("nk_izhikevich_step16", roundUp((long) v.rows() * ((v.cols() + 15) / 16), 64), 1, 64, 1, args);
+        } else {
+            launch1d("nk_izhikevich_step", v.size(), args);
+        }
     }
 
     @Override protected void poissonImpl(float dt, Matrix rate, long seed, int stream, int step, Matrix spikes, Matrix count) {
