@@ -15,7 +15,7 @@ import org.neurokernels.Trans;
  * syn_E(t) = s(t-1) W_E^T, syn_I(t) = -s(t-1) W_I^T (weights in nA, W as post x pre, W_I magnitudes;
  * kept on the device transposed, pre x post, so the product reads contiguous rows).
  */
-public final class LifPopulation implements AutoCloseable {
+public final class LifPopulation implements SpikeSource, AutoCloseable {
     private final Device device;
     private final int batch, n;
     private final LifParameters params;
@@ -104,6 +104,35 @@ public final class LifPopulation implements AutoCloseable {
 
     /** Sets the membrane potentials (batch x n values, mV). */
     public void setVoltages(float[] mv) { device.upload(v, mv); }
+
+    @Override public int size() { return n; }
+
+    @Override public Matrix spikes() { return previous; }
+
+    Device device() { return device; }
+
+    int batch() { return batch; }
+
+    /** Network use: zero this step's synaptic input before the projections add to it. */
+    void clearSynapses() {
+        device.fill(synE, 0f);
+        device.fill(synI, 0f);
+    }
+
+    Matrix synE() { return synE; }
+
+    Matrix synI() { return synI; }
+
+    /** Network use: one step with the synaptic input the projections wrote (recurrent weights included). */
+    void advanceWithSynapses() {
+        if (wE != null) device.gemm(Trans.N, Trans.N, 1f, previous, wE, 1f, synE);
+        if (wI != null) device.gemm(Trans.N, Trans.N, -1f, previous, wI, 1f, synI);
+        device.lifStep(step, v, iE, iI, refractory, iExt, synE, synI, spikes, rate, count);
+        Matrix s = previous;
+        previous = spikes;
+        spikes = s;
+        stepsRun++;
+    }
 
     /** Spikes per neuron since the last {@link #resetCounts} (batch x n). */
     public float[] counts() { return device.download(count); }
