@@ -14,9 +14,19 @@ mvn -B -q verify -DskipTests
 mvn -B -q -pl java test-compile
 rm -rf "$out" && mkdir -p "$out"
 "${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}/bin/jlink" \
-  --add-modules java.base,java.logging,java.management,java.xml,jdk.unsupported \
+  --add-modules java.base,java.logging,java.management,java.xml,java.desktop,jdk.unsupported \
   --strip-debug --no-header-files --no-man-pages --compress=2 --output "$out/jre"
-cp bench/target/benchmarks.jar "$out/"
+# the GPU machine does not run the CLBlast peer (a CPU OpenCL comparison): leave its natives out to stay
+# under 60 MiB (a CLBlast impl there reports the missing library instead of measuring)
+python3 - bench/target/benchmarks.jar "$out/benchmarks.jar" <<'PY'
+import sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+    for item in zin.infolist():
+        if "clblast" in item.filename.lower():
+            continue
+        zout.writestr(item, zin.read(item.filename))
+PY
 cp -r java/target/test-classes "$out/test-classes"
 mvn -B -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:$junit_console_version \
   -DoutputDirectory="$out" >/dev/null
