@@ -9,6 +9,54 @@
 //     readout:         rate <- rate_decay * rate + rate_gain * s;  count <- count + s
 //   Units as PyNN's IF_curr_exp: mV, nA, nF, ms. Launch 1-D over batch * N, local 256.
 
+// One neuron's LIF step, shared by nk_lif_step and the scalar tail of nk_lif_step16; x, se and si are this
+// neuron's external current and synaptic inputs (0 when absent). Written without branches (selects), so
+// PoCL vectorizes the work-item loop.
+void nk_lif_element(const float p22, const float p21e, const float p21i, const float p20, const float p11e, const float p11i,
+                    const float v_rest, const float v_reset, const float v_thresh, const float i_offset,
+                    const int refractory_steps, const float rate_decay, const float rate_gain,
+                    __global float* v, __global float* ie, __global float* ii, __global float* r,
+                    const float x, const float se, const float si,
+                    __global float* s, __global float* rate, __global float* count) {
+    const float v0 = *v, e0 = *ie, i0 = *ii, r0 = *r;
+    const float integrated = v_rest + fma(p22, v0 - v_rest, fma(p21e, e0, fma(p21i, i0, p20 * (i_offset + x))));
+    const int refractory = r0 > 0.0f;
+    const float vn = refractory ? v_reset : integrated, rn = refractory ? r0 - 1.0f : r0;
+    *ie = fma(p11e, e0, se);
+    *ii = fma(p11i, i0, si);
+    const int fire = vn >= v_thresh;
+    const float spike = fire ? 1.0f : 0.0f;
+    *v = fire ? v_reset : vn;
+    *r = fire ? (float) refractory_steps : rn;
+    *s = spike;
+    *rate = fma(rate_decay, *rate, rate_gain * spike);
+    *count += spike;
+}
+
+// The rate update of nk_rate_step and the multi-step kernels: forward Euler (method 0) or exponential Euler.
+float nk_rate_update(const int method, const float c, const float r, const float fx) {
+    return method == 0 ? fma(c, fx - r, r) : fma(c, r, (1.0f - c) * fx);
+}
+
+// One Izhikevich neuron's step (2003 convention), shared by nk_izhikevich_step and nk_izhikevich_step16's tail.
+void nk_izhikevich_element(const float dt, const float a, const float b, const float c, const float d, const float current,
+                           __global float* vp, __global float* up, __global float* sp, __global float* countp) {
+    float v = *vp, u = *up, s = 0.0f;
+    if (v >= 30.0f) {
+        s = 1.0f;
+        v = c;
+        u += d;
+    }
+    const float h = 0.5f * dt;
+    v = fma(h, fma(fma(0.04f, v, 5.0f), v, 140.0f - u + current), v);
+    v = fma(h, fma(fma(0.04f, v, 5.0f), v, 140.0f - u + current), v);
+    u = fma(dt * a, fma(b, v, -u), u);
+    *vp = v;
+    *up = u;
+    *sp = s;
+    *countp += s;
+}
+
 __kernel void nk_lif_step(const int rows, const int cols,
                           const float p22, const float p21e, const float p21i, const float p20,
                           const float p11e, const float p11i,
@@ -25,26 +73,10 @@ __kernel void nk_lif_step(const int rows, const int cols,
                           __global float* RATE, const int offRATE, const int ldRATE,
                           __global float* COUNT, const int offCOUNT, const int ldCOUNT) {
     ELEMENT_INDEX
-    // written without branches (selects), so PoCL vectorizes the work-item loop
-    const float v0 = AT(V, offV, ldV, i, j);
-    const float ie = AT(IE, offIE, ldIE, i, j), ii = AT(II, offII, ldII, i, j);
-    const float r0 = AT(R, offR, ldR, i, j);
-    const float current = i_offset + (hasX ? AT(X, offX, ldX, i, j) : 0.0f);
-    const float integrated = v_rest + fma(p22, v0 - v_rest, fma(p21e, ie, fma(p21i, ii, p20 * current)));
-    const int refractory = r0 > 0.0f;
-    float v = refractory ? v_reset : integrated;
-    float r = refractory ? r0 - 1.0f : r0;
-    AT(IE, offIE, ldIE, i, j) = fma(p11e, ie, hasSE ? AT(SE, offSE, ldSE, i, j) : 0.0f);
-    AT(II, offII, ldII, i, j) = fma(p11i, ii, hasSI ? AT(SI, offSI, ldSI, i, j) : 0.0f);
-    const int fire = v >= v_thresh;
-    const float s = fire ? 1.0f : 0.0f;
-    v = fire ? v_reset : v;
-    r = fire ? (float) refractory_steps : r;
-    AT(V, offV, ldV, i, j) = v;
-    AT(R, offR, ldR, i, j) = r;
-    AT(S, offS, ldS, i, j) = s;
-    AT(RATE, offRATE, ldRATE, i, j) = fma(rate_decay, AT(RATE, offRATE, ldRATE, i, j), rate_gain * s);
-    AT(COUNT, offCOUNT, ldCOUNT, i, j) += s;
+    nk_lif_element(p22, p21e, p21i, p20, p11e, p11i, v_rest, v_reset, v_thresh, i_offset, refractory_steps, rate_decay, rate_gain,
+                   &AT(V, offV, ldV, i, j), &AT(IE, offIE, ldIE, i, j), &AT(II, offII, ldII, i, j), &AT(R, offR, ldR, i, j),
+                   hasX ? AT(X, offX, ldX, i, j) : 0.0f, hasSE ? AT(SE, offSE, ldSE, i, j) : 0.0f, hasSI ? AT(SI, offSI, ldSI, i, j) : 0.0f,
+                   &AT(S, offS, ldS, i, j), &AT(RATE, offRATE, ldRATE, i, j), &AT(COUNT, offCOUNT, ldCOUNT, i, j));
 }
 
 // nk_rate_step: a batch x n firing-rate population, tau dr/dt = -r + f(x) + sigma xi, x already holding
@@ -60,7 +92,7 @@ __kernel void nk_rate_step(const int rows, const int cols, const int act, const 
                            const float noise_scale, const int key0, const int key1, const int stream, const int step) {
     ELEMENT_INDEX
     const float r = AT(R, offR, ldR, i, j), fx = nk_activate(act, AT(X, offX, ldX, i, j)), c = AT(C, offC, ldC, 0, j);
-    float next = method == 0 ? fma(c, fx - r, r) : fma(c, r, (1.0f - c) * fx);
+    float next = nk_rate_update(method, c, r, fx);
     if (noise_scale != 0.0f) next = fma(noise_scale / AT(TAU, offTAU, ldTAU, 0, j), nk_normal((uint) g, stream, step, key0, key1), next);
     AT(R, offR, ldR, i, j) = next;
 }
@@ -79,22 +111,9 @@ __kernel void nk_izhikevich_step(const int rows, const int cols, const float dt,
                                  __global float* S, const int offS, const int ldS,
                                  __global float* COUNT, const int offCOUNT, const int ldCOUNT) {
     ELEMENT_INDEX
-    const float a = AT(P, offP, ldP, 0, j), b = AT(P, offP, ldP, 1, j), c = AT(P, offP, ldP, 2, j), d = AT(P, offP, ldP, 3, j);
-    float v = AT(V, offV, ldV, i, j), u = AT(U, offU, ldU, i, j), s = 0.0f;
-    if (v >= 30.0f) {
-        s = 1.0f;
-        v = c;
-        u += d;
-    }
-    const float current = (hasX ? AT(X, offX, ldX, i, j) : 0.0f) + (hasSYN ? AT(SYN, offSYN, ldSYN, i, j) : 0.0f);
-    const float h = 0.5f * dt;
-    v = fma(h, fma(fma(0.04f, v, 5.0f), v, 140.0f - u + current), v);
-    v = fma(h, fma(fma(0.04f, v, 5.0f), v, 140.0f - u + current), v);
-    u = fma(dt * a, fma(b, v, -u), u);
-    AT(V, offV, ldV, i, j) = v;
-    AT(U, offU, ldU, i, j) = u;
-    AT(S, offS, ldS, i, j) = s;
-    AT(COUNT, offCOUNT, ldCOUNT, i, j) += s;
+    nk_izhikevich_element(dt, AT(P, offP, ldP, 0, j), AT(P, offP, ldP, 1, j), AT(P, offP, ldP, 2, j), AT(P, offP, ldP, 3, j),
+                          (hasX ? AT(X, offX, ldX, i, j) : 0.0f) + (hasSYN ? AT(SYN, offSYN, ldSYN, i, j) : 0.0f),
+                          &AT(V, offV, ldV, i, j), &AT(U, offU, ldU, i, j), &AT(S, offS, ldS, i, j), &AT(COUNT, offCOUNT, ldCOUNT, i, j));
 }
 
 // nk_poisson: Poisson spike sources, s = 1 when Philox's uniform u < rate dt (rate per ms in RATE, 1 x n),
@@ -143,7 +162,7 @@ __kernel void nk_rate_multistep(const int batch, const int n, const int m, const
             for (int k = 0; k < n; k++) x = fma(AT(WT, offWT, ldWT, k, j), r[k], x);
             if (hasU) for (int q = 0; q < m; q++) x = fma(AT(WINT, offWINT, ldWINT, q, j), AT(U, offU, ldU, t * batch + b, q), x);
             const float ri = r[j], fx = nk_activate(act, x);
-            next = method == 0 ? fma(c, fx - ri, ri) : fma(c, ri, (1.0f - c) * fx);
+            next = nk_rate_update(method, c, ri, fx);
             if (noise_scale != 0.0f) next = fma(noise_scale / tau, nk_normal((uint) g, stream, step0 + t, key0, key1), next);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
@@ -222,7 +241,7 @@ void nk_rate_multistep_cpu(const int batch, const int n, const int m, const int 
         }
         for (int j = nv; j < n; j++) {
             const float c = AT(C, offC, ldC, 0, j), ri = r[j], fx = nk_activate(act, x[j]);
-            r[j] = method == 0 ? fma(c, fx - ri, ri) : fma(c, ri, (1.0f - c) * fx);
+            r[j] = nk_rate_update(method, c, ri, fx);
         }
         for (int j = 0; j < n; j++) {
             if (noise_scale != 0.0f) r[j] = fma(noise_scale / AT(TAU, offTAU, ldTAU, 0, j), nk_normal((uint) (b * n + j), stream, step0 + t, key0, key1), r[j]);
@@ -252,7 +271,7 @@ __kernel void nk_rate_step16(const int rows, const int cols, const int act, cons
     } else {
         for (int j = j0; j < cols; j++) {
             const float ri = AT(R, offR, ldR, i, j), c = AT(C, offC, ldC, 0, j), fx = nk_activate(act, AT(X, offX, ldX, i, j));
-            AT(R, offR, ldR, i, j) = method == 0 ? fma(c, fx - ri, ri) : fma(c, ri, (1.0f - c) * fx);
+            AT(R, offR, ldR, i, j) = nk_rate_update(method, c, ri, fx);
         }
     }
     if (noise_scale != 0.0f) {
@@ -286,22 +305,10 @@ __kernel void nk_lif_step16(const int rows, const int cols,
     if (j0 >= cols) return;
     if (j0 + 16 > cols) {
         for (int j = j0; j < cols; j++) {
-            float v = V[offV + j], r = R[offR + j];
-            const float ie = IE[offIE + j], ii = II[offII + j];
-            const float current = i_offset + (hasX ? X[offX + j] : 0.0f);
-            const float integrated = v_rest + fma(p22, v - v_rest, fma(p21e, ie, fma(p21i, ii, p20 * current)));
-            const int refractory = r > 0.0f;
-            v = refractory ? v_reset : integrated;
-            r = refractory ? r - 1.0f : r;
-            IE[offIE + j] = fma(p11e, ie, hasSE ? SE[offSE + j] : 0.0f);
-            II[offII + j] = fma(p11i, ii, hasSI ? SI[offSI + j] : 0.0f);
-            const int fire = v >= v_thresh;
-            const float s = fire ? 1.0f : 0.0f;
-            V[offV + j] = fire ? v_reset : v;
-            R[offR + j] = fire ? (float) refractory_steps : r;
-            S[offS + j] = s;
-            RATE[offRATE + j] = fma(rate_decay, RATE[offRATE + j], rate_gain * s);
-            COUNT[offCOUNT + j] += s;
+            nk_lif_element(p22, p21e, p21i, p20, p11e, p11i, v_rest, v_reset, v_thresh, i_offset, refractory_steps, rate_decay, rate_gain,
+                           V + offV + j, IE + offIE + j, II + offII + j, R + offR + j,
+                           hasX ? X[offX + j] : 0.0f, hasSE ? SE[offSE + j] : 0.0f, hasSI ? SI[offSI + j] : 0.0f,
+                           S + offS + j, RATE + offRATE + j, COUNT + offCOUNT + j);
         }
         return;
     }
@@ -341,21 +348,9 @@ __kernel void nk_izhikevich_step16(const int rows, const int cols, const float d
     const float h = 0.5f * dt;
     if (j0 + 16 > cols) {
         for (int j = j0; j < cols; j++) {
-            const float a = AT(P, offP, ldP, 0, j), b = AT(P, offP, ldP, 1, j), c = AT(P, offP, ldP, 2, j), d = AT(P, offP, ldP, 3, j);
-            float v = AT(V, offV, ldV, i, j), u = AT(U, offU, ldU, i, j), s = 0.0f;
-            if (v >= 30.0f) {
-                s = 1.0f;
-                v = c;
-                u += d;
-            }
-            const float current = (hasX ? AT(X, offX, ldX, i, j) : 0.0f) + (hasSYN ? AT(SYN, offSYN, ldSYN, i, j) : 0.0f);
-            v = fma(h, fma(fma(0.04f, v, 5.0f), v, 140.0f - u + current), v);
-            v = fma(h, fma(fma(0.04f, v, 5.0f), v, 140.0f - u + current), v);
-            u = fma(dt * a, fma(b, v, -u), u);
-            AT(V, offV, ldV, i, j) = v;
-            AT(U, offU, ldU, i, j) = u;
-            AT(S, offS, ldS, i, j) = s;
-            AT(COUNT, offCOUNT, ldCOUNT, i, j) += s;
+            nk_izhikevich_element(dt, AT(P, offP, ldP, 0, j), AT(P, offP, ldP, 1, j), AT(P, offP, ldP, 2, j), AT(P, offP, ldP, 3, j),
+                                  (hasX ? AT(X, offX, ldX, i, j) : 0.0f) + (hasSYN ? AT(SYN, offSYN, ldSYN, i, j) : 0.0f),
+                                  &AT(V, offV, ldV, i, j), &AT(U, offU, ldU, i, j), &AT(S, offS, ldS, i, j), &AT(COUNT, offCOUNT, ldCOUNT, i, j));
         }
         return;
     }

@@ -129,6 +129,18 @@ struct nk_device {
 
 static nk_status alloc_unlocked(nk_device* dev, int rows, int cols, nk_buffer** out);
 
+/* The last part of opening either kind of device: its lock and the placeholder buffer. */
+static nk_status finish_open(nk_device* dev, nk_device** out) {
+    pthread_mutex_init(&dev->lock, NULL);
+    nk_status s = alloc_unlocked(dev, 1, 1, &dev->placeholder);
+    if (s != NK_OK) {
+        nk_close(dev);
+        return s;
+    }
+    *out = dev;
+    return NK_OK;
+}
+
 nk_status nk_open_opencl(int platform, int device, nk_device** out) {
     if (!out) return fail(NK_ERR_ARGUMENT, "nk_open_opencl: out is NULL");
     *out = NULL;
@@ -179,14 +191,7 @@ nk_status nk_open_opencl(int platform, int device, nk_device** out) {
         free(dev);
         return fail(NK_ERR_BUILD, "the OpenCL kernels failed to build (error %d): %s", err, log);
     }
-    pthread_mutex_init(&dev->lock, NULL);
-    nk_status s = alloc_unlocked(dev, 1, 1, &dev->placeholder);
-    if (s != NK_OK) {
-        nk_close(dev);
-        return s;
-    }
-    *out = dev;
-    return NK_OK;
+    return finish_open(dev, out);
 }
 
 nk_status nk_open_cuda(int ordinal, nk_device** out) {
@@ -213,14 +218,7 @@ nk_status nk_open_cuda(int ordinal, nk_device** out) {
         free(dev);
         return fail(NK_ERR_BUILD, "cuda:%d: cannot load the kernel fatbin (CUresult %d; is the driver older than the toolkit?)", ordinal, r);
     }
-    pthread_mutex_init(&dev->lock, NULL);
-    nk_status s = alloc_unlocked(dev, 1, 1, &dev->placeholder);
-    if (s != NK_OK) {
-        nk_close(dev);
-        return s;
-    }
-    *out = dev;
-    return NK_OK;
+    return finish_open(dev, out);
 }
 
 nk_status nk_device_name(nk_device* dev, char* name, size_t capacity) {
@@ -282,26 +280,20 @@ static nk_status alloc_unlocked(nk_device* dev, int rows, int cols, nk_buffer** 
             free(b);
             return fail(NK_ERR_OPENCL, "cuMemAlloc/cuMemsetD32 of %zu bytes failed (CUresult %d)", bytes, r);
         }
-        b->dev = dev;
-        b->rows = rows;
-        b->cols = cols;
-        b->next = dev->buffers;
-        dev->buffers = b;
-        *out = b;
-        return NK_OK;
-    }
-    cl_int err;
-    b->mem = clCreateBuffer(dev->context, CL_MEM_READ_WRITE, bytes, NULL, &err);
-    if (err != CL_SUCCESS) {
-        free(b);
-        return fail(NK_ERR_OPENCL, "clCreateBuffer of %zu bytes failed: %d", bytes, err);
-    }
-    float zero = 0.0f;
-    err = clEnqueueFillBuffer(dev->queue, b->mem, &zero, sizeof zero, 0, bytes, 0, NULL, NULL);
-    if (err != CL_SUCCESS) {
-        clReleaseMemObject(b->mem);
-        free(b);
-        return fail(NK_ERR_OPENCL, "clEnqueueFillBuffer failed: %d", err);
+    } else {
+        cl_int err;
+        b->mem = clCreateBuffer(dev->context, CL_MEM_READ_WRITE, bytes, NULL, &err);
+        if (err != CL_SUCCESS) {
+            free(b);
+            return fail(NK_ERR_OPENCL, "clCreateBuffer of %zu bytes failed: %d", bytes, err);
+        }
+        float zero = 0.0f;
+        err = clEnqueueFillBuffer(dev->queue, b->mem, &zero, sizeof zero, 0, bytes, 0, NULL, NULL);
+        if (err != CL_SUCCESS) {
+            clReleaseMemObject(b->mem);
+            free(b);
+            return fail(NK_ERR_OPENCL, "clEnqueueFillBuffer failed: %d", err);
+        }
     }
     b->dev = dev;
     b->rows = rows;

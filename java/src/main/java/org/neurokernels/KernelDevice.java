@@ -66,14 +66,26 @@ public abstract class KernelDevice extends Device {
         launch(name, roundUp(n, LOCAL_1D), 1, LOCAL_1D, 1, args);
     }
 
+    /** True when every matrix among {@code args} is one row or has no gap between rows. */
+    private static boolean allContiguous(Object[] args) {
+        for (Object a : args) if (a instanceof Matrix && ((Matrix) a).rows() > 1 && !((Matrix) a).isContiguous()) return false;
+        return true;
+    }
+
+    /**
+     * True where the CPU-style kernels run (float16 work-items: nk_gemm_packed/direct, nk_*_step16,
+     * nk_rate_multistep_cpu): OpenCL devices whose GEMM is not the tiled one. Forcing the tiled GEMM selects
+     * the GPU-style kernels, so both families are testable on any device.
+     */
+    private boolean cpuKernels() { return gemmKernel() != GemmKernel.TILED && hasPackedGemm(); }
+
     /**
      * Launches a purely elementwise kernel (arguments: rows, cols, then {@code args}) over {@code shape}:
      * when every matrix argument is contiguous it is passed as one row of rows * cols, so the kernel's
      * ELEMENT_INDEX needs no division per element.
      */
     private void launchElementwise(String name, Matrix shape, Object... args) {
-        boolean flat = true;
-        for (Object a : args) if (a instanceof Matrix && ((Matrix) a).rows() > 1 && !((Matrix) a).isContiguous()) flat = false;
+        boolean flat = allContiguous(args);
         Object[] all = new Object[args.length + 2];
         all[0] = flat ? 1 : shape.rows();
         all[1] = flat ? shape.size() : shape.cols();
@@ -264,9 +276,7 @@ public abstract class KernelDevice extends Device {
             synE == null ? placeholder : synE, synE == null ? 0 : 1,
             synI == null ? placeholder : synI, synI == null ? 0 : 1,
             spikes, rate, count};
-        boolean contiguous = true;
-        for (Object a : args) if (a instanceof Matrix && ((Matrix) a).rows() > 1 && !((Matrix) a).isContiguous()) contiguous = false;
-        if (contiguous && gemmKernel() != GemmKernel.TILED && hasPackedGemm()) {
+        if (cpuKernels() && allContiguous(args)) {
             // CPU-style devices: the state as one row, sixteen neurons per work-item in float16 (nk_lif_step16)
             Object[] all = new Object[args.length + 2];
             all[0] = 1;
@@ -282,7 +292,7 @@ public abstract class KernelDevice extends Device {
                                           long seed, int stream, int step) {
         Object[] args = {r.rows(), r.cols(), f.code(), exponentialEuler ? 1 : 0, r, x, c, tau == null ? placeholder : tau,
             noiseScale, (int) seed, (int) (seed >>> 32), stream, step};
-        if (gemmKernel() != GemmKernel.TILED && hasPackedGemm()) {
+        if (cpuKernels()) {
             // CPU-style devices: sixteen neurons per work-item in float16 (kernels-opencl/dynamics.cl, nk_rate_step16)
             long blocks = (long) r.rows() * ((r.cols() + 15) / 16);
             launch("nk_rate_step16", roundUp(blocks, 64), 1, 64, 1, args);
@@ -294,7 +304,7 @@ public abstract class KernelDevice extends Device {
     @Override protected void izhikevichStepImpl(float dt, Matrix v, Matrix u, Matrix abcd, Matrix iExt, Matrix syn, Matrix spikes, Matrix count) {
         Object[] args = {v.rows(), v.cols(), dt, v, u, abcd,
             iExt == null ? placeholder : iExt, iExt == null ? 0 : 1, syn == null ? placeholder : syn, syn == null ? 0 : 1, spikes, count};
-        if (gemmKernel() != GemmKernel.TILED && hasPackedGemm()) {
+        if (cpuKernels()) {
             // CPU-style devices: sixteen neurons per work-item in float16 (nk_izhikevich_step16)
             launch("nk_izhikevich_step16", roundUp((long) v.rows() * ((v.cols() + 15) / 16), 64), 1, 64, 1, args);
         } else {
@@ -314,9 +324,7 @@ public abstract class KernelDevice extends Device {
                                                Matrix bias, Matrix c, Matrix tau, float noiseScale, long seed, int stream, int step0,
                                                Matrix rec, int recordEvery) {
         int n = r.cols();
-        // the CPU-style kernel wherever the device runs the CPU-style GEMM (setGemmKernel(TILED) selects the
-        // GPU-style work-group kernel, so both are testable on any device)
-        if (gemmKernel() != GemmKernel.TILED && n <= MULTISTEP_CPU_MAX_N) {
+        if (cpuKernels() && n <= MULTISTEP_CPU_MAX_N) {
             launch("nk_rate_multistep_cpu", r.rows(), 1, 1, 1,
                     r.rows(), n, winT == null ? 0 : winT.rows(), steps, f.code(), exponentialEuler ? 1 : 0,
                     r, wT, winT == null ? placeholder : winT, u == null ? placeholder : u, u == null ? 0 : 1,
