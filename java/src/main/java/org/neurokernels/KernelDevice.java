@@ -108,15 +108,27 @@ public abstract class KernelDevice extends Device {
     public enum GemmKernel { TILED, PACKED, DIRECT }
 
     /**
-     * Below this many flops (2mnk), or with fewer than two register tiles of rows, a PACKED configuration
-     * uses the DIRECT kernel: packing costs two launches and a copy of op(B).
+     * Below this many flops (2mnk), or with fewer than two register tiles of rows, or with operands within
+     * {@link #ONE_LAUNCH_BYTES}, a PACKED configuration uses the DIRECT kernels: packing costs two launches
+     * and a copy of op(B).
      */
     public static final double DIRECT_FLOPS = 1 << 20;
 
     private GemmConfig gemmConfig;
     private GemmKernel forcedKernel;
-    /** Rows per work-item of nk_gemm_direct (its DMR define). */
-    static final int DIRECT_MR = 4;
+    /**
+     * What one work-item of the one-launch kernels covers, from gemm_packed.cl's defaults: nk_gemm_direct
+     * DMR rows x 16 * DNV * DJ columns, nk_gemm_direct1 one row x 64 * DJ, nk_gemm_dot DR rows x 16.
+     */
+    static final int DIRECT_MR = 16, DIRECT_COLS = 32, DIRECT1_COLS = 128, DOT_ROWS = 4, DOT_COLS = 16;
+
+    /**
+     * A PACKED configuration runs the one-launch kernels when op(A) and op(B) together take at most this
+     * many bytes: they stay in this cache-sized working set without packing (measured on PoCL: 150-180
+     * GFLOP/s at the training shapes of a 784-256-256-10 MLP and at 512^3, where packing costs two launches
+     * and a copy; at 1024^3 and beyond the packed kernel's contiguous panels win for NN and TN).
+     */
+    public static final long ONE_LAUNCH_BYTES = 2L << 20;
 
     /** True where nk_gemm_packed is the faster GEMM (CPU devices); the default is the tiled nk_gemm. */
     protected boolean packedGemm() { return false; }
@@ -153,7 +165,8 @@ public abstract class KernelDevice extends Device {
         GemmKernel kind = gemmConfig().kernel();
         // packing copies op(B) whole for every call: not worth it for small products or for a few rows of C
         // (a GEMV-like propagation of spikes), where the direct kernel reads B in place
-        boolean small = 2.0 * m * n * k < DIRECT_FLOPS || m < 2 * gemmConfig().mr();
+        boolean small = 2.0 * m * n * k < DIRECT_FLOPS || m < 2 * gemmConfig().mr()
+                || 4L * ((long) m * k + (long) k * n) <= ONE_LAUNCH_BYTES;
         return kind == GemmKernel.PACKED && small ? GemmKernel.DIRECT : kind;
     }
 
@@ -179,8 +192,17 @@ public abstract class KernelDevice extends Device {
                 deriv == null ? placeholder : deriv, fromOutput ? 1 : 0};
         GemmKernel kernel = kernelFor(m, n, k);
         if (kernel == GemmKernel.DIRECT) {
-            launch("nk_gemm_direct", (m + DIRECT_MR - 1) / DIRECT_MR, (n + 15) / 16, 1, 1,
-                    concat(new Object[] {m, n, k, a, transA ? 1 : 0, b, transB ? 1 : 0}, epilogueArgs));
+            if (!transA && transB) {
+                // rows of A and of B both contiguous in k (the dense forward X * W^T): dot-product tiles
+                launch("nk_gemm_dot", (m + DOT_ROWS - 1) / DOT_ROWS, (n + DOT_COLS - 1) / DOT_COLS, 1, 1,
+                        concat(new Object[] {m, n, k, a, b}, epilogueArgs));
+            } else if (m < DIRECT_MR) {
+                launch("nk_gemm_direct1", m, (n + DIRECT1_COLS - 1) / DIRECT1_COLS, 1, 1,
+                        concat(new Object[] {m, n, k, a, transA ? 1 : 0, b, transB ? 1 : 0}, epilogueArgs));
+            } else {
+                launch("nk_gemm_direct", (m + DIRECT_MR - 1) / DIRECT_MR, (n + DIRECT_COLS - 1) / DIRECT_COLS, 1, 1,
+                        concat(new Object[] {m, n, k, a, transA ? 1 : 0, b, transB ? 1 : 0}, epilogueArgs));
+            }
             return;
         }
         if (kernel == GemmKernel.PACKED) {
