@@ -61,3 +61,8 @@ __device__ __forceinline__ float nk_derivative_post(int act, float h) {
         default: return 1.0f;
     }
 }
+
+// x - lr (t + decay x): the decayed SGD step of sgd_update, kp_update and the dense_update GEMM epilogue.
+__device__ __forceinline__ float nk_decayed_step(const float x, const float t, const float lr, const float decay) {
+    return fmaf(-lr, fmaf(decay, x, t), x);
+}

@@ -7,7 +7,12 @@
 //       C, each thread WPT x WPT elements strided by 16 (coalesced stores). Tiles of op(A) and op(B) are
 //       staged in shared memory TS_K deep; loads outside the matrix read 0, so any M, N, K works.
 // Epilogue: 0 = gemm (alpha, beta); 1 = dense (bias if hasBias, activation act, pre if hasPre);
-//       2 = backward delta: C = acc * f'(D), D holding z (fromPost = 0) or h = f(z) (fromPost = 1).
+//       2 = backward delta: C = acc * f'(D), D holding z (fromPost = 0) or h = f(z) (fromPost = 1);
+//       3 = dense update (op(A) = delta^T, op(B) = H, acc = the weight gradient G): an SGD step in place,
+//           t = G, or t = P = mu P + G with a velocity P (hasPre); C (= W) <- C - alpha (t + beta C) with
+//           alpha = lr, beta = weight decay; D (= the Kolen-Pollack feedback, fromPost) gets the same step;
+//           with hasBias the first column tile also sums its rows of op(A) over k (the bias gradient) and
+//           steps bias (velocity VB when hasPre, no decay).
 // Same argument list as kernels-opencl/gemm.cl.
 #include "common.cuh"
 
@@ -31,10 +36,11 @@ nk_gemm(const int M, const int N, const int K,
         float* C, const int offC, const int ldc,
         const float alpha, const float beta,
         const int epilogue,
-        const float* __restrict__ bias, const int offBias, const int ldBias, const int hasBias,
+        float* bias, const int offBias, const int ldBias, const int hasBias,
         const int act,
         float* P, const int offP, const int ldp, const int hasPre,
-        const float* __restrict__ D, const int offD, const int ldD, const int fromPost)
+        float* D, const int offD, const int ldD, const int fromPost,
+        float* VB, const int offVB, const int ldVB, const float mu)
 {
     __shared__ float As[TS_K][TS_M];
     __shared__ float Bs[TS_K][TS_N];
@@ -101,10 +107,28 @@ nk_gemm(const int M, const int N, const int K,
                 if (hasBias) z += AT(bias, offBias, ldBias, 0, gn);
                 if (hasPre) AT(P, offP, ldp, gm, gn) = z;
                 AT(C, offC, ldc, gm, gn) = nk_activate(act, z);
-            } else {
+            } else if (epilogue == 2) {
                 const float x = AT(D, offD, ldD, gm, gn);
                 AT(C, offC, ldc, gm, gn) = acc[i][j] * (fromPost ? nk_derivative_post(act, x) : nk_derivative_pre(act, x));
+            } else {
+                float t = acc[i][j];
+                if (hasPre) {
+                    t = fmaf(mu, AT(P, offP, ldp, gm, gn), t);
+                    AT(P, offP, ldp, gm, gn) = t;
+                }
+                AT(C, offC, ldc, gm, gn) = nk_decayed_step(AT(C, offC, ldc, gm, gn), t, alpha, beta);
+                if (fromPost) AT(D, offD, ldD, gm, gn) = nk_decayed_step(AT(D, offD, ldD, gm, gn), t, alpha, beta);
             }
+        }
+        if (epilogue == 3 && hasBias && n0 == 0 && tx == 0) {
+            // the bias gradient of row gm: op(A) summed over k, in k order; t = sum or VB = mu VB + sum
+            float t = 0.0f;
+            for (int k = 0; k < K; k++) t += transA ? AT(A, offA, lda, k, gm) : AT(A, offA, lda, gm, k);
+            if (hasPre) {
+                t = fmaf(mu, AT(VB, offVB, ldVB, 0, gm), t);
+                AT(VB, offVB, ldVB, 0, gm) = t;
+            }
+            AT(bias, offBias, ldBias, 0, gm) = fmaf(-alpha, t, AT(bias, offBias, ldBias, 0, gm));
         }
     }
 }

@@ -40,11 +40,6 @@ __device__ __forceinline__ float nk_direction(const float g, float* v, const flo
     return t;
 }
 
-// x - lr (t + decay x), the decayed step of sgd and of both sides of Kolen-Pollack.
-__device__ __forceinline__ float nk_decayed_step(const float x, const float t, const float lr, const float decay) {
-    return fmaf(-lr, fmaf(decay, x, t), x);
-}
-
 extern "C" __global__ void nk_sgd_update(const int rows, const int cols, const float lr, const float decay, const float mu,
                                          float* W, const int offW, const int ldW,
                                          const float* G, const int offG, const int ldG,

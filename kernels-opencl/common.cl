@@ -94,3 +94,8 @@ float16 nk_derivative16(int act, int fromPost, float16 x) {
     }
     return select(d, x, isnan(x));
 }
+
+// x - lr (t + decay x): the decayed SGD step of sgd_update, kp_update and the dense_update GEMM epilogue.
+float nk_decayed_step(const float x, const float t, const float lr, const float decay) {
+    return fma(-lr, fma(decay, x, t), x);
+}

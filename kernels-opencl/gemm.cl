@@ -8,7 +8,13 @@
 //       so neighbouring work-items touch neighbouring columns. Tiles of op(A) and op(B) are staged in
 //       local memory TS_K deep; loads outside the matrix read 0, so any M, N, K works.
 // Epilogue: 0 = gemm (alpha, beta); 1 = dense (bias if hasBias, activation act, pre if hasPre);
-//       2 = backward delta: C = acc * f'(D), D holding z (fromPost = 0) or h = f(z) (fromPost = 1).
+//       2 = backward delta: C = acc * f'(D), D holding z (fromPost = 0) or h = f(z) (fromPost = 1);
+//       3 = dense update (op(A) = delta^T, op(B) = H, acc = the weight gradient G): an SGD step in place,
+//           t = G, or t = P = mu P + G with a velocity P (hasPre); C (= W) <- C - alpha (t + beta C) with
+//           alpha = lr, beta = weight decay; D (= the Kolen-Pollack feedback, fromPost) gets the same step;
+//           with hasBias the first column tile also sums its rows of op(A) over k (the bias gradient) and
+//           steps bias (velocity VB when hasPre, no decay).
+// The epilogue arguments (EPILOGUE_ARGS in gemm_packed.cl) are the same for every GEMM kernel.
 // Limits: M, N, K >= 1; the host checks shapes and aliasing.
 
 #ifndef TS_M
@@ -24,6 +30,49 @@
 #define WPT_M (TS_M / GEMM_LOCAL)
 #define WPT_N (TS_N / GEMM_LOCAL)
 
+// The epilogue of element (i, j) for every GEMM kernel; the caller guards i < M, j < N.
+__attribute__((always_inline))
+void nk_epilogue1(const float acc, const int i, const int j,
+                  __global float* C, const int offC, const int ldc, const float alpha, const float beta, const int epilogue,
+                  __global float* bias, const int offBias, const int ldBias, const int hasBias, const int act,
+                  __global float* P, const int offP, const int ldp, const int hasPre,
+                  __global float* D, const int offD, const int ldD, const int fromPost, const float mu) {
+    if (epilogue == 0) {
+        float x = alpha * acc;
+        if (beta != 0.0f) x = fma(beta, AT(C, offC, ldc, i, j), x);
+        AT(C, offC, ldc, i, j) = x;
+    } else if (epilogue == 1) {
+        float z = acc;
+        if (hasBias) z += AT(bias, offBias, ldBias, 0, j);
+        if (hasPre) AT(P, offP, ldp, i, j) = z;
+        AT(C, offC, ldc, i, j) = nk_activate(act, z);
+    } else if (epilogue == 2) {
+        const float x = AT(D, offD, ldD, i, j);
+        AT(C, offC, ldc, i, j) = acc * (fromPost ? nk_derivative_post(act, x) : nk_derivative_pre(act, x));
+    } else {
+        float t = acc;
+        if (hasPre) {
+            t = fma(mu, AT(P, offP, ldp, i, j), acc);
+            AT(P, offP, ldp, i, j) = t;
+        }
+        AT(C, offC, ldc, i, j) = nk_decayed_step(AT(C, offC, ldc, i, j), t, alpha, beta);
+        if (fromPost) AT(D, offD, ldD, i, j) = nk_decayed_step(AT(D, offD, ldD, i, j), t, alpha, beta);
+    }
+}
+
+// The bias step of epilogue 3 for output i from its gradient sum (sum over k of op(A)[i][k]): t = sum, or
+// t = VB = mu VB + sum with a velocity; bias <- bias - lr t (biases take no weight decay).
+__attribute__((always_inline))
+void nk_bias_step(const float sum, const int i, const float lr, __global float* bias, const int offBias, const int ldBias,
+                  const int hasV, __global float* VB, const int offVB, const int ldVB, const float mu) {
+    float t = sum;
+    if (hasV) {
+        t = fma(mu, AT(VB, offVB, ldVB, 0, i), sum);
+        AT(VB, offVB, ldVB, 0, i) = t;
+    }
+    AT(bias, offBias, ldBias, 0, i) = fma(-lr, t, AT(bias, offBias, ldBias, 0, i));
+}
+
 __kernel __attribute__((reqd_work_group_size(GEMM_LOCAL, GEMM_LOCAL, 1)))
 void nk_gemm(const int M, const int N, const int K,
              __global const float* A, const int offA, const int lda, const int transA,
@@ -31,10 +80,11 @@ void nk_gemm(const int M, const int N, const int K,
              __global float* C, const int offC, const int ldc,
              const float alpha, const float beta,
              const int epilogue,
-             __global const float* bias, const int offBias, const int ldBias, const int hasBias,
+             __global float* bias, const int offBias, const int ldBias, const int hasBias,
              const int act,
              __global float* P, const int offP, const int ldp, const int hasPre,
-             __global const float* D, const int offD, const int ldD, const int fromPost)
+             __global float* D, const int offD, const int ldD, const int fromPost,
+             __global float* VB, const int offVB, const int ldVB, const float mu)
 {
     __local float As[TS_K][TS_M];
     __local float Bs[TS_K][TS_N];
@@ -84,19 +134,13 @@ void nk_gemm(const int M, const int N, const int K,
         for (int j = 0; j < WPT_N; j++) {
             const int gn = n0 + tx + j * GEMM_LOCAL;
             if (gn >= N) continue;
-            if (epilogue == 0) {
-                float v = alpha * acc[i][j];
-                if (beta != 0.0f) v = fma(beta, AT(C, offC, ldc, gm, gn), v);
-                AT(C, offC, ldc, gm, gn) = v;
-            } else if (epilogue == 1) {
-                float z = acc[i][j];
-                if (hasBias) z += AT(bias, offBias, ldBias, 0, gn);
-                if (hasPre) AT(P, offP, ldp, gm, gn) = z;
-                AT(C, offC, ldc, gm, gn) = nk_activate(act, z);
-            } else {
-                const float x = AT(D, offD, ldD, gm, gn);
-                AT(C, offC, ldc, gm, gn) = acc[i][j] * (fromPost ? nk_derivative_post(act, x) : nk_derivative_pre(act, x));
-            }
+            nk_epilogue1(acc[i][j], gm, gn, C, offC, ldc, alpha, beta, epilogue, bias, offBias, ldBias, hasBias, act,
+                         P, offP, ldp, hasPre, D, offD, ldD, fromPost, mu);
+        }
+        if (epilogue == 3 && hasBias && n0 == 0 && tx == 0) {
+            float sum = 0.0f;
+            for (int k = 0; k < K; k++) sum += transA ? AT(A, offA, lda, k, gm) : AT(A, offA, lda, gm, k);
+            nk_bias_step(sum, gm, alpha, bias, offBias, ldBias, hasPre, VB, offVB, ldVB, mu);
         }
     }
 }

@@ -1,5 +1,5 @@
-// nk_gemm_packed: the CPU path of gemm and of the fused dense-forward and backward-delta ops. Same math,
-// arguments and epilogues (0 gemm, 1 dense, 2 backward delta) as nk_gemm in gemm.cl.
+// nk_gemm_packed: the CPU path of gemm and of the fused dense-forward, backward-delta and dense-update ops. Same math,
+// arguments and epilogues (0 gemm, 1 dense, 2 backward delta, 3 dense update) as nk_gemm in gemm.cl.
 //
 // Idea (GotoBLAS-style packing, one register tile per work-item):
 //   nk_pack_a copies op(A) (M x K, any transpose, any ld) into Ap = [ceil(M/MR)][K][MR]: the MR values of
@@ -54,27 +54,13 @@ __kernel void nk_pack_b(const int K, const int N,
 // The epilogue of both CPU kernels for 16 consecutive columns col0.. of row i: a vector path when all 16
 // lie inside C, the scalar formulas of nk_gemm otherwise. Epilogue codes as in gemm.cl.
 #define EPILOGUE_ARGS __global float* C, const int offC, const int ldc, const float alpha, const float beta, \
-    const int epilogue, __global const float* bias, const int offBias, const int ldBias, const int hasBias, const int act, \
+    const int epilogue, __global float* bias, const int offBias, const int ldBias, const int hasBias, const int act, \
     __global float* P, const int offP, const int ldp, const int hasPre, \
-    __global const float* D, const int offD, const int ldD, const int fromPost
-#define EPILOGUE_PASS C, offC, ldc, alpha, beta, epilogue, bias, offBias, ldBias, hasBias, act, P, offP, ldp, hasPre, D, offD, ldD, fromPost
-
-// The scalar epilogue of element (i, j), the formulas of nk_gemm; the caller guards i < M, j < N.
-__attribute__((always_inline)) void nk_store1(const float acc, const int i, const int j, EPILOGUE_ARGS) {
-    if (epilogue == 0) {
-        float x = alpha * acc;
-        if (beta != 0.0f) x = fma(beta, AT(C, offC, ldc, i, j), x);
-        AT(C, offC, ldc, i, j) = x;
-    } else if (epilogue == 1) {
-        float z = acc;
-        if (hasBias) z += AT(bias, offBias, ldBias, 0, j);
-        if (hasPre) AT(P, offP, ldp, i, j) = z;
-        AT(C, offC, ldc, i, j) = nk_activate(act, z);
-    } else {
-        const float x = AT(D, offD, ldD, i, j);
-        AT(C, offC, ldc, i, j) = acc * (fromPost ? nk_derivative_post(act, x) : nk_derivative_pre(act, x));
-    }
-}
+    __global float* D, const int offD, const int ldD, const int fromPost, \
+    __global float* VB, const int offVB, const int ldVB, const float mu
+#define EPILOGUE_PASS C, offC, ldc, alpha, beta, epilogue, bias, offBias, ldBias, hasBias, act, P, offP, ldp, hasPre, D, offD, ldD, fromPost, \
+    VB, offVB, ldVB, mu
+#define EPILOGUE1_PASS C, offC, ldc, alpha, beta, epilogue, bias, offBias, ldBias, hasBias, act, P, offP, ldp, hasPre, D, offD, ldD, fromPost, mu
 
 __attribute__((always_inline)) void nk_store16(const float16 acc, const int i, const int col0, const int N, EPILOGUE_ARGS) {
     if (col0 + 16 <= N) {
@@ -88,14 +74,28 @@ __attribute__((always_inline)) void nk_store16(const float16 acc, const int i, c
             if (hasBias) z += vload16(0, bias + offBias + col0);
             if (hasPre) vstore16(z, 0, P + offP + (size_t) i * ldp + col0);
             vstore16(nk_activate16(act, z), 0, c);
-        } else {
+        } else if (epilogue == 2) {
             vstore16(acc * nk_derivative16(act, fromPost, vload16(0, D + offD + (size_t) i * ldD + col0)), 0, c);
+        } else {
+            float16 t = acc;
+            if (hasPre) {
+                __global float* v = P + offP + (size_t) i * ldp + col0;
+                t = fma((float16) mu, vload16(0, v), acc);
+                vstore16(t, 0, v);
+            }
+            const float16 x = vload16(0, c);
+            vstore16(fma((float16) (-alpha), fma((float16) beta, x, t), x), 0, c);
+            if (fromPost) {
+                __global float* fb = D + offD + (size_t) i * ldD + col0;
+                const float16 y = vload16(0, fb);
+                vstore16(fma((float16) (-alpha), fma((float16) beta, y, t), y), 0, fb);
+            }
         }
         return;
     }
     float out[16];
     vstore16(acc, 0, out);
-    for (int e = 0; e < 16 && col0 + e < N; e++) nk_store1(out[e], i, col0 + e, EPILOGUE_PASS);
+    for (int e = 0; e < 16 && col0 + e < N; e++) nk_epilogue1(out[e], i, col0 + e, EPILOGUE1_PASS);
 }
 
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
@@ -130,6 +130,14 @@ void nk_gemm_packed(const int M, const int N, const int K,
     const int row0 = ib * MR, col0 = jb * NR;
     for (int r = 0; r < MR && row0 + r < M; r++)
         for (int v = 0; v < NV && col0 + 16 * v < N; v++) nk_store16(acc[r][v], row0 + r, col0 + 16 * v, N, EPILOGUE_PASS);
+    if (epilogue == 3 && hasBias && jb == 0) {
+        // the bias gradient of these rows: op(A) summed over k, in k order
+        for (int r = 0; r < MR && row0 + r < M; r++) {
+            float sum = 0.0f;
+            for (int k = 0; k < K; k++) sum += a[(size_t) k * MR + r];
+            nk_bias_step(sum, row0 + r, alpha, bias, offBias, ldBias, hasPre, VB, offVB, ldVB, mu);
+        }
+    }
 }
 
 // The one-launch CPU kernels, which read op(A) and op(B) in place instead of packing them: used when the
@@ -227,6 +235,13 @@ void NAME(const int M, const int N, const int K,                                
             for (int v = 0; v < NVEC && col0 + 16 * v < N; v++)                                             \
                 nk_store16(acc[r][v], row0 + r, col0 + 16 * v, N, EPILOGUE_PASS);                           \
     }                                                                                                       \
+    if (epilogue == 3 && hasBias && get_global_id(1) == 0) {                                                \
+        for (int r = 0; r < ROWS && row0 + r < M; r++) {                                                    \
+            float sum = 0.0f;                                                                               \
+            for (int k = 0; k < K; k++) sum += A[(size_t) k * sk + rowOff[r]];                              \
+            nk_bias_step(sum, row0 + r, alpha, bias, offBias, ldBias, hasPre, VB, offVB, ldVB, mu);         \
+        }                                                                                                   \
+    }                                                                                                       \
 }
 
 NK_GEMM_DIRECT(nk_gemm_direct, DMR, DNV)
@@ -286,4 +301,11 @@ void nk_gemm_dot(const int M, const int N, const int K,
     }
     // one vector epilogue per row of the 16 columns (the activation in float16, not per element)
     for (int r = 0; r < DR && row0 + r < M; r++) nk_store16(vload16(0, s[r]), row0 + r, col0, N, EPILOGUE_PASS);
+    if (epilogue == 3 && hasBias && col0 == 0) {
+        for (int r = 0; r < DR && row0 + r < M; r++) {
+            float sum = 0.0f;
+            for (int k = 0; k < K; k++) sum += a[r][k];
+            nk_bias_step(sum, row0 + r, alpha, bias, offBias, ldBias, hasPre, VB, offVB, ldVB, mu);
+        }
+    }
 }

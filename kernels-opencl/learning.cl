@@ -35,11 +35,6 @@ float nk_direction(const float g, __global float* v, const float mu, const int h
     return t;
 }
 
-// x - lr (t + decay x), the decayed step of sgd and of both sides of Kolen-Pollack.
-float nk_decayed_step(const float x, const float t, const float lr, const float decay) {
-    return fma(-lr, fma(decay, x, t), x);
-}
-
 // A standard normal for element g: Box-Muller on lanes 0 and 1 of Philox((g, stream, step, 0), key), from
 // 24-bit uniforms u1 = 1 - x0 2^-24 in (0, 1] and u2 = x1 2^-24 (org.neurokernels.random.Philox.normal).
 float nk_normal(const uint g, const int stream, const int step, const int key0, const int key1) {

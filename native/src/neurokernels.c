@@ -454,7 +454,7 @@ static nk_status kernel(nk_device* dev, const char* name, args_t* a) {
 
 static nk_status gemm_launch(nk_device* dev, int m, int n, int k, const nk_buffer* a, int ta, const nk_buffer* b, int tb, const nk_buffer* c,
                              float alpha, float beta, int epilogue, const nk_buffer* bias, int act, const nk_buffer* pre,
-                             const nk_buffer* deriv, int from_output) {
+                             const nk_buffer* deriv, int from_output, const nk_buffer* vb, float mu) {
     args_t g;
     REQUIRE(kernel(dev, "nk_gemm", &g));
     arg_int(&g, m); arg_int(&g, n); arg_int(&g, k);
@@ -465,6 +465,7 @@ static nk_status gemm_launch(nk_device* dev, int m, int n, int k, const nk_buffe
     arg_int(&g, act);
     arg_matrix(&g, pre ? pre : dev->placeholder); arg_int(&g, pre != NULL);
     arg_matrix(&g, deriv ? deriv : dev->placeholder); arg_int(&g, from_output);
+    arg_matrix(&g, vb ? vb : dev->placeholder); arg_float(&g, mu);
     return launch(dev, &g, (size_t) (n + 63) / 64 * 16, (size_t) (m + 63) / 64 * 16, 16, 16, "nk_gemm");
 }
 
@@ -488,7 +489,7 @@ nk_status nk_gemm(nk_device* dev, int trans_a, int trans_b, float alpha, nk_buff
     if (k != kb) return fail(NK_ERR_ARGUMENT, "nk_gemm: op(a) is %dx%d but op(b) is %dx%d", m, k, kb, n);
     if (c->rows != m || c->cols != n) return fail(NK_ERR_ARGUMENT, "nk_gemm: c is %dx%d, expected %dx%d", c->rows, c->cols, m, n);
     if (c == a || c == b) return fail(NK_ERR_ARGUMENT, "nk_gemm: c must not be a or b");
-    LOCKED(dev, gemm_launch(dev, m, n, k, a, trans_a != 0, b, trans_b != 0, c, alpha, beta, 0, NULL, 0, NULL, NULL, 0));
+    LOCKED(dev, gemm_launch(dev, m, n, k, a, trans_a != 0, b, trans_b != 0, c, alpha, beta, 0, NULL, 0, NULL, NULL, 0, NULL, 0.0f));
 }
 
 nk_status nk_dense_forward(nk_device* dev, nk_buffer* x, nk_buffer* w, nk_buffer* bias, int activation, nk_buffer* out, nk_buffer* pre) {
@@ -509,7 +510,7 @@ nk_status nk_dense_forward(nk_device* dev, nk_buffer* x, nk_buffer* w, nk_buffer
         if (pre == out) return fail(NK_ERR_ARGUMENT, "nk_dense_forward: pre must not be out");
     }
     if (out == x || out == w || out == bias) return fail(NK_ERR_ARGUMENT, "nk_dense_forward: out must not alias an input");
-    LOCKED(dev, gemm_launch(dev, x->rows, w->rows, x->cols, x, 0, w, 1, out, 1.0f, 0.0f, 1, bias, activation, pre, NULL, 0));
+    LOCKED(dev, gemm_launch(dev, x->rows, w->rows, x->cols, x, 0, w, 1, out, 1.0f, 0.0f, 1, bias, activation, pre, NULL, 0, NULL, 0.0f));
 }
 
 nk_status nk_backward_delta(nk_device* dev, nk_buffer* delta, int trans_m, nk_buffer* m, nk_buffer* a, int activation, int from_output, nk_buffer* out) {
@@ -524,7 +525,7 @@ nk_status nk_backward_delta(nk_device* dev, nk_buffer* delta, int trans_m, nk_bu
     if (out->rows != delta->rows || out->cols != q) return fail(NK_ERR_ARGUMENT, "nk_backward_delta: out is %dx%d, expected %dx%d", out->rows, out->cols, delta->rows, q);
     REQUIRE(same_shape(out, a, "out", "a"));
     if (out == delta || out == m || out == a) return fail(NK_ERR_ARGUMENT, "nk_backward_delta: out must not alias an input");
-    LOCKED(dev, gemm_launch(dev, out->rows, out->cols, delta->cols, delta, 0, m, trans_m != 0, out, 1.0f, 0.0f, 2, NULL, activation, NULL, a, from_output != 0));
+    LOCKED(dev, gemm_launch(dev, out->rows, out->cols, delta->cols, delta, 0, m, trans_m != 0, out, 1.0f, 0.0f, 2, NULL, activation, NULL, a, from_output != 0, NULL, 0.0f));
 }
 
 static nk_status update(nk_device* dev, const char* name, float lr, float decay, float mu, nk_buffer* w, nk_buffer* b, nk_buffer* grad, nk_buffer* velocity) {

@@ -1,5 +1,7 @@
 package org.neurokernels;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -377,6 +379,62 @@ public abstract class Device implements AutoCloseable {
             noOverlap(b, grad, "b", "grad");
             if (velocity != null) noOverlap(b, velocity, "b", "velocity");
             kpUpdateImpl(lr, decay, mu, w, b, grad, mu != 0f ? velocity : null);
+        }
+    }
+
+    /**
+     * The weight and bias gradients of a dense layer and their SGD step, fused in one GEMM: with delta
+     * (batch x out) and the layer's input h (batch x in), G = delta^T h and g_b = the column sums of delta;
+     * t = G, or t = vw = mu vw + G with momentum mu != 0; W = W - lr (t + decay W); likewise b = b - lr t_b
+     * with t_b = g_b or vb = mu vb + g_b (no decay on biases). With {@code feedback} (Kolen-Pollack, out x in)
+     * the same t also steps it: feedback = feedback - lr (t + decay feedback). {@code b} may be null (no
+     * bias); velocities are required when mu != 0 (vb only with a bias) and ignored otherwise.
+     */
+    public void denseUpdate(float lr, float decay, float mu, Matrix delta, Matrix h, Matrix w, Matrix b, Matrix vw, Matrix vb, Matrix feedback) {
+        synchronized (lock) {
+            check(delta, "delta");
+            check(h, "h");
+            check(w, "w");
+            if (delta.rows() != h.rows()) {
+                throw new IllegalArgumentException("denseUpdate: delta is " + delta.shape() + " but h is " + h.shape() + " (same batch rows needed)");
+            }
+            if (w.rows() != delta.cols() || w.cols() != h.cols()) {
+                throw new IllegalArgumentException("denseUpdate: w is " + w.shape() + ", expected " + delta.cols() + "x" + h.cols() + " (delta.cols x h.cols)");
+            }
+            List<Matrix> written = new ArrayList<>(List.of(w));
+            List<String> names = new ArrayList<>(List.of("w"));
+            if (b != null) {
+                check(b, "b");
+                if (b.rows() != 1 || b.cols() != w.rows()) throw new IllegalArgumentException("denseUpdate: b is " + b.shape() + ", expected 1x" + w.rows());
+                written.add(b);
+                names.add("b");
+            }
+            if (mu != 0f) {
+                if (vw == null) throw new IllegalArgumentException("denseUpdate: momentum " + mu + " needs a weight velocity");
+                check(vw, "vw");
+                sameShape(w, vw, "w", "vw");
+                written.add(vw);
+                names.add("vw");
+                if (b != null) {
+                    if (vb == null) throw new IllegalArgumentException("denseUpdate: momentum " + mu + " with a bias needs a bias velocity");
+                    check(vb, "vb");
+                    sameShape(b, vb, "b", "vb");
+                    written.add(vb);
+                    names.add("vb");
+                }
+            }
+            if (feedback != null) {
+                check(feedback, "feedback");
+                sameShape(w, feedback, "w", "feedback");
+                written.add(feedback);
+                names.add("feedback");
+            }
+            for (int i = 0; i < written.size(); i++) {
+                noOverlap(written.get(i), delta, names.get(i), "delta");
+                noOverlap(written.get(i), h, names.get(i), "h");
+                for (int j = i + 1; j < written.size(); j++) noOverlap(written.get(i), written.get(j), names.get(i), names.get(j));
+            }
+            denseUpdateImpl(lr, decay, mu, delta, h, w, b, mu != 0f ? vw : null, mu != 0f && b != null ? vb : null, feedback);
         }
     }
 
@@ -759,6 +817,8 @@ public abstract class Device implements AutoCloseable {
     protected abstract void lifStepImpl(org.neurokernels.dynamics.LifStep p, Matrix v, Matrix iE, Matrix iI, Matrix refractory,
                                         Matrix iExt, Matrix synE, Matrix synI, Matrix spikes, Matrix rate, Matrix count);
     protected abstract void sgdUpdateImpl(float lr, float decay, float mu, Matrix w, Matrix grad, Matrix velocity);
+    protected abstract void denseUpdateImpl(float lr, float decay, float mu, Matrix delta, Matrix h, Matrix w, Matrix b,
+                                            Matrix vw, Matrix vb, Matrix feedback);
     protected abstract void kpUpdateImpl(float lr, float decay, float mu, Matrix w, Matrix b, Matrix grad, Matrix velocity);
     protected abstract void signFeedbackImpl(float scale, Matrix w, Matrix r, Matrix out);
     protected abstract void mseLossImpl(Matrix y, Matrix targets, Matrix grad, Matrix loss);

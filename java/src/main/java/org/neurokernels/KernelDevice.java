@@ -182,14 +182,20 @@ public abstract class KernelDevice extends Device {
         return internalMatrix(1, (int) Math.max(floats, 1024));
     }
 
+    /**
+     * One GEMM with its epilogue (gemm.cl: 0 gemm, 1 dense, 2 backward delta, 3 dense update). For 3, c is W,
+     * alpha the learning rate, beta the decay, bias the bias, pre W's velocity, deriv the Kolen-Pollack
+     * feedback (with fromOutput), vb the bias velocity and mu the momentum.
+     */
     private void gemmLaunch(boolean transA, boolean transB, int m, int n, int k, float alpha, Matrix a, Matrix b, float beta, Matrix c,
-                            int epilogue, Matrix bias, Activation f, Matrix pre, Matrix deriv, boolean fromOutput) {
+                            int epilogue, Matrix bias, Activation f, Matrix pre, Matrix deriv, boolean fromOutput, Matrix vb, float mu) {
         GemmConfig cfg = gemmConfig();
         Object[] epilogueArgs = {c, alpha, beta, epilogue,
                 bias == null ? placeholder : bias, bias == null ? 0 : 1,
                 f.code(),
                 pre == null ? placeholder : pre, pre == null ? 0 : 1,
-                deriv == null ? placeholder : deriv, fromOutput ? 1 : 0};
+                deriv == null ? placeholder : deriv, fromOutput ? 1 : 0,
+                vb == null ? placeholder : vb, mu};
         GemmKernel kernel = kernelFor(m, n, k);
         if (kernel == GemmKernel.DIRECT) {
             if (!transA && transB) {
@@ -228,15 +234,21 @@ public abstract class KernelDevice extends Device {
     }
 
     @Override protected void gemmImpl(boolean transA, boolean transB, int m, int n, int k, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
-        gemmLaunch(transA, transB, m, n, k, alpha, a, b, beta, c, 0, null, Activation.IDENTITY, null, null, false);
+        gemmLaunch(transA, transB, m, n, k, alpha, a, b, beta, c, 0, null, Activation.IDENTITY, null, null, false, null, 0f);
     }
 
     @Override protected void denseForwardImpl(Matrix x, Matrix w, Matrix bias, Activation f, Matrix out, Matrix pre) {
-        gemmLaunch(false, true, x.rows(), w.rows(), x.cols(), 1f, x, w, 0f, out, 1, bias, f, pre, null, false);
+        gemmLaunch(false, true, x.rows(), w.rows(), x.cols(), 1f, x, w, 0f, out, 1, bias, f, pre, null, false, null, 0f);
     }
 
     @Override protected void backwardDeltaImpl(Matrix delta, boolean transM, Matrix m, Matrix a, Activation f, boolean fromOutput, Matrix out) {
-        gemmLaunch(false, transM, out.rows(), out.cols(), delta.cols(), 1f, delta, m, 0f, out, 2, null, f, null, a, fromOutput);
+        gemmLaunch(false, transM, out.rows(), out.cols(), delta.cols(), 1f, delta, m, 0f, out, 2, null, f, null, a, fromOutput, null, 0f);
+    }
+
+    @Override protected void denseUpdateImpl(float lr, float decay, float mu, Matrix delta, Matrix h, Matrix w, Matrix b,
+                                             Matrix vw, Matrix vb, Matrix feedback) {
+        gemmLaunch(true, false, w.rows(), w.cols(), delta.rows(), lr, delta, h, decay, w, 3, b, Activation.IDENTITY, vw, feedback,
+                feedback != null, vb, mu);
     }
 
     @Override protected void activationImpl(Activation f, Matrix x, Matrix out) {

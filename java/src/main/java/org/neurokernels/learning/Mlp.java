@@ -143,31 +143,97 @@ public final class Mlp implements AutoCloseable {
      * gradients and the SGD (or Kolen-Pollack) update. Returns the mean loss of the batch.
      */
     public double trainStep(float[] x, float[] y, int n, float lr, float momentum, float decay, boolean mse) {
+        Matrix rowLoss = rows(loss, n);
+        step(x, y, n, lr, momentum, decay, mse, rowLoss);
+        return meanLoss(device.download(rowLoss), n);
+    }
+
+    /**
+     * {@link #trainStep} without the host round trip for the loss: the batch's per-row losses go to the
+     * device's loss log and come back with {@link #drainLoss()}, so the device can run ahead of the host.
+     */
+    public void trainStepDeferred(float[] x, float[] y, int n, float lr, float momentum, float decay, boolean mse) {
+        if (lossLog == null) lossLog = own(device.allocate(LOSS_LOG_ROWS, 1));
+        if (lossLogUsed + n > LOSS_LOG_ROWS) {
+            lossLogSum += sumLogged();
+            lossLogUsed = 0;
+        }
+        step(x, y, n, lr, momentum, decay, mse, lossLog.view(lossLogUsed, 0, n, 1));
+        lossLogUsed += n;
+    }
+
+    /** The sum of the per-row losses of every deferred step since the last drain; resets the log. */
+    public double drainLoss() {
+        double s = lossLogSum + sumLogged();
+        lossLogSum = 0;
+        lossLogUsed = 0;
+        return s;
+    }
+
+    private double sumLogged() {
+        if (lossLogUsed == 0) return 0;
+        double s = 0;
+        for (float v : device.download(lossLog.view(0, 0, lossLogUsed, 1))) s += v;
+        return s;
+    }
+
+    private static double meanLoss(float[] losses, int n) {
+        double sum = 0;
+        for (float v : losses) sum += v;
+        return sum / n;
+    }
+
+    /** Rows of per-example loss the device keeps between drains (then one download empties it). */
+    static final int LOSS_LOG_ROWS = 1 << 16;
+    private Matrix lossLog;
+    private int lossLogUsed;
+    private double lossLogSum;
+
+    private void step(float[] x, float[] y, int n, float lr, float momentum, float decay, boolean mse, Matrix rowLoss) {
         if (n < 1 || n > maxBatch) throw new IllegalArgumentException("batch of " + n + " rows; this MLP takes 1.." + maxBatch);
+        int L = layers();
+        outputError(x, y, n, mse, rowLoss);
+        for (int l = 1; l < L; l++) if (rules[l - 1].signConcordant()) refreshSignFeedback(l);
+        backward(n);
+        // one launch per layer: G = delta^T h, g_b = column sums, and the SGD (or Kolen-Pollack) step
+        for (int l = 1; l <= L; l++) {
+            boolean kp = l >= 2 && rules[l - 2] == FeedbackRule.KP;
+            device.denseUpdate(lr, decay, momentum, rows(delta[l], n), rows(h[l - 1], n), w[l], b[l], vw[l], vb[l], kp ? feedback[l - 1] : null);
+        }
+        step++;
+    }
+
+    /** Forward pass and loss of a batch: delta[L] holds the output error, rowLoss the per-row losses. */
+    private void outputError(float[] x, float[] y, int n, boolean mse, Matrix rowLoss) {
         int L = layers();
         Matrix logits = forward(x, n);
         Matrix t = rows(targets, n);
         device.upload(t, y);
-        if (mse) device.mseLoss(logits, t, rows(delta[L], n), rows(loss, n));
-        else device.softmaxCrossEntropy(logits, t, rows(probs, n), rows(delta[L], n), rows(loss, n));
+        if (mse) device.mseLoss(logits, t, rows(delta[L], n), rowLoss);
+        else device.softmaxCrossEntropy(logits, t, rows(probs, n), rows(delta[L], n), rowLoss);
+    }
+
+    /**
+     * The gradients of a batch without a step (for inspection and cross-device checks): forward, loss,
+     * the rules' deltas, then G_l = delta_l^T h_{l-1} into {@link #gradient(int)} and the bias gradients.
+     * Returns the mean loss. Sign-concordant feedback is rebuilt from the current W as a step would.
+     */
+    public double gradients(float[] x, float[] y, int n, boolean mse) {
+        if (n < 1 || n > maxBatch) throw new IllegalArgumentException("batch of " + n + " rows; this MLP takes 1.." + maxBatch);
+        int L = layers();
+        Matrix rowLoss = rows(loss, n);
+        outputError(x, y, n, mse, rowLoss);
         for (int l = 1; l < L; l++) if (rules[l - 1].signConcordant()) refreshSignFeedback(l);
         backward(n);
         for (int l = 1; l <= L; l++) {
             device.gemm(Trans.T, Trans.N, 1f, rows(delta[l], n), rows(h[l - 1], n), 0f, gw[l]);
             device.columnSums(rows(delta[l], n), gb[l]);
         }
-        for (int l = 1; l <= L; l++) {
-            boolean kp = l >= 2 && rules[l - 2] == FeedbackRule.KP;
-            if (kp) device.kpUpdate(lr, decay, momentum, w[l], feedback[l - 1], gw[l], vw[l]);
-            else device.sgdUpdate(lr, decay, momentum, w[l], gw[l], vw[l]);
-            device.sgdUpdate(lr, 0f, momentum, b[l], gb[l], vb[l]);
-        }
-        step++;
-        float[] losses = device.download(rows(loss, n));
-        double sum = 0;
-        for (float v : losses) sum += v;
-        return sum / n;
+        return meanLoss(device.download(rowLoss), n);
     }
+
+    /** G_l from the last {@link #gradients} call (d_l x d_{l-1}). */
+    public Matrix gradient(int l) { return gw[l]; }
 
     /** The rule's deltas for hidden layers, from delta[L] already set; the batch's forward state must be current. */
     void backward(int n) {

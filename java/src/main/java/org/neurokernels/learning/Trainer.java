@@ -98,14 +98,15 @@ public final class Trainer {
                     order[j] = t;
                 }
                 long t0 = System.nanoTime();
-                double lossSum = 0;
+                double lossSum;
                 int batches = 0;
                 for (int from = 0; from < train.n(); from += c.batch()) {
                     int n = Math.min(c.batch(), train.n() - from);
-                    lossSum += n * net.trainStep(rows(train, order, from, n), oneHot(train.labels(), order, from, n, train.classes()),
+                    net.trainStepDeferred(rows(train, order, from, n), oneHot(train.labels(), order, from, n, train.classes()),
                             n, c.lr(), c.momentum(), c.weightDecay(), c.mse());
                     if (onBatch != null) onBatch.accept(++batches);
                 }
+                lossSum = net.drainLoss();  // also waits for the device's last step
                 double seconds = (System.nanoTime() - t0) * 1e-9;
                 double acc = accuracy(net, test);
                 Mlp.Alignment a = net.alignment(probeX, probeY, probeN);

@@ -191,6 +191,33 @@ public final class JavaDevice extends Device {
         }
     }
 
+    @Override protected void denseUpdateImpl(float lr, float decay, float mu, Matrix delta, Matrix h, Matrix w, Matrix b,
+                                             Matrix vw, Matrix vb, Matrix feedback) {
+        for (int i = 0; i < w.rows(); i++) {
+            for (int j = 0; j < w.cols(); j++) {
+                double g = 0;
+                for (int k = 0; k < delta.rows(); k++) g += (double) get(delta, k, i) * get(h, k, j);
+                double t = g;
+                if (vw != null) {
+                    set(vw, i, j, mu * get(vw, i, j) + g);
+                    t = get(vw, i, j);
+                }
+                decayedStep(w, i, j, t, lr, decay);
+                if (feedback != null) decayedStep(feedback, i, j, t, lr, decay);
+            }
+            if (b != null) {
+                double g = 0;
+                for (int k = 0; k < delta.rows(); k++) g += get(delta, k, i);
+                double t = g;
+                if (vb != null) {
+                    set(vb, 0, i, mu * get(vb, 0, i) + g);
+                    t = get(vb, 0, i);
+                }
+                decayedStep(b, 0, i, t, lr, 0f);
+            }
+        }
+    }
+
     @Override protected void signFeedbackImpl(float scale, Matrix w, Matrix r, Matrix out) {
         for (int i = 0; i < w.rows(); i++) {
             for (int j = 0; j < w.cols(); j++) {

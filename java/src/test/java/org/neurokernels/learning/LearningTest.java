@@ -79,11 +79,13 @@ class LearningTest {
         Trainer.Config c = config(FeedbackRule.FA, 3);
         float[] x = Trainer.rows(TRAIN, identity(32), 0, 32), y = Trainer.oneHot(TRAIN.labels(), identity(32), 0, 32, 4);
         double refLoss;
-        float[][] refW, refG;
+        float[][] refW, refG, refStepped;
         try (Mlp ref = Trainer.build(TestDevices.reference(), TRAIN, c)) {
             refW = weights(ref);
-            refLoss = ref.trainStep(x, y, 32, c.lr(), 0f, 0f, false);
+            refLoss = ref.gradients(x, y, 32, false);
             refG = grads(ref);
+            assertEquals(refLoss, ref.trainStep(x, y, 32, c.lr(), 0f, 0f, false), 1e-12 * refLoss, "java: the step's loss is the gradients' loss");
+            refStepped = parameters(ref);
         }
         List<Trainer.Epoch> refRun = Trainer.train(TestDevices.reference(), TRAIN, TEST, c, null, null);
         for (String id : TestDevices.accelerators()) {
@@ -91,17 +93,12 @@ class LearningTest {
             try (Mlp net = Trainer.build(d, TRAIN, c)) {
                 float[][] w = weights(net);
                 for (int l = 0; l < w.length; l++) assertArrayEquals(refW[l], w[l], id + " initial W" + (l + 1));
-                double loss = net.trainStep(x, y, 32, c.lr(), 0f, 0f, false);
+                double loss = net.gradients(x, y, 32, false);
                 assertEquals(refLoss, loss, 1e-5 * refLoss, id + " first-batch loss");
-                float[][] g = grads(net);
-                for (int l = 0; l < g.length; l++) {
-                    double max = 0, err = 0;
-                    for (int e = 0; e < g[l].length; e++) {
-                        max = Math.max(max, Math.abs(refG[l][e]));
-                        err = Math.max(err, Math.abs(refG[l][e] - g[l][e]));
-                    }
-                    assertTrue(err <= 1e-4 * max, id + " gradient of W" + (l + 1) + ": error " + err + " vs scale " + max);
-                }
+                assertClose(refG, grads(net), 1e-4, id + " gradient of");
+                // the fused step (dense_update: gradient, bias gradient and SGD step in one launch per layer)
+                assertEquals(refLoss, net.trainStep(x, y, 32, c.lr(), 0f, 0f, false), 1e-5 * refLoss, id + " first-step loss");
+                assertClose(refStepped, parameters(net), 1e-5, id + " after one step,");
             }
             List<Trainer.Epoch> run = Trainer.train(d, TRAIN, TEST, c, null, null);
             assertEquals(refRun.get(0).trainLoss(), run.get(0).trainLoss(), 0.01 * refRun.get(0).trainLoss(), id + " first-epoch loss");
@@ -146,7 +143,29 @@ class LearningTest {
 
     private static float[][] grads(Mlp net) {
         List<float[]> out = new ArrayList<>();
-        for (int l = 1; l <= net.layers(); l++) out.add(net.device().download(net.gw[l]));
+        for (int l = 1; l <= net.layers(); l++) out.add(net.device().download(net.gradient(l)));
         return out.toArray(new float[0][]);
+    }
+
+    /** W_1, b_1, W_2, b_2, ... */
+    private static float[][] parameters(Mlp net) {
+        List<float[]> out = new ArrayList<>();
+        for (int l = 1; l <= net.layers(); l++) {
+            out.add(net.device().download(net.weights(l)));
+            out.add(net.device().download(net.b[l]));
+        }
+        return out.toArray(new float[0][]);
+    }
+
+    /** Each array within {@code tol} times the largest magnitude of its reference. */
+    private static void assertClose(float[][] ref, float[][] got, double tol, String what) {
+        for (int l = 0; l < ref.length; l++) {
+            double max = 0, err = 0;
+            for (int e = 0; e < ref[l].length; e++) {
+                max = Math.max(max, Math.abs(ref[l][e]));
+                err = Math.max(err, Math.abs(ref[l][e] - got[l][e]));
+            }
+            assertTrue(err <= tol * max, what + " array " + (l + 1) + ": error " + err + " vs scale " + max);
+        }
     }
 }
