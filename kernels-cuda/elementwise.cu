@@ -17,6 +17,18 @@ extern "C" __global__ void nk_copy(const int rows, const int cols,
     AT(Y, offY, ldY, i, j) = AT(X, offX, ldX, i, j);
 }
 
+// nk_gather_rows: Y[i, :] = X[index[i], :], index a row of float-valued row numbers (exact integers below
+// 2^24); an index that is not an integer in [0, xRows) gives a NaN row (never a read outside X).
+extern "C" __global__ void nk_gather_rows(const int rows, const int cols, const int xRows,
+                                          const float* X, const int offX, const int ldX,
+                                          const float* I, const int offI, const int ldI,
+                                          float* Y, const int offY, const int ldY) {
+    ELEMENT_INDEX
+    const float r = AT(I, offI, ldI, 0, i);
+    const bool valid = r >= 0.0f && r < (float) xRows && r == floorf(r);
+    AT(Y, offY, ldY, i, j) = valid ? AT(X, offX, ldX, (int) r, j) : __int_as_float(0x7fc00000);
+}
+
 extern "C" __global__ void nk_activation(const int rows, const int cols, const int act,
                                          const float* X, const int offX, const int ldX,
                                          float* Y, const int offY, const int ldY) {

@@ -16,6 +16,19 @@ __kernel void nk_copy(const int rows, const int cols,
     AT(Y, offY, ldY, i, j) = AT(X, offX, ldX, i, j);
 }
 
+// nk_gather_rows: Y[i, :] = X[index[i], :] for the rows x cols output, index a row of float-valued row
+// numbers (exact integers below 2^24); an index that is not an integer in [0, xRows) gives a NaN row, so
+// device-resident indices never read outside X.
+__kernel void nk_gather_rows(const int rows, const int cols, const int xRows,
+                             __global const float* X, const int offX, const int ldX,
+                             __global const float* I, const int offI, const int ldI,
+                             __global float* Y, const int offY, const int ldY) {
+    ELEMENT_INDEX
+    const float r = AT(I, offI, ldI, 0, i);
+    const int valid = r >= 0.0f && r < (float) xRows && r == floor(r);
+    AT(Y, offY, ldY, i, j) = valid ? AT(X, offX, ldX, (int) r, j) : NAN;
+}
+
 // Y = f(X)
 __kernel void nk_activation(const int rows, const int cols, const int act,
                             __global const float* X, const int offX, const int ldX,

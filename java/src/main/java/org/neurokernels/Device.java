@@ -383,6 +383,28 @@ public abstract class Device implements AutoCloseable {
     }
 
     /**
+     * out[i, :] = x[index[i], :]: rows of a device-resident matrix picked by a 1 x n row of float-valued
+     * row numbers (a shuffled minibatch from a dataset kept on the device, without a host round trip).
+     * Indices stay on the device, so they are checked there: one that is not an integer in [0, x.rows)
+     * gives a NaN row. x may have at most 2^24 rows (every index exact in float).
+     */
+    public void gatherRows(Matrix x, Matrix index, Matrix out) {
+        synchronized (lock) {
+            check(x, "x");
+            check(index, "index");
+            check(out, "out");
+            if (x.rows() > 1 << 24) throw new IllegalArgumentException("gatherRows: x has " + x.rows() + " rows; at most 2^24 are addressable by float indices");
+            if (index.rows() != 1 || index.cols() != out.rows()) {
+                throw new IllegalArgumentException("gatherRows: index is " + index.shape() + ", expected 1x" + out.rows() + " (one row number per output row)");
+            }
+            if (out.cols() != x.cols()) throw new IllegalArgumentException("gatherRows: out is " + out.shape() + " but x has " + x.cols() + " columns");
+            noOverlap(out, x, "out", "x");
+            noOverlap(out, index, "out", "index");
+            gatherRowsImpl(x, index, out);
+        }
+    }
+
+    /**
      * The weight and bias gradients of a dense layer and their SGD step, fused in one GEMM: with delta
      * (batch x out) and the layer's input h (batch x in), G = delta^T h and g_b = the column sums of delta;
      * t = G, or t = vw = mu vw + G with momentum mu != 0; W = W - lr (t + decay W); likewise b = b - lr t_b
@@ -817,6 +839,7 @@ public abstract class Device implements AutoCloseable {
     protected abstract void lifStepImpl(org.neurokernels.dynamics.LifStep p, Matrix v, Matrix iE, Matrix iI, Matrix refractory,
                                         Matrix iExt, Matrix synE, Matrix synI, Matrix spikes, Matrix rate, Matrix count);
     protected abstract void sgdUpdateImpl(float lr, float decay, float mu, Matrix w, Matrix grad, Matrix velocity);
+    protected abstract void gatherRowsImpl(Matrix x, Matrix index, Matrix out);
     protected abstract void denseUpdateImpl(float lr, float decay, float mu, Matrix delta, Matrix h, Matrix w, Matrix b,
                                             Matrix vw, Matrix vb, Matrix feedback);
     protected abstract void kpUpdateImpl(float lr, float decay, float mu, Matrix w, Matrix b, Matrix grad, Matrix velocity);

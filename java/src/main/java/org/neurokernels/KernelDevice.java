@@ -101,6 +101,11 @@ public abstract class KernelDevice extends Device {
         launchElementwise("nk_copy", src, src, dst);
     }
 
+    @Override protected void gatherRowsImpl(Matrix x, Matrix index, Matrix out) {
+        // not flattened: the kernel needs the output row of each element
+        launch1d("nk_gather_rows", out.size(), out.rows(), out.cols(), x.rows(), x, index, out);
+    }
+
     /**
      * The GEMM kernels; all compute the same function within the same bound. A PACKED configuration
      * runs DIRECT (gemm_packed.cl's one-launch kernel without packing) below {@link #DIRECT_FLOPS}.

@@ -129,9 +129,14 @@ public final class Mlp implements AutoCloseable {
 
     private static Matrix rows(Matrix m, int n) { return n == m.rows() ? m : m.view(0, 0, n, m.cols()); }
 
-    /** Uploads a batch (n x d_0 inputs, n x d_L targets) and runs the forward pass; returns the logits view. */
+    /** Uploads n x d_0 inputs and runs the forward pass; returns the logits view. */
     Matrix forward(float[] x, int n) {
         device.upload(rows(h[0], n), x);
+        return forwardLoaded(n);
+    }
+
+    /** The forward pass of the batch in h[0]; returns the logits view. */
+    private Matrix forwardLoaded(int n) {
         for (int l = 1; l <= layers(); l++) {
             device.denseForward(rows(h[l - 1], n), w[l], b[l], activations[l], rows(h[l], n), rows(z[l], n));
         }
@@ -143,22 +148,37 @@ public final class Mlp implements AutoCloseable {
      * gradients and the SGD (or Kolen-Pollack) update. Returns the mean loss of the batch.
      */
     public double trainStep(float[] x, float[] y, int n, float lr, float momentum, float decay, boolean mse) {
+        load(x, y, n);
         Matrix rowLoss = rows(loss, n);
-        step(x, y, n, lr, momentum, decay, mse, rowLoss);
+        step(n, lr, momentum, decay, mse, rowLoss);
         return meanLoss(device.download(rowLoss), n);
     }
 
+    /** Uploads a batch: n x d_0 inputs into h[0], n x d_L targets. */
+    private void load(float[] x, float[] y, int n) {
+        if (n < 1 || n > maxBatch) throw new IllegalArgumentException("batch of " + n + " rows; this MLP takes 1.." + maxBatch);
+        device.upload(rows(h[0], n), x);
+        device.upload(rows(targets, n), y);
+    }
+
     /**
-     * {@link #trainStep} without the host round trip for the loss: the batch's per-row losses go to the
-     * device's loss log and come back with {@link #drainLoss()}, so the device can run ahead of the host.
+     * A training step on rows of a dataset that stays on the device: x (N x d_0) and one-hot targets y
+     * (N x d_L), the batch's rows picked by {@code index}, a 1 x n row of row numbers (a view into an
+     * epoch's shuffled order; see {@link Device#gatherRows}). Nothing crosses to the host: the per-row
+     * losses go to the device's loss log and come back with {@link #drainLoss()}, so the host can queue
+     * steps while the device runs.
      */
-    public void trainStepDeferred(float[] x, float[] y, int n, float lr, float momentum, float decay, boolean mse) {
+    public void trainStepOnDevice(Matrix x, Matrix y, Matrix index, float lr, float momentum, float decay, boolean mse) {
+        int n = index.cols();
+        if (n < 1 || n > maxBatch) throw new IllegalArgumentException("batch of " + n + " rows; this MLP takes 1.." + maxBatch);
         if (lossLog == null) lossLog = own(device.allocate(LOSS_LOG_ROWS, 1));
         if (lossLogUsed + n > LOSS_LOG_ROWS) {
             lossLogSum += sumLogged();
             lossLogUsed = 0;
         }
-        step(x, y, n, lr, momentum, decay, mse, lossLog.view(lossLogUsed, 0, n, 1));
+        device.gatherRows(x, index, rows(h[0], n));
+        device.gatherRows(y, index, rows(targets, n));
+        step(n, lr, momentum, decay, mse, lossLog.view(lossLogUsed, 0, n, 1));
         lossLogUsed += n;
     }
 
@@ -189,10 +209,10 @@ public final class Mlp implements AutoCloseable {
     private int lossLogUsed;
     private double lossLogSum;
 
-    private void step(float[] x, float[] y, int n, float lr, float momentum, float decay, boolean mse, Matrix rowLoss) {
-        if (n < 1 || n > maxBatch) throw new IllegalArgumentException("batch of " + n + " rows; this MLP takes 1.." + maxBatch);
+    /** One step on the loaded batch (h[0], targets). */
+    private void step(int n, float lr, float momentum, float decay, boolean mse, Matrix rowLoss) {
         int L = layers();
-        outputError(x, y, n, mse, rowLoss);
+        outputError(n, mse, rowLoss);
         for (int l = 1; l < L; l++) if (rules[l - 1].signConcordant()) refreshSignFeedback(l);
         backward(n);
         // one launch per layer: G = delta^T h, g_b = column sums, and the SGD (or Kolen-Pollack) step
@@ -203,12 +223,11 @@ public final class Mlp implements AutoCloseable {
         step++;
     }
 
-    /** Forward pass and loss of a batch: delta[L] holds the output error, rowLoss the per-row losses. */
-    private void outputError(float[] x, float[] y, int n, boolean mse, Matrix rowLoss) {
+    /** Forward pass and loss of the loaded batch: delta[L] holds the output error, rowLoss the per-row losses. */
+    private void outputError(int n, boolean mse, Matrix rowLoss) {
         int L = layers();
-        Matrix logits = forward(x, n);
+        Matrix logits = forwardLoaded(n);
         Matrix t = rows(targets, n);
-        device.upload(t, y);
         if (mse) device.mseLoss(logits, t, rows(delta[L], n), rowLoss);
         else device.softmaxCrossEntropy(logits, t, rows(probs, n), rows(delta[L], n), rowLoss);
     }
@@ -219,10 +238,10 @@ public final class Mlp implements AutoCloseable {
      * Returns the mean loss. Sign-concordant feedback is rebuilt from the current W as a step would.
      */
     public double gradients(float[] x, float[] y, int n, boolean mse) {
-        if (n < 1 || n > maxBatch) throw new IllegalArgumentException("batch of " + n + " rows; this MLP takes 1.." + maxBatch);
+        load(x, y, n);
         int L = layers();
         Matrix rowLoss = rows(loss, n);
-        outputError(x, y, n, mse, rowLoss);
+        outputError(n, mse, rowLoss);
         for (int l = 1; l < L; l++) if (rules[l - 1].signConcordant()) refreshSignFeedback(l);
         backward(n);
         for (int l = 1; l <= L; l++) {
@@ -263,10 +282,8 @@ public final class Mlp implements AutoCloseable {
      */
     public Alignment alignment(float[] x, float[] y, int n) {
         int L = layers();
-        Matrix logits = forward(x, n);
-        Matrix t = rows(targets, n);
-        device.upload(t, y);
-        device.softmaxCrossEntropy(logits, t, rows(probs, n), rows(delta[L], n), rows(loss, n));
+        load(x, y, n);
+        outputError(n, false, rows(loss, n));
         backward(n);
         double[] wa = new double[L - 1], ua = new double[L - 1], nr = new double[L - 1];
         List<Matrix> bp = new ArrayList<>();

@@ -9,6 +9,7 @@ import java.util.function.IntConsumer;
 
 import org.neurokernels.Activation;
 import org.neurokernels.Device;
+import org.neurokernels.Matrix;
 import org.neurokernels.data.Dataset;
 
 /**
@@ -16,7 +17,9 @@ import org.neurokernels.data.Dataset;
  * feedback rule per hidden layer, momentum and weight decay; deterministic for a seed on a device (the
  * shuffle is seeded, the kernels use no atomics, the init comes from Philox). Per epoch it reports the mean
  * training loss, the test accuracy, the alignment metrics on a fixed probe batch, and the epoch's wall time
- * of the training loop (batch assembly, upload, compute; not data loading or evaluation).
+ * of the training loop (the shuffled order's upload and every step; not data loading or evaluation). The
+ * training set is uploaded once and stays on the device; each step gathers its rows there
+ * ({@link Device#gatherRows}), so the host never waits for the device within an epoch.
  */
 public final class Trainer {
     private Trainer() { }
@@ -83,7 +86,13 @@ public final class Trainer {
             throw new IllegalArgumentException("train and test sets differ in features or classes");
         }
         List<Epoch> out = new ArrayList<>();
-        try (Mlp net = build(device, train, c)) {
+        // the training set stays on the device (loading, not timed): each step gathers its rows there
+        float[] allTargets = new float[train.n() * train.classes()];
+        for (int i = 0; i < train.n(); i++) allTargets[i * train.classes() + train.labels()[i]] = 1f;
+        try (Mlp net = build(device, train, c);
+             Matrix xAll = device.upload(train.x(), train.n(), train.features());
+             Matrix yAll = device.upload(allTargets, train.n(), train.classes());
+             Matrix orderOnDevice = device.allocate(1, train.n())) {
             int probeN = Math.min(256, test.n());
             int[] probeIndex = new int[probeN];
             Arrays.setAll(probeIndex, i -> i);
@@ -98,12 +107,14 @@ public final class Trainer {
                     order[j] = t;
                 }
                 long t0 = System.nanoTime();
+                float[] orderValues = new float[order.length];
+                for (int i = 0; i < order.length; i++) orderValues[i] = order[i];
+                device.upload(orderOnDevice, orderValues);
                 double lossSum;
                 int batches = 0;
                 for (int from = 0; from < train.n(); from += c.batch()) {
                     int n = Math.min(c.batch(), train.n() - from);
-                    net.trainStepDeferred(rows(train, order, from, n), oneHot(train.labels(), order, from, n, train.classes()),
-                            n, c.lr(), c.momentum(), c.weightDecay(), c.mse());
+                    net.trainStepOnDevice(xAll, yAll, orderOnDevice.view(0, from, 1, n), c.lr(), c.momentum(), c.weightDecay(), c.mse());
                     if (onBatch != null) onBatch.accept(++batches);
                 }
                 lossSum = net.drainLoss();  // also waits for the device's last step

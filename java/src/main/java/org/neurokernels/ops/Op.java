@@ -196,9 +196,15 @@ public abstract class Op {
         for (Map.Entry<String, int[]> e : c.shapes().entrySet()) {
             int[] s = e.getValue();
             HostMatrix.DType dt = inputs.stream().filter(t -> t.name().equals(e.getKey())).map(Spec.Tensor::dtype).findFirst().orElse(HostMatrix.DType.FLOAT32);
-            in.put(e.getKey(), new HostMatrix(s[0], s[1], generate(e.getKey(), s[0], s[1], p, rnd), dt));
+            in.put(e.getKey(), new HostMatrix(s[0], s[1], generate(e.getKey(), c.shapes(), p, rnd), dt));
         }
         return in;
+    }
+
+    /** Values of input {@code input} for a case with these input shapes; by default, from its own shape alone. */
+    protected float[] generate(String input, Map<String, int[]> shapes, Params p, Random rnd) {
+        int[] s = shapes.get(input);
+        return generate(input, s[0], s[1], p, rnd);
     }
 
     // helpers for subclasses

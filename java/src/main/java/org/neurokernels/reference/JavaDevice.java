@@ -191,6 +191,14 @@ public final class JavaDevice extends Device {
         }
     }
 
+    @Override protected void gatherRowsImpl(Matrix x, Matrix index, Matrix out) {
+        for (int i = 0; i < out.rows(); i++) {
+            double r = get(index, 0, i);
+            boolean valid = r >= 0 && r < x.rows() && r == Math.floor(r);
+            for (int j = 0; j < out.cols(); j++) set(out, i, j, valid ? get(x, (int) r, j) : Float.NaN);
+        }
+    }
+
     @Override protected void denseUpdateImpl(float lr, float decay, float mu, Matrix delta, Matrix h, Matrix w, Matrix b,
                                              Matrix vw, Matrix vb, Matrix feedback) {
         for (int i = 0; i < w.rows(); i++) {

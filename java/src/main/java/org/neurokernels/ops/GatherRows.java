@@ -1,0 +1,63 @@
+package org.neurokernels.ops;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import org.neurokernels.Device;
+import org.neurokernels.Matrix;
+
+/**
+ * gather_rows: out[i, :] = x[index[i], :], index a 1 x n row of float-valued row numbers (nk_gather_rows in
+ * kernels-opencl/elementwise.cl and kernels-cuda/elementwise.cu; reference JavaDevice.gatherRowsImpl).
+ * Minibatches from a dataset that stays on the device. An index that is not an integer in [0, x.rows)
+ * gives a NaN row. Bit-exact (a copy).
+ */
+public final class GatherRows extends Op {
+    public GatherRows() {
+        super("gather_rows", "out[i, :] = x[index[i], :] (float-valued row numbers; a bad index gives a NaN row)",
+                List.of(Spec.Tensor.of("x", "m x n", "source rows"), Spec.Tensor.of("index", "1 x r", "row numbers, integers in [0, m)")),
+                List.of(Spec.Tensor.of("out", "r x n", "gathered rows")), List.of());
+    }
+
+    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
+        int[] x = require(in, "x"), index = require(in, "index");
+        if (index[0] != 1) throw new IllegalArgumentException("gather_rows: index must be one row, got " + index[0] + "x" + index[1]);
+        return shapes("out", shape(index[1], x[1]));
+    }
+
+    @Override public double flops(Map<String, int[]> in, Params p) { return 0; }
+
+    @Override public double bytes(Map<String, int[]> in, Params p) {
+        int[] x = in.get("x"), index = in.get("index");
+        return 4.0 * index[1] * (2.0 * x[1] + 1);
+    }
+
+    @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
+        device.gatherRows(in.get("x"), in.get("index"), out.get("out"));
+    }
+
+    @Override public List<Case> cases(boolean quick) {
+        List<Case> cases = new ArrayList<>();
+        int i = 0;
+        for (int[] s : Shapes.pick(Shapes.MATRICES, quick)) {
+            int r = switch (i++ % 3) { case 0 -> 1; case 1 -> s[0]; default -> 2 * s[0] + 3; };  // repeats allowed
+            cases.add(new Case(shapes("x", s, "index", shape(1, r)), Map.of()));
+        }
+        return cases;
+    }
+
+    /** index: uniform row numbers of x. */
+    @Override protected float[] generate(String input, Map<String, int[]> shapes, Params p, Random rnd) {
+        if (!input.equals("index")) return super.generate(input, shapes, p, rnd);
+        int rows = shapes.get("x")[0];
+        float[] d = new float[shapes.get("index")[1]];
+        for (int i = 0; i < d.length; i++) d[i] = rnd.nextInt(rows);
+        return d;
+    }
+
+    @Override public ErrorModel error(String output, Map<String, HostMatrix> in, Map<String, HostMatrix> ref, Params p) {
+        return ErrorModel.exact(ref.get(output).data().length);
+    }
+}
