@@ -29,6 +29,23 @@ __kernel void nk_gather_rows(const int rows, const int cols, const int xRows,
     AT(Y, offY, ldY, i, j) = valid ? AT(X, offX, ldX, (int) r, j) : NAN;
 }
 
+// nk_gather_rows16: the same for CPU devices, one row per work-item, sixteen columns at a time (vload16 /
+// vstore16 while all sixteen lie inside the row). Launch global (rows), local (1).
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void nk_gather_rows16(const int rows, const int cols, const int xRows,
+                      __global const float* X, const int offX, const int ldX,
+                      __global const float* I, const int offI, const int ldI,
+                      __global float* Y, const int offY, const int ldY) {
+    const int i = (int) get_global_id(0);
+    const float r = AT(I, offI, ldI, 0, i);
+    const int valid = r >= 0.0f && r < (float) xRows && r == floor(r);
+    __global const float* x = X + offX + (size_t) (valid ? (int) r : 0) * ldX;
+    __global float* y = Y + offY + (size_t) i * ldY;
+    int j = 0;
+    for (; j + 16 <= cols; j += 16) vstore16(valid ? vload16(0, x + j) : (float16) NAN, 0, y + j);
+    for (; j < cols; j++) y[j] = valid ? x[j] : NAN;
+}
+
 // Y = f(X)
 __kernel void nk_activation(const int rows, const int cols, const int act,
                             __global const float* X, const int offX, const int ldX,

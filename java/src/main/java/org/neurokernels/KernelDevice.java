@@ -102,8 +102,12 @@ public abstract class KernelDevice extends Device {
     }
 
     @Override protected void gatherRowsImpl(Matrix x, Matrix index, Matrix out) {
-        // not flattened: the kernel needs the output row of each element
-        launch1d("nk_gather_rows", out.size(), out.rows(), out.cols(), x.rows(), x, index, out);
+        if (cpuKernels()) {
+            launch("nk_gather_rows16", out.rows(), 1, 1, 1, out.rows(), out.cols(), x.rows(), x, index, out);
+        } else {
+            // not flattened: the kernel needs the output row of each element
+            launch1d("nk_gather_rows", out.size(), out.rows(), out.cols(), x.rows(), x, index, out);
+        }
     }
 
     /**
