@@ -254,6 +254,16 @@ float nk_sum16(const float16 x) {
     return d.x + d.y;
 }
 
+// The sums of four float16 accumulators as one float4, by transpose-and-add: 8 vector adds for four dot
+// products instead of 16 (the lane reductions cost a quarter of the fmas when K is 256).
+float4 nk_sum4x16(const float16 a, const float16 b, const float16 c, const float16 d) {
+    const float8 ha = a.lo + a.hi, hb = b.lo + b.hi, hc = c.lo + c.hi, hd = d.lo + d.hi;
+    const float8 qab = (float8) (ha.lo + ha.hi, hb.lo + hb.hi);
+    const float8 qcd = (float8) (hc.lo + hc.hi, hd.lo + hd.hi);
+    const float8 w = (float8) (qab.even + qab.odd, qcd.even + qcd.odd);
+    return w.even + w.odd;
+}
+
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
 void nk_gemm_dot(const int M, const int N, const int K,
                  __global const float* A, const int offA, const int lda,
@@ -289,10 +299,21 @@ void nk_gemm_dot(const int M, const int N, const int K,
 #pragma unroll
                 for (int c = 0; c < DC; c++) acc[r][c] = fma(av[r], bv[c], acc[r][c]);
         }
+#if DC == 4
+#pragma unroll
+        for (int r = 0; r < DR; r++) {
+            const float4 q = nk_sum4x16(acc[r][0], acc[r][1], acc[r][2], acc[r][3]);
+            s[r][t * 4] = q.x;
+            s[r][t * 4 + 1] = q.y;
+            s[r][t * 4 + 2] = q.z;
+            s[r][t * 4 + 3] = q.w;
+        }
+#else
 #pragma unroll
         for (int r = 0; r < DR; r++)
 #pragma unroll
             for (int c = 0; c < DC; c++) s[r][t * DC + c] = nk_sum16(acc[r][c]);
+#endif
         for (; k < K; k++)
 #pragma unroll
             for (int r = 0; r < DR; r++)

@@ -19,7 +19,7 @@ import org.neurokernels.opencl.OpenClDevice;
 /**
  * The CLBlast peer of the GEMM benchmarks: its own context and queue on the OpenCL device
  * {@code opencl:P:D}, row-major A (m x k, or k x m with ta), B (k x n, or n x k with tb) and C uploaded once;
- * {@link #run()} is one CLBlastSgemm followed by clFinish.
+ * {@link #run()} is one CLBlastSgemm followed by clFinish, {@link #runQueued} several before one clFinish.
  */
 final class ClBlastSgemm implements AutoCloseable {
     private final int m, n, k;
@@ -52,11 +52,21 @@ final class ClBlastSgemm implements AutoCloseable {
     }
 
     void run() {
+        enqueue();
+        clFinish(queue);
+    }
+
+    /** {@code times} CLBlastSgemm calls back to back, then one clFinish (GEMMs queued as in a training step). */
+    void runQueued(int times) {
+        for (int i = 0; i < times; i++) enqueue();
+        clFinish(queue);
+    }
+
+    private void enqueue() {
         CLBlast.CLBlastSgemm(CLBlastLayout.CLBlastLayoutRowMajor,
                 ta ? CLBlastTranspose.CLBlastTransposeYes : CLBlastTranspose.CLBlastTransposeNo,
                 tb ? CLBlastTranspose.CLBlastTransposeYes : CLBlastTranspose.CLBlastTransposeNo,
                 m, n, k, 1f, a, 0, ta ? m : k, b, 0, tb ? k : n, 0f, c, 0, n, queue, null);
-        clFinish(queue);
     }
 
     cl_mem output() { return c; }

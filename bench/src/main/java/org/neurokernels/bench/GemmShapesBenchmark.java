@@ -14,6 +14,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -27,7 +28,10 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * GEMM at the training shapes of a 784-256-256-10 MLP with batch 64: the forward products X W^T (NT),
  * the backward deltas Δ W (NN) and the weight gradients Δ^T H (TN). {@code shape} is "MxKxN OP", C being
- * M x N, op(A) M x K, op(B) K x N, OP the transposes of A and B. One call = one GEMM, device synchronized.
+ * M x N, op(A) M x K, op(B) K x N, OP the transposes of A and B. {@code gemm}: one call = one GEMM, device
+ * synchronized (a device's launch-and-wait floor included). {@code gemmQueued}: sixteen GEMMs queued, then one
+ * synchronization, per 16 operations, as in a training step where the host never waits between kernels;
+ * CLBlast is queued the same way on its own queue. EJML has no queue: both methods time it per call.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -103,6 +107,25 @@ public class GemmShapesBenchmark {
     @Benchmark
     public void gemm(Blackhole bh) {
         run();
+        bh.consume(impl.equals("ejml") ? ec : impl.equals("clblast") ? clblast.output() : c);
+    }
+
+    static final int QUEUED = 16;
+
+    @Benchmark
+    @OperationsPerInvocation(QUEUED)
+    public void gemmQueued(Blackhole bh) {
+        switch (impl) {
+            case "ejml":
+                for (int i = 0; i < QUEUED; i++) run();
+                break;
+            case "clblast":
+                clblast.runQueued(QUEUED);
+                break;
+            default:
+                for (int i = 0; i < QUEUED; i++) device.gemm(Trans.of(ta), Trans.of(tb), 1f, a, b, 0f, c);
+                device.synchronize();
+        }
         bh.consume(impl.equals("ejml") ? ec : impl.equals("clblast") ? clblast.output() : c);
     }
 

@@ -51,6 +51,9 @@ public final class Results {
             Map<String, List<Row>> byShape = new TreeMap<>();
             String jvm = "";
             String settings = "";
+            // a file with several benchmark methods (GemmShapesBenchmark's gemm and gemmQueued) names the method per row
+            java.util.Set<String> methods = new java.util.HashSet<>();
+            for (JsonElement e : arr) methods.add(method(e.getAsJsonObject()));
             for (JsonElement e : arr) {
                 JsonObject o = e.getAsJsonObject();
                 Map<String, String> params = new LinkedHashMap<>();
@@ -63,7 +66,7 @@ public final class Results {
                         o.get("measurementIterations").getAsInt(), o.get("measurementTime").getAsString(), o.get("mode").getAsString());
                 jvm = o.get("vmName").getAsString() + " " + o.get("jdkVersion").getAsString();
                 String impl = params.containsKey("impl") ? params.remove("impl") : params.containsKey("rule") ? params.remove("rule") : params.remove("op");
-                String shape = shapeKey(params);
+                String shape = shapeKey(params) + (methods.size() > 1 ? " [" + method(o) + "]" : "");
                 byShape.computeIfAbsent(shape, k -> new ArrayList<>()).add(new Row(impl, params, pm.get("score").getAsDouble() * toMs, err * toMs,
                         o.get("measurementIterations").getAsInt(), settings));
             }
@@ -141,6 +144,11 @@ public final class Results {
         StringBuilder sb = new StringBuilder();
         params.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : " ").append(v));
         return sb.toString();
+    }
+
+    private static String method(JsonObject o) {
+        String b = o.get("benchmark").getAsString();
+        return b.substring(b.lastIndexOf('.') + 1);
     }
 
     /**
