@@ -29,7 +29,7 @@ float nk_logistic(float z) {
 
 float nk_activate(int act, float z) {
     switch (act) {
-        case ACT_TANH: return tanh(z);
+        case ACT_TANH: return isinf(z) ? copysign(1.0f, z) : tanh(z);  // PoCL 3.1: tanh(+-inf) = +-0.99999994
         case ACT_LOGISTIC: return isnan(z) ? z : nk_logistic(z);
         case ACT_RELU: return z < 0.0f ? 0.0f : z;                        // NaN stays NaN
         case ACT_SOFTPLUS: return fmax(z, 0.0f) + log1p(exp(-fabs(z)));   // stable for any z; NaN from log1p
@@ -61,11 +61,26 @@ float nk_derivative_post(int act, float h) {
     }
 }
 
+// tanh for the float16 CPU kernels: x P(x^2) / Q(x^2), a degree-(4, 4) rational fit on [0, 9] derived by
+// kernels-opencl/tools/fit_tanh.py (which also measures it: within 5.1 ulp of tanh, every 7th float in
+// [2^-14, 12]), +-1 from |x| >= 9 on, NaN kept. Eight fmas and a division instead of PoCL's vector tanh,
+// which cost the CPU rate step more than its memory traffic; same bound as the ops promise for tanh.
+float16 nk_tanh16(const float16 x) {
+    const float16 ax = fabs(x), t = ax * ax;
+    const float16 p = fma(fma(fma(fma((float16) 1.335437958e-08f, t, (float16) 2.060884145e-05f), t, (float16) 3.495571749e-03f), t,
+                              (float16) 1.338101128e-01f), t, (float16) 9.999999794e-01f);
+    const float16 q = fma(fma(fma(fma((float16) 7.776432150e-07f, t, (float16) 3.285609269e-04f), t, (float16) 2.587691809e-02f), t,
+                              (float16) 4.671432686e-01f), t, (float16) 1.0f);
+    float16 y = fmin(ax * (p / q), (float16) 1.0f);
+    y = select(y, (float16) 1.0f, ax >= 9.0f);
+    return select(copysign(y, x), x, isnan(x));
+}
+
 // float16 versions of the three functions above, for the GEMM epilogues (same formulas, elementwise;
-// select() keeps NaN where the scalar versions return it).
+// select() keeps NaN where the scalar versions return it); tanh is nk_tanh16.
 float16 nk_activate16(int act, float16 z) {
     switch (act) {
-        case ACT_TANH: return tanh(z);
+        case ACT_TANH: return nk_tanh16(z);
         case ACT_LOGISTIC: { float16 e = exp(-fabs(z)); return select(e / (1.0f + e), 1.0f / (1.0f + e), z >= 0.0f); }
         case ACT_RELU: return select(z, (float16) 0.0f, z < 0.0f);
         case ACT_SOFTPLUS: return fmax(z, 0.0f) + log1p(exp(-fabs(z)));

@@ -54,6 +54,21 @@ __kernel void nk_activation(const int rows, const int cols, const int act,
     AT(Y, offY, ldY, i, j) = nk_activate(act, AT(X, offX, ldX, i, j));
 }
 
+// nk_activation16: Y = f(X) for CPU devices, sixteen elements per work-item with the float16 activations of
+// the GEMM epilogues (nk_activate16), for contiguous X and Y flattened to one row; a partial last block
+// runs the scalar formulas. Launch: 1-D over ceil(n / 16), local 64.
+__kernel void nk_activation16(const int n, const int act,
+                              __global const float* X, const int offX,
+                              __global float* Y, const int offY) {
+    const int j0 = (int) get_global_id(0) * 16;
+    if (j0 >= n) return;
+    if (j0 + 16 <= n) {
+        vstore16(nk_activate16(act, vload16(0, X + offX + j0)), 0, Y + offY + j0);
+    } else {
+        for (int j = j0; j < n; j++) Y[offY + j] = nk_activate(act, X[offX + j]);
+    }
+}
+
 // Y = f'(z), X holding z (fromPost = 0) or h = f(z) (fromPost = 1)
 __kernel void nk_activation_grad(const int rows, const int cols, const int act, const int fromPost,
                                  __global const float* X, const int offX, const int ldX,

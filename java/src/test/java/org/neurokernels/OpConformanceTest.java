@@ -96,9 +96,12 @@ class OpConformanceTest {
                 }
             }
         }
-        // saturating functions (tanh(Inf) = 1) and thresholds (a Poisson source with a NaN rate never fires) may map
-        // non-finite inputs to finite outputs; everywhere else a NaN or Inf must reach the output
-        if (!java.util.Set.of("activation", "activation_grad", "poisson").contains(op.name())) {
+        // saturating functions (tanh(Inf) = 1), thresholds (a Poisson source with a NaN rate never fires) and resets
+        // (lif_step: an Inf potential spikes and resets, a refractory neuron holds its reset potential whatever v
+        // was, so with some seeds all three injected values vanish) may map non-finite inputs to finite outputs;
+        // everywhere else a NaN or Inf must reach the output. Positions where the reference is non-finite are
+        // compared above in every case.
+        if (!java.util.Set.of("activation", "activation_grad", "poisson", "lif_step").contains(op.name())) {
             assertTrue(sawNonFinite, op.name() + ": the injected NaN/Inf should reach the reference's output");
         }
     }
