@@ -29,6 +29,8 @@ import org.openjdk.jmh.infra.Blackhole;
  *     unfused = copy of the bias broadcast into Z, gemm(X, W^T, beta = 1) into Z, then activation.</li>
  * <li>{@code backward_delta}: fused = one backwardDelta (GEMM + tanh' epilogue);
  *     unfused = gemm(Δ, W), activationGrad(z), hadamard.</li>
+ * <li>{@code dense_update}: fused = one denseUpdate (weight gradient Δ^T X, bias gradient and SGD step in
+ *     the GEMM's epilogue); unfused = gemm(Δ^T, X) into G, columnSums(Δ), sgdUpdate of W and of b.</li>
  * </ul>
  * {@code shape} is "BATCHxINxOUT" of the layer (X batch x in, W out x in).
  */
@@ -39,7 +41,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class FusedOpsBenchmark {
-    @Param({"dense_forward", "backward_delta"})
+    @Param({"dense_forward", "backward_delta", "dense_update"})
     public String op;
 
     @Param({"fused", "unfused"})
@@ -52,7 +54,7 @@ public class FusedOpsBenchmark {
     public String device;
 
     private Device d;
-    private Matrix x, w, bias, biasRows, z, h, deltaUp, g, tmp;
+    private Matrix x, w, bias, biasRows, z, h, deltaUp, g, tmp, gw, gb;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -72,6 +74,8 @@ public class FusedOpsBenchmark {
         deltaUp = d.upload(GemmBenchmark.random(batch * out, 4), batch, out);
         g = d.allocate(batch, in);
         tmp = d.allocate(batch, in);
+        gw = d.allocate(out, in);
+        gb = d.allocate(1, out);
         bench();
         d.synchronize();
     }
@@ -86,6 +90,18 @@ public class FusedOpsBenchmark {
                 d.activation(Activation.TANH, z, h);
             }
             return h;
+        }
+        if (op.equals("dense_update")) {
+            // a tiny learning rate keeps W in range over millions of calls
+            if (impl.equals("fused")) {
+                d.denseUpdate(1e-7f, 0f, 0f, deltaUp, x, w, bias, null, null, null);
+            } else {
+                d.gemm(Trans.T, Trans.N, 1f, deltaUp, x, 0f, gw);
+                d.columnSums(deltaUp, gb);
+                d.sgdUpdate(1e-7f, 0f, 0f, w, gw, null);
+                d.sgdUpdate(1e-7f, 0f, 0f, bias, gb, null);
+            }
+            return w;
         }
         // x plays the layer's pre-activation z (batch x in)
         if (impl.equals("fused")) {

@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import org.neurokernels.Activation;
 import org.neurokernels.Device;
 import org.neurokernels.Devices;
+import org.neurokernels.Matrix;
 import org.neurokernels.learning.FeedbackRule;
 import org.neurokernels.learning.Mlp;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -13,6 +14,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -23,9 +25,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One training step (forward, loss, the rule's backward, gradients, update; the batch uploaded and its
- * loss downloaded, which synchronizes the device) of the 784-256-256-10 tanh MLP at batch 64, per rule
- * and device. Inputs are seeded uniform [0, 1) images with seeded labels.
+ * One training step of the 784-256-256-10 tanh MLP at batch 64, per rule and device. {@code step}: forward,
+ * loss, the rule's backward, and the fused gradient-and-update per layer, with the batch uploaded and its loss
+ * downloaded (two host round trips). {@code stepOnDevice}: the way the trainer runs an epoch, from a data set
+ * kept on the device (each batch gathered there, losses left in the device's log), sixteen steps per
+ * synchronization. Inputs are seeded uniform [0, 1) images with seeded labels.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,6 +47,8 @@ public class TrainStepBenchmark {
     private Device d;
     private Mlp net;
     private float[] x, y;
+    private Matrix xAll, yAll, order;
+    static final int QUEUED = 16;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -55,6 +61,15 @@ public class TrainStepBenchmark {
         y = new float[64 * 10];
         for (int i = 0; i < 64; i++) y[i * 10 + rnd.nextInt(10)] = 1f;
         net.trainStep(x, y, 64, 0.05f, 0f, 0f, false);
+        float[] xs = new float[QUEUED * 64 * 784], ys = new float[QUEUED * 64 * 10], idx = new float[QUEUED * 64];
+        for (int i = 0; i < xs.length; i++) xs[i] = rnd.nextFloat();
+        for (int i = 0; i < QUEUED * 64; i++) {
+            ys[i * 10 + rnd.nextInt(10)] = 1f;
+            idx[i] = (i * 7919) % (QUEUED * 64);  // a fixed shuffle
+        }
+        xAll = d.upload(xs, QUEUED * 64, 784);
+        yAll = d.upload(ys, QUEUED * 64, 10);
+        order = d.upload(idx, 1, QUEUED * 64);
     }
 
     @Benchmark
@@ -62,8 +77,18 @@ public class TrainStepBenchmark {
         return net.trainStep(x, y, 64, 0.05f, 0f, 0f, false);
     }
 
+    @Benchmark
+    @OperationsPerInvocation(QUEUED)
+    public double stepOnDevice() {
+        for (int s = 0; s < QUEUED; s++) net.trainStepOnDevice(xAll, yAll, order.view(0, s * 64, 1, 64), 0.05f, 0f, 0f, false);
+        return net.drainLoss();
+    }
+
     @TearDown(Level.Trial)
     public void tearDown() {
+        xAll.close();
+        yAll.close();
+        order.close();
         net.close();
         d.close();
     }
