@@ -69,6 +69,13 @@ nk_status nk_dense_forward(nk_device* dev, nk_buffer* x, nk_buffer* w, nk_buffer
 nk_status nk_backward_delta(nk_device* dev, nk_buffer* delta, int trans_m, nk_buffer* m, nk_buffer* a, int activation, int from_output, nk_buffer* out);
 /* v = mu v + g (velocity not NULL); w -= lr (t + decay w), t = v or g. */
 nk_status nk_sgd_update(nk_device* dev, float lr, float decay, float mu, nk_buffer* w, nk_buffer* grad, nk_buffer* velocity);
+/* The weight and bias gradients of a dense layer and their step in one GEMM launch: G = delta^T h
+   (delta batch x out, h batch x in, w out x in); t = G, or v = mu v + G (vw required when mu != 0);
+   w -= lr (t + decay w); b (1 x out, may be NULL) -= lr t_b with t_b the column sums of delta, or
+   vb = mu vb + those (vb required with b when mu != 0); feedback (Kolen-Pollack, out x in, may be NULL)
+   takes the same step as w. */
+nk_status nk_dense_update(nk_device* dev, float lr, float decay, float mu, nk_buffer* delta, nk_buffer* h,
+                          nk_buffer* w, nk_buffer* b, nk_buffer* vw, nk_buffer* vb, nk_buffer* feedback);
 /* Kolen-Pollack: w and b both step with the same t. */
 nk_status nk_kp_update(nk_device* dev, float lr, float decay, float mu, nk_buffer* w, nk_buffer* b, nk_buffer* grad, nk_buffer* velocity);
 /* probs, grad = (probs - targets) / rows, loss (rows x 1) of a row-wise softmax cross-entropy. */

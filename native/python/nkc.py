@@ -99,6 +99,10 @@ class Device:
     def sgd_update(self, w, grad, lr, decay=0.0, momentum=0.0, velocity=None):
         self.lib.check(self.nk.nk_sgd_update(self.handle, ctypes.c_float(lr), ctypes.c_float(decay), ctypes.c_float(momentum), w.handle, grad.handle, self._h(velocity)))
 
+    def dense_update(self, delta, h, w, lr, decay=0.0, momentum=0.0, b=None, vw=None, vb=None, feedback=None):
+        self.lib.check(self.nk.nk_dense_update(self.handle, ctypes.c_float(lr), ctypes.c_float(decay), ctypes.c_float(momentum),
+                                               delta.handle, h.handle, w.handle, self._h(b), self._h(vw), self._h(vb), self._h(feedback)))
+
     def kp_update(self, w, b, grad, lr, decay=0.0, momentum=0.0, velocity=None):
         self.lib.check(self.nk.nk_kp_update(self.handle, ctypes.c_float(lr), ctypes.c_float(decay), ctypes.c_float(momentum), w.handle, b.handle, grad.handle, self._h(velocity)))
 

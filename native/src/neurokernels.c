@@ -528,6 +528,44 @@ nk_status nk_backward_delta(nk_device* dev, nk_buffer* delta, int trans_m, nk_bu
     LOCKED(dev, gemm_launch(dev, out->rows, out->cols, delta->cols, delta, 0, m, trans_m != 0, out, 1.0f, 0.0f, 2, NULL, activation, NULL, a, from_output != 0, NULL, 0.0f));
 }
 
+nk_status nk_dense_update(nk_device* dev, float lr, float decay, float mu, nk_buffer* delta, nk_buffer* h,
+                          nk_buffer* w, nk_buffer* b, nk_buffer* vw, nk_buffer* vb, nk_buffer* feedback) {
+    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_dense_update: device is NULL");
+    REQUIRE(usable(dev, delta, "delta"));
+    REQUIRE(usable(dev, h, "h"));
+    REQUIRE(usable(dev, w, "w"));
+    if (delta->rows != h->rows) return fail(NK_ERR_ARGUMENT, "nk_dense_update: delta is %dx%d but h is %dx%d (same batch rows needed)", delta->rows, delta->cols, h->rows, h->cols);
+    if (w->rows != delta->cols || w->cols != h->cols) return fail(NK_ERR_ARGUMENT, "nk_dense_update: w is %dx%d, expected %dx%d", w->rows, w->cols, delta->cols, h->cols);
+    if (b) {
+        REQUIRE(usable(dev, b, "b"));
+        if (b->rows != 1 || b->cols != w->rows) return fail(NK_ERR_ARGUMENT, "nk_dense_update: b is %dx%d, expected 1x%d", b->rows, b->cols, w->rows);
+    }
+    if (mu != 0.0f) {
+        if (!vw) return fail(NK_ERR_ARGUMENT, "nk_dense_update: momentum %g needs vw", mu);
+        REQUIRE(usable(dev, vw, "vw"));
+        REQUIRE(same_shape(w, vw, "w", "vw"));
+        if (b) {
+            if (!vb) return fail(NK_ERR_ARGUMENT, "nk_dense_update: momentum %g with b needs vb", mu);
+            REQUIRE(usable(dev, vb, "vb"));
+            REQUIRE(same_shape(b, vb, "b", "vb"));
+        }
+    } else {
+        vw = NULL;
+        vb = NULL;
+    }
+    if (feedback) {
+        REQUIRE(usable(dev, feedback, "feedback"));
+        REQUIRE(same_shape(w, feedback, "w", "feedback"));
+    }
+    const nk_buffer* written[] = {w, b, vw, vb, feedback};
+    for (int i = 0; i < 5; i++) {
+        if (!written[i]) continue;
+        if (written[i] == delta || written[i] == h) return fail(NK_ERR_ARGUMENT, "nk_dense_update: an updated buffer aliases delta or h");
+        for (int j = i + 1; j < 5; j++) if (written[i] == written[j]) return fail(NK_ERR_ARGUMENT, "nk_dense_update: updated buffers must be distinct");
+    }
+    LOCKED(dev, gemm_launch(dev, w->rows, w->cols, delta->rows, delta, 1, h, 0, w, lr, decay, 3, b, NK_IDENTITY, vw, feedback, feedback != NULL, vb, mu));
+}
+
 static nk_status update(nk_device* dev, const char* name, float lr, float decay, float mu, nk_buffer* w, nk_buffer* b, nk_buffer* grad, nk_buffer* velocity) {
     if (!dev) return fail(NK_ERR_ARGUMENT, "%s: device is NULL", name);
     REQUIRE(usable(dev, w, "w"));

@@ -88,6 +88,22 @@ dev.kp_update(wb, bb, dev.put(gr), 0.05, 0.2)
 check("kp_update", wb.download(), ref["w"], np.abs(w0) + 0.05 * (np.abs(gr) + 0.2 * np.abs(w0)), 4 * U)
 check("kp_update", bb.download(), ref["b"], np.abs(b0) + 0.05 * (np.abs(gr) + 0.2 * np.abs(b0)), 4 * U)
 
+# dense_update with momentum, a bias and a Kolen-Pollack feedback matrix: one fused launch
+dl, hh, w0, b0 = u(33, 9), u(33, 14), u(9, 14), u(1, 9)
+vw0, vb0, fb0 = u(9, 14), u(1, 9), u(9, 14)
+ref = reference("dense_update", {"delta": dl, "h": hh, "w": w0, "b": b0, "velocity_w": vw0, "velocity_b": vb0, "feedback": fb0},
+                {"lr": "0.1", "weight_decay": "0.01", "momentum": "0.9"}, ["w", "b", "velocity_w", "velocity_b", "feedback"])
+wb, bb, vwb, vbb, fbb = dev.put(w0), dev.put(b0), dev.put(vw0), dev.put(vb0), dev.put(fb0)
+dev.dense_update(dev.put(dl), dev.put(hh), wb, 0.1, 0.01, 0.9, b=bb, vw=vwb, vb=vbb, feedback=fbb)
+s_w = np.abs(dl).T @ np.abs(hh) + 0.9 * np.abs(vw0)
+s_b = np.abs(dl).sum(axis=0, keepdims=True) + 0.9 * np.abs(vb0)
+k = 33
+check("dense_update", wb.download(), ref["w"], np.abs(w0) + 0.1 * (s_w + 0.01 * np.abs(w0)), (k + 8) * U)
+check("dense_update", fbb.download(), ref["feedback"], np.abs(fb0) + 0.1 * (s_w + 0.01 * np.abs(fb0)), (k + 8) * U)
+check("dense_update", vwb.download(), ref["velocity_w"], s_w, (k + 4) * U)
+check("dense_update", bb.download(), ref["b"], np.abs(b0) + 0.1 * s_b, (k + 8) * U)
+check("dense_update", vbb.download(), ref["velocity_b"], s_b, (k + 4) * U)
+
 # softmax_xent with one-hot targets
 logits = u(21, 10, lo=-20, hi=20)
 targets = np.eye(10, dtype=np.float32)[rng.integers(0, 10, 21)]

@@ -28,6 +28,8 @@ public abstract class KernelDevice extends Device {
 
     /** Largest network of the CPU multi-step kernel (its MS_CPU_MAX_N define): one work-item per trial. */
     static final int MULTISTEP_CPU_MAX_N = 512;
+    /** Trials per work-item of nk_rate_multistep_cpu (its MS_TB). */
+    static final int MULTISTEP_CPU_TRIALS = 8;
 
     /** Work-group local memory of {@code floats} floats: an OpenCL __local argument, CUDA dynamic shared memory. */
     public record LocalFloats(int floats) { }
@@ -373,7 +375,7 @@ public abstract class KernelDevice extends Device {
                                                Matrix rec, int recordEvery) {
         int n = r.cols();
         if (cpuKernels() && n <= MULTISTEP_CPU_MAX_N) {
-            launch("nk_rate_multistep_cpu", r.rows(), 1, 1, 1,
+            launch("nk_rate_multistep_cpu", (r.rows() + MULTISTEP_CPU_TRIALS - 1) / MULTISTEP_CPU_TRIALS, 1, 1, 1,
                     r.rows(), n, winT == null ? 0 : winT.rows(), steps, f.code(), exponentialEuler ? 1 : 0,
                     r, wT, winT == null ? placeholder : winT, u == null ? placeholder : u, u == null ? 0 : 1,
                     bias, c, tau == null ? placeholder : tau, noiseScale, (int) seed, (int) (seed >>> 32), stream, step0,

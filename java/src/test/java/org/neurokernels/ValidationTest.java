@@ -42,6 +42,24 @@ class ValidationTest {
 
     @ParameterizedTest
     @MethodSource("devices")
+    void fusedUpdateAndGatherAreChecked(String id) {
+        Device d = TestDevices.get(id);
+        try (Matrix delta = d.allocate(8, 3); Matrix h = d.allocate(8, 5); Matrix w = d.allocate(3, 5); Matrix b = d.allocate(1, 3);
+             Matrix vw = d.allocate(3, 5); Matrix wrong = d.allocate(5, 3); Matrix index = d.allocate(1, 4); Matrix rows = d.allocate(4, 5)) {
+            fails(IllegalArgumentException.class, "expected 3x5", () -> d.denseUpdate(0.1f, 0f, 0f, delta, h, wrong, b, null, null, null));
+            fails(IllegalArgumentException.class, "same batch rows", () -> d.denseUpdate(0.1f, 0f, 0f, delta, h.view(0, 0, 7, 5), w, b, null, null, null));
+            fails(IllegalArgumentException.class, "expected 1x3", () -> d.denseUpdate(0.1f, 0f, 0f, delta, h, w, vw, null, null, null));
+            fails(IllegalArgumentException.class, "weight velocity", () -> d.denseUpdate(0.1f, 0f, 0.9f, delta, h, w, b, null, null, null));
+            fails(IllegalArgumentException.class, "bias velocity", () -> d.denseUpdate(0.1f, 0f, 0.9f, delta, h, w, b, vw, null, null));
+            fails(IllegalArgumentException.class, "overlaps", () -> d.denseUpdate(0.1f, 0f, 0f, delta, h, w, null, null, null, w));
+            fails(NullPointerException.class, "'h'", () -> d.denseUpdate(0.1f, 0f, 0f, delta, null, w, null, null, null, null));
+            fails(IllegalArgumentException.class, "expected 1x4", () -> d.gatherRows(h, index.view(0, 0, 1, 3), rows));
+            fails(IllegalArgumentException.class, "columns", () -> d.gatherRows(delta, index, rows));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("devices")
     void aliasingIsRejected(String id) {
         Device d = TestDevices.get(id);
         try (Matrix big = d.allocate(10, 10)) {
