@@ -29,6 +29,46 @@
 #define WPT_M (TS_M / GEMM_LOCAL)
 #define WPT_N (TS_N / GEMM_LOCAL)
 
+// The epilogue of element (i, j) for both CUDA GEMM kernels; the caller guards i < M, j < N.
+__device__ __forceinline__ void nk_epilogue1(const float acc, const int i, const int j,
+                                             float* C, const int offC, const int ldc, const float alpha, const float beta, const int epilogue,
+                                             const float* bias, const int offBias, const int ldBias, const int hasBias, const int act,
+                                             float* P, const int offP, const int ldp, const int hasPre,
+                                             float* D, const int offD, const int ldD, const int fromPost, const float mu) {
+    if (epilogue == 0) {
+        float v = alpha * acc;
+        if (beta != 0.0f) v = fmaf(beta, AT(C, offC, ldc, i, j), v);
+        AT(C, offC, ldc, i, j) = v;
+    } else if (epilogue == 1) {
+        float z = acc;
+        if (hasBias) z += AT(bias, offBias, ldBias, 0, j);
+        if (hasPre) AT(P, offP, ldp, i, j) = z;
+        AT(C, offC, ldc, i, j) = nk_activate(act, z);
+    } else if (epilogue == 2) {
+        const float x = AT(D, offD, ldD, i, j);
+        AT(C, offC, ldc, i, j) = acc * (fromPost ? nk_derivative_post(act, x) : nk_derivative_pre(act, x));
+    } else {
+        float t = acc;
+        if (hasPre) {
+            t = fmaf(mu, AT(P, offP, ldp, i, j), t);
+            AT(P, offP, ldp, i, j) = t;
+        }
+        AT(C, offC, ldc, i, j) = nk_decayed_step(AT(C, offC, ldc, i, j), t, alpha, beta);
+        if (fromPost) AT(D, offD, ldD, i, j) = nk_decayed_step(AT(D, offD, ldD, i, j), t, alpha, beta);
+    }
+}
+
+// The bias step of epilogue 3 for output i from its gradient sum: t = sum or VB = mu VB + sum; bias -= lr t.
+__device__ __forceinline__ void nk_bias_step(const float sum, const int i, const float lr, float* bias, const int offBias, const int ldBias,
+                                             const int hasV, float* VB, const int offVB, const int ldVB, const float mu) {
+    float t = sum;
+    if (hasV) {
+        t = fmaf(mu, AT(VB, offVB, ldVB, 0, i), sum);
+        AT(VB, offVB, ldVB, 0, i) = t;
+    }
+    AT(bias, offBias, ldBias, 0, i) = fmaf(-lr, t, AT(bias, offBias, ldBias, 0, i));
+}
+
 extern "C" __global__ void __launch_bounds__(GEMM_LOCAL * GEMM_LOCAL)
 nk_gemm(const int M, const int N, const int K,
         const float* __restrict__ A, const int offA, const int lda, const int transA,
@@ -98,37 +138,14 @@ nk_gemm(const int M, const int N, const int K,
         for (int j = 0; j < WPT_N; j++) {
             const int gn = n0 + tx + j * GEMM_LOCAL;
             if (gn >= N) continue;
-            if (epilogue == 0) {
-                float v = alpha * acc[i][j];
-                if (beta != 0.0f) v = fmaf(beta, AT(C, offC, ldc, gm, gn), v);
-                AT(C, offC, ldc, gm, gn) = v;
-            } else if (epilogue == 1) {
-                float z = acc[i][j];
-                if (hasBias) z += AT(bias, offBias, ldBias, 0, gn);
-                if (hasPre) AT(P, offP, ldp, gm, gn) = z;
-                AT(C, offC, ldc, gm, gn) = nk_activate(act, z);
-            } else if (epilogue == 2) {
-                const float x = AT(D, offD, ldD, gm, gn);
-                AT(C, offC, ldc, gm, gn) = acc[i][j] * (fromPost ? nk_derivative_post(act, x) : nk_derivative_pre(act, x));
-            } else {
-                float t = acc[i][j];
-                if (hasPre) {
-                    t = fmaf(mu, AT(P, offP, ldp, gm, gn), t);
-                    AT(P, offP, ldp, gm, gn) = t;
-                }
-                AT(C, offC, ldc, gm, gn) = nk_decayed_step(AT(C, offC, ldc, gm, gn), t, alpha, beta);
-                if (fromPost) AT(D, offD, ldD, gm, gn) = nk_decayed_step(AT(D, offD, ldD, gm, gn), t, alpha, beta);
-            }
+            nk_epilogue1(acc[i][j], gm, gn, C, offC, ldc, alpha, beta, epilogue, bias, offBias, ldBias, hasBias, act,
+                         P, offP, ldp, hasPre, D, offD, ldD, fromPost, mu);
         }
         if (epilogue == 3 && hasBias && n0 == 0 && tx == 0) {
-            // the bias gradient of row gm: op(A) summed over k, in k order; t = sum or VB = mu VB + sum
+            // the bias gradient of row gm: op(A) summed over k, in k order
             float t = 0.0f;
             for (int k = 0; k < K; k++) t += transA ? AT(A, offA, lda, k, gm) : AT(A, offA, lda, gm, k);
-            if (hasPre) {
-                t = fmaf(mu, AT(VB, offVB, ldVB, 0, gm), t);
-                AT(VB, offVB, ldVB, 0, gm) = t;
-            }
-            AT(bias, offBias, ldBias, 0, gm) = fmaf(-alpha, t, AT(bias, offBias, ldBias, 0, gm));
+            nk_bias_step(t, gm, alpha, bias, offBias, ldBias, hasPre, VB, offVB, ldVB, mu);
         }
     }
 }

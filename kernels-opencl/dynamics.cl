@@ -207,7 +207,8 @@ void nk_rate_multistep_cpu(const int batch, const int n, const int m, const int 
     int bs[MS_TB];
 #pragma unroll
     for (int q = 0; q < MS_TB; q++) bs[q] = min(b0 + q, batch - 1);
-    float r[MS_TB][MS_CPU_MAX_N], x[MS_TB][MS_CPU_MAX_N];
+    // rows padded by one cache line: unpadded, the eight trials' r[q][k] of one k fell into two L1 sets
+    float r[MS_TB][MS_CPU_MAX_N + 16], x[MS_TB][MS_CPU_MAX_N + 16];
     for (int q = 0; q < MS_TB; q++)
         for (int j = 0; j < n; j++) r[q][j] = AT(R, offR, ldR, bs[q], j);
     const int nv = n / 16 * 16, nblk = n / (16 * MS_NV) * (16 * MS_NV);

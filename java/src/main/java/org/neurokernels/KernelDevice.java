@@ -116,7 +116,7 @@ public abstract class KernelDevice extends Device {
      * The GEMM kernels; all compute the same function within the same bound. A PACKED configuration
      * runs DIRECT (gemm_packed.cl's one-launch kernel without packing) below {@link #DIRECT_FLOPS}.
      */
-    public enum GemmKernel { TILED, PACKED, DIRECT }
+    public enum GemmKernel { TILED, PACKED, DIRECT, WARP }
 
     /**
      * Below this many flops (2mnk), or with fewer than two register tiles of rows, or with operands within
@@ -147,6 +147,9 @@ public abstract class KernelDevice extends Device {
     /** True where this backend has nk_gemm_packed (OpenCL). */
     protected boolean hasPackedGemm() { return false; }
 
+    /** True where this backend has the warp-tiled nk_gemm_warp (CUDA; not yet run on a GPU). */
+    protected boolean hasWarpGemm() { return false; }
+
     /** The GEMM configuration the kernels were built with; subclasses set it before building. */
     protected GemmConfig gemmConfig() {
         if (gemmConfig == null) gemmConfig = GemmConfig.defaultFor(packedGemm());
@@ -163,7 +166,9 @@ public abstract class KernelDevice extends Device {
      * {@code null} returns to the configuration's choice.
      */
     public void setGemmKernel(GemmKernel kernel) {
-        if (kernel != null && kernel != GemmKernel.TILED && !hasPackedGemm()) {
+        boolean available = kernel == null || kernel == GemmKernel.TILED
+                || (kernel == GemmKernel.WARP ? hasWarpGemm() : hasPackedGemm());
+        if (!available) {
             throw new UnsupportedOperationException(id() + " has no " + kernel + " GEMM kernel");
         }
         synchronized (lock) {
@@ -230,6 +235,12 @@ public abstract class KernelDevice extends Device {
             launch("nk_pack_a", roundUp(k, 16), (long) mBlocks * mr, 16, 1, m, k, a, transA ? 1 : 0, new Raw(packA));
             launch("nk_pack_b", (long) nBlocks * nr, roundUp(k, 16), 16, 16, k, n, b, transB ? 1 : 0, new Raw(packB));
             launch("nk_gemm_packed", mBlocks, nBlocks, 1, 1, concat(new Object[] {m, n, k, new Raw(packA), new Raw(packB)}, epilogueArgs));
+            return;
+        }
+        if (kernel == GemmKernel.WARP) {
+            // 128 x 128 tiles of C, 256 threads each (kernels-cuda/gemm_warp.cu)
+            launch("nk_gemm_warp", (long) ((n + 127) / 128) * 256, (m + 127) / 128, 256, 1,
+                    concat(new Object[] {m, n, k, a, transA ? 1 : 0, b, transB ? 1 : 0}, epilogueArgs));
             return;
         }
         int ts = cfg.ts();

@@ -15,10 +15,10 @@ import org.neurokernels.ops.Op;
 import org.neurokernels.ops.OpRegistry;
 
 /**
- * Every kernel family on every OpenCL device, forced for all sizes: tiled nk_gemm (with the GPU-style step
- * kernels), packed nk_gemm_packed and the small-problem nk_gemm_direct (with the CPU-style ones) each run
- * the full case lists of the GEMM-based and step ops, so no path goes untested on any machine whatever a
- * device picks by default.
+ * Every kernel family on every device, forced for all sizes: on OpenCL the tiled nk_gemm (with the GPU-style
+ * step kernels), the packed nk_gemm_packed and the one-launch nk_gemm_direct / nk_gemm_dot (with the
+ * CPU-style ones); on CUDA the tiled nk_gemm and the warp-tiled nk_gemm_warp. Each runs the full case lists
+ * of the GEMM-based and step ops, so no path goes untested on any machine whatever a device picks by default.
  */
 class GemmKernelsTest {
 
@@ -26,8 +26,12 @@ class GemmKernelsTest {
     Stream<DynamicNode> otherGemmKernelPassesTheSameCases() {
         List<DynamicNode> nodes = new ArrayList<>();
         for (String id : TestDevices.accelerators()) {
-            if (!id.startsWith("opencl")) continue;
+            boolean cuda = id.startsWith("cuda");
             for (KernelDevice.GemmKernel kernel : KernelDevice.GemmKernel.values()) {
+                // OpenCL: tiled, packed and the one-launch kernels; CUDA: tiled and warp-tiled
+                boolean has = cuda ? (kernel == KernelDevice.GemmKernel.TILED || kernel == KernelDevice.GemmKernel.WARP)
+                        : kernel != KernelDevice.GemmKernel.WARP;
+                if (!has) continue;
                 List<DynamicNode> perOp = new ArrayList<>();
                 // forcing the tiled GEMM also selects the GPU-style step and gather kernels (nk_lif_step, nk_rate_step, nk_gather_rows,
                 // nk_rate_multistep); the CPU-style ones (nk_lif_step16, nk_rate_step16, nk_rate_multistep_cpu) otherwise
@@ -65,6 +69,9 @@ class GemmKernelsTest {
             if (id.startsWith("cuda")) {
                 assertThrows(UnsupportedOperationException.class, () -> ((KernelDevice) d).setGemmKernel(KernelDevice.GemmKernel.PACKED));
                 assertThrows(UnsupportedOperationException.class, () -> ((KernelDevice) d).setGemmKernel(KernelDevice.GemmKernel.DIRECT));
+            }
+            if (id.startsWith("opencl")) {
+                assertThrows(UnsupportedOperationException.class, () -> ((KernelDevice) d).setGemmKernel(KernelDevice.GemmKernel.WARP));
             }
         }
     }

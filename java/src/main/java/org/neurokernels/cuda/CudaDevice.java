@@ -71,7 +71,10 @@ public final class CudaDevice extends KernelDevice {
                     described.globalMemoryBytes(), described.computeUnits(), d);
         }
         this.info = described;
-        setGemmConfig(new org.neurokernels.GemmConfig(GemmKernel.TILED, 8, 32, 64)); // what build.sh compiled: TS_M = TS_N = 64
+        // what build.sh compiled: TS_M = TS_N = 64 for nk_gemm; NK_CUDA_GEMM=warp selects nk_gemm_warp, which
+        // has not run on a GPU yet (the tests run both kernels on every CUDA device they find)
+        GemmKernel kind = "warp".equalsIgnoreCase(System.getenv("NK_CUDA_GEMM")) ? GemmKernel.WARP : GemmKernel.TILED;
+        setGemmConfig(new org.neurokernels.GemmConfig(kind, 8, 32, 64));
         cuDevicePrimaryCtxRetain(context, device);
         try {
             cuCtxSetCurrent(context);
@@ -162,6 +165,8 @@ public final class CudaDevice extends KernelDevice {
     private void current() { cuCtxSetCurrent(context); }
 
     private static CUdeviceptr ptr(Object buffer) { return (CUdeviceptr) buffer; }
+
+    @Override protected boolean hasWarpGemm() { return true; }
 
     @Override protected void launch(String name, long globalX, long globalY, int localX, int localY, Object... args) {
         current();

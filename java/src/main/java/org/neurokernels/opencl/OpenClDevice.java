@@ -132,6 +132,9 @@ public final class OpenClDevice extends KernelDevice {
             source = gemm != null ? "tuned, " + GemmTuning.file() : "default for " + (cpu ? "CPU" : "GPU") + " devices";
             if (gemm == null) gemm = GemmConfig.defaultFor(cpu);
         }
+        if (gemm.kernel() == GemmKernel.WARP) {
+            throw new IllegalArgumentException("opencl: the WARP GEMM kernel exists only on CUDA devices (configuration " + gemm + ", " + source + ")");
+        }
         setGemmConfig(gemm);
         this.buildOptions = (BUILD_OPTIONS + " " + gemm.defines() + (fastMath ? " " + FAST_MATH_OPTIONS : "")).trim();
         Map<String, String> details = new LinkedHashMap<>(described.details());
