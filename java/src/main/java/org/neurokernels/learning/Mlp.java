@@ -171,6 +171,7 @@ public final class Mlp implements AutoCloseable {
     public void trainStepOnDevice(Matrix x, Matrix y, Matrix index, float lr, float momentum, float decay, boolean mse) {
         int n = index.cols();
         if (n < 1 || n > maxBatch) throw new IllegalArgumentException("batch of " + n + " rows; this MLP takes 1.." + maxBatch);
+        if (x.rows() != y.rows()) throw new IllegalArgumentException("x has " + x.rows() + " rows but y has " + y.rows() + " (one target row per example)");
         if (lossLog == null) lossLog = own(device.allocate(LOSS_LOG_ROWS, 1));
         if (lossLogUsed + n > LOSS_LOG_ROWS) {
             lossLogSum += sumLogged();
