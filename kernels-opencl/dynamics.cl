@@ -242,12 +242,14 @@ void nk_rate_multistep_cpu(const int batch, const int n, const int m, const int 
         }
         for (int q = 0; q < MS_TB; q++) {
             const int b = bs[q];
-            for (int j = nblk; j < n; j++) x[q][j] = AT(BIAS, offBIAS, ldBIAS, 0, j);
-            for (int k = 0; k < n; k++) {
-                const float rk = r[q][k];
-                const __global float* row = WT + offWT + k * ldWT;
-                for (int j0 = nblk; j0 < nv; j0 += 16) vstore16(fma(vload16(0, row + j0), (float16) (rk), vload16(0, x[q] + j0)), 0, x[q] + j0);
-                for (int j = nv; j < n; j++) x[q][j] = fma(row[j], rk, x[q][j]);
+            if (nblk < n) {  // neurons past the last full block (none when n is a multiple of 16 MS_NV)
+                for (int j = nblk; j < n; j++) x[q][j] = AT(BIAS, offBIAS, ldBIAS, 0, j);
+                for (int k = 0; k < n; k++) {
+                    const float rk = r[q][k];
+                    const __global float* row = WT + offWT + k * ldWT;
+                    for (int j0 = nblk; j0 < nv; j0 += 16) vstore16(fma(vload16(0, row + j0), (float16) (rk), vload16(0, x[q] + j0)), 0, x[q] + j0);
+                    for (int j = nv; j < n; j++) x[q][j] = fma(row[j], rk, x[q][j]);
+                }
             }
             if (hasU) {
                 for (int p = 0; p < m; p++) {
@@ -266,10 +268,11 @@ void nk_rate_multistep_cpu(const int batch, const int n, const int m, const int 
                 const float c = AT(C, offC, ldC, 0, j), ri = r[q][j], fx = nk_activate(act, x[q][j]);
                 r[q][j] = nk_rate_update(method, c, ri, fx);
             }
-            if (b0 + q >= batch) continue;  // a repeated trial: not recorded
+            const int record = recordEvery > 0 && (t + 1) % recordEvery == 0;
+            if (b0 + q >= batch || (noise_scale == 0.0f && !record)) continue;  // a repeated trial is not recorded
             for (int j = 0; j < n; j++) {
                 if (noise_scale != 0.0f) r[q][j] = fma(noise_scale / AT(TAU, offTAU, ldTAU, 0, j), nk_normal((uint) (b * n + j), stream, step0 + t, key0, key1), r[q][j]);
-                if (recordEvery > 0 && (t + 1) % recordEvery == 0) AT(REC, offREC, ldREC, ((t + 1) / recordEvery - 1) * batch + b, j) = r[q][j];
+                if (record) AT(REC, offREC, ldREC, ((t + 1) / recordEvery - 1) * batch + b, j) = r[q][j];
             }
         }
     }
