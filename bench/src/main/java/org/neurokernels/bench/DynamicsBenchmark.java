@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * One step of a neuron population of {@code neurons} neurons (batch 1), and a plain copy on the same device
  * in the same run moving as many bytes as lif_step (7 floats per neuron read and written): the step kernels
  * are memory-bound, so their effective GB/s (bytes read once and written once per neuron: lif_step 56,
- * izhikevich_step 48, rate_step 12, copy 56) is compared with the copy's. bench/results.sh prints neuron
+ * izhikevich_step 48, rate_step 16, copy 56) is compared with the copy's. bench/results.sh prints neuron
  * updates per second and the GB/s ratio.
  */
 @State(Scope.Benchmark)

@@ -121,7 +121,7 @@ public final class Results {
             case "copy": perNeuron = 56; break;   // DynamicsBenchmark copies 7 floats per neuron
             case "lif_step": perNeuron = 56; break;
             case "izhikevich_step": perNeuron = 48; break;
-            case "rate_step": perNeuron = 12; break;
+            case "rate_step": perNeuron = 16; break;  // r, the drive x and the per-neuron coefficient c read, r written
             default: return Double.NaN;
         }
         return perNeuron * neurons(params);
