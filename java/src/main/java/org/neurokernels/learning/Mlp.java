@@ -213,15 +213,20 @@ public final class Mlp implements AutoCloseable {
     /** One step on the loaded batch (h[0], targets). */
     private void step(int n, float lr, float momentum, float decay, boolean mse, Matrix rowLoss) {
         int L = layers();
-        outputError(n, mse, rowLoss);
-        for (int l = 1; l < L; l++) if (rules[l - 1].signConcordant()) refreshSignFeedback(l);
-        backward(n);
+        deltas(n, mse, rowLoss);
         // one launch per layer: G = delta^T h, g_b = column sums, and the SGD (or Kolen-Pollack) step
         for (int l = 1; l <= L; l++) {
             boolean kp = l >= 2 && rules[l - 2] == FeedbackRule.KP;
             device.denseUpdate(lr, decay, momentum, rows(delta[l], n), rows(h[l - 1], n), w[l], b[l], vw[l], vb[l], kp ? feedback[l - 1] : null);
         }
         step++;
+    }
+
+    /** Forward pass, loss and every layer's delta for the loaded batch, sign-concordant feedback rebuilt first. */
+    private void deltas(int n, boolean mse, Matrix rowLoss) {
+        outputError(n, mse, rowLoss);
+        for (int l = 1; l < layers(); l++) if (rules[l - 1].signConcordant()) refreshSignFeedback(l);
+        backward(n);
     }
 
     /** Forward pass and loss of the loaded batch: delta[L] holds the output error, rowLoss the per-row losses. */
@@ -240,12 +245,9 @@ public final class Mlp implements AutoCloseable {
      */
     public double gradients(float[] x, float[] y, int n, boolean mse) {
         load(x, y, n);
-        int L = layers();
         Matrix rowLoss = rows(loss, n);
-        outputError(n, mse, rowLoss);
-        for (int l = 1; l < L; l++) if (rules[l - 1].signConcordant()) refreshSignFeedback(l);
-        backward(n);
-        for (int l = 1; l <= L; l++) {
+        deltas(n, mse, rowLoss);
+        for (int l = 1; l <= layers(); l++) {
             device.gemm(Trans.T, Trans.N, 1f, rows(delta[l], n), rows(h[l - 1], n), 0f, gw[l]);
             device.columnSums(rows(delta[l], n), gb[l]);
         }

@@ -87,8 +87,9 @@ public final class Trainer {
         }
         List<Epoch> out = new ArrayList<>();
         // the training set stays on the device (loading, not timed): each step gathers its rows there
-        float[] allTargets = new float[train.n() * train.classes()];
-        for (int i = 0; i < train.n(); i++) allTargets[i * train.classes() + train.labels()[i]] = 1f;
+        int[] order = new int[train.n()];
+        Arrays.setAll(order, i -> i);
+        float[] allTargets = oneHot(train.labels(), order, 0, train.n(), train.classes());
         try (Mlp net = build(device, train, c);
              Matrix xAll = device.upload(train.x(), train.n(), train.features());
              Matrix yAll = device.upload(allTargets, train.n(), train.classes());
@@ -97,8 +98,6 @@ public final class Trainer {
             int[] probeIndex = new int[probeN];
             Arrays.setAll(probeIndex, i -> i);
             float[] probeX = rows(test, probeIndex, 0, probeN), probeY = oneHot(test.labels(), probeIndex, 0, probeN, test.classes());
-            int[] order = new int[train.n()];
-            Arrays.setAll(order, i -> i);
             for (int e = 1; e <= c.epochs(); e++) {
                 Random shuffle = new Random(c.seed() * 1_000_003L + e);
                 for (int i = order.length - 1; i > 0; i--) {

@@ -236,16 +236,16 @@ public final class OpenClDevice extends KernelDevice {
         return best;
     }
 
-    private static Object[] flatten(Object[] args) {
+    private Object[] flatten(Object[] args) {
         List<Object> flat = new ArrayList<>(args.length * 2);
         for (Object a : args) {
             if (a instanceof Matrix) {
                 Matrix m = (Matrix) a;
-                flat.add(m);  // resolved to its cl_mem by the caller
+                flat.add(mem(bufferOf(m)));
                 flat.add(m.offset());
                 flat.add(m.ld());
             } else if (a instanceof Raw) {
-                flat.add(((Raw) a).matrix());
+                flat.add(mem(bufferOf(((Raw) a).matrix())));
             } else if (a instanceof LocalFloats) {
                 flat.add(new LocalBytes((long) ((LocalFloats) a).floats() * Sizeof.cl_float));
             } else if (a instanceof Integer || a instanceof Float) {
@@ -261,7 +261,6 @@ public final class OpenClDevice extends KernelDevice {
 
     @Override protected void launch(String name, long globalX, long globalY, int localX, int localY, Object... args) {
         Object[] flat = flatten(args);
-        for (int i = 0; i < flat.length; i++) if (flat[i] instanceof Matrix) flat[i] = mem(bufferOf((Matrix) flat[i]));
         KernelSlot slot = slot(name, flat);
         cl_kernel k = slot.kernel;
         for (int i = 0; i < flat.length; i++) {
