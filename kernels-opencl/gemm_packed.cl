@@ -146,8 +146,11 @@ void nk_gemm_packed(const int M, const int N, const int K,
 //
 // nk_gemm_direct: a DMR x 16*DNV tile of C per step, as an outer product per k: DMR broadcasts of op(A)
 //   (contiguous when A is transposed, as in the weight gradient delta^T * H) and DNV vload16 of a row of
-//   op(B) when B is not transposed. Rows past M read row M-1 and are not stored, so full and edge row
-//   blocks share the loop; only a column block that crosses N, or a transposed B, gathers. Each
+//   op(B) when B is not transposed. A full block (ROWS rows inside M, 16*DNV columns inside N, B not
+//   transposed) runs a loop whose loads sit at fixed offsets from one pointer per operand (the compiler
+//   otherwise computed sixteen 64-bit row addresses per k in vector registers and extracted them: a
+//   tenth of the update's time); an edge block or a transposed B takes a general loop that reads rows
+//   past M as row M-1 (not stored) and gathers columns, reading those past N as 0. Each
 //   work-item walks DJ column tiles (fewer, longer work-groups: PoCL's cost per work-group is not free).
 //   Launch global (ceil(M/DMR), ceil(N/(16*DNV*DJ))), local (1, 1).
 // nk_gemm_direct1: the same with one row and 64 columns per tile, for M < DMR (a GEMV-like product should
@@ -175,6 +178,16 @@ void nk_gemm_packed(const int M, const int N, const int K,
 #define DJ 2
 #endif
 
+#define NK_DIRECT_STEP(ROWS, NVEC, AR)                                                                      \
+    {                                                                                                       \
+        _Pragma("unroll")                                                                                   \
+        for (int r = 0; r < ROWS; r++) {                                                                    \
+            const float16 ar = (float16) (AR);                                                              \
+            _Pragma("unroll")                                                                               \
+            for (int v = 0; v < NVEC; v++) acc[r][v] = fma(ar, bv[v], acc[r][v]);                           \
+        }                                                                                                   \
+    }
+
 #define NK_GEMM_DIRECT(NAME, ROWS, NVEC)                                                                      \
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))                                                     \
 void NAME(const int M, const int N, const int K,                                                            \
@@ -188,6 +201,7 @@ void NAME(const int M, const int N, const int K,                                
     _Pragma("unroll")                                                                                       \
     for (int r = 0; r < ROWS; r++) rowOff[r] = offA + min(row0 + r, M - 1) * (transA ? 1 : lda);           \
     const int sk = transA ? lda : 1;                                                                        \
+    const int fullRows = row0 + ROWS <= M;                                                                  \
     for (int t = 0; t < DJ; t++) {                                                                          \
         const int col0 = ((int) get_global_id(1) * DJ + t) * 16 * NVEC;                                     \
         if (col0 >= N) break;                                                                               \
@@ -196,21 +210,29 @@ void NAME(const int M, const int N, const int K,                                
         for (int r = 0; r < ROWS; r++)                                                                      \
             _Pragma("unroll")                                                                               \
             for (int v = 0; v < NVEC; v++) acc[r][v] = (float16) 0.0f;                                      \
-        if (!transB && col0 + 16 * NVEC <= N) {                                                             \
+        if (!transB && col0 + 16 * NVEC <= N && fullRows) {                                                 \
             const __global float* b = B + offB + col0;                                                      \
-            for (int k = 0; k < K; k++) {                                                                   \
-                float16 bv[NVEC];                                                                           \
-                _Pragma("unroll")                                                                           \
-                for (int v = 0; v < NVEC; v++) bv[v] = vload16(v, b + (size_t) k * ldb);                    \
-                _Pragma("unroll")                                                                           \
-                for (int r = 0; r < ROWS; r++) {                                                            \
-                    const float16 ar = (float16) (A[(size_t) k * sk + rowOff[r]]);                          \
+            if (transA) {                                                                                   \
+                /* the ROWS values of op(A) for one k are contiguous: constant offsets from one pointer */  \
+                const __global float* a = A + offA + row0;                                                  \
+                for (int k = 0; k < K; k++, a += lda, b += ldb) {                                           \
+                    float16 bv[NVEC];                                                                       \
                     _Pragma("unroll")                                                                       \
-                    for (int v = 0; v < NVEC; v++) acc[r][v] = fma(ar, bv[v], acc[r][v]);                   \
+                    for (int v = 0; v < NVEC; v++) bv[v] = vload16(v, b);                                   \
+                    NK_DIRECT_STEP(ROWS, NVEC, a[r])                                                        \
+                }                                                                                           \
+            } else {                                                                                        \
+                /* row r of op(A) at a fixed distance r * lda from one pointer */                           \
+                const __global float* a = A + offA + (size_t) row0 * lda;                                   \
+                for (int k = 0; k < K; k++) {                                                               \
+                    float16 bv[NVEC];                                                                       \
+                    _Pragma("unroll")                                                                       \
+                    for (int v = 0; v < NVEC; v++) bv[v] = vload16(v, b + (size_t) k * ldb);                \
+                    NK_DIRECT_STEP(ROWS, NVEC, a[(size_t) r * lda + k])                                     \
                 }                                                                                           \
             }                                                                                               \
         } else {                                                                                            \
-            /* the last column block, or a transposed B: gathered, columns past N read as 0 */              \
+            /* an edge block, or a transposed B: gathered, columns past N read as 0, rows clamped */        \
             for (int k = 0; k < K; k++) {                                                                   \
                 float16 bv[NVEC];                                                                           \
                 _Pragma("unroll")                                                                           \
@@ -223,12 +245,7 @@ void NAME(const int M, const int N, const int K,                                
                     }                                                                                       \
                     bv[v] = vload16(0, g);                                                                  \
                 }                                                                                           \
-                _Pragma("unroll")                                                                           \
-                for (int r = 0; r < ROWS; r++) {                                                            \
-                    const float16 ar = (float16) (A[(size_t) k * sk + rowOff[r]]);                          \
-                    _Pragma("unroll")                                                                       \
-                    for (int v = 0; v < NVEC; v++) acc[r][v] = fma(ar, bv[v], acc[r][v]);                   \
-                }                                                                                           \
+                NK_DIRECT_STEP(ROWS, NVEC, A[(size_t) k * sk + rowOff[r]])                                  \
             }                                                                                               \
         }                                                                                                   \
         for (int r = 0; r < ROWS && row0 + r < M; r++)                                                      \

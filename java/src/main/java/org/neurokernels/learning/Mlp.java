@@ -19,6 +19,8 @@ import org.neurokernels.Trans;
  * (Glorot uniform); biases 0; DFA's D_l ~ U(-1/sqrt(d_l), 1/sqrt(d_l)) (Nøkland's code); frSF/brSF
  * magnitudes |R| with R ~ U(-s, s). The rule of hidden layer l decides the matrix its delta comes through:
  * W_{l+1} (BP), B_l shaped like W_{l+1} (FA, uSF, frSF, brSF, KP), or D_l from the output error (DFA).
+ * The derivative f'(A_l) in a delta is evaluated from H_l with {@link Activation}'s post-activation formulas
+ * (tanh' = (1 - H)(1 + H), as NumPy code writes it), so the pre-activations A_l are never stored.
  */
 public final class Mlp implements AutoCloseable {
     /** Philox streams: layer l's W uses stream l, its feedback 1000 + l, frSF/brSF magnitudes 2000 + l. */
@@ -35,7 +37,7 @@ public final class Mlp implements AutoCloseable {
 
     final Matrix[] w, b, gw, gb, vw, vb;     // per layer 1..L (index l)
     final Matrix[] feedback, magnitude;      // per hidden layer 1..L-1: B_l (d_{l+1} x d_l) or D_l (d_L x d_l); R_l
-    final Matrix[] z, h, delta;              // per layer: batch x d_l (h[0] is the input batch)
+    final Matrix[] h, delta;                 // per layer: batch x d_l (h[0] is the input batch)
     final Matrix targets, probs, loss;
     int step;
 
@@ -57,7 +59,7 @@ public final class Mlp implements AutoCloseable {
         activations[layers] = Activation.IDENTITY;
         int n = layers + 1;
         w = new Matrix[n]; b = new Matrix[n]; gw = new Matrix[n]; gb = new Matrix[n]; vw = new Matrix[n]; vb = new Matrix[n];
-        feedback = new Matrix[n]; magnitude = new Matrix[n]; z = new Matrix[n]; h = new Matrix[n]; delta = new Matrix[n];
+        feedback = new Matrix[n]; magnitude = new Matrix[n]; h = new Matrix[n]; delta = new Matrix[n];
         initScale = new float[n];
         try {
             h[0] = own(device.allocate(maxBatch, sizes[0]));
@@ -73,7 +75,6 @@ public final class Mlp implements AutoCloseable {
                     vw[l] = own(device.allocate(out, in));
                     vb[l] = own(device.allocate(1, out));
                 }
-                z[l] = own(device.allocate(maxBatch, out));
                 h[l] = own(device.allocate(maxBatch, out));
                 delta[l] = own(device.allocate(maxBatch, out));
             }
@@ -138,7 +139,7 @@ public final class Mlp implements AutoCloseable {
     /** The forward pass of the batch in h[0]; returns the logits view. */
     private Matrix forwardLoaded(int n) {
         for (int l = 1; l <= layers(); l++) {
-            device.denseForward(rows(h[l - 1], n), w[l], b[l], activations[l], rows(h[l], n), rows(z[l], n));
+            device.denseForward(rows(h[l - 1], n), w[l], b[l], activations[l], rows(h[l], n), null);
         }
         return rows(h[layers()], n);
     }
@@ -264,7 +265,7 @@ public final class Mlp implements AutoCloseable {
             FeedbackRule r = rules[l - 1];
             Matrix src = r == FeedbackRule.DFA ? rows(delta[L], n) : rows(delta[l + 1], n);
             Matrix m = r == FeedbackRule.BP ? w[l + 1] : feedback[l];
-            device.backwardDelta(src, Trans.N, m, rows(z[l], n), activations[l], false, rows(delta[l], n));
+            device.backwardDelta(src, Trans.N, m, rows(h[l], n), activations[l], true, rows(delta[l], n));
         }
     }
 
@@ -296,7 +297,7 @@ public final class Mlp implements AutoCloseable {
             for (int l = L - 1; l >= 1; l--) {
                 Matrix d = device.allocate(n, sizes[l]);
                 bp.add(d);
-                device.backwardDelta(above, Trans.N, w[l + 1], rows(z[l], n), activations[l], false, d);
+                device.backwardDelta(above, Trans.N, w[l + 1], rows(h[l], n), activations[l], true, d);
                 bpDelta[l] = d;
                 above = d;
             }
