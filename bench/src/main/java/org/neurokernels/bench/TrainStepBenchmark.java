@@ -47,7 +47,7 @@ public class TrainStepBenchmark {
     private Device d;
     private Mlp net;
     private float[] x, y;
-    private Matrix xAll, yAll, order;
+    private Matrix examples, order;
     static final int QUEUED = 16;
 
     @Setup(Level.Trial)
@@ -67,8 +67,7 @@ public class TrainStepBenchmark {
             ys[i * 10 + rnd.nextInt(10)] = 1f;
             idx[i] = (i * 7919) % (QUEUED * 64);  // a fixed shuffle
         }
-        xAll = d.upload(xs, QUEUED * 64, 784);
-        yAll = d.upload(ys, QUEUED * 64, 10);
+        examples = d.upload(net.packExamples(xs, ys, QUEUED * 64), QUEUED * 64, net.exampleWidth());
         order = d.upload(idx, 1, QUEUED * 64);
     }
 
@@ -80,14 +79,13 @@ public class TrainStepBenchmark {
     @Benchmark
     @OperationsPerInvocation(QUEUED)
     public double stepOnDevice() {
-        for (int s = 0; s < QUEUED; s++) net.trainStepOnDevice(xAll, yAll, order.view(0, s * 64, 1, 64), 0.05f, 0f, 0f, false);
+        for (int s = 0; s < QUEUED; s++) net.trainStepOnDevice(examples, order.view(0, s * 64, 1, 64), 0.05f, 0f, 0f, false);
         return net.drainLoss();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        xAll.close();
-        yAll.close();
+        examples.close();
         order.close();
         net.close();
         d.close();

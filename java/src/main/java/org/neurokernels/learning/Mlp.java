@@ -37,8 +37,10 @@ public final class Mlp implements AutoCloseable {
 
     final Matrix[] w, b, gw, gb, vw, vb;     // per layer 1..L (index l)
     final Matrix[] feedback, magnitude;      // per hidden layer 1..L-1: B_l (d_{l+1} x d_l) or D_l (d_L x d_l); R_l
-    final Matrix[] h, delta;                 // per layer: batch x d_l (h[0] is the input batch)
-    final Matrix targets, probs, loss;
+    final Matrix[] h, delta;                 // per layer: batch x d_l (h[0] is the input batch of the current step)
+    final Matrix hostInput, hostTargets;     // the batch as uploaded from the host (contiguous)
+    private Matrix targets;                  // the current step's targets: hostTargets, or a view of a gathered batch
+    final Matrix probs, loss;
     int step;
 
     public Mlp(Device device, int[] sizes, Activation hidden, FeedbackRule[] rules, int maxBatch, boolean momentum, long seed) {
@@ -62,7 +64,8 @@ public final class Mlp implements AutoCloseable {
         feedback = new Matrix[n]; magnitude = new Matrix[n]; h = new Matrix[n]; delta = new Matrix[n];
         initScale = new float[n];
         try {
-            h[0] = own(device.allocate(maxBatch, sizes[0]));
+            hostInput = own(device.allocate(maxBatch, sizes[0]));
+            h[0] = hostInput;
             for (int l = 1; l <= layers; l++) {
                 int out = sizes[l], in = sizes[l - 1];
                 initScale[l] = (float) Math.sqrt(6.0 / (in + out));
@@ -96,7 +99,8 @@ public final class Mlp implements AutoCloseable {
                     if (r.signConcordant()) refreshSignFeedback(l);
                 }
             }
-            targets = own(device.allocate(maxBatch, sizes[layers]));
+            hostTargets = own(device.allocate(maxBatch, sizes[layers]));
+            targets = hostTargets;
             probs = own(device.allocate(maxBatch, sizes[layers]));
             loss = own(device.allocate(maxBatch, 1));
         } catch (RuntimeException e) {
@@ -132,6 +136,7 @@ public final class Mlp implements AutoCloseable {
 
     /** Uploads n x d_0 inputs and runs the forward pass; returns the logits view. */
     Matrix forward(float[] x, int n) {
+        h[0] = hostInput;
         device.upload(rows(h[0], n), x);
         return forwardLoaded(n);
     }
@@ -158,28 +163,62 @@ public final class Mlp implements AutoCloseable {
     /** Uploads a batch: n x d_0 inputs into h[0], n x d_L targets. */
     private void load(float[] x, float[] y, int n) {
         if (n < 1 || n > maxBatch) throw new IllegalArgumentException("batch of " + n + " rows; this MLP takes 1.." + maxBatch);
+        h[0] = hostInput;
+        targets = hostTargets;
         device.upload(rows(h[0], n), x);
         device.upload(rows(targets, n), y);
     }
 
     /**
-     * A training step on rows of a dataset that stays on the device: x (N x d_0) and one-hot targets y
-     * (N x d_L), the batch's rows picked by {@code index}, a 1 x n row of row numbers (a view into an
-     * epoch's shuffled order; see {@link Device#gatherRows}). Nothing crosses to the host: the per-row
-     * losses go to the device's loss log and come back with {@link #drainLoss()}, so the host can queue
-     * steps while the device runs.
+     * Floats per example row of a device-resident training set for {@link #trainStepOnDevice}: d_0 inputs,
+     * then d_L targets, then zeros up to a multiple of 16 (so every gathered row starts 64-byte aligned for
+     * the vector kernels).
      */
-    public void trainStepOnDevice(Matrix x, Matrix y, Matrix index, float lr, float momentum, float decay, boolean mse) {
+    public int exampleWidth() {
+        return (sizes[0] + sizes[layers()] + 15) / 16 * 16;
+    }
+
+    /** Rows of {@link #exampleWidth()} floats, one per example: x_i, then t_i, then zeros (host side, for upload). */
+    public float[] packExamples(float[] x, float[] t, int count) {
+        int d0 = sizes[0], dL = sizes[layers()], w = exampleWidth();
+        if (x.length != (long) count * d0 || t.length != (long) count * dL) {
+            throw new IllegalArgumentException("need " + count + " x " + d0 + " inputs and " + count + " x " + dL + " targets, got " + x.length + " and " + t.length + " floats");
+        }
+        float[] out = new float[Math.multiplyExact(count, w)];
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(x, i * d0, out, i * w, d0);
+            System.arraycopy(t, i * dL, out, i * w + d0, dL);
+        }
+        return out;
+    }
+
+    /**
+     * A training step on rows of a dataset that stays on the device: {@code examples} (N x
+     * {@link #exampleWidth()}, each row an input and its target as {@link #packExamples} lays them out),
+     * the batch's rows picked by {@code index}, a 1 x n row of row numbers (a view into an epoch's
+     * shuffled order; see {@link Device#gatherRows}). One gather brings inputs and targets together.
+     * Nothing crosses to the host: the per-row losses go to the device's loss log and come back with
+     * {@link #drainLoss()}, so the host can queue steps while the device runs.
+     */
+    public void trainStepOnDevice(Matrix examples, Matrix index, float lr, float momentum, float decay, boolean mse) {
         int n = index.cols();
         if (n < 1 || n > maxBatch) throw new IllegalArgumentException("batch of " + n + " rows; this MLP takes 1.." + maxBatch);
-        if (x.rows() != y.rows()) throw new IllegalArgumentException("x has " + x.rows() + " rows but y has " + y.rows() + " (one target row per example)");
+        if (examples.cols() != exampleWidth()) {
+            throw new IllegalArgumentException("examples are " + examples.shape() + "; this MLP needs rows of " + exampleWidth() + " floats (see packExamples)");
+        }
         if (lossLog == null) lossLog = own(device.allocate(LOSS_LOG_ROWS, 1));
+        if (gathered == null) {
+            gathered = own(device.allocate(maxBatch, exampleWidth()));
+            gatheredInput = gathered.view(0, 0, maxBatch, sizes[0]);
+            gatheredTargets = gathered.view(0, sizes[0], maxBatch, sizes[layers()]);
+        }
         if (lossLogUsed + n > LOSS_LOG_ROWS) {
             lossLogSum += sumLogged();
             lossLogUsed = 0;
         }
-        device.gatherRows(x, index, rows(h[0], n));
-        device.gatherRows(y, index, rows(targets, n));
+        device.gatherRows(examples, index, rows(gathered, n));
+        h[0] = gatheredInput;
+        targets = gatheredTargets;
         step(n, lr, momentum, decay, mse, lossLog.view(lossLogUsed, 0, n, 1));
         lossLogUsed += n;
     }
@@ -208,6 +247,7 @@ public final class Mlp implements AutoCloseable {
     /** Rows of per-example loss the device keeps between drains (then one download empties it). */
     static final int LOSS_LOG_ROWS = 1 << 16;
     private Matrix lossLog;
+    private Matrix gathered, gatheredInput, gatheredTargets;  // maxBatch x exampleWidth(): a device-side step's rows
     private int lossLogUsed;
     private double lossLogSum;
 

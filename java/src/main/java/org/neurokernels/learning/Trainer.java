@@ -89,10 +89,9 @@ public final class Trainer {
         // the training set stays on the device (loading, not timed): each step gathers its rows there
         int[] order = new int[train.n()];
         Arrays.setAll(order, i -> i);
-        float[] allTargets = oneHot(train.labels(), order, 0, train.n(), train.classes());
         try (Mlp net = build(device, train, c);
-             Matrix xAll = device.upload(train.x(), train.n(), train.features());
-             Matrix yAll = device.upload(allTargets, train.n(), train.classes());
+             Matrix examples = device.upload(net.packExamples(train.x(), oneHot(train.labels(), order, 0, train.n(), train.classes()), train.n()),
+                     train.n(), net.exampleWidth());
              Matrix orderOnDevice = device.allocate(1, train.n())) {
             int probeN = Math.min(256, test.n());
             int[] probeIndex = new int[probeN];
@@ -113,7 +112,7 @@ public final class Trainer {
                 int batches = 0;
                 for (int from = 0; from < train.n(); from += c.batch()) {
                     int n = Math.min(c.batch(), train.n() - from);
-                    net.trainStepOnDevice(xAll, yAll, orderOnDevice.view(0, from, 1, n), c.lr(), c.momentum(), c.weightDecay(), c.mse());
+                    net.trainStepOnDevice(examples, orderOnDevice.view(0, from, 1, n), c.lr(), c.momentum(), c.weightDecay(), c.mse());
                     if (onBatch != null) onBatch.accept(++batches);
                 }
                 lossSum = net.drainLoss();  // also waits for the device's last step

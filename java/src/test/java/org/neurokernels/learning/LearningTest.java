@@ -106,6 +106,49 @@ class LearningTest {
         }
     }
 
+    /**
+     * The device-resident path (packed examples, one gather per step, losses logged on the device) computes
+     * exactly what the host path computes from the same batches: parameters and summed loss bit for bit,
+     * on every device, with momentum, decay and a rule per layer.
+     */
+    @Test
+    void deviceSideStepsEqualHostSteps() {
+        Trainer.Config c = new Trainer.Config(new int[] {48, 48}, Activation.TANH, new FeedbackRule[] {FeedbackRule.BRSF, FeedbackRule.KP},
+                1, 32, 0.05f, 0.5f, 1e-3f, 5, false);
+        int steps = 5, n = 32;
+        int[] order = identity(TRAIN.n());
+        java.util.Random shuffle = new java.util.Random(9);
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = shuffle.nextInt(i + 1), t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        float[] orderValues = new float[steps * n];
+        for (int i = 0; i < orderValues.length; i++) orderValues[i] = order[i];
+        for (String id : devices()) {
+            Device d = TestDevices.get(id);
+            double hostLoss = 0;
+            float[][] hostParams;
+            try (Mlp net = Trainer.build(d, TRAIN, c)) {
+                for (int s = 0; s < steps; s++) {
+                    float[] x = Trainer.rows(TRAIN, order, s * n, n), y = Trainer.oneHot(TRAIN.labels(), order, s * n, n, TRAIN.classes());
+                    hostLoss += n * net.trainStep(x, y, n, c.lr(), c.momentum(), c.weightDecay(), false);
+                }
+                hostParams = parameters(net);
+            }
+            try (Mlp net = Trainer.build(d, TRAIN, c);
+                 Matrix examples = d.upload(net.packExamples(TRAIN.x(), Trainer.oneHot(TRAIN.labels(), identity(TRAIN.n()), 0, TRAIN.n(), TRAIN.classes()), TRAIN.n()),
+                         TRAIN.n(), net.exampleWidth());
+                 Matrix index = d.upload(orderValues, 1, orderValues.length)) {
+                for (int s = 0; s < steps; s++) net.trainStepOnDevice(examples, index.view(0, s * n, 1, n), c.lr(), c.momentum(), c.weightDecay(), false);
+                double deviceLoss = net.drainLoss();
+                assertEquals(hostLoss, deviceLoss, 1e-9 * hostLoss, id + " summed loss");
+                float[][] p = parameters(net);
+                for (int i = 0; i < p.length; i++) assertArrayEquals(hostParams[i], p[i], id + " parameter array " + i);
+            }
+        }
+    }
+
     /** Kolen-Pollack: with weight decay, W - B shrinks by exactly (1 - lr decay) per step (up to rounding). */
     @Test
     void kolenPollackDecaysTheDifference() {
