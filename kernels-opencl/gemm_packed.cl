@@ -60,6 +60,11 @@ __kernel void nk_pack_b(const int K, const int N,
     __global float* VB, const int offVB, const int ldVB, const float mu
 #define EPILOGUE_PASS C, offC, ldc, alpha, beta, epilogue, bias, offBias, ldBias, hasBias, act, P, offP, ldp, hasPre, D, offD, ldD, fromPost, \
     VB, offVB, ldVB, mu
+// One GEMM problem's arguments as the one-launch kernels take them (nk_gemm_dot ignores the transposes).
+#define GEMM_PROBLEM_ARGS const int M, const int N, const int K, \
+    __global const float* A, const int offA, const int lda, const int transA, \
+    __global const float* B, const int offB, const int ldb, const int transB, EPILOGUE_ARGS
+#define GEMM_PROBLEM_PASS M, N, K, A, offA, lda, transA, B, offB, ldb, transB, EPILOGUE_PASS
 #define EPILOGUE1_PASS C, offC, ldc, alpha, beta, epilogue, bias, offBias, ldBias, hasBias, act, P, offP, ldp, hasPre, D, offD, ldD, fromPost, mu
 
 __attribute__((always_inline)) void nk_store16(const float16 acc, const int i, const int col0, const int N, EPILOGUE_ARGS) {
@@ -189,13 +194,9 @@ void nk_gemm_packed(const int M, const int N, const int K,
     }
 
 #define NK_GEMM_DIRECT(NAME, ROWS, NVEC)                                                                      \
-__kernel __attribute__((reqd_work_group_size(1, 1, 1)))                                                     \
-void NAME(const int M, const int N, const int K,                                                            \
-          __global const float* A, const int offA, const int lda, const int transA,                         \
-          __global const float* B, const int offB, const int ldb, const int transB,                         \
-          EPILOGUE_ARGS)                                                                                    \
+void NAME##_tile(const int g0, const int g1, GEMM_PROBLEM_ARGS)                                             \
 {                                                                                                           \
-    const int row0 = (int) get_global_id(0) * ROWS;                                                         \
+    const int row0 = g0 * ROWS;                                                                             \
     /* op(A)[row0 + r][k] = A[k * sk + rowOff[r]], rows past M clamped to M - 1 */                          \
     int rowOff[ROWS];                                                                                       \
     _Pragma("unroll")                                                                                       \
@@ -203,7 +204,7 @@ void NAME(const int M, const int N, const int K,                                
     const int sk = transA ? lda : 1;                                                                        \
     const int fullRows = row0 + ROWS <= M;                                                                  \
     for (int t = 0; t < DJ; t++) {                                                                          \
-        const int col0 = ((int) get_global_id(1) * DJ + t) * 16 * NVEC;                                     \
+        const int col0 = (g1 * DJ + t) * 16 * NVEC;                                                         \
         if (col0 >= N) break;                                                                               \
         float16 acc[ROWS][NVEC];                                                                            \
         _Pragma("unroll")                                                                                   \
@@ -252,14 +253,16 @@ void NAME(const int M, const int N, const int K,                                
             for (int v = 0; v < NVEC && col0 + 16 * v < N; v++)                                             \
                 nk_store16(acc[r][v], row0 + r, col0 + 16 * v, N, EPILOGUE_PASS);                           \
     }                                                                                                       \
-    if (epilogue == 3 && hasBias && get_global_id(1) == 0) {                                                \
+    if (epilogue == 3 && hasBias && g1 == 0) {                                                              \
         for (int r = 0; r < ROWS && row0 + r < M; r++) {                                                    \
             float sum = 0.0f;                                                                               \
             for (int k = 0; k < K; k++) sum += A[(size_t) k * sk + rowOff[r]];                              \
             nk_bias_step(sum, row0 + r, alpha, bias, offBias, ldBias, hasPre, VB, offVB, ldVB, mu);         \
         }                                                                                                   \
     }                                                                                                       \
-}
+}                                                                                                           \
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))                                                     \
+void NAME(GEMM_PROBLEM_ARGS) { NAME##_tile((int) get_global_id(0), (int) get_global_id(1), GEMM_PROBLEM_PASS); }
 
 NK_GEMM_DIRECT(nk_gemm_direct, DMR, DNV)
 NK_GEMM_DIRECT(nk_gemm_direct1, 1, 4)
@@ -281,14 +284,10 @@ float4 nk_sum4x16(const float16 a, const float16 b, const float16 c, const float
     return w.even + w.odd;
 }
 
-__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
-void nk_gemm_dot(const int M, const int N, const int K,
-                 __global const float* A, const int offA, const int lda,
-                 __global const float* B, const int offB, const int ldb,
-                 EPILOGUE_ARGS)
+void nk_gemm_dot_tile(const int g0, const int g1, GEMM_PROBLEM_ARGS)
 {
-    const int row0 = (int) get_global_id(0) * DR;
-    const int col0 = (int) get_global_id(1) * 16;
+    const int row0 = g0 * DR;
+    const int col0 = g1 * 16;
     const __global float* a[DR];
 #pragma unroll
     for (int r = 0; r < DR; r++) a[r] = A + offA + (size_t) min(row0 + r, M - 1) * lda;
@@ -345,5 +344,45 @@ void nk_gemm_dot(const int M, const int N, const int K,
             for (int k = 0; k < K; k++) sum += a[r][k];
             nk_bias_step(sum, row0 + r, alpha, bias, offBias, ldBias, hasPre, VB, offVB, ldVB, mu);
         }
+    }
+}
+
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void nk_gemm_dot(GEMM_PROBLEM_ARGS) { nk_gemm_dot_tile((int) get_global_id(0), (int) get_global_id(1), GEMM_PROBLEM_PASS); }
+
+// nk_gemm_pair: two independent GEMM problems (neither writes what the other reads or writes; the host
+// checks) in one launch, so the device's threads go from one to the other without the idle gap and the
+// wake-up between two launches. Each problem runs the tile function of the kernel it would get on its own
+// (variant 0 nk_gemm_dot, 1 nk_gemm_direct, 2 nk_gemm_direct1) over its own grid: work-groups
+// [0, rows0) x [0, cols0) are the first problem's, [rows0, rows0 + rows1) x [0, cols1) the second's, and
+// the rest of the launch's (rows0 + rows1) x max(cols0, cols1) grid does nothing. Results are bit for bit
+// those of the two launches.
+void __attribute__((noinline)) nk_gemm_tile(const int variant, const int g0, const int g1, GEMM_PROBLEM_ARGS) {
+    if (variant == 0) nk_gemm_dot_tile(g0, g1, GEMM_PROBLEM_PASS);
+    else if (variant == 1) nk_gemm_direct_tile(g0, g1, GEMM_PROBLEM_PASS);
+    else nk_gemm_direct1_tile(g0, g1, GEMM_PROBLEM_PASS);
+}
+
+#define GEMM_PROBLEM_ARGS_S(s) const int M##s, const int N##s, const int K##s, \
+    __global const float* A##s, const int offA##s, const int lda##s, const int transA##s, \
+    __global const float* B##s, const int offB##s, const int ldb##s, const int transB##s, \
+    __global float* C##s, const int offC##s, const int ldc##s, const float alpha##s, const float beta##s, \
+    const int epilogue##s, __global float* bias##s, const int offBias##s, const int ldBias##s, const int hasBias##s, const int act##s, \
+    __global float* P##s, const int offP##s, const int ldp##s, const int hasPre##s, \
+    __global float* D##s, const int offD##s, const int ldD##s, const int fromPost##s, \
+    __global float* VB##s, const int offVB##s, const int ldVB##s, const float mu##s
+#define GEMM_PROBLEM_PASS_S(s) M##s, N##s, K##s, A##s, offA##s, lda##s, transA##s, B##s, offB##s, ldb##s, transB##s, \
+    C##s, offC##s, ldc##s, alpha##s, beta##s, epilogue##s, bias##s, offBias##s, ldBias##s, hasBias##s, act##s, \
+    P##s, offP##s, ldp##s, hasPre##s, D##s, offD##s, ldD##s, fromPost##s, VB##s, offVB##s, ldVB##s, mu##s
+
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void nk_gemm_pair(const int variant0, const int rows0, const int cols0, GEMM_PROBLEM_ARGS_S(0),
+                  const int variant1, const int cols1, GEMM_PROBLEM_ARGS_S(1))
+{
+    const int g0 = (int) get_global_id(0), g1 = (int) get_global_id(1);
+    if (g0 < rows0) {
+        if (g1 < cols0) nk_gemm_tile(variant0, g0, g1, GEMM_PROBLEM_PASS_S(0));
+    } else if (g1 < cols1) {
+        nk_gemm_tile(variant1, g0 - rows0, g1, GEMM_PROBLEM_PASS_S(1));
     }
 }

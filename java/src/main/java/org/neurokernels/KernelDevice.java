@@ -3,7 +3,7 @@ package org.neurokernels;
 /**
  * The host side shared by the OpenCL and CUDA backends: both load the same set of kernels (same names,
  * same argument lists; see kernels-opencl/ and kernels-cuda/), so the launch geometry and argument order
- * of every op is written once, here. A backend supplies {@link #launch}, which maps a 2-D NDRange
+ * of every op is written once, here. A backend supplies {@link #launchKernel}, which maps a 2-D NDRange
  * (global size in work-items, local size) onto clEnqueueNDRangeKernel or cuLaunchKernel.
  *
  * <p>Kernel argument convention: a {@link Matrix} argument expands to three kernel parameters
@@ -60,7 +60,88 @@ public abstract class KernelDevice extends Device {
      * Enqueues kernel {@code name} over a global range of globalX x globalY work-items (already a multiple
      * of the local size) in work-groups of localX x localY.
      */
-    protected abstract void launch(String name, long globalX, long globalY, int localX, int localY, Object... args);
+    protected abstract void launchKernel(String name, long globalX, long globalY, int localX, int localY, Object... args);
+
+    /** {@link #launchKernel} after any GEMM held back for merging (so launches keep their call order). */
+    protected final void launch(String name, long globalX, long globalY, int localX, int localY, Object... args) {
+        flushDeferred();
+        launches++;
+        launchKernel(name, globalX, globalY, localX, localY, args);
+    }
+
+    private long launches;
+
+    /** Kernel launches enqueued so far (a merged pair counts once). */
+    public long kernelLaunches() {
+        synchronized (lock) {
+            return launches;
+        }
+    }
+
+    // ---- merging independent one-launch GEMMs (Device.independently; gemm_packed.cl nk_gemm_pair)
+
+    /** Kernels of the one-launch GEMM family, by their variant number in nk_gemm_pair. */
+    private static final String[] ONE_LAUNCH_KERNELS = {"nk_gemm_dot", "nk_gemm_direct", "nk_gemm_direct1"};
+
+    /**
+     * A one-launch GEMM ready to go: its kernel variant, grid (rows x cols of work-items), arguments, the
+     * matrices its epilogue may write and every matrix it touches (the placeholder excluded).
+     */
+    private record OneLaunchGemm(int variant, int rows, int cols, Object[] args, java.util.List<Matrix> written, java.util.List<Matrix> touched) {
+        boolean independentOf(OneLaunchGemm o) {
+            for (Matrix w : written) for (Matrix t : o.touched) if (w.overlaps(t)) return false;
+            for (Matrix w : o.written) for (Matrix t : touched) if (w.overlaps(t)) return false;
+            return true;
+        }
+    }
+
+    private boolean merging;
+    private OneLaunchGemm held;
+
+    @Override public void independently(Runnable ops) {
+        java.util.Objects.requireNonNull(ops, "ops is null");
+        synchronized (lock) {
+            checkOpen();
+            if (merging) {
+                ops.run();
+                return;
+            }
+            merging = true;
+            try {
+                ops.run();
+            } finally {
+                merging = false;
+                flushDeferred();
+            }
+        }
+    }
+
+    @Override protected final void flushDeferred() {
+        if (held == null) return;
+        OneLaunchGemm g = held;
+        held = null;
+        launches++;
+        launchKernel(ONE_LAUNCH_KERNELS[g.variant()], g.rows(), g.cols(), 1, 1, g.args());
+    }
+
+    private void oneLaunchGemm(OneLaunchGemm g) {
+        if (!merging) {
+            flushDeferred();
+            launches++;
+            launchKernel(ONE_LAUNCH_KERNELS[g.variant()], g.rows(), g.cols(), 1, 1, g.args());
+        } else if (held != null && held.independentOf(g)) {
+            OneLaunchGemm a = held;
+            held = null;
+            Object[] head = {a.variant(), a.rows(), a.cols()};
+            Object[] mid = {g.variant(), g.cols()};
+            launches++;
+            launchKernel("nk_gemm_pair", a.rows() + g.rows(), Math.max(a.cols(), g.cols()), 1, 1,
+                    concat(concat(head, a.args()), concat(mid, g.args())));
+        } else {
+            flushDeferred();
+            held = g;
+        }
+    }
 
     private static long roundUp(long n, long multiple) { return (n + multiple - 1) / multiple * multiple; }
 
@@ -214,16 +295,19 @@ public abstract class KernelDevice extends Device {
                 vb == null ? placeholder : vb, mu};
         GemmKernel kernel = kernelFor(m, n, k);
         if (kernel == GemmKernel.DIRECT) {
+            Object[] args = concat(new Object[] {m, n, k, a, transA ? 1 : 0, b, transB ? 1 : 0}, epilogueArgs);
+            java.util.List<Matrix> written = new java.util.ArrayList<>(5);
+            for (Matrix x : new Matrix[] {c, bias, pre, deriv, vb}) if (x != null) written.add(x);
+            java.util.List<Matrix> touched = new java.util.ArrayList<>(written);
+            touched.add(a);
+            touched.add(b);
             if (!transA && transB) {
                 // rows of A and of B both contiguous in k (the dense forward X * W^T): dot-product tiles
-                launch("nk_gemm_dot", (m + DOT_ROWS - 1) / DOT_ROWS, (n + DOT_COLS - 1) / DOT_COLS, 1, 1,
-                        concat(new Object[] {m, n, k, a, b}, epilogueArgs));
+                oneLaunchGemm(new OneLaunchGemm(0, (m + DOT_ROWS - 1) / DOT_ROWS, (n + DOT_COLS - 1) / DOT_COLS, args, written, touched));
             } else if (m < DIRECT_MR) {
-                launch("nk_gemm_direct1", m, (n + DIRECT1_COLS - 1) / DIRECT1_COLS, 1, 1,
-                        concat(new Object[] {m, n, k, a, transA ? 1 : 0, b, transB ? 1 : 0}, epilogueArgs));
+                oneLaunchGemm(new OneLaunchGemm(2, m, (n + DIRECT1_COLS - 1) / DIRECT1_COLS, args, written, touched));
             } else {
-                launch("nk_gemm_direct", (m + DIRECT_MR - 1) / DIRECT_MR, (n + DIRECT_COLS - 1) / DIRECT_COLS, 1, 1,
-                        concat(new Object[] {m, n, k, a, transA ? 1 : 0, b, transB ? 1 : 0}, epilogueArgs));
+                oneLaunchGemm(new OneLaunchGemm(1, (m + DIRECT_MR - 1) / DIRECT_MR, (n + DIRECT_COLS - 1) / DIRECT_COLS, args, written, touched));
             }
             return;
         }

@@ -168,7 +168,7 @@ public final class CudaDevice extends KernelDevice {
 
     @Override protected boolean hasWarpGemm() { return true; }
 
-    @Override protected void launch(String name, long globalX, long globalY, int localX, int localY, Object... args) {
+    @Override protected void launchKernel(String name, long globalX, long globalY, int localX, int localY, Object... args) {
         current();
         List<Pointer> params = new ArrayList<>();
         int sharedBytes = 0;

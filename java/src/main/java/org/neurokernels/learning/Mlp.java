@@ -254,19 +254,36 @@ public final class Mlp implements AutoCloseable {
     /** One step on the loaded batch (h[0], targets). */
     private void step(int n, float lr, float momentum, float decay, boolean mse, Matrix rowLoss) {
         int L = layers();
-        deltas(n, mse, rowLoss);
-        // one launch per layer: G = delta^T h, g_b = column sums, and the SGD (or Kolen-Pollack) step
-        for (int l = 1; l <= L; l++) {
-            boolean kp = l >= 2 && rules[l - 2] == FeedbackRule.KP;
-            device.denseUpdate(lr, decay, momentum, rows(delta[l], n), rows(h[l - 1], n), w[l], b[l], vw[l], vb[l], kp ? feedback[l - 1] : null);
-        }
+        outputError(n, mse, rowLoss);
+        refreshFeedback();
+        // Deltas top-down, each followed by the update of the layer two above it, then the updates of
+        // layers 2 and 1: a call order in which neighbours are often independent (a delta never reads the
+        // weights an update next to it writes), so the device may merge them into one launch. Every update
+        // comes after the deltas that read its W (BP) or its Kolen-Pollack B.
+        device.independently(() -> {
+            for (int l = L - 1; l >= 1; l--) {
+                backwardDelta(l, n);
+                if (l + 2 <= L) update(l + 2, n, lr, momentum, decay);
+            }
+            for (int l = Math.min(L, 2); l >= 1; l--) update(l, n, lr, momentum, decay);
+        });
         step++;
+    }
+
+    /** One launch: G = delta^T h, g_b = column sums, and the SGD (or Kolen-Pollack) step of layer l. */
+    private void update(int l, int n, float lr, float momentum, float decay) {
+        boolean kp = l >= 2 && rules[l - 2] == FeedbackRule.KP;
+        device.denseUpdate(lr, decay, momentum, rows(delta[l], n), rows(h[l - 1], n), w[l], b[l], vw[l], vb[l], kp ? feedback[l - 1] : null);
+    }
+
+    private void refreshFeedback() {
+        for (int l = 1; l < layers(); l++) if (rules[l - 1].signConcordant()) refreshSignFeedback(l);
     }
 
     /** Forward pass, loss and every layer's delta for the loaded batch, sign-concordant feedback rebuilt first. */
     private void deltas(int n, boolean mse, Matrix rowLoss) {
         outputError(n, mse, rowLoss);
-        for (int l = 1; l < layers(); l++) if (rules[l - 1].signConcordant()) refreshSignFeedback(l);
+        refreshFeedback();
         backward(n);
     }
 
@@ -300,13 +317,15 @@ public final class Mlp implements AutoCloseable {
 
     /** The rule's deltas for hidden layers, from delta[L] already set; the batch's forward state must be current. */
     void backward(int n) {
-        int L = layers();
-        for (int l = L - 1; l >= 1; l--) {
-            FeedbackRule r = rules[l - 1];
-            Matrix src = r == FeedbackRule.DFA ? rows(delta[L], n) : rows(delta[l + 1], n);
-            Matrix m = r == FeedbackRule.BP ? w[l + 1] : feedback[l];
-            device.backwardDelta(src, Trans.N, m, rows(h[l], n), activations[l], true, rows(delta[l], n));
-        }
+        for (int l = layers() - 1; l >= 1; l--) backwardDelta(l, n);
+    }
+
+    /** delta_l from the delta above (or the output error, DFA) through the rule's matrix, times f'(A_l). */
+    private void backwardDelta(int l, int n) {
+        FeedbackRule r = rules[l - 1];
+        Matrix src = r == FeedbackRule.DFA ? rows(delta[layers()], n) : rows(delta[l + 1], n);
+        Matrix m = r == FeedbackRule.BP ? w[l + 1] : feedback[l];
+        device.backwardDelta(src, Trans.N, m, rows(h[l], n), activations[l], true, rows(delta[l], n));
     }
 
     /** Per hidden layer l (index l - 1): the alignment metrics of learning-rules.md, in degrees and as a ratio. */

@@ -259,7 +259,7 @@ public final class OpenClDevice extends KernelDevice {
 
     private static cl_mem mem(Object buffer) { return (cl_mem) buffer; }
 
-    @Override protected void launch(String name, long globalX, long globalY, int localX, int localY, Object... args) {
+    @Override protected void launchKernel(String name, long globalX, long globalY, int localX, int localY, Object... args) {
         Object[] flat = flatten(args);
         KernelSlot slot = slot(name, flat);
         cl_kernel k = slot.kernel;
