@@ -284,14 +284,16 @@ float4 nk_sum4x16(const float16 a, const float16 b, const float16 c, const float
     return w.even + w.odd;
 }
 
-void nk_gemm_dot_tile(const int g0, const int g1, GEMM_PROBLEM_ARGS)
+// s[r][j] = sum_k A[row r][k] * B[row col0 + j][k] for DR rows from row0 (rows past M read row M - 1) and
+// the 16 columns from col0 that lie below N (others left unset): the dot-product tile of nk_gemm_dot.
+__attribute__((always_inline))
+void nk_dot_tile(const int M, const int N, const int K, const int row0, const int col0,
+                 __global const float* A, const int offA, const int lda,
+                 __global const float* B, const int offB, const int ldb, float s[DR][16])
 {
-    const int row0 = g0 * DR;
-    const int col0 = g1 * 16;
     const __global float* a[DR];
 #pragma unroll
     for (int r = 0; r < DR; r++) a[r] = A + offA + (size_t) min(row0 + r, M - 1) * lda;
-    float s[DR][16];
     for (int t = 0; t < 16 / DC; t++) {
         const int c0 = col0 + t * DC;
         if (c0 >= N) break;
@@ -336,12 +338,21 @@ void nk_gemm_dot_tile(const int g0, const int g1, GEMM_PROBLEM_ARGS)
 #pragma unroll
                 for (int c = 0; c < DC; c++) s[r][t * DC + c] = fma(a[r][k], b[c][k], s[r][t * DC + c]);
     }
+}
+
+void nk_gemm_dot_tile(const int g0, const int g1, GEMM_PROBLEM_ARGS)
+{
+    const int row0 = g0 * DR;
+    const int col0 = g1 * 16;
+    float s[DR][16];
+    nk_dot_tile(M, N, K, row0, col0, A, offA, lda, B, offB, ldb, s);
     // one vector epilogue per row of the 16 columns (the activation in float16, not per element)
     for (int r = 0; r < DR && row0 + r < M; r++) nk_store16(vload16(0, s[r]), row0 + r, col0, N, EPILOGUE_PASS);
     if (epilogue == 3 && hasBias && col0 == 0) {
         for (int r = 0; r < DR && row0 + r < M; r++) {
+            const __global float* ar = A + offA + (size_t) (row0 + r) * lda;
             float sum = 0.0f;
-            for (int k = 0; k < K; k++) sum += a[r][k];
+            for (int k = 0; k < K; k++) sum += ar[k];
             nk_bias_step(sum, row0 + r, alpha, bias, offBias, ldBias, hasPre, VB, offVB, ldVB, mu);
         }
     }
@@ -384,5 +395,70 @@ void nk_gemm_pair(const int variant0, const int rows0, const int cols0, GEMM_PRO
         if (g1 < cols0) nk_gemm_tile(variant0, g0, g1, GEMM_PROBLEM_PASS_S(0));
     } else if (g1 < cols1) {
         nk_gemm_tile(variant1, g0 - rows0, g1, GEMM_PROBLEM_PASS_S(1));
+    }
+}
+
+// nk_output_layer16: the output_layer op for at most 16 classes on CPU devices, DR rows per work-item:
+//   logits z = h w^T + b (the dot-product tile of nk_gemm_dot, all c classes of a row in one tile);
+//   the row's softmax cross-entropy exactly as nk_softmax_xent computes it (probs, loss, grad = (p - t)/rows);
+//   with m (hasM): delta = (grad m) ⊙ f'(h), 16 columns at a time (grad's c values broadcast over rows of m,
+//   in class order; f' from the output h as nk_derivative16), a scalar tail past the last 16.
+// One launch instead of three (dense forward, softmax, backward delta), and no logits in memory.
+// Launch global (ceil(rows / DR)), local (1).
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void nk_output_layer16(const int rows, const int c, const int q, const int act,
+                       __global const float* H, const int offH, const int ldH,
+                       __global const float* W, const int offW, const int ldW,
+                       __global const float* Bias, const int offBias, const int ldBias, const int hasBias,
+                       __global const float* T, const int offT, const int ldT,
+                       __global const float* Mf, const int offM, const int ldM, const int hasM,
+                       __global float* P, const int offP, const int ldP,
+                       __global float* G, const int offG, const int ldG,
+                       __global float* L, const int offL, const int ldL,
+                       __global float* Dl, const int offDl, const int ldDl)
+{
+    const int row0 = (int) get_global_id(0) * DR;
+    float s[DR][16];
+    nk_dot_tile(rows, c, q, row0, 0, H, offH, ldH, W, offW, ldW, s);
+    const float invRows = 1.0f / (float) rows;
+    for (int r = 0; r < DR && row0 + r < rows; r++) {
+        const int i = row0 + r;
+        float z[16], e[16];
+        float m = -INFINITY;
+        int nan = 0;
+        for (int j = 0; j < c; j++) {
+            z[j] = hasBias ? s[r][j] + AT(Bias, offBias, ldBias, 0, j) : s[r][j];
+            nan |= isnan(z[j]);
+            m = fmax(m, z[j]);
+        }
+        if (nan) m = NAN;
+        float sum = 0.0f;
+        for (int j = 0; j < c; j++) sum += exp(z[j] - m);
+        const float lse = log(sum);
+        float loss = 0.0f;
+        for (int j = 0; j < c; j++) {
+            const float logp = (z[j] - m) - lse;
+            const float p = exp(logp);
+            const float t = AT(T, offT, ldT, i, j);
+            if (t != 0.0f) loss -= t * logp;
+            AT(P, offP, ldP, i, j) = p;
+            e[j] = (p - t) * invRows;
+            AT(G, offG, ldG, i, j) = e[j];
+        }
+        AT(L, offL, ldL, i, 0) = loss;
+        if (!hasM) continue;
+        const __global float* h = H + offH + (size_t) i * ldH;
+        __global float* d = Dl + offDl + (size_t) i * ldDl;
+        int k = 0;
+        for (; k + 16 <= q; k += 16) {
+            float16 acc = (float16) 0.0f;
+            for (int j = 0; j < c; j++) acc = fma((float16) e[j], vload16(0, Mf + offM + (size_t) j * ldM + k), acc);
+            vstore16(acc * nk_derivative16(act, 1, vload16(0, h + k)), 0, d + k);
+        }
+        for (; k < q; k++) {
+            float acc = 0.0f;
+            for (int j = 0; j < c; j++) acc = fma(e[j], AT(Mf, offM, ldM, j, k), acc);
+            d[k] = acc * nk_derivative_post(act, h[k]);
+        }
     }
 }

@@ -357,6 +357,64 @@ public abstract class Device implements AutoCloseable {
         }
     }
 
+    /**
+     * The linear output layer of a classifier trained with softmax cross-entropy, and the error it sends
+     * to the layer below, in one call: z = h w^T + b; probs = softmax(z) per row; loss = cross-entropy
+     * per row; grad = (probs - targets) / rows (as {@link #softmaxCrossEntropy}); and, when {@code m} is
+     * given, delta = (grad · m) ⊙ f'(h) (as {@link #backwardDelta} from the output h of the layer below,
+     * whose activation is f). h is batch x q, w and m are c x q (m: W for backprop, B or D for the
+     * feedback rules), b is 1 x c or null, targets, probs and grad are batch x c, loss batch x 1, delta
+     * batch x q (null exactly when m is). The logits are not stored.
+     */
+    public void outputLayer(Matrix h, Matrix w, Matrix b, Matrix targets, Matrix m, Activation f,
+                            Matrix probs, Matrix grad, Matrix loss, Matrix delta) {
+        Objects.requireNonNull(f, "activation is null");
+        synchronized (lock) {
+            check(h, "h");
+            check(w, "w");
+            check(targets, "targets");
+            check(probs, "probs");
+            check(grad, "grad");
+            check(loss, "loss");
+            int rows = h.rows(), c = w.rows(), q = h.cols();
+            if (w.cols() != q) throw new IllegalArgumentException("outputLayer: w is " + w.shape() + " but h is " + h.shape() + " (w must be classes x h.cols)");
+            if (b != null) {
+                check(b, "b");
+                if (b.rows() != 1 || b.cols() != c) throw new IllegalArgumentException("outputLayer: b is " + b.shape() + ", expected 1x" + c);
+            }
+            if (targets.rows() != rows || targets.cols() != c) {
+                throw new IllegalArgumentException("outputLayer: targets are " + targets.shape() + ", expected " + rows + "x" + c);
+            }
+            sameShape(targets, probs, "targets", "probs");
+            sameShape(targets, grad, "targets", "grad");
+            if (loss.rows() != rows || loss.cols() != 1) throw new IllegalArgumentException("outputLayer: loss is " + loss.shape() + ", expected " + rows + "x1");
+            if ((m == null) != (delta == null)) throw new IllegalArgumentException("outputLayer: m and delta go together (both or neither)");
+            List<Matrix> ins = new ArrayList<>(List.of(h, w, targets));
+            List<String> inNames = new ArrayList<>(List.of("h", "w", "targets"));
+            List<Matrix> outs = new ArrayList<>(List.of(probs, grad, loss));
+            List<String> outNames = new ArrayList<>(List.of("probs", "grad", "loss"));
+            if (b != null) {
+                ins.add(b);
+                inNames.add("b");
+            }
+            if (m != null) {
+                check(m, "m");
+                check(delta, "delta");
+                sameShape(w, m, "w", "m");
+                sameShape(h, delta, "h", "delta");
+                ins.add(m);
+                inNames.add("m");
+                outs.add(delta);
+                outNames.add("delta");
+            }
+            for (int i = 0; i < outs.size(); i++) {
+                for (int j = 0; j < ins.size(); j++) noOverlap(outs.get(i), ins.get(j), outNames.get(i), inNames.get(j));
+                for (int j = i + 1; j < outs.size(); j++) noOverlap(outs.get(i), outs.get(j), outNames.get(i), outNames.get(j));
+            }
+            outputLayerImpl(h, w, b, targets, m, f, probs, grad, loss, delta);
+        }
+    }
+
     /** Σ x_ij y_ij, accumulated per work-item in float and across work-groups in double. */
     public double dot(Matrix x, Matrix y) {
         synchronized (lock) {
@@ -852,6 +910,8 @@ public abstract class Device implements AutoCloseable {
     protected abstract void scaleImpl(float alpha, Matrix x, Matrix out);
     protected abstract void columnSumsImpl(Matrix x, Matrix out);
     protected abstract void softmaxCrossEntropyImpl(Matrix logits, Matrix targets, Matrix probs, Matrix grad, Matrix loss);
+    protected abstract void outputLayerImpl(Matrix h, Matrix w, Matrix b, Matrix targets, Matrix m, Activation f,
+                                            Matrix probs, Matrix grad, Matrix loss, Matrix delta);
     protected abstract double dotImpl(Matrix x, Matrix y);
     protected abstract void probeArithmeticImpl(Matrix in, Matrix out);
     protected abstract void rateMultistepImpl(Activation f, boolean exponentialEuler, int steps, Matrix r, Matrix wT, Matrix winT, Matrix u,

@@ -39,6 +39,7 @@ public abstract class KernelDevice extends Device {
 
     private Matrix scratch;      // MAX_REDUCTION_GROUPS partial sums
     private Matrix packA, packB; // nk_gemm_packed workspaces, grown on demand
+    private Matrix logits;       // output_layer's logits where it takes three launches, grown on demand
     private Matrix placeholder;  // bound to optional matrix parameters that are absent (a flag says so)
 
     /** Called by the subclass constructor once its context and kernels are ready. */
@@ -53,7 +54,8 @@ public abstract class KernelDevice extends Device {
         if (placeholder != null) freeBuffer(placeholder.buffer());
         if (packA != null) freeBuffer(packA.buffer());
         if (packB != null) freeBuffer(packB.buffer());
-        scratch = placeholder = packA = packB = null;
+        if (logits != null) freeBuffer(logits.buffer());
+        scratch = placeholder = packA = packB = logits = null;
     }
 
     /**
@@ -388,6 +390,30 @@ public abstract class KernelDevice extends Device {
 
     @Override protected void softmaxCrossEntropyImpl(Matrix logits, Matrix targets, Matrix probs, Matrix grad, Matrix loss) {
         launch1d("nk_softmax_xent", logits.rows(), logits.rows(), logits.cols(), logits, targets, probs, grad, loss);
+    }
+
+    /** Classes up to which the CPU kernels run output_layer as one launch (nk_output_layer16). */
+    static final int OUTPUT_LAYER_FUSED_CLASSES = 16;
+
+    @Override protected void outputLayerImpl(Matrix h, Matrix w, Matrix b, Matrix targets, Matrix m, Activation f,
+                                             Matrix probs, Matrix grad, Matrix loss, Matrix delta) {
+        int rows = h.rows(), c = w.rows(), q = h.cols();
+        if (cpuKernels() && c <= OUTPUT_LAYER_FUSED_CLASSES) {
+            launch("nk_output_layer16", (rows + DOT_ROWS - 1) / DOT_ROWS, 1, 1, 1, rows, c, q, f.code(), h, w,
+                    b == null ? placeholder : b, b == null ? 0 : 1, targets, m == null ? placeholder : m, m == null ? 0 : 1,
+                    probs, grad, loss, delta == null ? placeholder : delta);
+            return;
+        }
+        // elsewhere (GPUs, CUDA, many classes): dense forward into a workspace, softmax, backward delta
+        if (logits == null || logits.rows() < rows || logits.cols() != c) {
+            if (logits != null) freeBuffer(logits.buffer());
+            logits = null;
+            logits = internalMatrix(rows, c);
+        }
+        Matrix z = logits.view(0, 0, rows, c);
+        gemmLaunch(false, true, rows, c, q, 1f, h, w, 0f, z, 1, b, Activation.IDENTITY, null, null, false, null, 0f);
+        softmaxCrossEntropyImpl(z, targets, probs, grad, loss);
+        if (m != null) backwardDeltaImpl(grad, false, m, h, f, true, delta);
     }
 
     @Override protected void sgdUpdateImpl(float lr, float decay, float mu, Matrix w, Matrix grad, Matrix velocity) {

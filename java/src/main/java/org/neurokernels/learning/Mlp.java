@@ -143,10 +143,15 @@ public final class Mlp implements AutoCloseable {
 
     /** The forward pass of the batch in h[0]; returns the logits view. */
     private Matrix forwardLoaded(int n) {
-        for (int l = 1; l <= layers(); l++) {
+        return forwardLoaded(n, layers());
+    }
+
+    /** Layers 1..upTo of the forward pass of the batch in h[0]; returns h[upTo]'s batch rows. */
+    private Matrix forwardLoaded(int n, int upTo) {
+        for (int l = 1; l <= upTo; l++) {
             device.denseForward(rows(h[l - 1], n), w[l], b[l], activations[l], rows(h[l], n), null);
         }
-        return rows(h[layers()], n);
+        return rows(h[upTo], n);
     }
 
     /**
@@ -254,14 +259,13 @@ public final class Mlp implements AutoCloseable {
     /** One step on the loaded batch (h[0], targets). */
     private void step(int n, float lr, float momentum, float decay, boolean mse, Matrix rowLoss) {
         int L = layers();
-        outputError(n, mse, rowLoss);
-        refreshFeedback();
+        int top = lossAndTopDelta(n, mse, rowLoss);
         // Deltas top-down, each followed by the update of the layer two above it, then the updates of
         // layers 2 and 1: a call order in which neighbours are often independent (a delta never reads the
         // weights an update next to it writes), so the device may merge them into one launch. Every update
         // comes after the deltas that read its W (BP) or its Kolen-Pollack B.
         device.independently(() -> {
-            for (int l = L - 1; l >= 1; l--) {
+            for (int l = top; l >= 1; l--) {
                 backwardDelta(l, n);
                 if (l + 2 <= L) update(l + 2, n, lr, momentum, decay);
             }
@@ -282,9 +286,30 @@ public final class Mlp implements AutoCloseable {
 
     /** Forward pass, loss and every layer's delta for the loaded batch, sign-concordant feedback rebuilt first. */
     private void deltas(int n, boolean mse, Matrix rowLoss) {
-        outputError(n, mse, rowLoss);
+        for (int l = lossAndTopDelta(n, mse, rowLoss); l >= 1; l--) backwardDelta(l, n);
+    }
+
+    /**
+     * Sign-concordant feedback rebuilt from the current W, the forward pass, the loss and the output error
+     * (delta[L]); with softmax cross-entropy also the last hidden layer's delta, in the same output_layer
+     * call (the logits are never stored). Returns the highest layer whose delta is still to compute.
+     */
+    private int lossAndTopDelta(int n, boolean mse, Matrix rowLoss) {
+        int L = layers();
         refreshFeedback();
-        backward(n);
+        if (mse) {
+            outputError(n, true, rowLoss);
+            return L - 1;
+        }
+        forwardLoaded(n, L - 1);
+        Matrix m = null, below = null;
+        if (L >= 2) {
+            m = rules[L - 2] == FeedbackRule.BP ? w[L] : feedback[L - 1];
+            below = rows(delta[L - 1], n);
+        }
+        device.outputLayer(rows(h[L - 1], n), w[L], b[L], rows(targets, n), m, activations[L - 1] == null ? Activation.IDENTITY : activations[L - 1],
+                rows(probs, n), rows(delta[L], n), rowLoss, below);
+        return L - 2;
     }
 
     /** Forward pass and loss of the loaded batch: delta[L] holds the output error, rowLoss the per-row losses. */

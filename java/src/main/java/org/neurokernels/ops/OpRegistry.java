@@ -11,7 +11,7 @@ public final class OpRegistry {
     static {
         for (Op op : List.of(new Gemm(), new DenseForward(), new BackwardDelta(), new ActivationOp(), new ActivationGrad(), new Hadamard(),
                 new Axpy(), new Scale(), new Copy(), new ColumnSums(), new SoftmaxXent(), new Dot(), new FrobeniusNorm(),
-                new SgdUpdate(), new KpUpdate(), new DenseUpdate(), new GatherRows(), new SignFeedback(), new Mse(), new RandomUniform(),
+                new SgdUpdate(), new KpUpdate(), new DenseUpdate(), new OutputLayer(), new GatherRows(), new SignFeedback(), new Mse(), new RandomUniform(),
                 new LifStepOp(), new RateStepOp(), new RateMultistepOp(), new IzhikevichStepOp(), new PoissonOp(), new PhiloxOp())) {
             OPS.put(op.name(), op);
         }

@@ -162,6 +162,41 @@ public final class JavaDevice extends Device {
         }
     }
 
+    @Override protected void outputLayerImpl(Matrix h, Matrix w, Matrix b, Matrix targets, Matrix m, Activation f,
+                                             Matrix probs, Matrix grad, Matrix loss, Matrix delta) {
+        int rows = h.rows(), c = w.rows(), q = h.cols();
+        double[] z = new double[c], e = new double[c];
+        for (int i = 0; i < rows; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            boolean nan = false;
+            for (int j = 0; j < c; j++) {
+                double s = b == null ? 0 : get(b, 0, j);
+                for (int k = 0; k < q; k++) s += get(h, i, k) * get(w, j, k);
+                z[j] = s;
+                nan |= Double.isNaN(s);
+                max = Math.max(max, s);
+            }
+            if (nan) max = Double.NaN;
+            double sum = 0;
+            for (int j = 0; j < c; j++) sum += Math.exp(z[j] - max);
+            double logSum = Math.log(sum), l = 0;
+            for (int j = 0; j < c; j++) {
+                double logP = z[j] - max - logSum, p = Math.exp(logP), t = get(targets, i, j);
+                if (t != 0) l -= t * logP;
+                e[j] = (p - t) / rows;
+                set(probs, i, j, p);
+                set(grad, i, j, e[j]);
+            }
+            set(loss, i, 0, l);
+            if (m == null) continue;
+            for (int k = 0; k < q; k++) {
+                double s = 0;
+                for (int j = 0; j < c; j++) s += e[j] * get(m, j, k);
+                set(delta, i, k, s * f.derivativeFromPost(get(h, i, k)));
+            }
+        }
+    }
+
     /** t = g, or t = v = mu v + g (stored, and used as the stored float) with a velocity. */
     private static double direction(Matrix grad, Matrix velocity, float mu, int i, int j) {
         double t = get(grad, i, j);
