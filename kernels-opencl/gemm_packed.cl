@@ -73,27 +73,27 @@ __attribute__((always_inline)) void nk_store16(const float16 acc, const int i, c
         if (epilogue == 0) {
             float16 x = alpha * acc;
             if (beta != 0.0f) x = fma((float16) beta, vload16(0, c), x);
-            vstore16(x, 0, c);
+            NK_STORE16(x, c);
         } else if (epilogue == 1) {
             float16 z = acc;
             if (hasBias) z += vload16(0, bias + offBias + col0);
-            if (hasPre) vstore16(z, 0, P + offP + (size_t) i * ldp + col0);
-            vstore16(nk_activate16(act, z), 0, c);
+            if (hasPre) NK_STORE16(z, P + offP + (size_t) i * ldp + col0);
+            NK_STORE16(nk_activate16(act, z), c);
         } else if (epilogue == 2) {
-            vstore16(acc * nk_derivative16(act, fromPost, vload16(0, D + offD + (size_t) i * ldD + col0)), 0, c);
+            NK_STORE16(acc * nk_derivative16(act, fromPost, vload16(0, D + offD + (size_t) i * ldD + col0)), c);
         } else {
             float16 t = acc;
             if (hasPre) {
                 __global float* v = P + offP + (size_t) i * ldp + col0;
                 t = fma((float16) mu, vload16(0, v), acc);
-                vstore16(t, 0, v);
+                NK_STORE16(t, v);
             }
             const float16 x = vload16(0, c);
-            vstore16(fma((float16) (-alpha), fma((float16) beta, x, t), x), 0, c);
+            NK_STORE16(fma((float16) (-alpha), fma((float16) beta, x, t), x), c);
             if (fromPost) {
                 __global float* fb = D + offD + (size_t) i * ldD + col0;
                 const float16 y = vload16(0, fb);
-                vstore16(fma((float16) (-alpha), fma((float16) beta, y, t), y), 0, fb);
+                NK_STORE16(fma((float16) (-alpha), fma((float16) beta, y, t), y), fb);
             }
         }
         return;
@@ -453,7 +453,7 @@ void nk_output_layer16(const int rows, const int c, const int q, const int act,
         for (; k + 16 <= q; k += 16) {
             float16 acc = (float16) 0.0f;
             for (int j = 0; j < c; j++) acc = fma((float16) e[j], vload16(0, Mf + offM + (size_t) j * ldM + k), acc);
-            vstore16(acc * nk_derivative16(act, 1, vload16(0, h + k)), 0, d + k);
+            NK_STORE16(acc * nk_derivative16(act, 1, vload16(0, h + k)), d + k);
         }
         for (; k < q; k++) {
             float acc = 0.0f;
