@@ -80,6 +80,13 @@ nk_status nk_dense_update(nk_device* dev, float lr, float decay, float mu, nk_bu
 nk_status nk_kp_update(nk_device* dev, float lr, float decay, float mu, nk_buffer* w, nk_buffer* b, nk_buffer* grad, nk_buffer* velocity);
 /* probs, grad = (probs - targets) / rows, loss (rows x 1) of a row-wise softmax cross-entropy. */
 nk_status nk_softmax_xent(nk_device* dev, nk_buffer* logits, nk_buffer* targets, nk_buffer* probs, nk_buffer* grad, nk_buffer* loss);
+/* The output layer of a softmax classifier and the error it sends below, in one call: z = h w^T + b
+   (h batch x q, w c x q, b 1 x c or NULL; z not stored); probs, grad = (probs - targets) / rows and loss
+   (batch x 1) as nk_softmax_xent; with m (c x q: W, B or D; NULL for none) delta = (grad m) * f'(h)
+   (batch x q, NULL exactly when m is), f' from the output h of the layer below (activation). One launch
+   on OpenCL up to 16 classes, three otherwise. */
+nk_status nk_output_layer(nk_device* dev, nk_buffer* h, nk_buffer* w, nk_buffer* b, nk_buffer* targets, nk_buffer* m, int activation,
+                          nk_buffer* probs, nk_buffer* grad, nk_buffer* loss, nk_buffer* delta);
 /* U[lo, hi) from Philox4x32-10: element e uses counter (e / 4, stream, draw, 0) and the seed as key. */
 nk_status nk_random_uniform(nk_device* dev, uint64_t seed, int stream, int draw, float lo, float hi, nk_buffer* out);
 /* Raw Philox4x32-10: out row r (n x 4) = Philox(counter row r (n x 4), key row r (n x 2)), uint32 words. */

@@ -109,6 +109,10 @@ class Device:
     def softmax_xent(self, logits, targets, probs, grad, loss):
         self.lib.check(self.nk.nk_softmax_xent(self.handle, logits.handle, targets.handle, probs.handle, grad.handle, loss.handle))
 
+    def output_layer(self, h, w, targets, probs, grad, loss, b=None, m=None, delta=None, activation="tanh"):
+        self.lib.check(self.nk.nk_output_layer(self.handle, h.handle, w.handle, self._h(b), targets.handle, self._h(m), ACTIVATIONS[activation],
+                                               probs.handle, grad.handle, loss.handle, self._h(delta)))
+
     def random_uniform(self, out, seed, stream, draw, lo, hi):
         self.lib.check(self.nk.nk_random_uniform(self.handle, seed, stream, draw, lo, hi, out.handle))
 

@@ -118,6 +118,7 @@ struct nk_device {
     pthread_mutex_t lock;
     nk_buffer* buffers;       /* every buffer ever allocated here (freed ones keep their record) */
     nk_buffer* placeholder;   /* bound to absent optional arguments (a flag tells the kernel) */
+    nk_buffer* logits;        /* nk_output_layer's logits where it takes three launches (NULL until then) */
     char name[256];
 };
 
@@ -631,6 +632,97 @@ nk_status nk_softmax_xent(nk_device* dev, nk_buffer* logits, nk_buffer* targets,
     }
     pthread_mutex_unlock(&dev->lock);
     return s;
+}
+
+/* The device's logits scratch shaped rows x cols (a new one when the shape changes; the old one is freed
+   after the work queued before, as nk_free does). Called with the device locked. */
+static nk_status logits_scratch(nk_device* dev, int rows, int cols, nk_buffer** out) {
+    nk_buffer* old = dev->logits;
+    if (old && old->rows == rows && old->cols == cols) {
+        *out = old;
+        return NK_OK;
+    }
+    if (old) {
+        if (dev->cuda) {
+            cu.ctx_set_current(dev->cu_context);
+            cu.ctx_synchronize();
+            cu.mem_free(old->dptr);
+        } else {
+            clFinish(dev->queue);
+            clReleaseMemObject(old->mem);
+        }
+        old->freed = 1;
+        dev->logits = NULL;
+    }
+    REQUIRE(alloc_unlocked(dev, rows, cols, &dev->logits));
+    *out = dev->logits;
+    return NK_OK;
+}
+
+static nk_status output_layer_locked(nk_device* dev, nk_buffer* h, nk_buffer* w, nk_buffer* b, nk_buffer* targets, nk_buffer* m, int activation,
+                                     nk_buffer* probs, nk_buffer* grad, nk_buffer* loss, nk_buffer* delta) {
+    int rows = h->rows, c = w->rows, q = h->cols;
+    if (!dev->cuda && c <= 16) {
+        /* one launch: nk_output_layer16 (kernels-opencl/gemm_packed.cl), four rows per work-item */
+        args_t g;
+        REQUIRE(kernel(dev, "nk_output_layer16", &g));
+        arg_int(&g, rows); arg_int(&g, c); arg_int(&g, q); arg_int(&g, activation);
+        arg_matrix(&g, h); arg_matrix(&g, w);
+        arg_matrix(&g, b ? b : dev->placeholder); arg_int(&g, b != NULL);
+        arg_matrix(&g, targets);
+        arg_matrix(&g, m ? m : dev->placeholder); arg_int(&g, m != NULL);
+        arg_matrix(&g, probs); arg_matrix(&g, grad); arg_matrix(&g, loss);
+        arg_matrix(&g, delta ? delta : dev->placeholder);
+        return launch(dev, &g, (size_t) (rows + 3) / 4, 1, 1, 1, "nk_output_layer16");
+    }
+    nk_buffer* z;
+    REQUIRE(logits_scratch(dev, rows, c, &z));
+    REQUIRE(gemm_launch(dev, rows, c, q, h, 0, w, 1, z, 1.0f, 0.0f, 1, b, NK_IDENTITY, NULL, NULL, 0, NULL, 0.0f));
+    args_t g;
+    REQUIRE(kernel(dev, "nk_softmax_xent", &g));
+    arg_int(&g, rows); arg_int(&g, c);
+    arg_matrix(&g, z); arg_matrix(&g, targets); arg_matrix(&g, probs); arg_matrix(&g, grad); arg_matrix(&g, loss);
+    REQUIRE(launch(dev, &g, (size_t) rows, 1, 256, 1, "nk_softmax_xent"));
+    if (!m) return NK_OK;
+    return gemm_launch(dev, rows, q, c, grad, 0, m, 0, delta, 1.0f, 0.0f, 2, NULL, activation, NULL, h, 1, NULL, 0.0f);
+}
+
+nk_status nk_output_layer(nk_device* dev, nk_buffer* h, nk_buffer* w, nk_buffer* b, nk_buffer* targets, nk_buffer* m, int activation,
+                          nk_buffer* probs, nk_buffer* grad, nk_buffer* loss, nk_buffer* delta) {
+    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_output_layer: device is NULL");
+    REQUIRE(usable(dev, h, "h"));
+    REQUIRE(usable(dev, w, "w"));
+    REQUIRE(usable(dev, targets, "targets"));
+    REQUIRE(usable(dev, probs, "probs"));
+    REQUIRE(usable(dev, grad, "grad"));
+    REQUIRE(usable(dev, loss, "loss"));
+    if (!valid_activation(activation)) return fail(NK_ERR_ARGUMENT, "nk_output_layer: activation %d", activation);
+    if (w->cols != h->cols) return fail(NK_ERR_ARGUMENT, "nk_output_layer: w is %dx%d but h is %dx%d", w->rows, w->cols, h->rows, h->cols);
+    if (b) {
+        REQUIRE(usable(dev, b, "b"));
+        if (b->rows != 1 || b->cols != w->rows) return fail(NK_ERR_ARGUMENT, "nk_output_layer: b is %dx%d, expected 1x%d", b->rows, b->cols, w->rows);
+    }
+    if (targets->rows != h->rows || targets->cols != w->rows) {
+        return fail(NK_ERR_ARGUMENT, "nk_output_layer: targets are %dx%d, expected %dx%d", targets->rows, targets->cols, h->rows, w->rows);
+    }
+    REQUIRE(same_shape(targets, probs, "targets", "probs"));
+    REQUIRE(same_shape(targets, grad, "targets", "grad"));
+    if (loss->rows != h->rows || loss->cols != 1) return fail(NK_ERR_ARGUMENT, "nk_output_layer: loss is %dx%d, expected %dx1", loss->rows, loss->cols, h->rows);
+    if ((m == NULL) != (delta == NULL)) return fail(NK_ERR_ARGUMENT, "nk_output_layer: m and delta go together (both or neither)");
+    if (m) {
+        REQUIRE(usable(dev, m, "m"));
+        REQUIRE(usable(dev, delta, "delta"));
+        REQUIRE(same_shape(w, m, "w", "m"));
+        REQUIRE(same_shape(h, delta, "h", "delta"));
+    }
+    const nk_buffer* ins[] = {h, w, b, targets, m};
+    const nk_buffer* outs[] = {probs, grad, loss, delta};
+    for (int i = 0; i < 4; i++) {
+        if (!outs[i]) continue;
+        for (int j = 0; j < 5; j++) if (outs[i] == ins[j]) return fail(NK_ERR_ARGUMENT, "nk_output_layer: an output aliases an input");
+        for (int j = i + 1; j < 4; j++) if (outs[i] == outs[j]) return fail(NK_ERR_ARGUMENT, "nk_output_layer: outputs must be distinct");
+    }
+    LOCKED(dev, output_layer_locked(dev, h, w, b, targets, m, activation, probs, grad, loss, delta));
 }
 
 nk_status nk_random_uniform(nk_device* dev, uint64_t seed, int stream, int draw, float lo, float hi, nk_buffer* out) {

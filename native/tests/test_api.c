@@ -97,6 +97,9 @@ int main(void) {
     EXPECT_STATUS(nk_gemm(NULL, 0, 0, 1.0f, a, b, 0.0f, c), NK_ERR_ARGUMENT);
     EXPECT_STATUS(nk_dense_forward(dev, a, b, NULL, 9, c, NULL), NK_ERR_ARGUMENT); /* activation code */
     EXPECT_STATUS(nk_sgd_update(dev, 0.1f, 0.0f, 0.9f, a, a, NULL), NK_ERR_ARGUMENT);
+    EXPECT_STATUS(nk_output_layer(dev, a, b, NULL, c, NULL, 1, c, c, c, NULL), NK_ERR_ARGUMENT); /* w is not classes x h.cols */
+    EXPECT_STATUS(nk_output_layer(dev, a, a, NULL, c, a, 1, c, c, c, NULL), NK_ERR_ARGUMENT); /* m without delta */
+    EXPECT_STATUS(nk_output_layer(NULL, a, a, NULL, c, NULL, 1, c, c, c, NULL), NK_ERR_ARGUMENT);
     EXPECT_STATUS(nk_philox(dev, a, b, c), NK_ERR_ARGUMENT);
     EXPECT_STATUS(nk_random_uniform(dev, 1, 0, 0, 1.0f, 0.0f, c), NK_ERR_ARGUMENT);
     nk_lif_params p = {20, 1, -65, -65, -50, 2, 5, 5, 0};

@@ -115,6 +115,25 @@ check("softmax_xent", gb.download(), ref["grad"], 1.0 / 21, (10 + 32) * U)
 spread = logits.max(axis=1, keepdims=True) - logits.min(axis=1, keepdims=True)
 check("softmax_xent", lb.download(), ref["loss"], 1 + spread + np.abs(ref["loss"]), (20 + 32) * U)
 
+# output_layer: one launch (10 classes) and three (20 classes), with a bias and a feedback matrix, tanh below
+for c in (10, 20):
+    rows, q = 19, 37
+    hh = np.tanh(u(rows, q, lo=-3, hi=3)).astype(np.float32)
+    w, bias, m = u(c, q) * np.float32(0.5), u(1, c), u(c, q)
+    targets = np.eye(c, dtype=np.float32)[rng.integers(0, c, rows)]
+    ref = reference("output_layer", {"h": hh, "w": w, "b": bias, "targets": targets, "m": m}, {"activation": "tanh"},
+                    ["probs", "grad", "loss", "delta"])
+    pb, gb, lb, db = dev.buffer(rows, c), dev.buffer(rows, c), dev.buffer(rows, 1), dev.buffer(rows, q)
+    dev.output_layer(dev.put(hh), dev.put(w), dev.put(targets), pb, gb, lb, b=dev.put(bias), m=dev.put(m), delta=db, activation="tanh")
+    e = (q + 5) * (np.abs(hh) @ np.abs(w).T + np.abs(bias)).max(axis=1, keepdims=True)  # logits' bound / u, per row
+    z = hh.astype(np.float64) @ w.T + bias
+    check("output_layer", pb.download(), ref["probs"], (c + 32) + 2 * e, U)
+    check("output_layer", gb.download(), ref["grad"], ((c + 32) + 2 * e) / rows, U)
+    check("output_layer", lb.download(), ref["loss"], (2 * c + 32) * (1 + np.ptp(z, axis=1, keepdims=True) + np.abs(ref["loss"])) + 2 * e, U)
+    dpost = (1 - hh.astype(np.float64)) * (1 + hh)
+    s_delta = ((c + 39) * (np.abs(ref["grad"]) @ np.abs(m)) + ((c + 32) + 2 * e) / rows * np.abs(m).sum(axis=0)) * np.abs(dpost)
+    check("output_layer", db.download(), ref["delta"], s_delta + 1e-30, U)
+
 # random_uniform and philox4x32_10: bit-exact
 want = reference("random_uniform", {}, {"rows": "13", "cols": "7", "seed": "123456789", "stream": "3", "draw": "11", "lo": "-2", "hi": "5"}, ["out"])["out"]
 rb = dev.buffer(13, 7)

@@ -53,6 +53,16 @@ class ValidationTest {
             fails(IllegalArgumentException.class, "bias velocity", () -> d.denseUpdate(0.1f, 0f, 0.9f, delta, h, w, b, vw, null, null));
             fails(IllegalArgumentException.class, "overlaps", () -> d.denseUpdate(0.1f, 0f, 0f, delta, h, w, null, null, null, w));
             fails(NullPointerException.class, "'h'", () -> d.denseUpdate(0.1f, 0f, 0f, delta, null, w, null, null, null, null));
+            // output_layer: h 8x5, w 3x5 (3 classes), targets/probs/grad 8x3 (delta, b, w reuse shapes above)
+            try (Matrix t = d.allocate(8, 3); Matrix p = d.allocate(8, 3); Matrix g = d.allocate(8, 3); Matrix l = d.allocate(8, 1); Matrix dl = d.allocate(8, 5)) {
+                fails(IllegalArgumentException.class, "classes x h.cols", () -> d.outputLayer(h, wrong, null, t, null, Activation.TANH, p, g, l, null));
+                fails(IllegalArgumentException.class, "expected 8x3", () -> d.outputLayer(h, w, b, t.view(0, 0, 7, 3), null, Activation.TANH, p, g, l, null));
+                fails(IllegalArgumentException.class, "both or neither", () -> d.outputLayer(h, w, b, t, vw, Activation.TANH, p, g, l, null));
+                fails(IllegalArgumentException.class, "expected 8x1", () -> d.outputLayer(h, w, b, t, null, Activation.TANH, p, g, l.view(0, 0, 7, 1), null));
+                fails(IllegalArgumentException.class, "overlaps", () -> d.outputLayer(h, w, b, t, vw, Activation.TANH, p, g, l, h));
+                fails(IllegalArgumentException.class, "overlaps", () -> d.outputLayer(h, w, b, t, null, Activation.TANH, p, p, l, null));
+                fails(NullPointerException.class, "activation", () -> d.outputLayer(h, w, b, t, null, null, p, g, l, null));
+            }
             fails(IllegalArgumentException.class, "expected 1x4", () -> d.gatherRows(h, index.view(0, 0, 1, 3), rows));
             fails(IllegalArgumentException.class, "columns", () -> d.gatherRows(delta, index, rows));
         }
