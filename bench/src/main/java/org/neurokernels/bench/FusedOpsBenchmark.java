@@ -31,6 +31,9 @@ import org.openjdk.jmh.infra.Blackhole;
  *     unfused = gemm(Δ, W), activationGrad(z), hadamard.</li>
  * <li>{@code dense_update}: fused = one denseUpdate (weight gradient Δ^T X, bias gradient and SGD step in
  *     the GEMM's epilogue); unfused = gemm(Δ^T, X) into G, columnSums(Δ), sgdUpdate of W and of b.</li>
+ * <li>{@code output_layer}: fused = one outputLayer (logits, softmax cross-entropy and the delta of the
+ *     layer below through M = W; one launch up to 16 classes on CPU devices); unfused = denseForward
+ *     (identity), softmaxCrossEntropy, backwardDelta (from the output h).</li>
  * </ul>
  * {@code shape} is "BATCHxINxOUT" of the layer (X batch x in, W out x in).
  */
@@ -41,20 +44,20 @@ import org.openjdk.jmh.infra.Blackhole;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class FusedOpsBenchmark {
-    @Param({"dense_forward", "backward_delta", "dense_update"})
+    @Param({"dense_forward", "backward_delta", "dense_update", "output_layer"})
     public String op;
 
     @Param({"fused", "unfused"})
     public String impl;
 
-    @Param({"64x784x256", "64x256x256", "1024x1024x1024"})
+    @Param({"64x784x256", "64x256x256", "64x256x10", "1024x1024x1024"})
     public String shape;
 
     @Param({"opencl:0:0"})
     public String device;
 
     private Device d;
-    private Matrix x, w, bias, biasRows, z, h, deltaUp, g, tmp, gw, gb;
+    private Matrix x, w, bias, biasRows, z, h, deltaUp, g, tmp, gw, gb, targets, probs, grad, loss;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -76,6 +79,12 @@ public class FusedOpsBenchmark {
         tmp = d.allocate(batch, in);
         gw = d.allocate(out, in);
         gb = d.allocate(1, out);
+        float[] t = new float[batch * out];
+        for (int i = 0; i < batch; i++) t[i * out + (i * 7) % out] = 1f;
+        targets = d.upload(t, batch, out);
+        probs = d.allocate(batch, out);
+        grad = d.allocate(batch, out);
+        loss = d.allocate(batch, 1);
         bench();
         d.synchronize();
     }
@@ -90,6 +99,17 @@ public class FusedOpsBenchmark {
                 d.activation(Activation.TANH, z, h);
             }
             return h;
+        }
+        if (op.equals("output_layer")) {
+            // x plays the last hidden layer's output h (batch x in), w the output weights and the feedback M
+            if (impl.equals("fused")) {
+                d.outputLayer(x, w, bias, targets, w, Activation.TANH, probs, grad, loss, g);
+            } else {
+                d.denseForward(x, w, bias, Activation.IDENTITY, z, null);
+                d.softmaxCrossEntropy(z, targets, probs, grad, loss);
+                d.backwardDelta(grad, Trans.N, w, x, Activation.TANH, true, g);
+            }
+            return g;
         }
         if (op.equals("dense_update")) {
             // a tiny learning rate keeps W in range over millions of calls

@@ -153,12 +153,14 @@ public final class Results {
 
     /**
      * FLOPs of one call: 2 n^3 for square GEMM (param n); 2 a b c for a shape param "AxBxC ..." (GEMM
-     * MxKxN, or a layer BATCHxINxOUT: the GEMM term, which dominates).
+     * MxKxN, or a layer BATCHxINxOUT: the GEMM term, which dominates; twice that for output_layer).
      */
     static double flops(Map<String, String> params) {
         if (params.containsKey("shape")) {
             String[] d = params.get("shape").split(" ")[0].split("x");
-            return 2.0 * Double.parseDouble(d[0]) * Double.parseDouble(d[1]) * Double.parseDouble(d[2]);
+            // output_layer: the logits' GEMM and the delta's through M, of the same size
+            double gemms = "output_layer".equals(params.get("op")) ? 2 : 1;
+            return gemms * 2.0 * Double.parseDouble(d[0]) * Double.parseDouble(d[1]) * Double.parseDouble(d[2]);
         }
         if (!params.containsKey("n")) return Double.NaN; // not a GEMM: the table shows times only
         double n = Double.parseDouble(params.get("n"));
