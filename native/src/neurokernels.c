@@ -313,21 +313,25 @@ nk_status nk_alloc(nk_device* dev, int rows, int cols, nk_buffer** out) {
     return s;
 }
 
+/* Frees buf's device memory after the work queued before; its record stays until nk_close. Device locked. */
+static void release_unlocked(nk_device* dev, nk_buffer* buf) {
+    if (buf->freed) return;
+    if (dev->cuda) {
+        cu.ctx_set_current(dev->cu_context);
+        cu.ctx_synchronize();
+        cu.mem_free(buf->dptr);
+    } else {
+        clFinish(dev->queue);
+        clReleaseMemObject(buf->mem);
+    }
+    buf->freed = 1;
+}
+
 nk_status nk_free(nk_buffer* buf) {
     if (!buf) return fail(NK_ERR_ARGUMENT, "nk_free: buffer is NULL");
     nk_device* dev = buf->dev;
     pthread_mutex_lock(&dev->lock);
-    if (!buf->freed) {
-        if (dev->cuda) {
-            cu.ctx_set_current(dev->cu_context);
-            cu.ctx_synchronize();
-            cu.mem_free(buf->dptr);
-        } else {
-            clFinish(dev->queue);
-            clReleaseMemObject(buf->mem);
-        }
-        buf->freed = 1;
-    }
+    release_unlocked(dev, buf);
     pthread_mutex_unlock(&dev->lock);
     return NK_OK;
 }
@@ -643,15 +647,7 @@ static nk_status logits_scratch(nk_device* dev, int rows, int cols, nk_buffer** 
         return NK_OK;
     }
     if (old) {
-        if (dev->cuda) {
-            cu.ctx_set_current(dev->cu_context);
-            cu.ctx_synchronize();
-            cu.mem_free(old->dptr);
-        } else {
-            clFinish(dev->queue);
-            clReleaseMemObject(old->mem);
-        }
-        old->freed = 1;
+        release_unlocked(dev, old);
         dev->logits = NULL;
     }
     REQUIRE(alloc_unlocked(dev, rows, cols, &dev->logits));
