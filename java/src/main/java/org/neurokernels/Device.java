@@ -823,6 +823,7 @@ public abstract class Device implements AutoCloseable {
     public void close() {
         synchronized (lock) {
             if (closed) return;
+            flushDeferred();
             for (Matrix m : live.toArray(new Matrix[0])) m.close();
             closed = true;
             closeImpl();

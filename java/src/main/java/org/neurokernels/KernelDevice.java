@@ -1,5 +1,9 @@
 package org.neurokernels;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
 /**
  * The host side shared by the OpenCL and CUDA backends: both load the same set of kernels (same names,
  * same argument lists; see kernels-opencl/ and kernels-cuda/), so the launch geometry and argument order
@@ -89,7 +93,7 @@ public abstract class KernelDevice extends Device {
      * A one-launch GEMM ready to go: its kernel variant, grid (rows x cols of work-items), arguments, the
      * matrices its epilogue may write and every matrix it touches (the placeholder excluded).
      */
-    private record OneLaunchGemm(int variant, int rows, int cols, Object[] args, java.util.List<Matrix> written, java.util.List<Matrix> touched) {
+    private record OneLaunchGemm(int variant, int rows, int cols, Object[] args, List<Matrix> written, List<Matrix> touched) {
         boolean independentOf(OneLaunchGemm o) {
             for (Matrix w : written) for (Matrix t : o.touched) if (w.overlaps(t)) return false;
             for (Matrix w : o.written) for (Matrix t : touched) if (w.overlaps(t)) return false;
@@ -101,7 +105,7 @@ public abstract class KernelDevice extends Device {
     private OneLaunchGemm held;
 
     @Override public void independently(Runnable ops) {
-        java.util.Objects.requireNonNull(ops, "ops is null");
+        Objects.requireNonNull(ops, "ops is null");
         synchronized (lock) {
             checkOpen();
             if (merging) {
@@ -122,15 +126,19 @@ public abstract class KernelDevice extends Device {
         if (held == null) return;
         OneLaunchGemm g = held;
         held = null;
+        launchAlone(g);
+    }
+
+    private void launchAlone(OneLaunchGemm g) {
         launches++;
         launchKernel(ONE_LAUNCH_KERNELS[g.variant()], g.rows(), g.cols(), 1, 1, g.args());
     }
 
+    /** Launches g, or holds it to pair with the next one-launch GEMM inside {@link #independently}. */
     private void oneLaunchGemm(OneLaunchGemm g) {
         if (!merging) {
             flushDeferred();
-            launches++;
-            launchKernel(ONE_LAUNCH_KERNELS[g.variant()], g.rows(), g.cols(), 1, 1, g.args());
+            launchAlone(g);
         } else if (held != null && held.independentOf(g)) {
             OneLaunchGemm a = held;
             held = null;
@@ -298,9 +306,10 @@ public abstract class KernelDevice extends Device {
         GemmKernel kernel = kernelFor(m, n, k);
         if (kernel == GemmKernel.DIRECT) {
             Object[] args = concat(new Object[] {m, n, k, a, transA ? 1 : 0, b, transB ? 1 : 0}, epilogueArgs);
-            java.util.List<Matrix> written = new java.util.ArrayList<>(5);
+            // what the epilogue may write (all optional matrices, conservatively) and everything read
+            List<Matrix> written = new ArrayList<>(5);
             for (Matrix x : new Matrix[] {c, bias, pre, deriv, vb}) if (x != null) written.add(x);
-            java.util.List<Matrix> touched = new java.util.ArrayList<>(written);
+            List<Matrix> touched = new ArrayList<>(written);
             touched.add(a);
             touched.add(b);
             if (!transA && transB) {
