@@ -149,6 +149,19 @@ class LearningTest {
         }
     }
 
+    /** No hidden layer (softmax regression): the output layer alone learns, the same on every device. */
+    @Test
+    void withoutHiddenLayers() {
+        Trainer.Config c = new Trainer.Config(new int[0], Activation.TANH, new FeedbackRule[0], 3, 32, 0.1f, 0f, 0f, 2, false);
+        List<Trainer.Epoch> ref = Trainer.train(TestDevices.reference(), TRAIN, TEST, c, null, null);
+        assertTrue(ref.get(2).trainLoss() < ref.get(0).trainLoss() && ref.get(2).testAccuracy() > 0.5, ref.toString());
+        for (String id : TestDevices.accelerators()) {
+            List<Trainer.Epoch> run = Trainer.train(TestDevices.get(id), TRAIN, TEST, c, null, null);
+            assertEquals(ref.get(0).trainLoss(), run.get(0).trainLoss(), 1e-4 * ref.get(0).trainLoss(), id + " first-epoch loss");
+            assertEquals(ref.get(2).testAccuracy(), run.get(2).testAccuracy(), 0.01, id + " final accuracy");
+        }
+    }
+
     /** Kolen-Pollack: with weight decay, W - B shrinks by exactly (1 - lr decay) per step (up to rounding). */
     @Test
     void kolenPollackDecaysTheDifference() {
