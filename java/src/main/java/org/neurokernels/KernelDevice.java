@@ -444,6 +444,10 @@ public abstract class KernelDevice extends Device {
     }
 
     @Override protected void randomUniformImpl(long seed, int stream, int draw, float lo, float hi, Matrix out) {
+        if (cpuKernels()) {
+            launch("nk_random_uniform16", (out.size() + 63L) / 64, 1, 1, 1, out.rows(), out.cols(), (int) seed, (int) (seed >>> 32), stream, draw, lo, hi, out);
+            return;
+        }
         launch1d("nk_random_uniform", (out.size() + 3L) / 4, out.rows(), out.cols(), (int) seed, (int) (seed >>> 32), stream, draw, lo, hi, out);
     }
 

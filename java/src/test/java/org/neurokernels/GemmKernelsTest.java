@@ -33,9 +33,10 @@ class GemmKernelsTest {
                         : kernel != KernelDevice.GemmKernel.WARP;
                 if (!has) continue;
                 List<DynamicNode> perOp = new ArrayList<>();
-                // forcing the tiled GEMM also selects the GPU-style step and gather kernels (nk_lif_step, nk_rate_step, nk_gather_rows,
-                // nk_rate_multistep); the CPU-style ones (nk_lif_step16, nk_rate_step16, nk_rate_multistep_cpu) otherwise
-                for (String name : List.of("gemm", "dense_forward", "backward_delta", "dense_update", "output_layer", "gather_rows", "activation", "lif_step", "rate_step", "rate_multistep", "izhikevich_step")) {
+                // forcing the tiled GEMM also selects the GPU-style step, gather and generator kernels (nk_lif_step, nk_rate_step,
+                // nk_gather_rows, nk_rate_multistep, nk_random_uniform); the CPU-style ones (nk_lif_step16, nk_rate_step16,
+                // nk_rate_multistep_cpu, nk_random_uniform16) otherwise
+                for (String name : List.of("gemm", "dense_forward", "backward_delta", "dense_update", "output_layer", "gather_rows", "random_uniform", "activation", "lif_step", "rate_step", "rate_multistep", "izhikevich_step")) {
                     Op op = OpRegistry.get(name);
                     List<DynamicNode> cases = new ArrayList<>();
                     int index = 0;
