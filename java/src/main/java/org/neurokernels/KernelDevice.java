@@ -306,12 +306,14 @@ public abstract class KernelDevice extends Device {
         GemmKernel kernel = kernelFor(m, n, k);
         if (kernel == GemmKernel.DIRECT) {
             Object[] args = concat(new Object[] {m, n, k, a, transA ? 1 : 0, b, transB ? 1 : 0}, epilogueArgs);
-            // what the epilogue may write (all optional matrices, conservatively) and everything read
+            // what the epilogue writes (C; pre with the dense epilogue; with the update also the bias, the
+            // velocities and a Kolen-Pollack B) and everything it touches
             List<Matrix> written = new ArrayList<>(5);
-            for (Matrix x : new Matrix[] {c, bias, pre, deriv, vb}) if (x != null) written.add(x);
+            written.add(c);
+            if (epilogue == 1 && pre != null) written.add(pre);
+            if (epilogue == 3) for (Matrix x : new Matrix[] {bias, pre, deriv, vb}) if (x != null) written.add(x);
             List<Matrix> touched = new ArrayList<>(written);
-            touched.add(a);
-            touched.add(b);
+            for (Matrix x : new Matrix[] {a, b, bias, deriv}) if (x != null && !touched.contains(x)) touched.add(x);
             if (!transA && transB) {
                 // rows of A and of B both contiguous in k (the dense forward X * W^T): dot-product tiles
                 oneLaunchGemm(new OneLaunchGemm(0, (m + DOT_ROWS - 1) / DOT_ROWS, (n + DOT_COLS - 1) / DOT_COLS, args, written, touched));

@@ -105,6 +105,27 @@ class IndependentlyTest {
     }
 
     @Test
+    void everyKernelPairsWithEveryOther() {
+        for (String id : TestDevices.selectors()) {
+            Device d = TestDevices.get(id);
+            // a dense forward, then two independent ones (nk_gemm_dot with nk_gemm_dot), a delta and a
+            // 10-row update reading the same H (nk_gemm_direct with nk_gemm_direct1), a plain gemm with beta
+            long[] n = compare(d, id, false, net -> {
+                d.denseForward(net.h0, net.w1, net.b1, Activation.TANH, net.h1, null);
+                d.denseForward(net.h1, net.fb1, null, Activation.RELU, net.d1, null);
+                d.denseForward(net.h2, net.w3, net.b3, Activation.IDENTITY, net.d3, null);
+                d.backwardDelta(net.d3, Trans.N, net.fb2, net.h2, Activation.LOGISTIC, true, net.d2);
+                d.denseUpdate(0.05f, 1e-3f, 0f, net.d3, net.h2, net.w3, net.b3, null, null, null);
+                d.gemm(Trans.T, Trans.N, 0.5f, net.d1, net.h0, 0.25f, net.w1);
+            });
+            if (mergesHere(d)) {
+                assertEquals(6, n[0], id + ": six launches one by one");
+                assertEquals(4, n[1], id + ": the two forwards and the delta with the update pair up");
+            }
+        }
+    }
+
+    @Test
     void dependentCallsAndCallsBetweenAreNotMerged() {
         for (String id : TestDevices.selectors()) {
             Device d = TestDevices.get(id);
