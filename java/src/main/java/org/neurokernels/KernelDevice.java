@@ -90,8 +90,8 @@ public abstract class KernelDevice extends Device {
     private static final String[] ONE_LAUNCH_KERNELS = {"nk_gemm_dot", "nk_gemm_direct", "nk_gemm_direct1"};
 
     /**
-     * A one-launch GEMM ready to go: its kernel variant, grid (rows x cols of work-items), arguments, the
-     * matrices its epilogue may write and every matrix it touches (the placeholder excluded).
+     * A one-launch GEMM ready to go: its kernel variant, grid (rows x cols of work-items), arguments, and
+     * while merging the matrices its epilogue writes and every matrix it touches (null otherwise).
      */
     private record OneLaunchGemm(int variant, int rows, int cols, Object[] args, List<Matrix> written, List<Matrix> touched) {
         boolean independentOf(OneLaunchGemm o) {
@@ -306,14 +306,17 @@ public abstract class KernelDevice extends Device {
         GemmKernel kernel = kernelFor(m, n, k);
         if (kernel == GemmKernel.DIRECT) {
             Object[] args = concat(new Object[] {m, n, k, a, transA ? 1 : 0, b, transB ? 1 : 0}, epilogueArgs);
-            // what the epilogue writes (C; pre with the dense epilogue; with the update also the bias, the
-            // velocities and a Kolen-Pollack B) and everything it touches
-            List<Matrix> written = new ArrayList<>(5);
-            written.add(c);
-            if (epilogue == 1 && pre != null) written.add(pre);
-            if (epilogue == 3) for (Matrix x : new Matrix[] {bias, pre, deriv, vb}) if (x != null) written.add(x);
-            List<Matrix> touched = new ArrayList<>(written);
-            for (Matrix x : new Matrix[] {a, b, bias, deriv}) if (x != null && !touched.contains(x)) touched.add(x);
+            // only while merging (Device.independently): what the epilogue writes (C; pre with the dense
+            // epilogue; with the update also the bias, the velocities and a Kolen-Pollack B) and all it touches
+            List<Matrix> written = null, touched = null;
+            if (merging) {
+                written = new ArrayList<>(5);
+                written.add(c);
+                if (epilogue == 1 && pre != null) written.add(pre);
+                if (epilogue == 3) for (Matrix x : new Matrix[] {bias, pre, deriv, vb}) if (x != null) written.add(x);
+                touched = new ArrayList<>(written);
+                for (Matrix x : new Matrix[] {a, b, bias, deriv}) if (x != null && !touched.contains(x)) touched.add(x);
+            }
             if (!transA && transB) {
                 // rows of A and of B both contiguous in k (the dense forward X * W^T): dot-product tiles
                 oneLaunchGemm(new OneLaunchGemm(0, (m + DOT_ROWS - 1) / DOT_ROWS, (n + DOT_COLS - 1) / DOT_COLS, args, written, touched));

@@ -137,29 +137,36 @@ public final class JavaDevice extends Device {
 
     @Override protected void softmaxCrossEntropyImpl(Matrix logits, Matrix targets, Matrix probs, Matrix grad, Matrix loss) {
         int rows = logits.rows(), cols = logits.cols();
+        double[] z = new double[cols], e = new double[cols];
         for (int i = 0; i < rows; i++) {
-            double max = Double.NEGATIVE_INFINITY;
-            boolean nan = false;
-            for (int j = 0; j < cols; j++) {
-                double z = get(logits, i, j);
-                nan |= Double.isNaN(z);
-                max = Math.max(max, z);
-            }
-            if (nan) max = Double.NaN;
-            double sum = 0;
-            for (int j = 0; j < cols; j++) sum += Math.exp(get(logits, i, j) - max);
-            double logSum = Math.log(sum);
-            double l = 0;
-            for (int j = 0; j < cols; j++) {
-                double logP = get(logits, i, j) - max - logSum;
-                double p = Math.exp(logP);
-                double t = get(targets, i, j);
-                if (t != 0) l -= t * logP;
-                set(probs, i, j, p);
-                set(grad, i, j, (p - t) / rows);
-            }
-            set(loss, i, 0, l);
+            for (int j = 0; j < cols; j++) z[j] = get(logits, i, j);
+            softmaxXentRow(z, targets, i, rows, probs, grad, loss, e);
         }
+    }
+
+    /**
+     * Row i of softmax_xent from its logits z (NaN anywhere makes the row NaN): probs, loss and
+     * grad = (p - t) / rows written; e receives grad in double.
+     */
+    private static void softmaxXentRow(double[] z, Matrix targets, int i, int rows, Matrix probs, Matrix grad, Matrix loss, double[] e) {
+        double max = Double.NEGATIVE_INFINITY;
+        boolean nan = false;
+        for (double v : z) {
+            nan |= Double.isNaN(v);
+            max = Math.max(max, v);
+        }
+        if (nan) max = Double.NaN;
+        double sum = 0;
+        for (double v : z) sum += Math.exp(v - max);
+        double logSum = Math.log(sum), l = 0;
+        for (int j = 0; j < z.length; j++) {
+            double logP = z[j] - max - logSum, p = Math.exp(logP), t = get(targets, i, j);
+            if (t != 0) l -= t * logP;
+            e[j] = (p - t) / rows;
+            set(probs, i, j, p);
+            set(grad, i, j, e[j]);
+        }
+        set(loss, i, 0, l);
     }
 
     @Override protected void outputLayerImpl(Matrix h, Matrix w, Matrix b, Matrix targets, Matrix m, Activation f,
@@ -167,27 +174,12 @@ public final class JavaDevice extends Device {
         int rows = h.rows(), c = w.rows(), q = h.cols();
         double[] z = new double[c], e = new double[c];
         for (int i = 0; i < rows; i++) {
-            double max = Double.NEGATIVE_INFINITY;
-            boolean nan = false;
             for (int j = 0; j < c; j++) {
                 double s = b == null ? 0 : get(b, 0, j);
                 for (int k = 0; k < q; k++) s += get(h, i, k) * get(w, j, k);
                 z[j] = s;
-                nan |= Double.isNaN(s);
-                max = Math.max(max, s);
             }
-            if (nan) max = Double.NaN;
-            double sum = 0;
-            for (int j = 0; j < c; j++) sum += Math.exp(z[j] - max);
-            double logSum = Math.log(sum), l = 0;
-            for (int j = 0; j < c; j++) {
-                double logP = z[j] - max - logSum, p = Math.exp(logP), t = get(targets, i, j);
-                if (t != 0) l -= t * logP;
-                e[j] = (p - t) / rows;
-                set(probs, i, j, p);
-                set(grad, i, j, e[j]);
-            }
-            set(loss, i, 0, l);
+            softmaxXentRow(z, targets, i, rows, probs, grad, loss, e);
             if (m == null) continue;
             for (int k = 0; k < q; k++) {
                 double s = 0;
