@@ -13,10 +13,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Discovery and explicit selection of devices.
  *
- * <p>Selectors: {@code java}; {@code opencl:P:D} (platform P, device D); {@code opencl:NAME} (the one
- * OpenCL device whose name contains NAME, case-insensitive); {@code cuda:N}; {@code auto} (the first CUDA
- * device, else the first OpenCL device, else java; it logs and reports what it chose). A named device that
- * cannot be opened raises {@link DeviceUnavailableException} with the reason: never a silent fallback.
+ * <p>Selectors: {@code java}; {@code opencl:NAME} (the one OpenCL device whose device name, platform name,
+ * platform vendor or platform version contains NAME, case-insensitive: {@code opencl:pocl} is PoCL's device
+ * whatever order the ICD loader lists the platforms in); {@code opencl:P:D} (platform P, device D, in the ICD
+ * loader's order, which changes when another OpenCL runtime is installed); {@code opencl} (the best OpenCL
+ * device, ranked as for auto); {@code cuda:N}; {@code auto} (the first CUDA device, else the best OpenCL device,
+ * else java; it logs and reports what it chose and why). The OpenCL ranking never depends on enumeration
+ * order: GPUs and accelerators before CPUs, simulators (Oclgrind) last, then by device and platform name.
+ * A named device that cannot be opened raises {@link DeviceUnavailableException} with the reason: never a
+ * silent fallback.
  */
 public final class Devices {
     private static final Logger LOG = LoggerFactory.getLogger(Devices.class);
@@ -96,8 +101,50 @@ public final class Devices {
         if (cuda.available()) return new Choice(cuda.devices().get(0).id(), "first CUDA device");
         BackendStatus cl = openClStatus();
         String why = "cuda unavailable (" + cuda.reason() + ")";
-        if (cl.available()) return new Choice(cl.devices().get(0).id(), "first OpenCL device; " + why);
+        if (cl.available()) {
+            DeviceInfo best = bestOpenCl(cl.devices());
+            return new Choice(best.id(), "best OpenCL device: " + best.name() + " (" + best.details().get("platform") + ", "
+                    + best.details().get("device_type") + (isSimulator(best) ? ", a simulator" : "") + ") of " + cl.devices().size() + "; " + why);
+        }
         return new Choice("java", why + "; opencl unavailable (" + cl.reason() + ")");
+    }
+
+    /** True for OpenCL devices that simulate a device for checking rather than compute fast (Oclgrind). */
+    public static boolean isSimulator(DeviceInfo d) {
+        String platform = d.details().getOrDefault("platform", "");
+        return contains(platform, "oclgrind") || contains(d.name(), "oclgrind");
+    }
+
+    private static int rank(DeviceInfo d) {
+        if (isSimulator(d)) return 3;
+        String type = d.details().getOrDefault("device_type", "OTHER");
+        return switch (type) {
+            case "GPU", "ACCELERATOR" -> 0;
+            case "CPU" -> 1;
+            default -> 2;
+        };
+    }
+
+    /**
+     * The OpenCL device {@code auto} prefers among {@code devices}: GPUs and accelerators, then CPUs, then
+     * other types, simulators last; ties broken by device name, then platform name, never by the order the
+     * ICD loader enumerates them in.
+     */
+    public static DeviceInfo bestOpenCl(List<DeviceInfo> devices) {
+        return devices.stream().min(java.util.Comparator.comparingInt(Devices::rank)
+                .thenComparing(DeviceInfo::name)
+                .thenComparing(d -> d.details().getOrDefault("platform", ""))).orElseThrow();
+    }
+
+    /** True when {@code needle} (case-insensitive) is part of the device's name, platform, vendor or platform version. */
+    public static boolean matchesName(DeviceInfo d, String needle) {
+        return contains(d.name(), needle) || contains(d.details().getOrDefault("platform", ""), needle)
+                || contains(d.details().getOrDefault("platform_vendor", ""), needle)
+                || contains(d.details().getOrDefault("platform_version", ""), needle);
+    }
+
+    private static boolean contains(String hay, String needle) {
+        return hay.toLowerCase(Locale.ROOT).contains(needle.toLowerCase(Locale.ROOT));
     }
 
     /** Opens the device a selector names; see the class comment for the syntax. */
@@ -109,7 +156,7 @@ public final class Devices {
      * Fast-math results may leave the documented bounds: for {@code verify --fast-math} only.
      */
     public static Device open(String selector, boolean fastMath) {
-        if (selector == null || selector.isBlank()) throw new IllegalArgumentException("device selector is empty; use java, opencl:P:D, cuda:N or auto");
+        if (selector == null || selector.isBlank()) throw new IllegalArgumentException("device selector is empty; use java, opencl:NAME (e.g. opencl:pocl), opencl:P:D, cuda:N or auto");
         String s = selector.trim();
         String lower = s.toLowerCase(Locale.ROOT);
         if (lower.equals("auto")) {
@@ -129,7 +176,7 @@ public final class Devices {
             }
             return openCuda(n, fastMath);
         }
-        throw new IllegalArgumentException("unknown device selector '" + s + "'; use java, opencl:P:D, opencl:NAME, cuda:N or auto");
+        throw new IllegalArgumentException("unknown device selector '" + s + "'; use java, opencl:NAME (e.g. opencl:pocl), opencl:P:D, cuda:N or auto");
     }
 
     private static Device openCuda(int n, boolean fastMath) {
@@ -151,20 +198,28 @@ public final class Devices {
         BackendStatus st = openClStatus();
         if (!st.available()) throw new DeviceUnavailableException(selector + ": OpenCL unavailable: " + st.reason());
         String[] parts = rest.split(":");
-        if (rest.isEmpty()) return openOpenClIndex(selector, 0, 0, fastMath);
-        if (parts.length == 2 && parts[0].matches("\\d+") && parts[1].matches("\\d+")) {
+        DeviceInfo chosen;
+        if (rest.isEmpty()) {
+            chosen = bestOpenCl(st.devices());
+            LOG.info("device {} -> {} ({}, best of {} OpenCL devices)", selector, chosen.id(), chosen.name(), st.devices().size());
+        } else if (parts.length == 2 && parts[0].matches("\\d+") && parts[1].matches("\\d+")) {
             return openOpenClIndex(selector, Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), fastMath);
+        } else {
+            List<DeviceInfo> matches = new ArrayList<>();
+            for (DeviceInfo d : st.devices()) {
+                if (matchesName(d, rest)) matches.add(d);
+            }
+            if (matches.size() != 1) {
+                StringBuilder sb = new StringBuilder(selector + ": " + matches.size() + " OpenCL devices match '" + rest
+                        + "' (by device name, platform name, vendor or version); devices:");
+                for (DeviceInfo d : st.devices()) {
+                    sb.append("\n  ").append(d.id()).append("  ").append(d.name()).append(" (").append(d.details().get("platform")).append(')');
+                }
+                throw new DeviceUnavailableException(sb.toString());
+            }
+            chosen = matches.get(0);
         }
-        List<DeviceInfo> matches = new ArrayList<>();
-        for (DeviceInfo d : st.devices()) {
-            if (d.name().toLowerCase(Locale.ROOT).contains(rest.toLowerCase(Locale.ROOT))) matches.add(d);
-        }
-        if (matches.size() != 1) {
-            StringBuilder sb = new StringBuilder(selector + ": " + matches.size() + " OpenCL devices match '" + rest + "'; devices:");
-            for (DeviceInfo d : st.devices()) sb.append("\n  ").append(d.id()).append("  ").append(d.name());
-            throw new DeviceUnavailableException(sb.toString());
-        }
-        String[] pd = matches.get(0).id().split(":");
+        String[] pd = chosen.id().split(":");
         return openOpenClIndex(selector, Integer.parseInt(pd[1]), Integer.parseInt(pd[2]), fastMath);
     }
 

@@ -130,7 +130,7 @@ public final class Main implements Runnable {
     @Command(name = "run", description = "Run one registry op on one device with .npy files in and out (float32, C order).")
     static final class RunCommand implements Callable<Integer> {
         @Parameters(index = "0", description = "op name (see: neurokernels ops)") String opName;
-        @Option(names = "--device", defaultValue = "auto", description = "java, opencl:P:D, opencl:NAME, cuda:N or auto (default)") String device;
+        @Option(names = "--device", defaultValue = "auto", description = "java, opencl:NAME (e.g. opencl:pocl), opencl:P:D, cuda:N or auto (default)") String device;
         @Option(names = "--in", description = "NAME=FILE.npy") List<String> inputs = new ArrayList<>();
         @Option(names = "--param", description = "KEY=VALUE") List<String> params = new ArrayList<>();
         @Option(names = "--out", description = "NAME=FILE.npy (outputs not named are not written)") List<String> outputs = new ArrayList<>();
@@ -160,7 +160,7 @@ public final class Main implements Runnable {
 
     @Command(name = "tune", description = "Measure the GEMM kernel candidates on an OpenCL device and store the fastest for later runs.")
     static final class TuneCommand implements Callable<Integer> {
-        @Option(names = "--device", required = true, description = "opencl:P:D or opencl:NAME") String device;
+        @Option(names = "--device", required = true, description = "opencl:NAME (e.g. opencl:pocl) or opencl:P:D") String device;
         @Option(names = "--size", defaultValue = "1024", description = "square GEMM size timed besides the 64x784x256 training shape") int size;
         @Option(names = "--reps", defaultValue = "5", description = "timed samples per shape (median)") int reps;
         @Option(names = "--dry-run", description = "measure only; do not store the winner") boolean dryRun;
@@ -216,9 +216,7 @@ public final class Main implements Runnable {
                         infos.add(d.info());
                         System.err.println("verifying " + d.id() + " (" + d.info().name() + ")" + (fastMath ? " with fast math" : "") + " ...");
                         if (!noProbes) probes.put(d.id(), org.neurokernels.conformance.Probes.run(d));
-                        try (me.tongfei.progressbar.ProgressBar bar = new me.tongfei.progressbar.ProgressBarBuilder()
-                                .setTaskName(d.id()).setInitialMax(ops.stream().mapToLong(o -> o.cases(quick).size()).sum())
-                                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
+                        try (Progress bar = Progress.start(d.id(), ops.stream().mapToLong(o -> o.cases(quick).size()).sum())) {
                             for (Verifier.CaseResult r : Verifier.verify(d, ref, ops, quick, s, runs, x -> bar.step())) {
                                 results.add(r);
                                 if (dumpDir != null && !r.pass()) {

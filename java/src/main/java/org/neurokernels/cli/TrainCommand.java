@@ -29,9 +29,6 @@ import org.neurokernels.data.TeacherStudent;
 import org.neurokernels.learning.FeedbackRule;
 import org.neurokernels.learning.Trainer;
 
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -127,8 +124,7 @@ final class TrainCommand implements Callable<Integer> {
             for (FeedbackRule[] r : runs) {
                 Trainer.Config c = new Trainer.Config(hiddenSizes, Activation.parse(activation), r, epochs, batch, lr, momentum, weightDecay, seed, loss.equals("mse"));
                 int batches = (train.n() + batch - 1) / batch;
-                try (ProgressBar bar = new ProgressBarBuilder().setTaskName(c.label()).setInitialMax((long) batches * epochs)
-                        .setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
+                try (Progress bar = Progress.start(c.label(), (long) batches * epochs)) {
                     all.addAll(Trainer.train(d, train, test, c, ep -> System.out.println(format(ep)), b -> bar.step()));
                 }
             }
@@ -184,45 +180,81 @@ final class TrainCommand implements Callable<Integer> {
 
     private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e),
         new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x17becf)};
+    private static final List<String> RULE_ORDER = List.of("bp", "fa", "dfa", "usf", "frsf", "brsf", "kp");
+    private static final float[][] LAYER_DASHES = {null, {6f, 4f}, {2f, 3f}, {10f, 3f, 2f, 3f}};
 
-    /** Accuracy (top) and alignment (bottom) per epoch; one colour per run, B-W angles solid, update angles dashed. */
+    /** The colour of a run in every panel: a fixed one per rule name (bp, fa, ...), the palette in order for mixed runs. */
+    static Color colour(String run, List<String> order) {
+        int i = RULE_ORDER.indexOf(run);
+        if (i < 0) i = RULE_ORDER.size() + order.indexOf(run);
+        return PALETTE[i % PALETTE.length];
+    }
+
+    private static BasicStroke layerStroke(int layer) {
+        float[] dash = LAYER_DASHES[layer % LAYER_DASHES.length];
+        return dash == null ? new BasicStroke(2f) : new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, dash, 0f);
+    }
+
+    /**
+     * Three panels over epochs: test accuracy per run, then the angle between each hidden layer's feedback
+     * and its forward weights (B-W), then the angle between each layer's update and backprop's. A run keeps
+     * one colour in every panel; hidden layers differ by line style. One legend: a line per run (its colour)
+     * and a line per hidden layer (its style), so it stays short however many runs and layers there are.
+     */
     static void plot(Map<String, List<Trainer.Epoch>> runs, Path file) throws java.io.IOException {
-        XYSeriesCollection acc = new XYSeriesCollection(), ang = new XYSeriesCollection();
         List<String> order = new ArrayList<>(runs.keySet());
-        runs.forEach((run, eps) -> {
-            XYSeries a = new XYSeries(run + " test accuracy");
+        XYSeriesCollection acc = new XYSeriesCollection(), weight = new XYSeriesCollection(), update = new XYSeriesCollection();
+        XYLineAndShapeRenderer accR = new XYLineAndShapeRenderer(true, true), weightR = new XYLineAndShapeRenderer(true, false),
+                updateR = new XYLineAndShapeRenderer(true, false);
+        int layers = 0;
+        for (Map.Entry<String, List<Trainer.Epoch>> run : runs.entrySet()) {
+            List<Trainer.Epoch> eps = run.getValue();
+            Color c = colour(run.getKey(), order);
+            XYSeries a = new XYSeries(run.getKey());
             for (Trainer.Epoch e : eps) a.add(e.epoch(), 100 * e.testAccuracy());
+            accR.setSeriesPaint(acc.getSeriesCount(), c);
             acc.addSeries(a);
-            int layers = eps.get(0).weightAngle().length;
-            for (int l = 0; l < layers; l++) {
-                XYSeries w = new XYSeries(run + " L" + (l + 1) + " B-W angle"), u = new XYSeries(run + " L" + (l + 1) + " update vs BP");
+            int runLayers = eps.get(0).weightAngle().length;
+            layers = Math.max(layers, runLayers);
+            for (int l = 0; l < runLayers; l++) {
+                XYSeries w = new XYSeries(run.getKey() + " L" + (l + 1) + " B-W"), u = new XYSeries(run.getKey() + " L" + (l + 1) + " update");
                 for (Trainer.Epoch e : eps) {
                     if (!Double.isNaN(e.weightAngle()[l])) w.add(e.epoch(), e.weightAngle()[l]);
                     if (!Double.isNaN(e.updateAngle()[l])) u.add(e.epoch(), e.updateAngle()[l]);
                 }
-                if (w.getItemCount() > 0) ang.addSeries(w);
-                if (u.getItemCount() > 0) ang.addSeries(u);
+                if (w.getItemCount() > 0) {
+                    weightR.setSeriesPaint(weight.getSeriesCount(), c);
+                    weightR.setSeriesStroke(weight.getSeriesCount(), layerStroke(l));
+                    weight.addSeries(w);
+                }
+                if (u.getItemCount() > 0) {
+                    updateR.setSeriesPaint(update.getSeriesCount(), c);
+                    updateR.setSeriesStroke(update.getSeriesCount(), layerStroke(l));
+                    update.addSeries(u);
+                }
             }
-        });
+        }
         NumberAxis epochs = new NumberAxis("epoch");
         epochs.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(epochs);
-        XYLineAndShapeRenderer r1 = new XYLineAndShapeRenderer(true, true), r2 = new XYLineAndShapeRenderer(true, true);
-        for (int i = 0; i < acc.getSeriesCount(); i++) r1.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
-        for (int i = 0; i < ang.getSeriesCount(); i++) {
-            String key = ang.getSeriesKey(i).toString();
-            r2.setSeriesPaint(i, PALETTE[order.indexOf(key.substring(0, key.indexOf(' '))) % PALETTE.length]);
-            float width = key.contains(" L1 ") ? 2f : 1f;
-            r2.setSeriesStroke(i, key.contains("update")
-                    ? new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] {6f, 4f}, 0f)
-                    : new BasicStroke(width));
-        }
+        plot.setGap(12);
         NumberAxis accAxis = new NumberAxis("test accuracy (%)");
         accAxis.setAutoRangeIncludesZero(false);
-        plot.add(new XYPlot(acc, null, accAxis, r1), 1);
-        plot.add(new XYPlot(ang, null, new NumberAxis("angle (degrees)"), r2), 1);
-        JFreeChart chart = new JFreeChart("neurokernels train: accuracy and alignment", JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        plot.add(new XYPlot(acc, null, accAxis, accR), 2);
+        plot.add(new XYPlot(weight, null, new NumberAxis("feedback vs W (deg)"), weightR), 1);
+        plot.add(new XYPlot(update, null, new NumberAxis("update vs BP (deg)"), updateR), 1);
+        org.jfree.chart.LegendItemCollection legend = new org.jfree.chart.LegendItemCollection();
+        java.awt.Shape line = new java.awt.geom.Line2D.Double(-12, 0, 12, 0);
+        for (String run : order) {
+            org.jfree.chart.LegendItem item = new org.jfree.chart.LegendItem(run, null, null, null, line, new BasicStroke(3f), colour(run, order));
+            legend.add(item);
+        }
+        for (int l = 0; l < layers && (weight.getSeriesCount() > 0 || update.getSeriesCount() > 0); l++) {
+            legend.add(new org.jfree.chart.LegendItem("hidden layer " + (l + 1), null, null, null, line, layerStroke(l), Color.DARK_GRAY));
+        }
+        plot.setFixedLegendItems(legend);
+        JFreeChart chart = new JFreeChart("neurokernels train: test accuracy and alignment per epoch", JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
-        ChartUtils.saveChartAsPNG(file.toFile(), chart, 1000, 800);
+        ChartUtils.saveChartAsPNG(file.toFile(), chart, 1000, 900);
     }
 }

@@ -38,7 +38,7 @@ public record LifParameters(double tauM, double cm, double vRest, double vReset,
 
     /**
      * The exact-integration propagators for step h (ms), computed in double, and the readout filter
-     * with time constant tauRate (ms): rate <- e^{-h/tauRate} rate + s / tauRate (spikes per ms).
+     * with time constant tauRate (ms): rate ← e^{-h/tauRate} rate + s / tauRate (spikes per ms).
      */
     public LifStep step(double h, double tauRate) {
         if (!(h > 0) || !(tauRate > 0)) throw new IllegalArgumentException("need dt > 0 and tau_rate > 0");

@@ -355,6 +355,7 @@ public final class OpenClDevice extends KernelDevice {
     static DeviceInfo describe(int p, int d, cl_platform_id platform, cl_device_id device) {
         Map<String, String> details = new LinkedHashMap<>();
         details.put("platform", platformString(platform, CL_PLATFORM_NAME));
+        details.put("platform_vendor", platformString(platform, CL_PLATFORM_VENDOR));
         details.put("platform_version", platformString(platform, CL_PLATFORM_VERSION));
         details.put("device_version", deviceString(device, CL_DEVICE_VERSION));
         details.put("opencl_c_version", deviceString(device, CL_DEVICE_OPENCL_C_VERSION));

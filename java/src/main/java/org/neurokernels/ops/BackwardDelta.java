@@ -17,7 +17,7 @@ import org.neurokernels.Trans;
  * JavaDevice.backwardDeltaImpl).
  *
  * <p>Bound, with S = Σ_p |delta_ip||op(m)_pj| and g = f'(a_ij) from the reference:
- * |out - ref| <= ((k + 5) u + 34 u) S |g|: the GEMM's bound times |g| plus f' within 16 ulp.
+ * |out - ref| ≤ ((k + 5) u + 34 u) S |g|: the GEMM's bound times |g| plus f' within 16 ulp.
  */
 public final class BackwardDelta extends Op {
     public BackwardDelta() {

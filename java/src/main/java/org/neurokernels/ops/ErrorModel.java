@@ -2,7 +2,7 @@ package org.neurokernels.ops;
 
 /**
  * How one output of an op is judged against the double reference: element e passes when
- * |out[e] - ref[e]| <= bound * scale[e]. {@code scale} is the size of the computation behind that
+ * |out[e] - ref[e]| ≤ bound * scale[e]. {@code scale} is the size of the computation behind that
  * element (for GEMM: |α| Σ_k |a_ik||b_kj| + |β||c_ij|), so the bound does not depend on cancellation.
  * A bound of 0 with scale 1 means bit-exact. {@code rule} says in words what was used.
  */

@@ -12,7 +12,7 @@ import org.neurokernels.Trans;
  * gemm: C = alpha * op(A) * op(B) + beta * C. Kernels: kernels-opencl/gemm.cl, kernels-cuda/gemm.cu
  * (nk_gemm, epilogue 0); reference: JavaDevice.gemmImpl.
  *
- * <p>Error bound: |c - ref| <= (k + 5) u (|α| Σ_p |op(A)_ip||op(B)_pj| + |β||c_ij|), u = 2^-24: the
+ * <p>Error bound: |c - ref| ≤ (k + 5) u (|α| Σ_p |op(A)_ip||op(B)_pj| + |β||c_ij|), u = 2^-24: the
  * classical worst case γ_k for a length-k float sum in any order, plus the α, β and final roundings and
  * the rounding of the reference itself.
  */

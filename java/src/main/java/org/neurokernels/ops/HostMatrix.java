@@ -16,7 +16,7 @@ public record HostMatrix(int rows, int cols, float[] data, DType dtype) {
 
         DType(String descr) { this.descr = descr; }
 
-        /** The NumPy descr string, e.g. "<f4". */
+        /** The NumPy descr string, e.g. {@code "<f4"}. */
         public String descr() { return descr; }
 
         public String id() { return name().toLowerCase(java.util.Locale.ROOT); }
