@@ -204,8 +204,12 @@ final class TrainCommand implements Callable<Integer> {
     static void plot(Map<String, List<Trainer.Epoch>> runs, Path file) throws java.io.IOException {
         List<String> order = new ArrayList<>(runs.keySet());
         XYSeriesCollection acc = new XYSeriesCollection(), weight = new XYSeriesCollection(), update = new XYSeriesCollection();
-        XYLineAndShapeRenderer accR = new XYLineAndShapeRenderer(true, true), weightR = new XYLineAndShapeRenderer(true, false),
-                updateR = new XYLineAndShapeRenderer(true, false);
+        XYLineAndShapeRenderer accR = new XYLineAndShapeRenderer(true, true), weightR = new XYLineAndShapeRenderer(true, true),
+                updateR = new XYLineAndShapeRenderer(true, true);
+        for (XYLineAndShapeRenderer r : List.of(accR, weightR, updateR)) {
+            r.setAutoPopulateSeriesShape(false);
+            r.setDefaultShape(new java.awt.geom.Ellipse2D.Double(-3, -3, 6, 6));
+        }
         int layers = 0;
         for (Map.Entry<String, List<Trainer.Epoch>> run : runs.entrySet()) {
             List<Trainer.Epoch> eps = run.getValue();
@@ -213,6 +217,7 @@ final class TrainCommand implements Callable<Integer> {
             XYSeries a = new XYSeries(run.getKey());
             for (Trainer.Epoch e : eps) a.add(e.epoch(), 100 * e.testAccuracy());
             accR.setSeriesPaint(acc.getSeriesCount(), c);
+            accR.setSeriesStroke(acc.getSeriesCount(), new BasicStroke(2f));
             acc.addSeries(a);
             int runLayers = eps.get(0).weightAngle().length;
             layers = Math.max(layers, runLayers);
@@ -236,6 +241,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         NumberAxis epochs = new NumberAxis("epoch");
         epochs.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        epochs.setAutoRangeIncludesZero(false);
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(epochs);
         plot.setGap(12);
         NumberAxis accAxis = new NumberAxis("test accuracy (%)");

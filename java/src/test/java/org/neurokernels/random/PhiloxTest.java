@@ -1,4 +1,4 @@
-package org.neurokernels.learning;
+package org.neurokernels.random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.neurokernels.Device;
 import org.neurokernels.Matrix;
 import org.neurokernels.TestDevices;
-import org.neurokernels.random.Philox;
 
 /** Philox4x32-10 against Random123's published known-answer vectors, and the same bits on every device. */
 class PhiloxTest {

@@ -1,4 +1,4 @@
-package org.neurokernels.learning;
+package org.neurokernels.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,8 +15,6 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.neurokernels.NeurokernelsException;
-import org.neurokernels.data.Dataset;
-import org.neurokernels.data.Idx;
 
 /** The IDX reader on files written here, gzipped and plain, and on Fashion-MNIST when it is installed. */
 class IdxTest {
