@@ -1,4 +1,4 @@
-// Neuron dynamics (../shared/guide/dynamics.md). One work-item per neuron of a batch x N state.
+// Neuron dynamics (equations: docs/dynamics.md). One work-item per neuron of a batch x N state.
 //
 // nk_lif_step: leaky integrate-and-fire with exponential current synapses, exact integration
 //   (NEST's iaf_psc_exp; the propagators are computed in double on the host and passed as floats):

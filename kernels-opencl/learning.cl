@@ -1,4 +1,4 @@
-// Kernels of the learning rules (see ../shared/guide/learning-rules.md) and the shared random generator.
+// Kernels of the learning rules (equations: docs/learning.md) and the shared random generator.
 // Elementwise kernels use the 1-D launch of elementwise.cl (ELEMENT_INDEX). Explicit fma everywhere a
 // product meets a sum, so no backend's contraction choice changes the bits.
 //

@@ -3,7 +3,7 @@ package org.neurokernels.learning;
 import java.util.Locale;
 
 /**
- * How a hidden layer receives credit (../shared/guide/learning-rules.md). For every rule the layer's
+ * How a hidden layer receives credit (docs/learning.md). For every rule the layer's
  * delta is one fused GEMM with f' in its epilogue (Device.backwardDelta); the rules differ only in the
  * matrix the error travels through:
  * <ul>

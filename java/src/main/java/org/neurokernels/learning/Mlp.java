@@ -10,7 +10,7 @@ import org.neurokernels.Trans;
 
 /**
  * A multilayer perceptron of dense layers on one device, trained with a feedback rule per hidden layer
- * (../shared/guide/learning-rules.md). Parameters, feedback matrices, activations and deltas live on the
+ * (docs/learning.md). Parameters, feedback matrices, activations and deltas live on the
  * device; a training step moves only the batch in and its loss out.
  *
  * <p>Conventions: layer l has W_l (d_l x d_{l-1}) and b_l (1 x d_l); A_l = H_{l-1} W_l^T + b_l, H_l = f_l(A_l);
@@ -353,7 +353,7 @@ public final class Mlp implements AutoCloseable {
         device.backwardDelta(src, Trans.N, m, rows(h[l], n), activations[l], true, rows(delta[l], n));
     }
 
-    /** Per hidden layer l (index l - 1): the alignment metrics of learning-rules.md, in degrees and as a ratio. */
+    /** Per hidden layer l (index l - 1): the alignment metrics of docs/learning.md, in degrees and as a ratio. */
     public record Alignment(double[] weightAngle, double[] updateAngle, double[] normRatio) { }
 
     private double angle(Matrix a, Matrix c) {
@@ -398,7 +398,7 @@ public final class Mlp implements AutoCloseable {
         return new Alignment(wa, ua, nr);
     }
 
-    /** Class scores for n inputs (n <= maxBatch), downloaded. */
+    /** Class scores for n inputs (n ≤ maxBatch), downloaded. */
     public float[] predict(float[] x, int n) {
         return device.download(forward(x, n));
     }
