@@ -3,6 +3,10 @@
  * at build time) and, when the CUDA toolkit was present at build time, its CUDA kernels (kernels-cuda/,
  * compiled by nvcc into an embedded fatbin), for simulators written in C, C++ or Python (ctypes).
  *
+ * Within a version, functions are only added, never changed: nk_open and nk_device_selector came after
+ * the first release of version 1, so a binding that loads the library at run time should look for their
+ * symbols rather than rely on nk_version().
+ *
  * Conventions
  *  - Buffers are float32 row-major matrices (rows x cols) on one device; uint32 data (Philox counters,
  *    keys and outputs) travel in the same buffers as raw 32-bit words.
@@ -32,7 +36,7 @@ extern "C" {
 typedef enum {
     NK_OK = 0,
     NK_ERR_ARGUMENT = 1,   /* a null handle, a bad shape or value */
-    NK_ERR_DEVICE = 2,     /* no such OpenCL platform or device, or it cannot be opened */
+    NK_ERR_DEVICE = 2,     /* no such device, no device matches a name (or several do), or it cannot be opened */
     NK_ERR_BUILD = 3,      /* the kernels failed to compile (the build log is in nk_last_error) */
     NK_ERR_FREED = 4,      /* a buffer already freed */
     NK_ERR_OPENCL = 5,     /* an OpenCL call failed */
@@ -48,11 +52,35 @@ typedef struct nk_buffer nk_buffer;
 int nk_version(void);
 const char* nk_last_error(void);
 
+/*
+ * Opens the device a selector names: the selectors of the Java library (org.neurokernels.Devices) less
+ * its java reference device. Case-insensitive; blanks around the selector are ignored.
+ *   opencl:NAME   the one OpenCL device for which NAME is part of its device name, platform name,
+ *                 platform vendor or platform version: "opencl:pocl" is PoCL's CPU device whatever order
+ *                 the ICD loader lists the platforms in. No match, or several, is NK_ERR_DEVICE with a
+ *                 message that lists every device as "opencl:P:D  <device name> (<platform name>)".
+ *   opencl:P:D    platform P, device D in the ICD loader's order (as nk_open_opencl), which changes when
+ *                 another OpenCL runtime is installed.
+ *   opencl        the best OpenCL device: GPUs and accelerators, then CPUs, then other types, simulators
+ *                 (Oclgrind) last; ties go by device name, then platform name, never by the loader's order.
+ *   cuda:N, cuda  CUDA device N (cuda is cuda:0), as nk_open_cuda.
+ *   auto          cuda:0 when nk_open_cuda(0) succeeds, otherwise the best OpenCL device as for "opencl".
+ * NULL, empty or malformed selectors ("cuda:x", "vulkan", "java") are NK_ERR_ARGUMENT and the message
+ * names the accepted forms. A device that is named but cannot be opened is an error, never replaced by
+ * another. nk_device_selector and nk_device_name tell which device a selector such as auto chose.
+ */
+nk_status nk_open(const char* selector, nk_device** out);
+/* OpenCL platform P, device D, counted from 0 in the ICD loader's order ("opencl:P:D"). */
 nk_status nk_open_opencl(int platform, int device, nk_device** out);
 /* A CUDA device through the driver API, loaded at run time (libcuda.so.1); its kernels are the fatbin nvcc
  * built from kernels-cuda/ when the toolkit was present at build time. NK_ERR_DEVICE says why it cannot open. */
 nk_status nk_open_cuda(int ordinal, nk_device** out);
+/* The device's name (CL_DEVICE_NAME, or the CUDA device name), cut to fit capacity. */
 nk_status nk_device_name(nk_device* dev, char* name, size_t capacity);
+/* The canonical selector of an open device, "opencl:P:D" or "cuda:N", which nk_open accepts;
+ * NK_SELECTOR_CAPACITY bytes always suffice, a smaller buffer too small for it gives NK_ERR_ARGUMENT. */
+#define NK_SELECTOR_CAPACITY 32
+nk_status nk_device_selector(const nk_device* dev, char* selector, size_t capacity);
 nk_status nk_close(nk_device* dev);
 nk_status nk_finish(nk_device* dev);
 

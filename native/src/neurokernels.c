@@ -84,7 +84,7 @@ static void cu_load(void) {
     cu.loaded = 1;
 }
 
-static _Thread_local char last_error[1024];
+static _Thread_local char last_error[4096];   /* room for nk_open's list of devices */
 
 static nk_status fail(nk_status s, const char* fmt, ...) {
     va_list ap;
@@ -120,6 +120,7 @@ struct nk_device {
     nk_buffer* placeholder;   /* bound to absent optional arguments (a flag tells the kernel) */
     nk_buffer* logits;        /* nk_output_layer's logits where it takes three launches (NULL until then) */
     char name[256];
+    char selector[32];        /* the canonical id: opencl:P:D or cuda:N */
 };
 
 #define CHECK_CL(call, what)                                                        \
@@ -167,6 +168,7 @@ nk_status nk_open_opencl(int platform, int device, nk_device** out) {
     }
     dev->device = ds[device];
     free(ds);
+    snprintf(dev->selector, sizeof dev->selector, "opencl:%d:%d", platform, device);
     clGetDeviceInfo(dev->device, CL_DEVICE_NAME, sizeof dev->name - 1, dev->name, NULL);
     cl_int err;
     cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties) p, 0};
@@ -208,6 +210,7 @@ nk_status nk_open_cuda(int ordinal, nk_device** out) {
     nk_device* dev = calloc(1, sizeof *dev);
     if (!dev) return fail(NK_ERR_MEMORY, "out of host memory");
     dev->cuda = 1;
+    snprintf(dev->selector, sizeof dev->selector, "cuda:%d", ordinal);
     if ((r = cu.device_get(&dev->cu_device, ordinal)) != 0 || (r = cu.primary_ctx_retain(&dev->cu_context, dev->cu_device)) != 0) {
         free(dev);
         return fail(NK_ERR_DEVICE, "cuda:%d: cannot retain the primary context (CUresult %d)", ordinal, r);
@@ -226,6 +229,295 @@ nk_status nk_device_name(nk_device* dev, char* name, size_t capacity) {
     if (!dev || !name || capacity == 0) return fail(NK_ERR_ARGUMENT, "nk_device_name: NULL argument");
     snprintf(name, capacity, "%s", dev->name);
     return NK_OK;
+}
+
+nk_status nk_device_selector(const nk_device* dev, char* buf, size_t capacity) {
+    if (!dev || !buf || capacity == 0) return fail(NK_ERR_ARGUMENT, "nk_device_selector: NULL argument");
+    int n = snprintf(buf, capacity, "%s", dev->selector);
+    if (n < 0 || (size_t) n >= capacity) {
+        return fail(NK_ERR_ARGUMENT, "nk_device_selector: '%s' needs %d bytes, the buffer has %zu", dev->selector, n + 1, capacity);
+    }
+    return NK_OK;
+}
+
+/* ---- nk_open: the selectors of org.neurokernels.Devices ---- */
+
+/* The calling thread's message, cut to fit, so that a new message can wrap it. */
+static void copy_error(char* to, size_t capacity) {
+    size_t n = strnlen(last_error, capacity - 1);
+    memcpy(to, last_error, n);
+    to[n] = '\0';
+}
+
+#define SELECTOR_FORMS "opencl:P:D, opencl:NAME (e.g. opencl:pocl), opencl, cuda:N, cuda or auto"
+
+/* One OpenCL device as the selectors see it. */
+typedef struct {
+    int platform, device;
+    cl_device_type type;
+    char name[256], platform_name[256], vendor[256], version[256];
+} cl_entry;
+
+static void platform_string(cl_platform_id p, cl_platform_info what, char* out, size_t capacity) {
+    size_t n = 0;
+    out[0] = '\0';
+    if (clGetPlatformInfo(p, what, 0, NULL, &n) != CL_SUCCESS || n == 0) return;
+    char* tmp = malloc(n + 1);
+    if (!tmp) return;
+    if (clGetPlatformInfo(p, what, n, tmp, NULL) == CL_SUCCESS) {
+        tmp[n] = '\0';
+        snprintf(out, capacity, "%s", tmp);
+    }
+    free(tmp);
+}
+
+static void device_string(cl_device_id d, cl_device_info what, char* out, size_t capacity) {
+    size_t n = 0;
+    out[0] = '\0';
+    if (clGetDeviceInfo(d, what, 0, NULL, &n) != CL_SUCCESS || n == 0) return;
+    char* tmp = malloc(n + 1);
+    if (!tmp) return;
+    if (clGetDeviceInfo(d, what, n, tmp, NULL) == CL_SUCCESS) {
+        tmp[n] = '\0';
+        snprintf(out, capacity, "%s", tmp);
+    }
+    free(tmp);
+}
+
+/* ASCII case folding: selectors and device names are compared without regard to the C locale. */
+static int fold(int c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
+
+static int contains_nocase(const char* hay, const char* needle) {
+    size_t n = strlen(needle);
+    for (; *hay; hay++) {
+        size_t i = 0;
+        while (i < n && hay[i] && fold((unsigned char) hay[i]) == fold((unsigned char) needle[i])) i++;
+        if (i == n) return 1;
+    }
+    return n == 0;
+}
+
+static int equals_nocase(const char* a, const char* b) {
+    for (; *a && *b; a++, b++) {
+        if (fold((unsigned char) *a) != fold((unsigned char) *b)) return 0;
+    }
+    return *a == *b;
+}
+
+static int starts_nocase(const char* s, const char* prefix) {
+    for (; *prefix; s++, prefix++) {
+        if (!*s || fold((unsigned char) *s) != fold((unsigned char) *prefix)) return 0;
+    }
+    return 1;
+}
+
+/* A decimal index: 1 and *value when text is digits only and fits an int, -1 when it is digits but too
+ * large, 0 otherwise. */
+static int parse_index(const char* text, size_t len, int* value) {
+    if (len == 0) return 0;
+    long long v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] < '0' || text[i] > '9') return 0;
+        if (v <= 0x7fffffffLL) v = v * 10 + (text[i] - '0');
+    }
+    if (v > 0x7fffffffLL) return -1;
+    *value = (int) v;
+    return 1;
+}
+
+/* Every device of every OpenCL platform, in the ICD loader's order; NK_ERR_DEVICE when there is none. */
+static nk_status list_opencl(cl_entry** out, int* count) {
+    *out = NULL;
+    *count = 0;
+    cl_uint np = 0;
+    if (clGetPlatformIDs(0, NULL, &np) != CL_SUCCESS || np == 0) return fail(NK_ERR_DEVICE, "no OpenCL platform (install an ICD, e.g. pocl-opencl-icd)");
+    cl_platform_id* ps = calloc(np, sizeof *ps);
+    if (!ps) return fail(NK_ERR_MEMORY, "out of host memory");
+    clGetPlatformIDs(np, ps, NULL);
+    cl_entry* list = NULL;
+    int n = 0;
+    for (cl_uint p = 0; p < np; p++) {
+        cl_uint nd = 0;
+        if (clGetDeviceIDs(ps[p], CL_DEVICE_TYPE_ALL, 0, NULL, &nd) != CL_SUCCESS || nd == 0) continue;
+        cl_entry* grown = realloc(list, ((size_t) n + nd) * sizeof *list);
+        if (grown) list = grown;
+        cl_device_id* ds = calloc(nd, sizeof *ds);
+        if (!grown || !ds) {
+            free(ds);
+            free(list);
+            free(ps);
+            return fail(NK_ERR_MEMORY, "out of host memory");
+        }
+        clGetDeviceIDs(ps[p], CL_DEVICE_TYPE_ALL, nd, ds, NULL);
+        for (cl_uint d = 0; d < nd; d++) {
+            cl_entry* e = &list[n++];
+            memset(e, 0, sizeof *e);
+            e->platform = (int) p;
+            e->device = (int) d;
+            clGetDeviceInfo(ds[d], CL_DEVICE_TYPE, sizeof e->type, &e->type, NULL);
+            device_string(ds[d], CL_DEVICE_NAME, e->name, sizeof e->name);
+            platform_string(ps[p], CL_PLATFORM_NAME, e->platform_name, sizeof e->platform_name);
+            platform_string(ps[p], CL_PLATFORM_VENDOR, e->vendor, sizeof e->vendor);
+            platform_string(ps[p], CL_PLATFORM_VERSION, e->version, sizeof e->version);
+        }
+        free(ds);
+    }
+    free(ps);
+    if (n == 0) {
+        free(list);
+        return fail(NK_ERR_DEVICE, "no OpenCL device: the %u OpenCL platform(s) report none", np);
+    }
+    *out = list;
+    *count = n;
+    return NK_OK;
+}
+
+/* 0 GPUs and accelerators, 1 CPUs, 2 other types, 3 simulators (Oclgrind), as Devices.bestOpenCl ranks. */
+static int opencl_rank(const cl_entry* e) {
+    if (contains_nocase(e->platform_name, "oclgrind") || contains_nocase(e->name, "oclgrind")) return 3;
+    if (e->type & CL_DEVICE_TYPE_GPU) return 0;
+    if (e->type & CL_DEVICE_TYPE_CPU) return 1;
+    if (e->type & CL_DEVICE_TYPE_ACCELERATOR) return 0;
+    return 2;
+}
+
+/* Negative when a is preferred to b. Enumeration order decides only between devices that agree on type,
+ * name, platform name, vendor and version (identical boards), where any choice is as good. */
+static int opencl_compare(const cl_entry* a, const cl_entry* b) {
+    int c = opencl_rank(a) - opencl_rank(b);
+    if (c == 0) c = strcmp(a->name, b->name);
+    if (c == 0) c = strcmp(a->platform_name, b->platform_name);
+    if (c == 0) c = strcmp(a->vendor, b->vendor);
+    if (c == 0) c = strcmp(a->version, b->version);
+    if (c == 0) c = a->platform != b->platform ? a->platform - b->platform : a->device - b->device;
+    return c;
+}
+
+/* "\n  opencl:P:D  name (platform)" for every device, appended to msg. */
+static void append_devices(char* msg, size_t capacity, const cl_entry* list, int n) {
+    size_t used = strlen(msg);
+    for (int i = 0; i < n && used + 1 < capacity; i++) {
+        int w = snprintf(msg + used, capacity - used, "\n  opencl:%d:%d  %s (%s)", list[i].platform, list[i].device, list[i].name,
+                         list[i].platform_name);
+        if (w < 0) break;
+        used += (size_t) w;
+    }
+}
+
+/* Opens list entry e; a failure keeps its message, prefixed with the selector that chose e. */
+static nk_status open_entry(const char* selector, const cl_entry* e, nk_device** out) {
+    nk_status s = nk_open_opencl(e->platform, e->device, out);
+    if (s != NK_OK) {
+        char why[sizeof last_error];
+        copy_error(why, sizeof why);
+        return fail(s, "%s chose opencl:%d:%d (%s, %s): %s", selector, e->platform, e->device, e->name, e->platform_name, why);
+    }
+    return NK_OK;
+}
+
+/* list_opencl with the selector in front of its message. */
+static nk_status list_for(const char* selector, cl_entry** list, int* n) {
+    nk_status s = list_opencl(list, n);
+    if (s != NK_OK) {
+        char why[sizeof last_error];
+        copy_error(why, sizeof why);
+        return fail(s, "%s: %s", selector, why);
+    }
+    return NK_OK;
+}
+
+static nk_status open_best_opencl(const char* selector, nk_device** out) {
+    cl_entry* list;
+    int n;
+    nk_status s = list_for(selector, &list, &n);
+    if (s != NK_OK) return s;
+    int best = 0;
+    for (int i = 1; i < n; i++) {
+        if (opencl_compare(&list[i], &list[best]) < 0) best = i;
+    }
+    s = open_entry(selector, &list[best], out);
+    free(list);
+    return s;
+}
+
+static nk_status open_named_opencl(const char* selector, const char* name, nk_device** out) {
+    cl_entry* list;
+    int n;
+    nk_status s = list_for(selector, &list, &n);
+    if (s != NK_OK) return s;
+    int matches = 0, match = -1;
+    for (int i = 0; i < n; i++) {
+        const cl_entry* e = &list[i];
+        if (contains_nocase(e->name, name) || contains_nocase(e->platform_name, name) || contains_nocase(e->vendor, name)
+            || contains_nocase(e->version, name)) {
+            matches++;
+            match = i;
+        }
+    }
+    if (matches != 1) {
+        char msg[sizeof last_error];
+        snprintf(msg, sizeof msg, "%s: %d OpenCL devices match '%s' (by device name, platform name, vendor or version)%s; devices:",
+                 selector, matches, name, matches > 1 ? ": name one by opencl:P:D or a longer name" : "");
+        append_devices(msg, sizeof msg, list, n);
+        free(list);
+        return fail(NK_ERR_DEVICE, "%s", msg);
+    }
+    s = open_entry(selector, &list[match], out);
+    free(list);
+    return s;
+}
+
+static nk_status open_auto(nk_device** out) {
+    if (nk_open_cuda(0, out) == NK_OK) return NK_OK;
+    char cuda_why[sizeof last_error / 2];
+    copy_error(cuda_why, sizeof cuda_why);
+    nk_status s = open_best_opencl("auto", out);
+    if (s != NK_OK) {
+        char cl_why[sizeof last_error / 2];
+        copy_error(cl_why, sizeof cl_why);
+        return fail(s, "auto: no device could be opened: %s; %s", cuda_why, cl_why);
+    }
+    return NK_OK;
+}
+
+nk_status nk_open(const char* selector, nk_device** out) {
+    if (!out) return fail(NK_ERR_ARGUMENT, "nk_open: out is NULL");
+    *out = NULL;
+    if (!selector) return fail(NK_ERR_ARGUMENT, "nk_open: the device selector is NULL; use " SELECTOR_FORMS);
+    while (*selector == ' ' || *selector == '\t' || *selector == '\n' || *selector == '\r') selector++;
+    size_t len = strlen(selector);
+    while (len > 0 && (selector[len - 1] == ' ' || selector[len - 1] == '\t' || selector[len - 1] == '\n' || selector[len - 1] == '\r')) len--;
+    if (len == 0) return fail(NK_ERR_ARGUMENT, "nk_open: the device selector is empty; use " SELECTOR_FORMS);
+    char s[256];
+    if (len >= sizeof s) return fail(NK_ERR_ARGUMENT, "nk_open: the device selector is %zu characters long; use " SELECTOR_FORMS, len);
+    memcpy(s, selector, len);
+    s[len] = '\0';
+
+    if (equals_nocase(s, "auto")) return open_auto(out);
+    if (equals_nocase(s, "opencl")) return open_best_opencl(s, out);
+    if (starts_nocase(s, "opencl:")) {
+        const char* rest = s + 7;
+        const char* colon = strchr(rest, ':');
+        int p, d;
+        if (colon) {
+            int rp = parse_index(rest, (size_t) (colon - rest), &p), rd = parse_index(colon + 1, strlen(colon + 1), &d);
+            if (rp == 1 && rd == 1) return nk_open_opencl(p, d, out);
+            if (rp != 0 && rd != 0) return fail(NK_ERR_ARGUMENT, "nk_open: '%s': platform or device index out of range", s);
+        }
+        if (*rest == '\0') return fail(NK_ERR_ARGUMENT, "nk_open: '%s' names no device; use opencl:P:D, opencl:NAME or opencl", s);
+        return open_named_opencl(s, rest, out);
+    }
+    if (equals_nocase(s, "cuda")) return nk_open_cuda(0, out);
+    if (starts_nocase(s, "cuda:")) {
+        int n;
+        int r = parse_index(s + 5, strlen(s + 5), &n);
+        if (r == 1) return nk_open_cuda(n, out);
+        return fail(NK_ERR_ARGUMENT, "nk_open: bad CUDA selector '%s': expected cuda:N with N = 0, 1, ... (or cuda for cuda:0)", s);
+    }
+    if (equals_nocase(s, "java")) {
+        return fail(NK_ERR_ARGUMENT, "nk_open: 'java' is the Java library's reference device, which the C library does not have; use " SELECTOR_FORMS);
+    }
+    return fail(NK_ERR_ARGUMENT, "nk_open: unknown device selector '%s'; use " SELECTOR_FORMS, s);
 }
 
 nk_status nk_close(nk_device* dev) {

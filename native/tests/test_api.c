@@ -1,4 +1,4 @@
-/* Bad arguments return error codes with a message, never a crash; a small GEMM is right; threads may share a device. */
+/* Bad arguments and selectors return error codes with a message, never a crash; a small GEMM is right; threads may share a device. */
 #include "neurokernels.h"
 
 #include <math.h>
@@ -64,13 +64,69 @@ int main(void) {
         EXPECT(strstr(nk_last_error(), "cuda:0") != NULL, "the CUDA error names the device");
         printf("cuda:0 unavailable: %s\n", nk_last_error());
     }
-    if (nk_open_opencl(0, 0, &dev) != NK_OK) {
-        fprintf(stderr, "no OpenCL device opencl:0:0: %s\n", nk_last_error());
+    /* PoCL by name, whatever order the ICD loader lists the platforms in */
+    if (nk_open("opencl:pocl", &dev) != NK_OK) {
+        fprintf(stderr, "no OpenCL device opencl:pocl: %s\n", nk_last_error());
         return 1;
     }
-    char name[256];
+    char name[256], id[NK_SELECTOR_CAPACITY], other_id[NK_SELECTOR_CAPACITY];
     EXPECT_STATUS(nk_device_name(dev, name, sizeof name), NK_OK);
-    printf("device: %s\n", name);
+    EXPECT_STATUS(nk_device_selector(dev, id, sizeof id), NK_OK);
+    EXPECT(strncmp(id, "opencl:", 7) == 0, "an OpenCL device's id is opencl:P:D");
+    printf("device: %s = %s\n", id, name);
+    EXPECT_STATUS(nk_device_selector(dev, id, 4), NK_ERR_ARGUMENT);              /* too small for the id */
+    EXPECT_STATUS(nk_device_selector(NULL, id, sizeof id), NK_ERR_ARGUMENT);
+    EXPECT_STATUS(nk_device_selector(dev, id, sizeof id), NK_OK);
+
+    /* selectors: case-insensitive, by name, by index, auto; malformed ones are argument errors */
+    nk_device* sel = NULL;
+    EXPECT_STATUS(nk_open(" OPENCL:POCL ", &sel), NK_OK);
+    if (sel) {
+        EXPECT_STATUS(nk_device_selector(sel, other_id, sizeof other_id), NK_OK);
+        EXPECT(strcmp(other_id, id) == 0, "OPENCL:POCL is opencl:pocl");
+        EXPECT_STATUS(nk_close(sel), NK_OK);
+    }
+    EXPECT_STATUS(nk_open(id, &sel), NK_OK);                                      /* the id opens the same device */
+    if (sel) {
+        EXPECT_STATUS(nk_device_selector(sel, other_id, sizeof other_id), NK_OK);
+        EXPECT(strcmp(other_id, id) == 0, "the canonical id reopens its device");
+        EXPECT_STATUS(nk_close(sel), NK_OK);
+    }
+    EXPECT_STATUS(nk_open("auto", &sel), NK_OK);
+    if (sel) {
+        EXPECT_STATUS(nk_device_selector(sel, other_id, sizeof other_id), NK_OK);
+        EXPECT(strncmp(other_id, "opencl:", 7) == 0 || strncmp(other_id, "cuda:", 5) == 0, "auto reports opencl:P:D or cuda:N");
+        EXPECT_STATUS(nk_device_name(sel, name, sizeof name), NK_OK);
+        printf("auto: %s = %s\n", other_id, name);
+        EXPECT_STATUS(nk_close(sel), NK_OK);
+    }
+    EXPECT_STATUS(nk_open("opencl", &sel), NK_OK);                               /* the best OpenCL device */
+    if (sel) EXPECT_STATUS(nk_close(sel), NK_OK);
+    EXPECT_STATUS(nk_open("opencl:no-such-device-anywhere", &sel), NK_ERR_DEVICE);
+    EXPECT(sel == NULL, "a failed open leaves no device");
+    EXPECT(strstr(nk_last_error(), "0 OpenCL devices match 'no-such-device-anywhere'") != NULL, "the message says nothing matched");
+    EXPECT(strstr(nk_last_error(), id) != NULL, "the message lists the devices");
+    EXPECT_STATUS(nk_open("opencl:99:0", &sel), NK_ERR_DEVICE);
+    EXPECT(strstr(nk_last_error(), "opencl:99:0") != NULL, "the message names the device");
+    EXPECT_STATUS(nk_open(NULL, &sel), NK_ERR_ARGUMENT);
+    EXPECT(strstr(nk_last_error(), "opencl:NAME") != NULL, "the message names the accepted forms");
+    EXPECT_STATUS(nk_open("", &sel), NK_ERR_ARGUMENT);
+    EXPECT_STATUS(nk_open("  ", &sel), NK_ERR_ARGUMENT);
+    EXPECT_STATUS(nk_open("vulkan:0", &sel), NK_ERR_ARGUMENT);
+    EXPECT(strstr(nk_last_error(), "vulkan:0") != NULL && strstr(nk_last_error(), "auto") != NULL, "unknown selectors are named");
+    EXPECT_STATUS(nk_open("autox", &sel), NK_ERR_ARGUMENT);
+    EXPECT_STATUS(nk_open("java", &sel), NK_ERR_ARGUMENT);                       /* the Java library's reference only */
+    EXPECT_STATUS(nk_open("cuda:x", &sel), NK_ERR_ARGUMENT);
+    EXPECT(strstr(nk_last_error(), "cuda:N") != NULL, "the message shows the CUDA form");
+    EXPECT_STATUS(nk_open("cuda:", &sel), NK_ERR_ARGUMENT);
+    EXPECT_STATUS(nk_open("cuda:-1", &sel), NK_ERR_ARGUMENT);
+    EXPECT_STATUS(nk_open("opencl:", &sel), NK_ERR_ARGUMENT);
+    EXPECT_STATUS(nk_open("opencl:0:99999999999", &sel), NK_ERR_ARGUMENT);
+    EXPECT_STATUS(nk_open("auto", NULL), NK_ERR_ARGUMENT);
+    nk_status cuda_status = nk_open("CUDA", &sel);                                /* cuda:0: opens, or says why not */
+    EXPECT(cuda_status == NK_OK || cuda_status == NK_ERR_DEVICE || cuda_status == NK_ERR_BUILD, "cuda opens or reports why");
+    if (cuda_status == NK_OK) EXPECT_STATUS(nk_close(sel), NK_OK);
+    else EXPECT(strstr(nk_last_error(), "cuda:0") != NULL, "the CUDA error names the device");
 
     nk_buffer *a, *b, *c, *w;
     EXPECT_STATUS(nk_alloc(dev, 0, 3, &a), NK_ERR_ARGUMENT);
@@ -108,7 +164,9 @@ int main(void) {
     EXPECT_STATUS(nk_lif_step(dev, &p, 0.1, 100, c, c, c, c, NULL, NULL, NULL, c, c, c), NK_ERR_ARGUMENT);
 
     nk_device* other;
-    EXPECT_STATUS(nk_open_opencl(0, 0, &other), NK_OK);
+    int platform = -1, device = -1;
+    EXPECT(sscanf(id, "opencl:%d:%d", &platform, &device) == 2, "the id has the form opencl:P:D");
+    EXPECT_STATUS(nk_open_opencl(platform, device, &other), NK_OK);              /* by index, as before nk_open */
     nk_buffer* foreign;
     EXPECT_STATUS(nk_alloc(other, 2, 2, &foreign), NK_OK);
     EXPECT_STATUS(nk_gemm(dev, 0, 0, 1.0f, a, b, 0.0f, foreign), NK_ERR_ARGUMENT);
