@@ -16,8 +16,8 @@ trap 'rm -rf "$tmp"' EXIT
 {
   echo "# FA epoch time, $(date -u +%Y-%m-%dT%H:%MZ), $rounds alternating rounds of $epochs epochs each, same machine, one run"
   for r in $(seq 1 "$rounds"); do
-    echo "## round $r: neurokernels train --rule fa --device opencl:0:0"
-    ./neurokernels train --rule fa --epochs "$epochs" --device opencl:0:0 --seed 1 --json "$tmp/nk-$r.json" 2>/dev/null
+    echo "## round $r: neurokernels train --rule fa --device opencl:pocl"
+    ./neurokernels train --rule fa --epochs "$epochs" --device opencl:pocl --seed 1 --json "$tmp/nk-$r.json" 2>/dev/null
     echo "## round $r: NumPy/OpenBLAS (bench/numpy_mlp.py)"
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 bench/numpy_mlp.py "$epochs" "$tmp/np-$r.json"
   done

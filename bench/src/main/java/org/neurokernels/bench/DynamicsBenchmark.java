@@ -43,7 +43,7 @@ public class DynamicsBenchmark {
     @Param({"1024", "65536", "1048576", "4194304"})
     public int neurons;
 
-    @Param({"opencl:0:0"})
+    @Param({"opencl:pocl"})
     public String device;
 
     private Device d;

@@ -53,7 +53,7 @@ public class FusedOpsBenchmark {
     @Param({"64x784x256", "64x256x256", "64x256x10", "1024x1024x1024"})
     public String shape;
 
-    @Param({"opencl:0:0"})
+    @Param({"opencl:pocl"})
     public String device;
 
     private Device d;

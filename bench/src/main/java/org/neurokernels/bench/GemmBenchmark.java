@@ -36,7 +36,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * at its end (clFinish / cuCtxSynchronize), so the time is the work and not the enqueue. GFLOP/s =
  * 2 n^3 / time; bench/results.py computes it from the JMH JSON.
  *
- * <p>impl: {@code neurokernels-opencl} (device from -Dnk.opencl, default opencl:0:0),
+ * <p>impl: {@code neurokernels-opencl} (device from -Dnk.opencl, default opencl:pocl),
  * {@code neurokernels-cuda} (cuda:0), {@code neurokernels-java} (the double-accumulating reference;
  * n &le; 1024 only, it is not built for speed), {@code clblast} (CLBlast through jocl-blast on the same
  * OpenCL device, its own context), {@code ejml} (CommonOps_FDRM.mult, one thread), {@code cublas}
@@ -81,7 +81,7 @@ public class GemmBenchmark {
                 if (impl.equals("neurokernels-java") && n > 1024) {
                     throw new IllegalStateException("neurokernels-java is the reference, measured only up to n = 1024");
                 }
-                String sel = impl.equals("neurokernels-opencl") ? System.getProperty("nk.opencl", "opencl:0:0")
+                String sel = impl.equals("neurokernels-opencl") ? System.getProperty("nk.opencl", "opencl:pocl")
                         : impl.equals("neurokernels-cuda") ? System.getProperty("nk.cuda", "cuda:0") : "java";
                 device = Devices.open(sel);
                 a = device.upload(ha, n, n);
@@ -97,7 +97,7 @@ public class GemmBenchmark {
                 ec = new FMatrixRMaj(n, n);
                 break;
             case "clblast":
-                clblast = new ClBlastSgemm(System.getProperty("nk.opencl", "opencl:0:0"), ha, hb, n, n, n, false, false);
+                clblast = new ClBlastSgemm(System.getProperty("nk.opencl", "opencl:pocl"), ha, hb, n, n, n, false, false);
                 break;
             case "cublas":
                 setUpCublas(ha, hb);

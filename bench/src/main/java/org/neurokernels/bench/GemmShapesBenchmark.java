@@ -68,7 +68,7 @@ public class GemmShapesBenchmark {
         switch (impl) {
             case "neurokernels-opencl":
             case "neurokernels-cuda":
-                device = Devices.open(impl.endsWith("opencl") ? System.getProperty("nk.opencl", "opencl:0:0") : System.getProperty("nk.cuda", "cuda:0"));
+                device = Devices.open(impl.endsWith("opencl") ? System.getProperty("nk.opencl", "opencl:pocl") : System.getProperty("nk.cuda", "cuda:0"));
                 a = device.upload(ha, ar, ac);
                 b = device.upload(hb, br, bc);
                 c = device.allocate(m, n);
@@ -80,7 +80,7 @@ public class GemmShapesBenchmark {
                 ec = new FMatrixRMaj(m, n);
                 break;
             case "clblast":
-                clblast = new ClBlastSgemm(System.getProperty("nk.opencl", "opencl:0:0"), ha, hb, m, n, k, ta, tb);
+                clblast = new ClBlastSgemm(System.getProperty("nk.opencl", "opencl:pocl"), ha, hb, m, n, k, ta, tb);
                 break;
             default:
                 throw new IllegalArgumentException("unknown impl " + impl);

@@ -39,7 +39,7 @@ public class RateMultistepBenchmark {
     @Param({"1000"})
     public int steps;
 
-    @Param({"opencl:0:0"})
+    @Param({"opencl:pocl"})
     public String device;
 
     private Device d;

@@ -41,7 +41,7 @@ public class TrainStepBenchmark {
     @Param({"bp", "fa", "dfa", "usf", "frsf", "brsf", "kp"})
     public String rule;
 
-    @Param({"opencl:0:0"})
+    @Param({"opencl:pocl"})
     public String device;
 
     private Device d;
