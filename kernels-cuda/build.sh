@@ -40,4 +40,9 @@ if ! compile "$out/neurokernels-fastmath.fatbin" --use_fast_math > "$log" 2>&1; 
   cat "$log" >&2; exit 1
 fi
 tail -n 1 "$log"; rm -f "$log"
-compile "$stamp" -Xptxas -v,-warn-spills,-warn-lmem-usage
+# NK_PTXAS_REPORT=0 (the launcher's quick build) keeps spill warnings but drops the per-kernel report
+if [ "${NK_PTXAS_REPORT:-1}" = "0" ]; then
+  compile "$stamp" -Xptxas -warn-spills,-warn-lmem-usage
+else
+  compile "$stamp" -Xptxas -v,-warn-spills,-warn-lmem-usage
+fi
