@@ -1,19 +1,28 @@
 #!/usr/bin/env python3
-"""neurokernels from Python through the C API (ctypes + NumPy): a GEMM, a LIF population for 1000 steps and
-one feedback-alignment backward step, each checked against NumPy.
+"""neurokernels from Python (the neurokernels package: ctypes and NumPy over the C API): a GEMM, a LIF
+population for 1000 steps and one feedback-alignment backward step, each checked against NumPy.
 
-    python3 native/examples/example.py path/to/libneurokernels.so
+    python3 native/examples/example.py [path/to/libneurokernels.so]
+
+It uses an installed neurokernels package (pip install ./native/python) when there is one, else the
+package in this source tree; ctest puts the source tree first on PYTHONPATH. Without an argument the
+package finds the library (NEUROKERNELS_LIBRARY, the system loader, pkg-config, /usr/local/lib). The
+device is opencl:pocl, or the selector in NEUROKERNELS_DEVICE.
 """
 import os
 import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
-import nkc  # noqa: E402
+try:
+    import neurokernels as nk
+except ImportError:  # not installed: the package of this source tree
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+    import neurokernels as nk
 
-lib = nkc.Library(sys.argv[1] if len(sys.argv) > 1 else "libneurokernels.so")
-dev = lib.open(0, 0)
+dev = nk.open(os.environ.get("NEUROKERNELS_DEVICE", "opencl:pocl"), library=sys.argv[1] if len(sys.argv) > 1 else None)
+print("neurokernels %s (%s) on %s (%s), library %s" % (nk.__version__, os.path.dirname(nk.__file__), dev.selector, dev.name,
+                                                       dev.library.path))
 rng = np.random.default_rng(0)
 
 # 1. GEMM: C = A^T B with awkward sizes
@@ -27,7 +36,7 @@ assert err < 72 * 2.0 ** -24, err
 print("gemm 131x67x29: max normalized error %.2e" % err)
 
 # 2. A LIF population (IF_curr_exp, PyNN defaults, tau_refrac 2 ms) under constant currents, 1000 steps of 0.1 ms
-p = nkc.LifParams(20.0, 1.0, -65.0, -65.0, -50.0, 2.0, 5.0, 5.0, 0.0)
+p = nk.LifParams(20.0, 1.0, -65.0, -65.0, -50.0, 2.0, 5.0, 5.0, 0.0)
 n, dt, steps = 64, 0.1, 1000
 current = np.linspace(0.5, 3.0, n).astype(np.float32)
 v, ie, ii, refr = dev.put(np.full(n, -65.0, np.float32)), dev.buffer(1, n), dev.buffer(1, n), dev.buffer(1, n)

@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
-"""Every op the C API exposes, on opencl:0:0, against reference vectors from the Java library: inputs are
+"""Every op the C API exposes, on opencl:pocl, against reference vectors from the Java library: inputs are
 drawn here, the reference outputs come from `neurokernels run OP --device java` (the double-accumulating
 reference), and the C library's outputs must agree within the op's documented kind of bound (a
-normalized error for the GEMM-based ops, bit-exact for Philox and the uniform generator)."""
+normalized error for the GEMM-based ops, bit-exact for Philox and the uniform generator). It uses the
+neurokernels package of this source tree (native/python) and the library given as the first argument
+(else the one the package finds).
+
+    python3 native/tests/test_ops.py [path/to/libneurokernels.so]
+"""
 import os
 import subprocess
 import sys
@@ -13,11 +18,11 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
-import nkc  # noqa: E402
+import neurokernels as nk  # noqa: E402
 
 U = 2.0 ** -24
-lib = nkc.Library(sys.argv[1])
-dev = lib.open(0, 0)
+dev = nk.open("opencl:pocl", library=sys.argv[1] if len(sys.argv) > 1 else None)
+print("neurokernels %s on %s (%s)" % (nk.__version__, dev.selector, dev.name))
 rng = np.random.default_rng(5)
 work = tempfile.mkdtemp(prefix="nk-ops-")
 failures = []
@@ -159,7 +164,7 @@ prm = {"tau_m": "20", "cm": "1", "v_rest": "-65", "v_reset": "-65", "v_thresh": 
 ref = reference("lif_step", state, prm, ["v", "i_e", "i_i", "refractory", "spikes", "rate", "count"])
 bufs = {k: dev.put(arr) for k, arr in state.items()}
 spk = dev.buffer(1, n)
-dev.lif_step(nkc.LifParams(20, 1, -65, -65, -50, 2, 5, 5, 0), 0.1, 100.0, bufs["v"], bufs["i_e"], bufs["i_i"], bufs["refractory"],
+dev.lif_step(nk.LifParams(20, 1, -65, -65, -50, 2, 5, 5, 0), 0.1, 100.0, bufs["v"], bufs["i_e"], bufs["i_i"], bufs["refractory"],
              spk, bufs["rate"], bufs["count"], i_ext=bufs["i_ext"])
 check("lif_step", bufs["v"].download(), ref["v"], 65 + np.abs(state["v"]) + 1, 8 * U)
 check("lif_step", bufs["i_e"].download(), ref["i_e"], np.abs(state["i_e"]) + 1e-30, 3 * U)
