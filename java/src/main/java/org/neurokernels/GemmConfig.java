@@ -13,7 +13,8 @@ import java.util.Locale;
 public record GemmConfig(KernelDevice.GemmKernel kernel, int mr, int nr, int ts) {
     public GemmConfig {
         if (mr < 1 || mr > 16 || nr < 16 || nr > 64 || nr % 16 != 0 || (ts != 16 && ts != 32 && ts != 64)) {
-            throw new IllegalArgumentException("bad GEMM configuration mr=" + mr + " nr=" + nr + " ts=" + ts);
+            throw new IllegalArgumentException("bad GEMM configuration mr=" + mr + " nr=" + nr + " ts=" + ts
+                    + " (mr 1..16, nr 16, 32, 48 or 64, ts 16, 32 or 64)");
         }
     }
 
@@ -44,20 +45,37 @@ public record GemmConfig(KernelDevice.GemmKernel kernel, int mr, int nr, int ts)
     /** The form stored in the tuning file and shown in device details: "PACKED mr=8 nr=32 ts=64". */
     public String encode() { return String.format(Locale.ROOT, "%s mr=%d nr=%d ts=%d", kernel, mr, nr, ts); }
 
+    /**
+     * Parses {@link #encode()}'s form: a kernel name, then mr, nr and ts once each as NAME=INTEGER, in any
+     * order. Anything else (a missing or repeated field, an unknown kernel, a number out of range) raises
+     * {@link IllegalArgumentException} saying what is wrong.
+     */
     public static GemmConfig decode(String s) {
         String[] parts = s.trim().split("\\s+");
-        if (parts.length != 4) throw new IllegalArgumentException("bad GEMM configuration '" + s + "'");
-        int mr = 0, nr = 0, ts = 0;
-        for (int i = 1; i < 4; i++) {
-            String[] kv = parts[i].split("=");
-            switch (kv[0]) {
-                case "mr": mr = Integer.parseInt(kv[1]); break;
-                case "nr": nr = Integer.parseInt(kv[1]); break;
-                case "ts": ts = Integer.parseInt(kv[1]); break;
-                default: throw new IllegalArgumentException("bad GEMM configuration '" + s + "'");
-            }
+        if (parts.length != 4) {
+            throw new IllegalArgumentException("bad GEMM configuration '" + s + "': expected KERNEL mr=N nr=N ts=N");
         }
-        return new GemmConfig(KernelDevice.GemmKernel.valueOf(parts[0]), mr, nr, ts);
+        KernelDevice.GemmKernel kernel = null;
+        for (KernelDevice.GemmKernel k : KernelDevice.GemmKernel.values()) if (k.name().equals(parts[0])) kernel = k;
+        if (kernel == null) {
+            throw new IllegalArgumentException("bad GEMM configuration '" + s + "': unknown kernel '" + parts[0] + "' (one of "
+                    + java.util.Arrays.toString(KernelDevice.GemmKernel.values()) + ")");
+        }
+        int[] v = {-1, -1, -1};
+        List<String> names = List.of("mr", "nr", "ts");
+        for (int i = 1; i < 4; i++) {
+            int eq = parts[i].indexOf('=');
+            int which = eq < 0 ? -1 : names.indexOf(parts[i].substring(0, eq));
+            if (which < 0) throw new IllegalArgumentException("bad GEMM configuration '" + s + "': '" + parts[i] + "' is not mr=N, nr=N or ts=N");
+            if (v[which] >= 0) throw new IllegalArgumentException("bad GEMM configuration '" + s + "': " + names.get(which) + " given twice");
+            try {
+                v[which] = Integer.parseInt(parts[i].substring(eq + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad GEMM configuration '" + s + "': '" + parts[i] + "' is not an integer");
+            }
+            if (v[which] < 0) throw new IllegalArgumentException("bad GEMM configuration '" + s + "': '" + parts[i] + "' is negative");
+        }
+        return new GemmConfig(kernel, v[0], v[1], v[2]);
     }
 
     @Override public String toString() { return encode(); }

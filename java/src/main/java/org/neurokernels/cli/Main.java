@@ -28,10 +28,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** The {@code neurokernels} command line. */
-@Command(name = "neurokernels", mixinStandardHelpOptions = true, version = "neurokernels 0.1.0",
+@Command(name = "neurokernels", mixinStandardHelpOptions = true, version = Main.VERSION,
         description = "OpenCL and CUDA kernels for learning and neural dynamics, checked against a Java reference.",
         subcommands = {Main.DevicesCommand.class, Main.OpsCommand.class, Main.RunCommand.class, Main.VerifyCommand.class, Main.TuneCommand.class, TrainCommand.class, SimulateCommand.class})
 public final class Main implements Runnable {
+    static final String VERSION = "neurokernels 0.1.0";
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override public void run() { spec.commandLine().usage(System.out); }
@@ -40,22 +42,31 @@ public final class Main implements Runnable {
         System.exit(execute(args));
     }
 
-    /** Runs the CLI and returns its exit status (for tests). */
+    /**
+     * Runs the CLI and returns its exit status (for tests): 0 on success, 2 for a usage error or a failure
+     * printed as one line starting with "error: " (no stack trace), 1 where a command says so (verify).
+     */
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setOverwrittenOptionsAllowed(true);  // a later --option wins: ./neurokernels demo --epochs 2 overrides the demo's default
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
-            line.getErr().println("error: " + ex.getMessage());
+            line.getErr().println("error: " + Checks.describe(ex));
             return 2;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            cl.getErr().println("error: " + Checks.outOfMemory(e));
+            cl.getErr().flush();
+            return 2;
+        }
     }
 
     static String json(Object o) {
         return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o);
     }
 
-    @Command(name = "devices", description = "List every device, and why any backend is unavailable.")
+    @Command(name = "devices", mixinStandardHelpOptions = true, version = Main.VERSION, description = "List every device, and why any backend is unavailable.")
     static final class DevicesCommand implements Callable<Integer> {
         @Option(names = "--json", description = "print JSON") boolean asJson;
 
@@ -89,7 +100,7 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "ops", description = "List the op registry: inputs, outputs, parameters, FLOP/byte model.")
+    @Command(name = "ops", mixinStandardHelpOptions = true, version = Main.VERSION, description = "List the op registry: inputs, outputs, parameters, FLOP/byte model.")
     static final class OpsCommand implements Callable<Integer> {
         @Option(names = "--json", description = "print a JSON list of objects with a name field") boolean asJson;
 
@@ -122,12 +133,15 @@ public final class Main implements Runnable {
         for (String s : items) {
             int eq = s.indexOf('=');
             if (eq <= 0) throw new IllegalArgumentException(what + " '" + s + "' must be NAME=VALUE");
-            m.put(s.substring(0, eq), s.substring(eq + 1));
+            if (m.put(s.substring(0, eq), s.substring(eq + 1)) != null) throw new IllegalArgumentException(what + " " + s.substring(0, eq) + " is given twice");
         }
         return m;
     }
 
-    @Command(name = "run", description = "Run one registry op on one device with .npy files in and out (float32, C order).")
+    /** The largest file Files.readAllBytes can hold (a Java array). */
+    static final long MAX_NPY_BYTES = Integer.MAX_VALUE - 8;
+
+    @Command(name = "run", mixinStandardHelpOptions = true, version = Main.VERSION, description = "Run one registry op on one device with .npy files in and out (float32, C order).")
     static final class RunCommand implements Callable<Integer> {
         @Parameters(index = "0", description = "op name (see: neurokernels ops)") String opName;
         @Option(names = "--device", defaultValue = "auto", description = "java, opencl:NAME (e.g. opencl:pocl), opencl:P:D, cuda:N or auto (default)") String device;
@@ -136,17 +150,54 @@ public final class Main implements Runnable {
         @Option(names = "--out", description = "NAME=FILE.npy (outputs not named are not written)") List<String> outputs = new ArrayList<>();
 
         @Override public Integer call() throws Exception {
+            // everything that can be checked without a device is checked first: op, parameters, input and
+            // output names, files, shapes and memory; nothing runs and nothing is written on a mistake
             Op op = OpRegistry.get(opName);
             Params p = op.params(pairs(params, "--param"));
-            Map<String, HostMatrix> in = new LinkedHashMap<>();
-            for (Map.Entry<String, String> e : pairs(inputs, "--in").entrySet()) in.put(e.getKey(), Npy.read(Path.of(e.getValue())));
+            Map<String, String> inFiles = pairs(inputs, "--in");
+            op.checkInputNames(inFiles.keySet());
             Map<String, String> outs = pairs(outputs, "--out");
-            for (String name : outs.keySet()) {
+            for (Map.Entry<String, String> e : outs.entrySet()) {
+                String name = e.getKey();
                 if (op.outputs().stream().noneMatch(t -> t.name().equals(name))) {
                     throw new IllegalArgumentException("op " + op.name() + " has no output '" + name + "'; outputs are " + op.outputs().stream().map(Spec.Tensor::name).toList());
                 }
+                Checks.outputFile("--out " + name + ": output file", Path.of(e.getValue()));
             }
+            long held = 0;
+            for (Map.Entry<String, String> e : inFiles.entrySet()) {
+                Path f = Checks.inputFile("--in " + e.getKey() + ": input file", Path.of(e.getValue()));
+                long size = java.nio.file.Files.size(f);
+                if (size > MAX_NPY_BYTES) {
+                    throw new IllegalArgumentException("--in " + e.getKey() + ": input file " + f + " is " + Checks.size(size) + "; run reads .npy files of at most "
+                            + Checks.size(MAX_NPY_BYTES) + " (about " + MAX_NPY_BYTES / 4 / 1_000_000 + " million float32 elements)");
+                }
+                Checks.heap("--in " + e.getKey() + ": reading " + f + " (" + Checks.size(size) + ")", held + 2 * size);
+                held += size;
+            }
+            Map<String, HostMatrix> in = new LinkedHashMap<>();
+            for (Map.Entry<String, String> e : inFiles.entrySet()) in.put(e.getKey(), Npy.read(Path.of(e.getValue())));
+            Map<String, int[]> outShapes = op.check(in, p);
+            long inElements = 0, outElements = 0, newOutElements = 0;
+            for (HostMatrix h : in.values()) inElements += h.data().length;
+            for (Map.Entry<String, int[]> e : outShapes.entrySet()) {
+                long n = (long) e.getValue()[0] * e.getValue()[1];
+                outElements += n;
+                if (!op.inPlace().contains(e.getKey()) || !in.containsKey(e.getKey())) newOutElements += n;
+            }
+            String shapes = outShapes.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()[0] + "x" + e.getValue()[1]).toList().toString();
             try (Device d = Devices.open(device)) {
+                if (d.info().backend().equals("java")) {
+                    // the java device keeps its matrices in the heap: inputs and outputs there, outputs again when downloaded
+                    Checks.heap("op " + op.name() + " on java with outputs " + shapes, 4 * (2 * inElements + newOutElements + outElements));
+                } else {
+                    Checks.heap("op " + op.name() + " with outputs " + shapes + " (downloaded)", 4 * (inElements + outElements));
+                    long onDevice = 4 * (inElements + newOutElements), global = d.info().globalMemoryBytes();
+                    if (global > 0 && onDevice > global) {
+                        throw new IllegalArgumentException("op " + op.name() + " with outputs " + shapes + " needs about " + Checks.size(onDevice)
+                                + " on " + d.id() + ", which has " + Checks.size(global));
+                    }
+                }
                 System.err.println("device " + d.id() + " (" + d.info().name() + ")");
                 Map<String, HostMatrix> result = op.execute(d, in, p);
                 for (Map.Entry<String, String> e : outs.entrySet()) {
@@ -158,7 +209,7 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "tune", description = "Measure the GEMM kernel candidates on an OpenCL device and store the fastest for later runs.")
+    @Command(name = "tune", mixinStandardHelpOptions = true, version = Main.VERSION, description = "Measure the GEMM kernel candidates on an OpenCL device and store the fastest for later runs.")
     static final class TuneCommand implements Callable<Integer> {
         @Option(names = "--device", required = true, description = "opencl:NAME (e.g. opencl:pocl) or opencl:P:D") String device;
         @Option(names = "--size", defaultValue = "1024", description = "square GEMM size timed besides the 64x784x256 training shape") int size;
@@ -166,6 +217,18 @@ public final class Main implements Runnable {
         @Option(names = "--dry-run", description = "measure only; do not store the winner") boolean dryRun;
 
         @Override public Integer call() throws Exception {
+            Checks.range("--size", size, 1, 46340);   // size^2 elements must fit a matrix
+            Checks.range("--reps", reps, 1, Integer.MAX_VALUE);
+            // an unusable store is refused before anything is measured: storing would overwrite a file someone may want to repair
+            try {
+                org.neurokernels.GemmTuning.check();
+            } catch (org.neurokernels.GemmTuning.CorruptStoreException e) {
+                if (!dryRun) {
+                    throw new IllegalStateException(e.getMessage() + ". Nothing was measured: delete or fix " + e.file()
+                            + " (or name another store with NK_TUNING_FILE), then run tune again");
+                }
+                System.out.println("note: " + e.getMessage() + " (--dry-run stores nothing)");
+            }
             String id;
             try (Device d = Devices.open(device)) {
                 if (!d.info().backend().equals("opencl")) throw new IllegalArgumentException("tune works on OpenCL devices; " + d.id() + " is " + d.info().backend());
@@ -186,7 +249,7 @@ public final class Main implements Runnable {
         }
     }
 
-    @Command(name = "verify", description = "Run every op on devices against the java reference; print a table; exit 1 on any failure.")
+    @Command(name = "verify", mixinStandardHelpOptions = true, version = Main.VERSION, description = "Run every op on devices against the java reference; print a table; exit 1 on any failure.")
     static final class VerifyCommand implements Callable<Integer> {
         @Option(names = "--device", description = "one device (default: --all)") String device;
         @Option(names = "--all", description = "every available device (the default)") boolean all;
@@ -195,12 +258,16 @@ public final class Main implements Runnable {
         @Option(names = "--op", description = "only these ops (repeatable)") List<String> only = new ArrayList<>();
         @Option(names = "--json", description = "write the JSON report here") Path jsonFile;
         @Option(names = "--markdown", description = "write the Markdown report here") Path markdownFile;
-        @Option(names = "--runs", defaultValue = "5", description = "timed runs per case (median reported)") int runs;
+        @Option(names = "--runs", defaultValue = "5", description = "timed runs per case (median reported); 0 checks without timing") int runs;
         @Option(names = "--fast-math", description = "build the kernels with the vendor's fast math and report how far each op moves (information, not failure)") boolean fastMath;
         @Option(names = "--dump-failures", description = "write each failing case's inputs, reference outputs and a replay.sh line here") Path dumpDir;
         @Option(names = "--no-probes", description = "skip the floating-point probes") boolean noProbes;
 
         @Override public Integer call() throws Exception {
+            Checks.range("--runs", runs, 0, Integer.MAX_VALUE);   // 0: check only, no timing
+            Checks.outputFile("--json", jsonFile);
+            Checks.outputFile("--markdown", markdownFile);
+            Checks.outputDirectory("--dump-failures", dumpDir);
             long s = seed != null ? seed : System.nanoTime();
             List<String> selectors = new ArrayList<>();
             if (device != null && !all) selectors.add(device);

@@ -33,22 +33,41 @@ import picocli.CommandLine.Option;
  * weights 0.0162 nA excitatory, 0.09 nA inhibitory), each neuron receiving 80 random inputs as in the
  * 4000-neuron original whatever the size. Reports population rates and writes a raster and rate plot.
  */
-@Command(name = "simulate", description = "Run the Vogels-Abbott CUBA balanced E/I network; report population rates; plot a raster.")
+@Command(name = "simulate", mixinStandardHelpOptions = true, version = Main.VERSION, description = "Run the Vogels-Abbott CUBA balanced E/I network; report population rates; plot a raster.")
 final class SimulateCommand implements Callable<Integer> {
+    static final int MIN_NEURONS = 100;
+    /** The largest n whose n x n weight matrix fits one Java array (n^2 <= 2^31 - 1). */
+    static final int MAX_NEURONS = 46340;
+
     @Option(names = "--device", defaultValue = "auto") String device;
-    @Option(names = "--neurons", defaultValue = "1000", description = "network size (80% excitatory); 4000 is the original") int neurons;
-    @Option(names = "--ms", defaultValue = "1000", description = "simulated time (ms)") double ms;
-    @Option(names = "--dt", defaultValue = "0.1", description = "step (ms)") double dt;
-    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--neurons", defaultValue = "1000", description = "network size (80%% excitatory), " + MIN_NEURONS + " to " + MAX_NEURONS + "; 4000 is the original") int neurons;
+    @Option(names = "--ms", defaultValue = "1000", description = "simulated time (ms), > 0") double ms;
+    @Option(names = "--dt", defaultValue = "0.1", description = "step (ms), > 0") double dt;
+    @Option(names = "--seed", defaultValue = "1", converter = Checks.Uint64.class, description = "unsigned 64-bit seed (default ${DEFAULT-VALUE})") long seed;
     @Option(names = "--plot", description = "write a raster and population-rate PNG") Path plot;
     @Option(names = "--json", description = "write the population rates as JSON") Path json;
     @Option(names = "--spikes", description = "write every spike as a row (time in ms, neuron) of a float32 .npy file") Path spikesFile;
 
     @Override public Integer call() throws Exception {
-        int n = neurons, ne = n * 4 / 5, inDegree = 80;
-        if (n < 100) throw new IllegalArgumentException("--neurons must be at least 100");
-        double p = Math.min(1.0, inDegree / (double) n);
+        // every option is checked before any allocation or device work
+        Checks.range("--neurons", neurons, MIN_NEURONS, MAX_NEURONS);
+        Checks.positive("--ms", ms);
+        Checks.positive("--dt", dt);
+        double stepCount = Math.floor(ms / dt + 0.5);   // round half up, as Math.round, without its wrap
+        if (!(stepCount >= 1 && stepCount <= Integer.MAX_VALUE)) {
+            String count = stepCount < 1e12 ? String.format(Locale.ROOT, "%.0f", stepCount) : String.format(Locale.ROOT, "%.3g", stepCount);
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "--ms %s at --dt %s is %s steps; need 1 to %d steps", ms, dt, count, Integer.MAX_VALUE));
+        }
+        Checks.outputFile("--plot", plot);
+        Checks.outputFile("--json", json);
+        Checks.outputFile("--spikes", spikesFile);
         LifParameters cell = new LifParameters(20, 0.2, -49, -60, -50, 5, 5, 10, 0);
+        cell.step(dt, 50);   // refuses a dt at which the refractory period or a propagator does not fit
+        // host: two n x n weight arrays and a transposed copy at a time; the java device keeps two more
+        long matrix = 4L * neurons * neurons;
+        Checks.heap("--neurons " + neurons + " (n x n weights, " + Checks.size(matrix) + " each)", (device.startsWith("opencl") || device.startsWith("cuda") ? 3 : 5) * matrix);
+        int n = neurons, ne = n * 4 / 5, inDegree = 80;
+        double p = Math.min(1.0, inDegree / (double) n);
         Random rnd = new Random(seed);
         float[] we = new float[n * n], wi = new float[n * n], v0 = new float[n];
         for (int post = 0; post < n; post++) {
@@ -59,9 +78,9 @@ final class SimulateCommand implements Callable<Integer> {
             }
             v0[post] = (float) (-60 + 10 * rnd.nextDouble());
         }
-        int steps = (int) Math.round(ms / dt), rasterNeurons = Math.min(n, 200);
+        int steps = (int) stepCount, rasterNeurons = Math.min(n, 200);
         XYSeries rasterE = new XYSeries("excitatory"), rasterI = new XYSeries("inhibitory");
-        int binSteps = (int) Math.max(1, Math.round(1.0 / dt));
+        long binSteps = Math.max(1, Math.min(steps, Math.round(1.0 / dt)));
         List<double[]> bins = new ArrayList<>();
         double[] totals = new double[2];
         List<float[]> spikeList = new ArrayList<>();
@@ -103,7 +122,7 @@ final class SimulateCommand implements Callable<Integer> {
                 m.put("seed", seed);
                 m.put("rate_excitatory_hz", rateE);
                 m.put("rate_inhibitory_hz", rateI);
-                java.nio.file.Files.writeString(json, Main.json(m) + "\n");
+                org.neurokernels.io.AtomicFiles.writeString(json, Main.json(m) + "\n");
             }
         }
         if (spikesFile != null && !spikeList.isEmpty()) {
@@ -137,7 +156,7 @@ final class SimulateCommand implements Callable<Integer> {
             plotArea.add(new XYPlot(rates, null, new NumberAxis("rate (Hz, 1 ms bins)"), lines), 1);
             JFreeChart chart = new JFreeChart("Vogels-Abbott CUBA network, " + n + " neurons", JFreeChart.DEFAULT_TITLE_FONT, plotArea, true);
             chart.setBackgroundPaint(Color.WHITE);
-            ChartUtils.saveChartAsPNG(plot.toFile(), chart, 1100, 750);
+            org.neurokernels.io.AtomicFiles.write(plot, out -> ChartUtils.writeChartAsPNG(out, chart, 1100, 750));
             System.out.println("wrote " + plot);
         }
         return 0;

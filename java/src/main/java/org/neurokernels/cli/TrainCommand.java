@@ -33,7 +33,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code neurokernels train}: an MLP trained with BP, FA, DFA, sign-concordant or Kolen-Pollack feedback. */
-@Command(name = "train", description = "Train an MLP with a feedback rule per hidden layer; print loss, accuracy and alignment per epoch.")
+@Command(name = "train", mixinStandardHelpOptions = true, version = Main.VERSION, description = "Train an MLP with a feedback rule per hidden layer; print loss, accuracy and alignment per epoch.")
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--rule", description = "rule for every hidden layer: bp, fa, dfa, usf, frsf, brsf, kp; a comma list trains one run per rule") String rule;
     @Option(names = "--rules", description = "one rule per hidden layer, comma separated (a single run mixing rules)") String rulesPerLayer;
@@ -45,11 +45,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--momentum", defaultValue = "0") float momentum;
     @Option(names = "--weight-decay", defaultValue = "0") float weightDecay;
     @Option(names = "--loss", defaultValue = "ce", description = "ce (softmax cross-entropy) or mse (on one-hot targets)") String loss;
-    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--seed", defaultValue = "1", converter = Checks.Uint64.class, description = "unsigned 64-bit seed (default ${DEFAULT-VALUE})") long seed;
     @Option(names = "--device", defaultValue = "auto") String device;
     @Option(names = "--data", description = "an IDX data directory (MNIST layout); default: Fashion-MNIST in " + "/usr/share/datasets/fashion-mnist") Path data;
     @Option(names = "--synthetic", description = "a small synthetic teacher-student task instead of a data directory") boolean synthetic;
-    @Option(names = "--limit", description = "use only the first N training examples") Integer limit;
+    @Option(names = "--limit", description = "use only the first N training examples (1 to the size of the training set)") Integer limit;
     @Option(names = "--normalize", defaultValue = "standard", description = "standard: (x - mean) / std with the training set's mean and std over all pixels; none: pixels in [0, 1] as read") String normalize;
     @Option(names = "--json", description = "write one object per epoch (a list) to this file") Path json;
     @Option(names = "--plot", description = "write a PNG of accuracy and alignment per epoch") Path plot;
@@ -75,12 +75,26 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         if (fromJson != null) {
+            for (Path f : fromJson) Checks.inputFile("--from-json", f);
+            Checks.outputFile("--json", json);
+            Checks.outputFile("--plot", plot);
             List<Trainer.Epoch> all = new ArrayList<>();
             for (Path f : fromJson) all.addAll(readJson(f));
             summary(all);
             return 0;
         }
-        int[] hiddenSizes = Arrays.stream(hidden.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+        // every option is checked before any data is read or device opened
+        int[] hiddenSizes = Checks.positiveInts("--hidden", hidden);
+        Activation act = Activation.parse(activation);
+        Checks.range("--epochs", epochs, 1, Integer.MAX_VALUE);
+        Checks.range("--batch", batch, 1, Integer.MAX_VALUE);
+        Checks.positive("--lr", lr);
+        Checks.nonNegative("--momentum", momentum);
+        if (!(momentum < 1)) throw new IllegalArgumentException("--momentum " + momentum + ": need 0 <= momentum < 1");
+        Checks.nonNegative("--weight-decay", weightDecay);
+        if (limit != null) Checks.range("--limit", limit, 1, Integer.MAX_VALUE);
+        Checks.outputFile("--json", json);
+        Checks.outputFile("--plot", plot);
         List<FeedbackRule[]> runs = new ArrayList<>();
         if (rulesPerLayer != null) {
             FeedbackRule[] r = Arrays.stream(rulesPerLayer.split(",")).map(FeedbackRule::parse).toArray(FeedbackRule[]::new);
@@ -95,20 +109,30 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         if (!loss.equals("ce") && !loss.equals("mse")) throw new IllegalArgumentException("--loss must be ce or mse");
+        if (!normalize.equals("standard") && !normalize.equals("none")) throw new IllegalArgumentException("--normalize must be standard or none");
         Dataset train, test;
         if (synthetic) {
+            if (limit != null) {
+                Checks.range("--limit", limit, 1, Integer.MAX_VALUE / 20);
+                Checks.heap("--synthetic --limit " + limit, 2L * 4 * 20 * limit);
+            }
             train = TeacherStudent.generate("teacher-student/train", limit != null ? limit : 8000, 20, 4, 7, seed);
             test = TeacherStudent.generate("teacher-student/test", 2000, 20, 4, 7, seed + 1);
         } else {
+            if (data != null) Checks.inputDirectory("--data", data);
             Path dir = data != null ? data : Idx.FASHION_MNIST;
             if (!Files.isDirectory(dir)) {
                 throw new IllegalArgumentException(dir + " not found. Fashion-MNIST: apt-get install dataset-fashion-mnist (as root), or --data DIR, or --synthetic");
             }
             train = Idx.load(dir, "train");
+            if (limit != null && limit > train.n()) {
+                throw new IllegalArgumentException("--limit " + limit + " is more than the " + train.n() + " training examples in " + dir);
+            }
             test = Idx.load(dir, "t10k");
             if (limit != null) train = new Dataset(train.name(), Arrays.copyOf(train.x(), limit * train.features()), Arrays.copyOf(train.labels(), limit),
                     limit, train.features(), train.classes());
         }
+        if (batch > train.n()) throw new IllegalArgumentException("--batch " + batch + " is more than the " + train.n() + " training examples");
         if (normalize.equals("standard")) {
             double[] ms = train.meanStd();
             train = train.standardized(ms[0], ms[1]);
@@ -122,10 +146,21 @@ final class TrainCommand implements Callable<Integer> {
                     train.name(), train.n(), test.n(), train.features(), train.classes());
             System.out.printf(Locale.ROOT, "%-8s %5s %11s %9s %8s  %s%n", "run", "epoch", "train loss", "test acc", "seconds", "B-W angle / update angle vs BP (deg), per hidden layer");
             for (FeedbackRule[] r : runs) {
-                Trainer.Config c = new Trainer.Config(hiddenSizes, Activation.parse(activation), r, epochs, batch, lr, momentum, weightDecay, seed, loss.equals("mse"));
+                Trainer.Config c = new Trainer.Config(hiddenSizes, act, r, epochs, batch, lr, momentum, weightDecay, seed, loss.equals("mse"));
                 int batches = (train.n() + batch - 1) / batch;
                 try (Progress bar = Progress.start(c.label(), (long) batches * epochs)) {
-                    all.addAll(Trainer.train(d, train, test, c, ep -> System.out.println(format(ep)), b -> bar.step()));
+                    List<Trainer.Epoch> soFar = new ArrayList<>(all);  // --json is rewritten (atomically) after every epoch
+                    all.addAll(Trainer.train(d, train, test, c, ep -> {
+                        System.out.println(format(ep));
+                        soFar.add(ep);
+                        if (json != null) {
+                            try {
+                                writeJson(json, soFar);
+                            } catch (java.io.IOException e) {
+                                throw new java.io.UncheckedIOException(e.getMessage(), e);
+                            }
+                        }
+                    }, b -> bar.step()));
                 }
             }
         }
@@ -139,8 +174,13 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, List<Trainer.Epoch>> byRun = byRun(all);
         byRun.forEach((run, eps) -> System.out.printf(Locale.ROOT, "%-8s %13.2f%% %14.2f%n", run, 100 * eps.get(eps.size() - 1).testAccuracy(),
                 eps.stream().mapToDouble(Trainer.Epoch::seconds).average().orElse(0)));
-        if (json != null) Files.writeString(json, Main.json(all.stream().map(TrainCommand::toJson).toList()) + "\n");
+        if (json != null) writeJson(json, all);
         if (plot != null) plot(byRun, plot);
+    }
+
+    /** The --json file: every epoch so far as one list, replacing the previous file in one step. */
+    static void writeJson(Path file, List<Trainer.Epoch> epochs) throws java.io.IOException {
+        org.neurokernels.io.AtomicFiles.writeString(file, Main.json(epochs.stream().map(TrainCommand::toJson).toList()) + "\n");
     }
 
     static String format(Trainer.Epoch e) {
@@ -261,6 +301,6 @@ final class TrainCommand implements Callable<Integer> {
         plot.setFixedLegendItems(legend);
         JFreeChart chart = new JFreeChart("neurokernels train: test accuracy and alignment per epoch", JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
-        ChartUtils.saveChartAsPNG(file.toFile(), chart, 1000, 900);
+        org.neurokernels.io.AtomicFiles.write(file, out -> ChartUtils.writeChartAsPNG(out, chart, 1000, 900));
     }
 }

@@ -3,10 +3,10 @@ package org.neurokernels.conformance;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Random;
 
+import org.neurokernels.io.AtomicFiles;
 import org.neurokernels.io.Npy;
 import org.neurokernels.ops.HostMatrix;
 import org.neurokernels.ops.Op;
@@ -14,7 +14,8 @@ import org.neurokernels.ops.Op;
 /**
  * Writes a case as files that replay anywhere: its inputs (regenerated from the case's seed) and the
  * reference outputs as .npy, and a line in replay.sh that runs the same op on the same device with
- * {@code neurokernels run}, so a failure seen on one vendor's device can be rerun on any other.
+ * {@code neurokernels run}, so a failure seen on one vendor's device can be rerun on any other. Every
+ * file is replaced atomically ({@link AtomicFiles}).
  */
 public final class FailureDump {
     private FailureDump() { }
@@ -38,8 +39,10 @@ public final class FailureDump {
         }
         String line = "# " + r.op() + " [" + r.label() + "] seed " + r.seed() + " on " + r.device() + (r.pass() ? "" : ": FAILED") + "\n" + cmd + "\n";
         Path script = dir.resolve("replay.sh");
-        if (!Files.exists(script)) Files.writeString(script, "#!/usr/bin/env bash\n# cases written by neurokernels verify --dump-failures; compare *-out-* with *-ref-*\nset -e\n");
-        Files.writeString(script, line, StandardOpenOption.APPEND);
+        // appending is read, extend, replace: a killed verify leaves the previous complete script
+        String before = Files.isRegularFile(script) ? Files.readString(script)
+                : "#!/usr/bin/env bash\n# cases written by neurokernels verify --dump-failures; compare *-out-* with *-ref-*\nset -e\n";
+        AtomicFiles.writeString(script, before + line);
         return cmd.toString();
     }
 }

@@ -1,7 +1,6 @@
 package org.neurokernels.conformance;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,6 +12,7 @@ import java.util.Map;
 import com.google.gson.GsonBuilder;
 
 import org.neurokernels.DeviceInfo;
+import org.neurokernels.io.AtomicFiles;
 import org.neurokernels.ops.Check;
 
 /** Conformance results as a console table, JSON and Markdown; each report opens with the full device identity. */
@@ -132,7 +132,7 @@ public final class Report {
     private static Object finite(double v) { return Double.isFinite(v) ? (Object) v : String.valueOf(v); }
 
     public void writeJson(Path file) throws IOException {
-        Files.writeString(file, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(toJson()) + "\n");
+        AtomicFiles.writeString(file, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(toJson()) + "\n");
     }
 
     public void writeMarkdown(Path file) throws IOException {
@@ -155,6 +155,6 @@ public final class Report {
                     r.maxUlp(), r.seconds() * 1e3, r.gflops(), r.gbs()));
         }
         sb.append('\n').append(allPass() ? "All cases pass.\n" : "Some cases FAIL; see the JSON report for the first failing elements.\n");
-        Files.writeString(file, sb.toString());
+        AtomicFiles.writeString(file, sb.toString());
     }
 }

@@ -30,7 +30,7 @@ public final class Idx {
             raw.reset();
             InputStream in = b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(raw, 1 << 16) : raw;
             DataInputStream d = new DataInputStream(new BufferedInputStream(in, 1 << 16));
-            int magic = d.readInt();
+            int magic = header(d, file, "magic number");
             if ((magic >>> 16) != 0 || ((magic >>> 8) & 0xff) != 0x08) {
                 throw new NeurokernelsException(file + ": not an unsigned-byte IDX file (magic 0x" + Integer.toHexString(magic) + ")");
             }
@@ -39,14 +39,32 @@ public final class Idx {
             int[] dims = new int[nd];
             long total = 1;
             for (int i = 0; i < nd; i++) {
-                dims[i] = d.readInt();
+                dims[i] = header(d, file, "dimension " + i);
                 if (dims[i] < 1) throw new NeurokernelsException(file + ": dimension " + i + " is " + dims[i]);
                 total *= dims[i];
+                if (total > Integer.MAX_VALUE) throw new NeurokernelsException(file + ": " + java.util.Arrays.toString(java.util.Arrays.copyOf(dims, i + 1)) + " is more than 2^31 - 1 bytes");
             }
-            if (total > Integer.MAX_VALUE) throw new NeurokernelsException(file + ": too large");
             byte[] data = new byte[(int) total];
-            d.readFully(data);
+            int got;
+            try {
+                got = d.readNBytes(data, 0, data.length);
+            } catch (java.io.EOFException e) {   // a gzip stream cut short
+                throw new NeurokernelsException(file + ": truncated IDX data: dimensions " + java.util.Arrays.toString(dims) + " need " + data.length
+                        + " bytes; the compressed stream ends early (" + e.getMessage() + ")");
+            }
+            if (got < data.length) {
+                throw new NeurokernelsException(file + ": truncated IDX data: dimensions " + java.util.Arrays.toString(dims) + " need " + data.length
+                        + " bytes, the file has " + got);
+            }
             return new Raw(dims, data);
+        }
+    }
+
+    private static int header(DataInputStream d, Path file, String what) throws IOException {
+        try {
+            return d.readInt();
+        } catch (java.io.EOFException e) {
+            throw new NeurokernelsException(file + ": truncated IDX header: the file ends before its " + what);
         }
     }
 
@@ -55,7 +73,7 @@ public final class Idx {
             Path p = dir.resolve(name);
             if (Files.isRegularFile(p)) return p;
         }
-        throw new IOException("missing " + dir.resolve(base) + "[.gz]");
+        throw new IOException(dir.resolve(base) + "[.gz] does not exist (an MNIST-layout directory holds train- and t10k- images and labels)");
     }
 
     /** Loads {@code train} or {@code t10k} images and labels from an MNIST-layout directory. */

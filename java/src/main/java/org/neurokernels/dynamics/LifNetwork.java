@@ -25,6 +25,8 @@ public final class LifNetwork implements AutoCloseable {
     private final List<Projection> projections = new ArrayList<>();
 
     public LifNetwork(Device device, int batch, double dt, double tauRate, long seed) {
+        if (!(dt > 0 && dt < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("dt = " + dt + " ms: need a finite step > 0");
+        if (!(tauRate > 0 && tauRate < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("tau_rate = " + tauRate + " ms: need a finite value > 0");
         this.device = device;
         this.batch = batch;
         this.dt = dt;

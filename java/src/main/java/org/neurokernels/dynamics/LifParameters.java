@@ -6,11 +6,35 @@ package org.neurokernels.dynamics;
  */
 public record LifParameters(double tauM, double cm, double vRest, double vReset, double vThresh, double tauRefrac,
                             double tauSynE, double tauSynI, double iOffset) {
+    /**
+     * Every value must be finite; tau_m, cm, tau_syn_E and tau_syn_I positive, tau_refrac zero or positive,
+     * v_thresh above v_reset. Anything else is an IllegalArgumentException naming the parameter.
+     */
     public LifParameters {
-        if (!(tauM > 0 && cm > 0 && tauSynE > 0 && tauSynI > 0 && tauRefrac >= 0)) {
-            throw new IllegalArgumentException("need tau_m, cm, tau_syn_E, tau_syn_I > 0 and tau_refrac >= 0");
+        positive("tau_m", tauM, "ms");
+        positive("cm", cm, "nF");
+        finite("v_rest", vRest, "mV");
+        finite("v_reset", vReset, "mV");
+        finite("v_thresh", vThresh, "mV");
+        if (!(tauRefrac >= 0 && tauRefrac < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("tau_refrac = " + text(tauRefrac) + " ms: need a finite refractory period >= 0 ms");
         }
-        if (!(vThresh > vReset)) throw new IllegalArgumentException("v_thresh must exceed v_reset");
+        positive("tau_syn_E", tauSynE, "ms");
+        positive("tau_syn_I", tauSynI, "ms");
+        finite("i_offset", iOffset, "nA");
+        if (!(vThresh > vReset)) throw new IllegalArgumentException("v_thresh = " + text(vThresh) + " mV must exceed v_reset = " + text(vReset) + " mV");
+    }
+
+    /** A value as written: a float parameter (from the ops) without the digits its widening to double adds. */
+    private static String text(double v) { return (double) (float) v == v ? Float.toString((float) v) : Double.toString(v); }
+
+    /** Finite and within float range: the kernels receive it as a float. */
+    private static void finite(String name, double v, String unit) {
+        if (!(Math.abs(v) <= Float.MAX_VALUE)) throw new IllegalArgumentException(name + " = " + text(v) + " " + unit + ": need a finite value within float range");
+    }
+
+    private static void positive(String name, double v, String unit) {
+        if (!(v > 0 && v < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException(name + " = " + text(v) + " " + unit + ": need a finite value > 0");
     }
 
     /** PyNN's IF_curr_exp defaults: tau_m 20 ms, cm 1 nF, v_rest = v_reset = -65 mV, v_thresh -50 mV, tau_refrac 0.1 ms, tau_syn 5 ms. */
@@ -39,14 +63,39 @@ public record LifParameters(double tauM, double cm, double vRest, double vReset,
     /**
      * The exact-integration propagators for step h (ms), computed in double, and the readout filter
      * with time constant tauRate (ms): rate ← e^{-h/tauRate} rate + s / tauRate (spikes per ms).
+     * The refractory period becomes round(tau_refrac / h) steps, which must not exceed
+     * {@link LifStep#MAX_REFRACTORY_STEPS}; a longer one is refused, never wrapped or clamped.
      */
     public LifStep step(double h, double tauRate) {
-        if (!(h > 0) || !(tauRate > 0)) throw new IllegalArgumentException("need dt > 0 and tau_rate > 0");
+        positive("dt", h, "ms");
+        positive("tau_rate", tauRate, "ms");
         double p22 = Math.exp(-h / tauM);
-        return new LifStep((float) p22, (float) p21(h, tauM, tauSynE, cm), (float) p21(h, tauM, tauSynI, cm),
+        LifStep s = new LifStep((float) p22, (float) p21(h, tauM, tauSynE, cm), (float) p21(h, tauM, tauSynI, cm),
                 (float) (-Math.expm1(-h / tauM) * resistance()), (float) Math.exp(-h / tauSynE), (float) Math.exp(-h / tauSynI),
-                (float) vRest, (float) vReset, (float) vThresh, (float) iOffset, (int) Math.round(tauRefrac / h),
+                (float) vRest, (float) vReset, (float) vThresh, (float) iOffset, refractorySteps(h),
                 (float) Math.exp(-h / tauRate), (float) (1 / tauRate));
+        float[] values = {s.p21e(), s.p21i(), s.p20(), s.rateGain()};
+        String[] names = {"P21_E", "P21_I", "P20", "1 / tau_rate"};
+        for (int k = 0; k < values.length; k++) {
+            if (!Float.isFinite(values[k])) {
+                throw new IllegalArgumentException(names[k] + " overflows float for dt = " + h + " ms, tau_rate = " + tauRate + " ms and " + this);
+            }
+        }
+        return s;
+    }
+
+    /** round(tau_refrac / h), checked against {@link LifStep#MAX_REFRACTORY_STEPS}. */
+    public int refractorySteps(double h) {
+        positive("dt", h, "ms");
+        double ratio = tauRefrac / h;
+        if (!(ratio < LifStep.MAX_REFRACTORY_STEPS + 0.5)) {
+            String steps = ratio < 1e12 ? String.format(java.util.Locale.ROOT, "%.0f", Math.floor(ratio + 0.5))
+                    : String.format(java.util.Locale.ROOT, "%.3g", ratio);
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                    "tau_refrac = %s ms is %s steps of dt = %s ms; the refractory counter holds at most %d steps (tau_refrac < %.7g ms at this dt)",
+                    text(tauRefrac), steps, text(h), LifStep.MAX_REFRACTORY_STEPS, (LifStep.MAX_REFRACTORY_STEPS + 0.5) * h));
+        }
+        return (int) Math.round(ratio);
     }
 
     /**

@@ -34,8 +34,9 @@ public final class RatePopulation implements AutoCloseable {
     public RatePopulation(Device device, int batch, int n, int inputs, Activation f, float[] tauMs, double dt,
                           boolean exponentialEuler, double sigma, long seed) {
         if (tauMs.length != n) throw new IllegalArgumentException("need " + n + " time constants, got " + tauMs.length);
-        for (float t : tauMs) if (!(t > 0)) throw new IllegalArgumentException("time constants must be positive");
-        if (!(dt > 0)) throw new IllegalArgumentException("dt must be positive");
+        for (float t : tauMs) if (!(t > 0 && t < Float.POSITIVE_INFINITY)) throw new IllegalArgumentException("time constant " + t + " ms: need finite time constants > 0");
+        if (!(dt > 0 && dt < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("dt = " + dt + " ms: need a finite step > 0");
+        if (!(sigma >= 0 && sigma < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("sigma = " + sigma + ": need a finite noise amplitude >= 0");
         this.device = device;
         this.batch = batch;
         this.n = n;

@@ -112,9 +112,12 @@ public final class Npy {
         write(file, new HostMatrix(rows, cols, data));
     }
 
-    /** Writes a 2-D float32 array in C order (format 1.0, header padded to 64 bytes as numpy does). */
+    /**
+     * Writes a 2-D float32 array in C order (format 1.0, header padded to 64 bytes as numpy does),
+     * replacing the file atomically ({@link AtomicFiles}).
+     */
     public static void write(Path file, HostMatrix m) throws IOException {
-        Files.write(file, toBytes(m));
+        AtomicFiles.write(file, toBytes(m));
     }
 
     public static byte[] toBytes(HostMatrix m) {

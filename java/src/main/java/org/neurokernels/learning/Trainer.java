@@ -28,9 +28,13 @@ public final class Trainer {
                          float momentum, float weightDecay, long seed, boolean mse) {
         public Config {
             if (rules.length != hidden.length) throw new IllegalArgumentException(hidden.length + " hidden layers need " + hidden.length + " rules, got " + rules.length);
-            if (epochs < 0 || batch < 1) throw new IllegalArgumentException("epochs >= 0 and batch >= 1 required");
-            if (!(lr > 0) || !(momentum >= 0 && momentum < 1) || !(weightDecay >= 0)) {
-                throw new IllegalArgumentException("need lr > 0, 0 <= momentum < 1, weight decay >= 0");
+            if (epochs < 0) throw new IllegalArgumentException("epochs = " + epochs + ": need epochs >= 0");
+            if (batch < 1) throw new IllegalArgumentException("batch = " + batch + ": need batch >= 1");
+            for (int h : hidden) if (h < 1) throw new IllegalArgumentException("hidden layer size " + h + ": need sizes >= 1");
+            if (!(lr > 0 && lr < Float.POSITIVE_INFINITY)) throw new IllegalArgumentException("lr = " + lr + ": need a finite learning rate > 0");
+            if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("momentum = " + momentum + ": need 0 <= momentum < 1");
+            if (!(weightDecay >= 0 && weightDecay < Float.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException("weight decay = " + weightDecay + ": need a finite value >= 0");
             }
         }
 

@@ -128,9 +128,9 @@ public final class OpenClDevice extends KernelDevice {
         if (gemm != null) {
             source = "explicit";
         } else {
-            gemm = GemmTuning.lookup(tuningKey(described));
-            source = gemm != null ? "tuned, " + GemmTuning.file() : "default for " + (cpu ? "CPU" : "GPU") + " devices";
-            if (gemm == null) gemm = GemmConfig.defaultFor(cpu);
+            GemmTuning.Lookup tuned = GemmTuning.find(tuningKey(described));
+            gemm = tuned.config() != null ? tuned.config() : GemmConfig.defaultFor(cpu);
+            source = gemmSource(tuned, cpu);
         }
         if (gemm.kernel() == GemmKernel.WARP) {
             throw new IllegalArgumentException("opencl: the WARP GEMM kernel exists only on CUDA devices (configuration " + gemm + ", " + source + ")");
@@ -341,13 +341,29 @@ public final class OpenClDevice extends KernelDevice {
         return List.of(ds);
     }
 
-    /** Describes every device of every platform, without opening any. */
+    /** Where a device's GEMM configuration comes from: the tuning store, or the default (and why the store was ignored). */
+    private static String gemmSource(GemmTuning.Lookup tuned, boolean cpu) {
+        if (tuned.config() != null) return "tuned, " + tuned.file();
+        return "default for " + (cpu ? "CPU" : "GPU") + " devices"
+                + (tuned.ignored() ? "; tuning store " + tuned.file() + " ignored: " + tuned.problem() : "");
+    }
+
+    /** Describes every device of every platform, without opening any; "gemm" is the configuration an open would use. */
     public static List<DeviceInfo> discover() {
         List<DeviceInfo> out = new ArrayList<>();
         List<cl_platform_id> ps = platforms();
         for (int p = 0; p < ps.size(); p++) {
             List<cl_device_id> ds = devices(ps.get(p));
-            for (int d = 0; d < ds.size(); d++) out.add(describe(p, d, ps.get(p), ds.get(d)));
+            for (int d = 0; d < ds.size(); d++) {
+                DeviceInfo info = describe(p, d, ps.get(p), ds.get(d));
+                boolean cpu = "CPU".equals(info.details().get("device_type"));
+                GemmTuning.Lookup tuned = GemmTuning.find(tuningKey(info));
+                GemmConfig gemm = tuned.config() != null ? tuned.config() : GemmConfig.defaultFor(cpu);
+                Map<String, String> details = new LinkedHashMap<>(info.details());
+                details.put("gemm", gemm.encode() + " (" + gemmSource(tuned, cpu) + ")");
+                out.add(new DeviceInfo(info.id(), info.backend(), info.name(), info.vendor(), info.driverVersion(),
+                        info.globalMemoryBytes(), info.computeUnits(), details));
+            }
         }
         return out;
     }

@@ -29,6 +29,7 @@ public final class IzhikevichStepOp extends Op {
     }
 
     @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
+        if (!(p.getFloat("dt") > 0)) throw new IllegalArgumentException("izhikevich_step: dt=" + p.getFloat("dt") + " ms must be > 0");
         requireSame(in, "v", "u");
         requireSame(in, "v", "count");
         for (String s : List.of("i_ext", "syn")) if (in.containsKey(s)) requireSame(in, "v", s);

@@ -97,31 +97,51 @@ public abstract class Op {
     }
 
     /**
-     * Inputs uploaded and outputs allocated (NaN-poisoned, or aliased to the input for in-place outputs),
-     * ready to {@link Prepared#run()} any number of times; closing frees every matrix.
+     * Checks input names without their contents: every name is an input of this op and every required
+     * input is present. Cheap, so callers (the CLI) can run it before reading files or opening a device.
      */
-    public final Prepared prepare(Device device, Map<String, HostMatrix> in, Params p) {
-        Objects.requireNonNull(device, "device");
+    public final void checkInputNames(java.util.Collection<String> given) {
+        Objects.requireNonNull(given, "inputs");
+        for (String k : given) {
+            if (inputs.stream().noneMatch(t -> t.name().equals(k))) {
+                throw new IllegalArgumentException("op " + name + " has no input '" + k + "'; inputs are " + inputs.stream().map(Spec.Tensor::name).toList());
+            }
+        }
+        for (Spec.Tensor t : inputs) {
+            if (!t.optional() && !given.contains(t.name())) {
+                throw new IllegalArgumentException("op " + name + ": input '" + t.name() + "' (" + t.shape() + ") is missing");
+            }
+        }
+    }
+
+    /**
+     * Everything {@link #prepare} checks before it touches a device: input names, dtypes and shapes, and
+     * the parameters against them. Returns the output shapes.
+     */
+    public final Map<String, int[]> check(Map<String, HostMatrix> in, Params p) {
         Objects.requireNonNull(in, "inputs");
         Objects.requireNonNull(p, "params");
+        checkInputNames(in.keySet());
         Map<String, int[]> shapes = new LinkedHashMap<>();
         for (Spec.Tensor t : inputs) {
+            if (!in.containsKey(t.name())) continue;
             HostMatrix h = in.get(t.name());
-            if (h == null) {
-                if (!t.optional()) throw new IllegalArgumentException("op " + name + ": input '" + t.name() + "' (" + t.shape() + ") is missing");
-                continue;
-            }
+            if (h == null) throw new IllegalArgumentException("op " + name + ": input '" + t.name() + "' is null");
             if (h.dtype() != t.dtype()) {
                 throw new IllegalArgumentException("op " + name + ": input '" + t.name() + "' must be " + t.dtype().id() + ", got " + h.dtype().id());
             }
             shapes.put(t.name(), h.shape());
         }
-        for (String k : in.keySet()) {
-            if (inputs.stream().noneMatch(t -> t.name().equals(k))) {
-                throw new IllegalArgumentException("op " + name + " has no input '" + k + "'; inputs are " + inputs.stream().map(Spec.Tensor::name).toList());
-            }
-        }
-        Map<String, int[]> outShapes = outputShapes(shapes, p);
+        return outputShapes(shapes, p);
+    }
+
+    /**
+     * Inputs uploaded and outputs allocated (NaN-poisoned, or aliased to the input for in-place outputs),
+     * ready to {@link Prepared#run()} any number of times; closing frees every matrix.
+     */
+    public final Prepared prepare(Device device, Map<String, HostMatrix> in, Params p) {
+        Objects.requireNonNull(device, "device");
+        Map<String, int[]> outShapes = check(in, p);
         Prepared prepared = new Prepared(device, p);
         try {
             for (Map.Entry<String, HostMatrix> e : in.entrySet()) {

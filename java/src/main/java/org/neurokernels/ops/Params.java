@@ -25,6 +25,7 @@ public final class Params {
             switch (p.type()) {
                 case "float": getFloat(p.name()); break;
                 case "int": getInt(p.name()); break;
+                case "uint64": getUint64(p.name()); break;
                 case "bool": getBool(p.name()); break;
                 case "activation": getActivation(p.name()); break;
                 default: throw new AssertionError(p.type());
@@ -40,19 +41,65 @@ public final class Params {
         return v;
     }
 
+    /**
+     * A finite float. NaN, infinities, and numbers that float cannot hold (beyond ±3.4028235e38, or
+     * nonzero but rounding to zero) are refused rather than rounded to Infinity or 0.
+     */
     public float getFloat(String name) {
+        String text = raw(name).trim();
+        double d;
+        float f;
         try {
-            return Float.parseFloat(raw(name));
+            d = Double.parseDouble(text);
+            f = Float.parseFloat(text);   // rounded once, from the decimal
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("op " + op.name() + ": parameter " + name + "=" + raw(name) + " is not a number");
+            throw new IllegalArgumentException("op " + op.name() + ": parameter " + name + "=" + text + " is not a number");
+        }
+        if (!Double.isFinite(d)) throw new IllegalArgumentException("op " + op.name() + ": parameter " + name + "=" + text + " is not finite");
+        if (Float.isInfinite(f)) {
+            throw new IllegalArgumentException("op " + op.name() + ": parameter " + name + "=" + text + " is outside the float range (magnitude at most "
+                    + Float.MAX_VALUE + ")");
+        }
+        if (f == 0f && d != 0) {
+            throw new IllegalArgumentException("op " + op.name() + ": parameter " + name + "=" + text + " is too small for a float (it would become 0; "
+                    + "the smallest magnitude is " + Float.MIN_VALUE + ")");
+        }
+        return f;
+    }
+
+    /** A 32-bit signed integer; anything outside [-2^31, 2^31 - 1] is refused, never wrapped. */
+    public int getInt(String name) {
+        String text = raw(name).trim();
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            if (text.matches("[+-]?\\d+")) {
+                throw new IllegalArgumentException("op " + op.name() + ": parameter " + name + "=" + text + " is outside the 32-bit integer range ["
+                        + Integer.MIN_VALUE + ", " + Integer.MAX_VALUE + "]");
+            }
+            throw new IllegalArgumentException("op " + op.name() + ": parameter " + name + "=" + text + " is not an integer");
         }
     }
 
-    public int getInt(String name) {
+    /**
+     * An unsigned 64-bit integer (the Philox seeds): decimal 0 ... 18446744073709551615, returned as the
+     * same 64 bits in a long (values from 2^63 up read as negative longs, as
+     * {@link Long#parseUnsignedLong} gives them). A minus sign or a larger number is refused.
+     */
+    public long getUint64(String name) {
+        String text = raw(name).trim();
+        if (text.startsWith("-")) {
+            throw new IllegalArgumentException("op " + op.name() + ": parameter " + name + "=" + text + " is negative; it is an unsigned 64-bit integer (0 to "
+                    + Long.toUnsignedString(-1L) + ")");
+        }
         try {
-            return Integer.parseInt(raw(name));
+            return Long.parseUnsignedLong(text);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("op " + op.name() + ": parameter " + name + "=" + raw(name) + " is not an integer");
+            if (text.matches("\\+?\\d+")) {
+                throw new IllegalArgumentException("op " + op.name() + ": parameter " + name + "=" + text + " is larger than 2^64 - 1 = " + Long.toUnsignedString(-1L));
+            }
+            throw new IllegalArgumentException("op " + op.name() + ": parameter " + name + "=" + text + " is not an unsigned integer (0 to "
+                    + Long.toUnsignedString(-1L) + ")");
         }
     }
 

@@ -18,11 +18,12 @@ public final class PoissonOp extends Op {
         super("poisson", "spikes = [U(element, stream, step) < rate * dt]; count += spikes",
                 List.of(Spec.Tensor.of("rate", "1 x n", "rate per neuron (spikes/ms)"), Spec.Tensor.of("count", "b x n", "spike count")),
                 List.of(Spec.Tensor.of("spikes", "b x n", "0 or 1"), Spec.Tensor.of("count", "b x n", "")),
-                List.of(new Spec.Param("dt", "float", "0.1", "ms"), new Spec.Param("seed", "int", "0", "Philox key"),
+                List.of(new Spec.Param("dt", "float", "0.1", "ms"), new Spec.Param("seed", "uint64", "0", "Philox key"),
                         new Spec.Param("stream", "int", "0", "Philox counter word 1"), new Spec.Param("step", "int", "0", "Philox counter word 2")));
     }
 
     @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
+        if (!(p.getFloat("dt") > 0)) throw new IllegalArgumentException("poisson: dt=" + p.getFloat("dt") + " ms must be > 0");
         int[] r = require(in, "rate"), c = require(in, "count");
         if (r[0] != 1 || r[1] != c[1]) throw new IllegalArgumentException("poisson: rate is " + r[0] + "x" + r[1] + ", expected 1x" + c[1]);
         return shapes("spikes", c, "count", c);
@@ -33,7 +34,7 @@ public final class PoissonOp extends Op {
     @Override public Set<String> inPlace() { return Set.of("count"); }
 
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
-        device.poisson(p.getFloat("dt"), in.get("rate"), Long.parseLong(p.asMap().get("seed")), p.getInt("stream"), p.getInt("step"),
+        device.poisson(p.getFloat("dt"), in.get("rate"), p.getUint64("seed"), p.getInt("stream"), p.getInt("step"),
                 out.get("spikes"), out.get("count"));
     }
 

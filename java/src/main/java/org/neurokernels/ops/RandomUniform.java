@@ -17,14 +17,21 @@ public final class RandomUniform extends Op {
         super("random_uniform", "out = U[lo, hi) from Philox4x32-10, element e from counter (e/4, stream, draw, 0), key = seed",
                 List.of(), List.of(Spec.Tensor.of("out", "rows x cols", "random matrix")),
                 List.of(new Spec.Param("rows", "int", "1", "rows of out"), new Spec.Param("cols", "int", "1", "columns of out"),
-                        new Spec.Param("seed", "int", "0", "key (64-bit seed: low and high words)"),
+                        new Spec.Param("seed", "uint64", "0", "key (64-bit seed: low and high words)"),
                         new Spec.Param("stream", "int", "0", "counter word 1: which matrix"),
                         new Spec.Param("draw", "int", "0", "counter word 2: which draw (e.g. batch number)"),
                         new Spec.Param("lo", "float", "0", "lower bound"), new Spec.Param("hi", "float", "1", "upper bound")));
     }
 
     @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
-        return shapes("out", shape(p.getInt("rows"), p.getInt("cols")));
+        int rows = p.getInt("rows"), cols = p.getInt("cols");
+        if (rows < 1 || cols < 1) throw new IllegalArgumentException("random_uniform: rows=" + rows + " and cols=" + cols + " must both be at least 1");
+        if ((long) rows * cols > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("random_uniform: rows=" + rows + " x cols=" + cols + " is " + (long) rows * cols
+                    + " elements; a matrix holds at most 2^31 - 1 = " + Integer.MAX_VALUE);
+        }
+        if (!(p.getFloat("hi") > p.getFloat("lo"))) throw new IllegalArgumentException("random_uniform: need lo < hi, got lo=" + p.getFloat("lo") + ", hi=" + p.getFloat("hi"));
+        return shapes("out", shape(rows, cols));
     }
 
     @Override public double flops(Map<String, int[]> in, Params p) { return 0; }
@@ -32,7 +39,7 @@ public final class RandomUniform extends Op {
     @Override public double bytes(Map<String, int[]> in, Params p) { return 4.0 * p.getInt("rows") * p.getInt("cols"); }
 
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
-        device.randomUniform(Long.parseLong(p.asMap().get("seed")), p.getInt("stream"), p.getInt("draw"), p.getFloat("lo"), p.getFloat("hi"), out.get("out"));
+        device.randomUniform(p.getUint64("seed"), p.getInt("stream"), p.getInt("draw"), p.getFloat("lo"), p.getFloat("hi"), out.get("out"));
     }
 
     @Override public List<Case> cases(boolean quick) {

@@ -28,7 +28,7 @@ public final class RateMultistepOp extends Op {
                 List.of(Spec.Tensor.of("r", "b x n", "rates after the steps")),
                 List.of(new Spec.Param("steps", "int", "1", "number of steps"), new Spec.Param("activation", "activation", "tanh", "f"),
                         new Spec.Param("exp_euler", "bool", "true", "exponential Euler (else forward Euler)"),
-                        new Spec.Param("noise_scale", "float", "0", "sigma sqrt(dt)"), new Spec.Param("seed", "int", "0", "Philox key"),
+                        new Spec.Param("noise_scale", "float", "0", "sigma sqrt(dt)"), new Spec.Param("seed", "uint64", "0", "Philox key"),
                         new Spec.Param("stream", "int", "0", "Philox counter word 1"), new Spec.Param("step0", "int", "0", "counter word 2 of the first step")));
     }
 
@@ -51,7 +51,7 @@ public final class RateMultistepOp extends Op {
 
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
         device.rateMultistep(p.getActivation("activation"), p.getBool("exp_euler"), p.getInt("steps"), out.get("r"), in.get("w_rec_t"), in.get("w_in_t"),
-                in.get("u"), in.get("bias"), in.get("c"), in.get("tau"), p.getFloat("noise_scale"), Long.parseLong(p.asMap().get("seed")),
+                in.get("u"), in.get("bias"), in.get("c"), in.get("tau"), p.getFloat("noise_scale"), p.getUint64("seed"),
                 p.getInt("stream"), p.getInt("step0"), null, 0);
     }
 

@@ -28,7 +28,7 @@ public final class RateStepOp extends Op {
                 List.of(new Spec.Param("activation", "activation", "tanh", "f"),
                         new Spec.Param("exp_euler", "bool", "true", "exponential Euler (else forward Euler)"),
                         new Spec.Param("noise_scale", "float", "0", "sigma sqrt(dt)"),
-                        new Spec.Param("seed", "int", "0", "Philox key"), new Spec.Param("stream", "int", "0", "Philox counter word 1"),
+                        new Spec.Param("seed", "uint64", "0", "Philox key"), new Spec.Param("stream", "int", "0", "Philox counter word 1"),
                         new Spec.Param("step", "int", "0", "Philox counter word 2")));
     }
 
@@ -49,7 +49,7 @@ public final class RateStepOp extends Op {
 
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
         device.rateStep(p.getActivation("activation"), p.getBool("exp_euler"), out.get("r"), in.get("x"), in.get("c"), in.get("tau"),
-                p.getFloat("noise_scale"), Long.parseLong(p.asMap().get("seed")), p.getInt("stream"), p.getInt("step"));
+                p.getFloat("noise_scale"), p.getUint64("seed"), p.getInt("stream"), p.getInt("step"));
     }
 
     @Override public List<Case> cases(boolean quick) {
@@ -84,7 +84,7 @@ public final class RateStepOp extends Op {
         HostMatrix r = in.get("r"), x = in.get("x"), tau = in.get("tau");
         Activation f = p.getActivation("activation");
         float noise = p.getFloat("noise_scale");
-        long seed = Long.parseLong(p.asMap().get("seed"));
+        long seed = p.getUint64("seed");
         double[] s = new double[r.data().length];
         for (int e = 0; e < s.length; e++) {
             s[e] = Math.abs(r.data()[e]) + Math.abs(f.apply(x.data()[e])) + Float.MIN_NORMAL;

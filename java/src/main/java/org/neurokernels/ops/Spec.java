@@ -11,6 +11,9 @@ public final class Spec {
         public static Tensor uint32(String name, String shape, String doc) { return new Tensor(name, shape, false, doc, HostMatrix.DType.UINT32); }
     }
 
-    /** A scalar parameter with its type ("float", "int", "bool" or "activation") and default. */
+    /**
+     * A scalar parameter with its type and default. Types: "float" (a finite float32), "int" (32-bit
+     * signed), "uint64" (unsigned 64-bit decimal: the Philox seeds), "bool" or "activation"; see {@link Params}.
+     */
     public record Param(String name, String type, String defaultValue, String doc) { }
 }

@@ -54,6 +54,33 @@ class IdxTest {
         assertTrue(assertThrows(NeurokernelsException.class, () -> Idx.load(dir, "t10k")).getMessage().contains("IDX"));
     }
 
+    /** A file cut short says which file, that it is truncated, and how many bytes it needed and had (it used to say "null"). */
+    @Test
+    void truncatedFilesNameTheFileAndTheShortfall() throws IOException {
+        byte[] full = idx(new int[] {4, 3, 2}, new byte[24]);
+        write("train-images-idx3-ubyte", java.util.Arrays.copyOf(full, full.length - 5), false);
+        write("train-labels-idx1-ubyte", idx(new int[] {4}, new byte[4]), false);
+        String m = assertThrows(NeurokernelsException.class, () -> Idx.load(dir, "train")).getMessage();
+        assertTrue(m.contains("train-images-idx3-ubyte") && m.contains("truncated") && m.contains("need 24 bytes") && m.contains("has 19"), m);
+
+        Files.delete(dir.resolve("train-images-idx3-ubyte"));
+        write("train-images-idx3-ubyte", java.util.Arrays.copyOf(full, 9), false);   // ends inside the first dimension
+        m = assertThrows(NeurokernelsException.class, () -> Idx.load(dir, "train")).getMessage();
+        assertTrue(m.contains("train-images-idx3-ubyte") && m.contains("truncated IDX header"), m);
+
+        Files.delete(dir.resolve("train-images-idx3-ubyte"));
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (OutputStream o = new GZIPOutputStream(gz)) {
+            o.write(full);
+        }
+        Files.write(dir.resolve("train-images-idx3-ubyte.gz"), java.util.Arrays.copyOf(gz.toByteArray(), gz.size() - 12));   // the gzip stream cut short
+        m = assertThrows(NeurokernelsException.class, () -> Idx.load(dir, "train")).getMessage();
+        assertTrue(m.contains("train-images-idx3-ubyte.gz") && m.contains("truncated"), m);
+
+        m = assertThrows(IOException.class, () -> Idx.load(dir, "t10k")).getMessage();
+        assertTrue(m.contains("t10k-images-idx3-ubyte[.gz] does not exist"), m);
+    }
+
     @Test
     void fashionMnistWhenInstalled() throws IOException {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Idx.FASHION_MNIST), "dataset-fashion-mnist is not installed");
