@@ -119,7 +119,7 @@ final class SimulateCommand implements Callable<Integer> {
                 m.put("neurons", n);
                 m.put("ms", ms);
                 m.put("dt", dt);
-                m.put("seed", seed);
+                m.put("seed", new java.math.BigInteger(Long.toUnsignedString(seed)));  // unsigned 64-bit, as a JSON number
                 m.put("rate_excitatory_hz", rateE);
                 m.put("rate_inhibitory_hz", rateI);
                 org.neurokernels.io.AtomicFiles.writeString(json, Main.json(m) + "\n");
