@@ -37,9 +37,12 @@ public record GemmConfig(KernelDevice.GemmKernel kernel, int mr, int nr, int ts)
 
     public GemmConfig withKernel(KernelDevice.GemmKernel k) { return new GemmConfig(k, mr, nr, ts); }
 
+    /** The compiler defines' format (arguments mr, nr, ts, ts); the C library builds with the same. */
+    public static final String DEFINES_FORMAT = "-DMR=%d -DNR=%d -DTS_M=%d -DTS_N=%d";
+
     /** OpenCL compiler defines for both kernels. */
     public String defines() {
-        return String.format(Locale.ROOT, "-DMR=%d -DNR=%d -DTS_M=%d -DTS_N=%d", mr, nr, ts, ts);
+        return String.format(Locale.ROOT, DEFINES_FORMAT, mr, nr, ts, ts);
     }
 
     /** The form stored in the tuning file and shown in device details: "PACKED mr=8 nr=32 ts=64". */

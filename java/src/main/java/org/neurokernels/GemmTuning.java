@@ -88,8 +88,18 @@ public final class GemmTuning {
     }
 
     public static String key(String platform, String device, String driver) {
-        return (platform + "|" + device + "|" + driver).replaceAll("[^A-Za-z0-9._|+-]", "_");
+        StringBuilder sb = new StringBuilder();
+        for (byte c : (platform + "|" + device + "|" + driver).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            sb.append(c >= 0 && KEY_CHARS.indexOf(c) >= 0 ? (char) c : '_');
+        }
+        return sb.toString();
     }
+
+    /**
+     * The characters a key keeps; every other byte of the UTF-8 name becomes '_', the same rule as the C
+     * library's (so both find a device's entry).
+     */
+    public static final String KEY_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._|+-";
 
     /** The stored configuration for this key, or null: none stored, no store, or a store ignored as unusable. */
     public static GemmConfig lookup(String key) {

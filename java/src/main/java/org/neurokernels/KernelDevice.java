@@ -204,33 +204,16 @@ public abstract class KernelDevice extends Device {
     }
 
     /**
-     * The GEMM kernels; all compute the same function within the same bound. A PACKED configuration
-     * runs DIRECT (gemm_packed.cl's one-launch kernel without packing) below {@link #DIRECT_FLOPS}.
+     * The GEMM kernel families; all compute the same function within the same bound. Which kernel runs for
+     * a given product, and its work sizes, is {@link org.neurokernels.ops.Gemm#PLAN}: a PACKED configuration
+     * runs the one-launch DIRECT kernels of gemm_packed.cl for small products.
      */
     public enum GemmKernel { TILED, PACKED, DIRECT, WARP }
 
-    /**
-     * Below this many flops (2mnk), or with fewer than two register tiles of rows, or with operands within
-     * {@link #ONE_LAUNCH_BYTES}, a PACKED configuration uses the DIRECT kernels: packing costs two launches
-     * and a copy of op(B).
-     */
-    public static final double DIRECT_FLOPS = 1 << 20;
-
     private GemmConfig gemmConfig;
     private GemmKernel forcedKernel;
-    /**
-     * What one work-item of the one-launch kernels covers, from gemm_packed.cl's defaults: nk_gemm_direct
-     * DMR rows x 16 * DNV * DJ columns, nk_gemm_direct1 one row x 64 * DJ, nk_gemm_dot DR rows x 16.
-     */
-    static final int DIRECT_MR = 16, DIRECT_COLS = 32, DIRECT1_COLS = 128, DOT_ROWS = 4, DOT_COLS = 16;
-
-    /**
-     * A PACKED configuration runs the one-launch kernels when op(A) and op(B) together take at most this
-     * many bytes: they stay in this cache-sized working set without packing (measured on PoCL: 150-180
-     * GFLOP/s at the training shapes of a 784-256-256-10 MLP and at 512^3, where packing costs two launches
-     * and a copy; at 1024^3 and beyond the packed kernel's contiguous panels win for NN and TN).
-     */
-    public static final long ONE_LAUNCH_BYTES = 2L << 20;
+    /** Rows of C per work-item of nk_gemm_dot and nk_output_layer16 (gemm_packed.cl's DR). */
+    static final int DOT_ROWS = 4;
 
     /** True where nk_gemm_packed is the faster GEMM (CPU devices); the default is the tiled nk_gemm. */
     protected boolean packedGemm() { return false; }
@@ -267,14 +250,11 @@ public abstract class KernelDevice extends Device {
         }
     }
 
-    private GemmKernel kernelFor(int m, int n, int k) {
-        if (forcedKernel != null) return forcedKernel;
-        GemmKernel kind = gemmConfig().kernel();
-        // packing copies op(B) whole for every call: not worth it for small products or for a few rows of C
-        // (a GEMV-like propagation of spikes), where the direct kernel reads B in place
-        boolean small = 2.0 * m * n * k < DIRECT_FLOPS || m < 2 * gemmConfig().mr()
-                || 4L * ((long) m * k + (long) k * n) <= ONE_LAUNCH_BYTES;
-        return kind == GemmKernel.PACKED && small ? GemmKernel.DIRECT : kind;
+    /** The launches {@link org.neurokernels.ops.Gemm#PLAN} gives this device for an m x n x k product. */
+    public List<org.neurokernels.plan.PlanTable.Launch> gemmPlan(int m, int n, int k, boolean transA, boolean transB) {
+        GemmConfig cfg = gemmConfig();
+        return org.neurokernels.ops.Gemm.PLAN.plan(m, n, k, transA ? 1 : 0, transB ? 1 : 0,
+                org.neurokernels.ops.Gemm.KERNEL_CODES.get(gemmKernel().name()), cfg.mr(), cfg.nr(), cfg.ts());
     }
 
     /** Floats of the packed-GEMM workspace currently held (0 before the first packed GEMM). */
@@ -296,15 +276,16 @@ public abstract class KernelDevice extends Device {
      */
     private void gemmLaunch(boolean transA, boolean transB, int m, int n, int k, float alpha, Matrix a, Matrix b, float beta, Matrix c,
                             int epilogue, Matrix bias, Activation f, Matrix pre, Matrix deriv, boolean fromOutput, Matrix vb, float mu) {
-        GemmConfig cfg = gemmConfig();
         Object[] epilogueArgs = {c, alpha, beta, epilogue,
                 bias == null ? placeholder : bias, bias == null ? 0 : 1,
                 f.code(),
                 pre == null ? placeholder : pre, pre == null ? 0 : 1,
                 deriv == null ? placeholder : deriv, fromOutput ? 1 : 0,
                 vb == null ? placeholder : vb, mu};
-        GemmKernel kernel = kernelFor(m, n, k);
-        if (kernel == GemmKernel.DIRECT) {
+        List<org.neurokernels.plan.PlanTable.Launch> plan = gemmPlan(m, n, k, transA, transB);
+        org.neurokernels.plan.PlanTable.Launch first = plan.get(0);
+        int variant = java.util.Arrays.asList(ONE_LAUNCH_KERNELS).indexOf(first.kernel());
+        if (variant >= 0) {
             Object[] args = concat(new Object[] {m, n, k, a, transA ? 1 : 0, b, transB ? 1 : 0}, epilogueArgs);
             // only while merging (Device.independently): what the epilogue writes (C; pre with the dense
             // epilogue; with the update also the bias, the velocities and a Kolen-Pollack B) and all it touches
@@ -317,36 +298,24 @@ public abstract class KernelDevice extends Device {
                 touched = new ArrayList<>(written);
                 for (Matrix x : new Matrix[] {a, b, bias, deriv}) if (x != null && !touched.contains(x)) touched.add(x);
             }
-            if (!transA && transB) {
-                // rows of A and of B both contiguous in k (the dense forward X * W^T): dot-product tiles
-                oneLaunchGemm(new OneLaunchGemm(0, (m + DOT_ROWS - 1) / DOT_ROWS, (n + DOT_COLS - 1) / DOT_COLS, args, written, touched));
-            } else if (m < DIRECT_MR) {
-                oneLaunchGemm(new OneLaunchGemm(2, m, (n + DIRECT1_COLS - 1) / DIRECT1_COLS, args, written, touched));
-            } else {
-                oneLaunchGemm(new OneLaunchGemm(1, (m + DIRECT_MR - 1) / DIRECT_MR, (n + DIRECT_COLS - 1) / DIRECT_COLS, args, written, touched));
-            }
+            oneLaunchGemm(new OneLaunchGemm(variant, (int) first.globalX(), (int) first.globalY(), args, written, touched));
             return;
         }
-        if (kernel == GemmKernel.PACKED) {
-            int mr = cfg.mr(), nr = cfg.nr();
-            int mBlocks = (m + mr - 1) / mr, nBlocks = (n + nr - 1) / nr;
-            packA = grow(packA, (long) mBlocks * mr * k);
-            packB = grow(packB, (long) nBlocks * nr * k);
-            launch("nk_pack_a", roundUp(k, 16), (long) mBlocks * mr, 16, 1, m, k, a, transA ? 1 : 0, new Raw(packA));
-            launch("nk_pack_b", (long) nBlocks * nr, roundUp(k, 16), 16, 16, k, n, b, transB ? 1 : 0, new Raw(packB));
-            launch("nk_gemm_packed", mBlocks, nBlocks, 1, 1, concat(new Object[] {m, n, k, new Raw(packA), new Raw(packB)}, epilogueArgs));
+        if (first.kernel().equals("nk_pack_a")) {
+            // packing workspaces: op(A) as MR-row panels, op(B) as NR-column panels, k deep
+            packA = grow(packA, first.globalY() * k);
+            packB = grow(packB, plan.get(1).globalX() * k);
+            launchPlanned(first, m, k, a, transA ? 1 : 0, new Raw(packA));
+            launchPlanned(plan.get(1), k, n, b, transB ? 1 : 0, new Raw(packB));
+            launchPlanned(plan.get(2), concat(new Object[] {m, n, k, new Raw(packA), new Raw(packB)}, epilogueArgs));
             return;
         }
-        if (kernel == GemmKernel.WARP) {
-            // 128 x 128 tiles of C, 256 threads each (kernels-cuda/gemm_warp.cu)
-            launch("nk_gemm_warp", (long) ((n + 127) / 128) * 256, (m + 127) / 128, 256, 1,
-                    concat(new Object[] {m, n, k, a, transA ? 1 : 0, b, transB ? 1 : 0}, epilogueArgs));
-            return;
-        }
-        int ts = cfg.ts();
-        long gx = (long) ((n + ts - 1) / ts) * GEMM_LOCAL;
-        long gy = (long) ((m + ts - 1) / ts) * GEMM_LOCAL;
-        launch("nk_gemm", gx, gy, GEMM_LOCAL, GEMM_LOCAL, concat(new Object[] {m, n, k, a, transA ? 1 : 0, b, transB ? 1 : 0}, epilogueArgs));
+        // nk_gemm_warp, nk_gemm: the operands in place
+        launchPlanned(first, concat(new Object[] {m, n, k, a, transA ? 1 : 0, b, transB ? 1 : 0}, epilogueArgs));
+    }
+
+    private void launchPlanned(org.neurokernels.plan.PlanTable.Launch l, Object... args) {
+        launch(l.kernel(), l.globalX(), l.globalY(), l.localX(), l.localY(), args);
     }
 
     private static Object[] concat(Object[] a, Object[] b) {

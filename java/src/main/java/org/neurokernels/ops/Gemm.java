@@ -17,6 +17,45 @@ import org.neurokernels.Trans;
  * the rounding of the reference itself.
  */
 public final class Gemm extends Op {
+    /**
+     * The launch plan of every GEMM-based op (gemm, dense_forward, backward_delta, dense_update: one kernel
+     * family, four epilogues), read by the Java backends and generated into the C library. Inputs: the
+     * product's m, n, k and transposes; {@code kernel}, the device's GEMM family (see {@link #KERNEL_CODES});
+     * its tile defines MR, NR (packed register tile) and TS (tiled work-group tile).
+     * <ul>
+     * <li>DIRECT, or PACKED for a small product (under 2^20 flops, fewer than two register tiles of rows,
+     *     or op(A) and op(B) within 2 MiB, where packing's two launches and copy of op(B) cost more than
+     *     they save): the one-launch kernels of gemm_packed.cl, dot-product tiles (4 x 16 per work-item)
+     *     when rows of both operands are contiguous in k (X * W^T), one row per work-item for fewer than
+     *     16 rows, else 16 x 32 outer-product tiles;</li>
+     * <li>PACKED: pack op(A) and op(B) into panels, then one MR x NR register tile per work-item;</li>
+     * <li>WARP (CUDA): 128 x 128 block tiles of 256 threads;</li>
+     * <li>TILED: 16 x 16 work-groups, each a TS x TS tile of C through local memory.</li>
+     * </ul>
+     */
+    public static final org.neurokernels.plan.PlanTable PLAN = new org.neurokernels.plan.PlanTable("gemm",
+            List.of("m", "n", "k", "ta", "tb", "kernel", "MR", "NR", "TS"),
+            List.of(org.neurokernels.plan.PlanTable.Rule.of(
+                            "(kernel == 2 || (kernel == 1 && (2 * m * n * k < 1048576 || m < 2 * MR || 4 * (m * k + k * n) <= 2097152))) && !ta && tb",
+                            org.neurokernels.plan.PlanTable.Step.of("nk_gemm_dot", "cdiv(m, 4)", "cdiv(n, 16)", "1", "1")),
+                    org.neurokernels.plan.PlanTable.Rule.of(
+                            "(kernel == 2 || (kernel == 1 && (2 * m * n * k < 1048576 || m < 2 * MR || 4 * (m * k + k * n) <= 2097152))) && m < 16",
+                            org.neurokernels.plan.PlanTable.Step.of("nk_gemm_direct1", "m", "cdiv(n, 128)", "1", "1")),
+                    org.neurokernels.plan.PlanTable.Rule.of(
+                            "kernel == 2 || (kernel == 1 && (2 * m * n * k < 1048576 || m < 2 * MR || 4 * (m * k + k * n) <= 2097152))",
+                            org.neurokernels.plan.PlanTable.Step.of("nk_gemm_direct", "cdiv(m, 16)", "cdiv(n, 32)", "1", "1")),
+                    org.neurokernels.plan.PlanTable.Rule.of("kernel == 1",
+                            org.neurokernels.plan.PlanTable.Step.of("nk_pack_a", "rup(k, 16)", "cdiv(m, MR) * MR", "16", "1"),
+                            org.neurokernels.plan.PlanTable.Step.of("nk_pack_b", "cdiv(n, NR) * NR", "rup(k, 16)", "16", "16"),
+                            org.neurokernels.plan.PlanTable.Step.of("nk_gemm_packed", "cdiv(m, MR)", "cdiv(n, NR)", "1", "1")),
+                    org.neurokernels.plan.PlanTable.Rule.of("kernel == 3",
+                            org.neurokernels.plan.PlanTable.Step.of("nk_gemm_warp", "cdiv(n, 128) * 256", "cdiv(m, 128)", "256", "1")),
+                    org.neurokernels.plan.PlanTable.Rule.of("1",
+                            org.neurokernels.plan.PlanTable.Step.of("nk_gemm", "cdiv(n, TS) * 16", "cdiv(m, TS) * 16", "16", "16"))));
+
+    /** The {@code kernel} input of {@link #PLAN}: the GEMM family's code. */
+    public static final Map<String, Integer> KERNEL_CODES = Map.of("TILED", 0, "PACKED", 1, "DIRECT", 2, "WARP", 3);
+
     public Gemm() {
         super("gemm", "C = alpha * op(A) * op(B) + beta * C (C not read when beta = 0)",
                 List.of(Spec.Tensor.of("a", "m x k (k x m if trans_a)", "left operand"),
