@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
 /** The {@code neurokernels} command line. */
 @Command(name = "neurokernels", mixinStandardHelpOptions = true, version = Main.VERSION,
         description = "OpenCL and CUDA kernels for learning and neural dynamics, checked against a Java reference.",
-        subcommands = {Main.DevicesCommand.class, Main.OpsCommand.class, Main.RunCommand.class, Main.VerifyCommand.class, Main.TuneCommand.class, TrainCommand.class, SimulateCommand.class})
+        subcommands = {Main.DevicesCommand.class, Main.OpsCommand.class, Main.RunCommand.class, Main.VerifyCommand.class, Main.TuneCommand.class, TrainCommand.class, SimulateCommand.class, PlanCommand.class})
 public final class Main implements Runnable {
     static final String VERSION = "neurokernels 0.1.0";
 
