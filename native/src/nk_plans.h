@@ -17,7 +17,7 @@ static inline double nk_plan_max(double a, double b) { return a > b ? a : b; }
 
 /* plan gemm: writes at most NK_PLAN_GEMM_STEPS launches to out and returns how many (0: no rule applies) */
 #define NK_PLAN_GEMM_STEPS 3
-static int nk_plan_gemm(double m, double n, double k, double ta, double tb, double kernel, double MR, double NR, double TS, nk_planned* out) {
+static inline int nk_plan_gemm(double m, double n, double k, double ta, double tb, double kernel, double MR, double NR, double TS, nk_planned* out) {
     (void) m;
     (void) n;
     (void) k;
@@ -70,6 +70,12 @@ static int nk_plan_gemm(double m, double n, double k, double ta, double tb, doub
 #define NK_GEMM_DEFAULT_GPU_MR 8
 #define NK_GEMM_DEFAULT_GPU_NR 32
 #define NK_GEMM_DEFAULT_GPU_TS 64
+/* a configuration's valid ranges: 1 <= MR <= MR_MAX, NR_MIN <= NR <= NR_MAX in steps of NR_STEP, TS one of TS_VALUES */
+#define NK_GEMM_MR_MAX 16
+#define NK_GEMM_NR_MIN 16
+#define NK_GEMM_NR_MAX 64
+#define NK_GEMM_NR_STEP 16
+#define NK_GEMM_TS_VALUES {16, 32, 64}
 /* printf format of the defines, arguments MR, NR, TS, TS */
 #define NK_GEMM_DEFINES_FORMAT "-DMR=%d -DNR=%d -DTS_M=%d -DTS_N=%d"
 /* characters a tuning key keeps; any other becomes '_' (key: platform|device|driver) */

@@ -11,8 +11,12 @@ import java.util.Locale;
  * below on a device and stores the winner in {@link GemmTuning}'s file.
  */
 public record GemmConfig(KernelDevice.GemmKernel kernel, int mr, int nr, int ts) {
+    /** The ranges a configuration must keep (the kernels' register and local-memory layouts); the C library checks the same. */
+    public static final int MR_MAX = 16, NR_MIN = 16, NR_MAX = 64, NR_STEP = 16;
+    public static final List<Integer> TS_VALUES = List.of(16, 32, 64);
+
     public GemmConfig {
-        if (mr < 1 || mr > 16 || nr < 16 || nr > 64 || nr % 16 != 0 || (ts != 16 && ts != 32 && ts != 64)) {
+        if (mr < 1 || mr > MR_MAX || nr < NR_MIN || nr > NR_MAX || nr % NR_STEP != 0 || !TS_VALUES.contains(ts)) {
             throw new IllegalArgumentException("bad GEMM configuration mr=" + mr + " nr=" + nr + " ts=" + ts
                     + " (mr 1..16, nr 16, 32, 48 or 64, ts 16, 32 or 64)");
         }

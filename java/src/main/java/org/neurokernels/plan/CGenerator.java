@@ -53,7 +53,7 @@ public final class CGenerator {
         sb.append("/* plan ").append(t.family()).append(": writes at most NK_PLAN_").append(t.family().toUpperCase(Locale.ROOT))
           .append("_STEPS launches to out and returns how many (0: no rule applies) */\n");
         sb.append("#define NK_PLAN_").append(t.family().toUpperCase(Locale.ROOT)).append("_STEPS ").append(most).append('\n');
-        sb.append("static int nk_plan_").append(t.family()).append('(');
+        sb.append("static inline int nk_plan_").append(t.family()).append('(');
         for (String in : t.inputs()) sb.append("double ").append(in).append(", ");
         sb.append("nk_planned* out) {\n");
         for (String in : t.inputs()) sb.append("    (void) ").append(in).append(";\n");
@@ -85,6 +85,12 @@ public final class CGenerator {
           .append("#define NK_GEMM_DEFAULT_GPU_MR ").append(gpu.mr()).append('\n')
           .append("#define NK_GEMM_DEFAULT_GPU_NR ").append(gpu.nr()).append('\n')
           .append("#define NK_GEMM_DEFAULT_GPU_TS ").append(gpu.ts()).append('\n')
+          .append("/* a configuration's valid ranges: 1 <= MR <= MR_MAX, NR_MIN <= NR <= NR_MAX in steps of NR_STEP, TS one of TS_VALUES */\n")
+          .append("#define NK_GEMM_MR_MAX ").append(GemmConfig.MR_MAX).append('\n')
+          .append("#define NK_GEMM_NR_MIN ").append(GemmConfig.NR_MIN).append('\n')
+          .append("#define NK_GEMM_NR_MAX ").append(GemmConfig.NR_MAX).append('\n')
+          .append("#define NK_GEMM_NR_STEP ").append(GemmConfig.NR_STEP).append('\n')
+          .append("#define NK_GEMM_TS_VALUES {").append(String.join(", ", GemmConfig.TS_VALUES.stream().map(String::valueOf).toList())).append("}\n")
           .append("/* printf format of the defines, arguments MR, NR, TS, TS */\n")
           .append("#define NK_GEMM_DEFINES_FORMAT \"").append(GemmConfig.DEFINES_FORMAT).append("\"\n")
           .append("/* characters a tuning key keeps; any other becomes '_' (key: platform|device|driver) */\n")
