@@ -14,11 +14,29 @@
  *    calling thread (thread-local), describing the last failed call.
  *  - Arguments are checked before anything is enqueued: null handles, mismatched shapes, buffers of
  *    another device and freed buffers give NK_ERR_ARGUMENT or NK_ERR_FREED, never a crash.
+ *  - Handles are opaque values the library looks up, never pointers it follows: every nk_device* and
+ *    nk_buffer* argument is checked against the live handles before use. A freed buffer (a second
+ *    nk_free too) gives NK_ERR_FREED ("buffer was freed"); a closed device (a second nk_close too) gives
+ *    NK_ERR_ARGUMENT ("device was closed"), and so does a buffer of a closed device ("buffer belongs to a
+ *    closed device"), also after other devices are opened; a value that was never a handle, or a buffer
+ *    handle where a device goes and the other way round, gives NK_ERR_ARGUMENT. Handles are not reused.
+ *    Every non-NULL buffer argument is checked, also one the call would not use.
  *  - Ops are enqueued in order on the device's one queue; nk_download and nk_finish wait for them.
  *  - Threads: a device may be used from several threads; calls on one device are serialized by its
- *    mutex. nk_close must not race with other calls on the same device.
- *  - Handles are owned by the device: nk_free releases a buffer's device memory at once and keeps a small
- *    record so later use is reported (NK_ERR_FREED); nk_close releases everything the device owns.
+ *    mutex. nk_close may race with calls on the same device from other threads: a call that started
+ *    first completes (nk_close waits for it), one that comes after it fails with NK_ERR_ARGUMENT
+ *    ("device was closed"); which of the two a racing call gets is a matter of timing.
+ *  - Handles are owned by the device: nk_free releases a buffer's device memory at once; nk_close
+ *    releases everything the device owns.
+ *  - nk_alloc refuses a buffer larger than the device allows in one allocation (OpenCL
+ *    CL_DEVICE_MAX_MEM_ALLOC_SIZE, CUDA its total memory), or one that would take the device's live
+ *    buffers beyond its global memory, with NK_ERR_MEMORY and the sizes in the message.
+ *  - The parameters of nk_lif_step, nk_poisson, nk_izhikevich_step, nk_rate_step and nk_random_uniform
+ *    are checked before they are converted for the kernels: NaN, infinities and values that do not fit
+ *    the kernel's float or int arguments are refused (NK_ERR_ARGUMENT), never wrapped or clamped. Data
+ *    in buffers and the scalars of the learning ops (alpha, beta, lr, ...) are used as given.
+ *  - What no check can catch: a host array shorter than the count passed to nk_upload / nk_download,
+ *    or a name or selector buffer shorter than the capacity passed.
  *  - Results agree with the Java library's kernels; the GEMM-based ops use the tiled kernel (nk_gemm).
  */
 #ifndef NEUROKERNELS_H
@@ -40,7 +58,7 @@ typedef enum {
     NK_ERR_BUILD = 3,      /* the kernels failed to compile (the build log is in nk_last_error) */
     NK_ERR_FREED = 4,      /* a buffer already freed */
     NK_ERR_OPENCL = 5,     /* an OpenCL call failed */
-    NK_ERR_MEMORY = 6      /* host allocation failed */
+    NK_ERR_MEMORY = 6      /* host allocation failed, or a buffer beyond the device's memory (nk_alloc) */
 } nk_status;
 
 /* Activation codes, as org.neurokernels.Activation. */
@@ -84,7 +102,9 @@ nk_status nk_device_selector(const nk_device* dev, char* selector, size_t capaci
 nk_status nk_close(nk_device* dev);
 nk_status nk_finish(nk_device* dev);
 
-nk_status nk_alloc(nk_device* dev, int rows, int cols, nk_buffer** out);   /* zero-filled */
+/* Zero-filled; rows, cols >= 1 and rows * cols <= 2^31 - 1 (NK_ERR_ARGUMENT), within the device's limits
+ * (NK_ERR_MEMORY). *out is NULL after a failure. */
+nk_status nk_alloc(nk_device* dev, int rows, int cols, nk_buffer** out);
 nk_status nk_free(nk_buffer* buf);
 nk_status nk_upload(nk_buffer* buf, const float* host, size_t count);      /* count = rows * cols */
 nk_status nk_download(nk_buffer* buf, float* host, size_t count);
@@ -115,16 +135,25 @@ nk_status nk_softmax_xent(nk_device* dev, nk_buffer* logits, nk_buffer* targets,
    on OpenCL up to 16 classes, three otherwise. */
 nk_status nk_output_layer(nk_device* dev, nk_buffer* h, nk_buffer* w, nk_buffer* b, nk_buffer* targets, nk_buffer* m, int activation,
                           nk_buffer* probs, nk_buffer* grad, nk_buffer* loss, nk_buffer* delta);
-/* U[lo, hi) from Philox4x32-10: element e uses counter (e / 4, stream, draw, 0) and the seed as key. */
+/* U[lo, hi) from Philox4x32-10: element e uses counter (e / 4, stream, draw, 0) and the seed as key; lo < hi
+ * finite, and hi - lo within float range. */
 nk_status nk_random_uniform(nk_device* dev, uint64_t seed, int stream, int draw, float lo, float hi, nk_buffer* out);
 /* Raw Philox4x32-10: out row r (n x 4) = Philox(counter row r (n x 4), key row r (n x 2)), uint32 words. */
 nk_status nk_philox(nk_device* dev, nk_buffer* counter, nk_buffer* key, nk_buffer* out);
+
+/* The longest refractory period nk_lif_step takes, in steps of dt: 2^24, the largest count its float
+ * counter counts down exactly (org.neurokernels.dynamics.LifStep.MAX_REFRACTORY_STEPS). */
+#define NK_MAX_REFRACTORY_STEPS 16777216
 
 /* LIF (iaf_psc_exp) with PyNN IF_curr_exp parameters (ms, nF, mV, nA). */
 typedef struct {
     double tau_m, cm, v_rest, v_reset, v_thresh, tau_refrac, tau_syn_e, tau_syn_i, i_offset;
 } nk_lif_params;
-/* One exact-integration step; all buffers batch x n; i_ext, syn_e, syn_i may be NULL; dt and tau_rate in ms. */
+/* One exact-integration step; all buffers batch x n; i_ext, syn_e, syn_i may be NULL; dt and tau_rate in ms.
+ * The rules of the Java library's LifParameters: every value finite; tau_m, cm, tau_syn_e, tau_syn_i, dt and
+ * tau_rate > 0; v_rest, v_reset, v_thresh and i_offset within float range; tau_refrac >= 0 and at most
+ * NK_MAX_REFRACTORY_STEPS steps (round(tau_refrac / dt)); v_thresh > v_reset; no propagator (P21, P20,
+ * 1 / tau_rate) beyond float range. Anything else is NK_ERR_ARGUMENT naming the parameter. */
 nk_status nk_lif_step(nk_device* dev, const nk_lif_params* p, double dt, double tau_rate,
                       nk_buffer* v, nk_buffer* i_e, nk_buffer* i_i, nk_buffer* refractory,
                       nk_buffer* i_ext, nk_buffer* syn_e, nk_buffer* syn_i,
@@ -132,14 +161,16 @@ nk_status nk_lif_step(nk_device* dev, const nk_lif_params* p, double dt, double 
 
 /* Rate population step: x (batch x n) holds W_rec r + W_in u + b; c (1 x n) holds dt/tau (forward Euler)
  * or exp(-dt/tau) (exponential Euler); with noise_scale = sigma sqrt(dt) != 0, noise_scale / tau N(0, 1)
- * from Philox (counter (element, stream, step, 0), key seed) is added; tau (1 x n) may be NULL without noise. */
+ * from Philox (counter (element, stream, step, 0), key seed) is added; tau (1 x n) may be NULL without noise.
+ * noise_scale must be finite. */
 nk_status nk_rate_step(nk_device* dev, int activation, int exponential_euler, nk_buffer* r, nk_buffer* x, nk_buffer* c, nk_buffer* tau,
                        float noise_scale, uint64_t seed, int stream, int step);
 /* Izhikevich (2003 convention): spike check and reset, then two half-steps for v and one for u.
- * abcd (4 x n): a, b, c, d per neuron; i_ext and syn may be NULL. */
+ * abcd (4 x n): a, b, c, d per neuron; i_ext and syn may be NULL; dt a finite step > 0 (ms). */
 nk_status nk_izhikevich_step(nk_device* dev, float dt, nk_buffer* v, nk_buffer* u, nk_buffer* abcd, nk_buffer* i_ext, nk_buffer* syn,
                              nk_buffer* spikes, nk_buffer* count);
-/* Poisson sources: spikes = [Philox uniform(element, stream, step) < rate dt], rate (1 x n) per ms; count += spikes. */
+/* Poisson sources: spikes = [Philox uniform(element, stream, step) < rate dt], rate (1 x n) per ms; count += spikes.
+ * dt a finite step > 0 (ms). */
 nk_status nk_poisson(nk_device* dev, float dt, nk_buffer* rate, uint64_t seed, int stream, int step, nk_buffer* spikes, nk_buffer* count);
 
 #ifdef __cplusplus

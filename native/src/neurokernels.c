@@ -8,9 +8,11 @@
 
 #include <CL/cl.h>
 #include <dlfcn.h>
+#include <float.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,7 @@ static struct {
     int (*device_get_count)(int*);
     int (*device_get)(int*, int);
     int (*device_get_name)(char*, int, int);
+    int (*device_total_mem)(size_t*, int);
     int (*primary_ctx_retain)(void**, int);
     int (*primary_ctx_release)(int);
     int (*ctx_set_current)(void*);
@@ -67,6 +70,7 @@ static void cu_load(void) {
     SYM(device_get_count, "cuDeviceGetCount");
     SYM(device_get, "cuDeviceGet");
     SYM(device_get_name, "cuDeviceGetName");
+    SYM(device_total_mem, "cuDeviceTotalMem_v2");
     SYM(primary_ctx_retain, "cuDevicePrimaryCtxRetain");
     SYM(primary_ctx_release, "cuDevicePrimaryCtxRelease_v2");
     SYM(ctx_set_current, "cuCtxSetCurrent");
@@ -97,16 +101,84 @@ static nk_status fail(nk_status s, const char* fmt, ...) {
 int nk_version(void) { return NK_API_VERSION; }
 const char* nk_last_error(void) { return last_error; }
 
-struct nk_buffer {
-    nk_device* dev;
+/* A number for a message, written as the Java library writes it (Infinity, NaN) and otherwise with the
+ * fewest digits that read back as the same double. Eight per thread may be in use at once. */
+static const char* num(double v) {
+    static _Thread_local char ring[8][32];
+    static _Thread_local int next;
+    char* out = ring[next++ & 7];
+    if (isnan(v)) return "NaN";
+    if (isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
+    /* no exponent for 1e-4 <= |v| < 1e15: -70, not -7e+01 */
+    int whole = fabs(v) >= 1 && fabs(v) < 1e15 ? (int) floor(log10(fabs(v))) + 1 : 1;
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf(out, sizeof ring[0], "%.*g", digits < whole ? whole : digits, v);
+        if (strtod(out, NULL) == v) break;
+    }
+    return out;
+}
+
+/* num for a float argument: the fewest digits that read back as the same float. */
+static const char* numf(float v) {
+    static _Thread_local char ring[4][32];
+    static _Thread_local int next;
+    char* out = ring[next++ & 3];
+    if (isnan(v) || isinf(v)) return num(v);
+    int whole = fabsf(v) >= 1 && fabsf(v) < 1e15f ? (int) floor(log10(fabs((double) v))) + 1 : 1;
+    for (int digits = 1; digits <= 9; digits++) {
+        snprintf(out, sizeof ring[0], "%.*g", digits < whole ? whole : digits, (double) v);
+        if (strtof(out, NULL) == v) break;
+    }
+    return out;
+}
+
+
+/*
+ * Handles. An nk_device* or nk_buffer* given to a caller is not the address of anything: it is a number,
+ *     [ device serial : SERIAL_BITS ][ buffer number : NUMBER_BITS ][ tag : 4 ]
+ * with tag TAG_DEVICE (buffer number 0) or TAG_BUFFER. Device serials count the devices this process
+ * has opened (1, 2, ...) and buffer numbers the buffers of one device; neither is ever reused. A call
+ * looks the handle up before it touches anything:
+ *  - the registry (registry_lock) lists the open devices; a serial below next_serial that is not listed
+ *    was closed, one at or above it was never issued;
+ *  - each device keeps its live buffers in a table keyed by number (under the device's lock); a number
+ *    below the device's next_number that is not in the table was freed.
+ * So a stale handle (freed buffer, closed device, buffer of a closed device, a second free or close) is
+ * reported for what it is, and a value that was never a handle (an address, garbage) is refused: no
+ * handle is ever dereferenced. Memory of closed devices and freed buffers is released; a device record
+ * lives on only while calls that looked it up before nk_close are still running (refs).
+ *
+ * Locks: registry_lock is only ever taken last (a call may hold its device's lock and then take the
+ * registry lock, never the other way round).
+ */
+#if UINTPTR_MAX > 0xffffffffu
+#define SERIAL_BITS 24
+#define NUMBER_BITS 36
+#else
+#define SERIAL_BITS 8
+#define NUMBER_BITS 20
+#endif
+#define TAG_BITS 4
+#define TAG_DEVICE 0xDu
+#define TAG_BUFFER 0xBu
+#define MAX_SERIAL ((UINT64_C(1) << SERIAL_BITS) - 1)
+#define MAX_NUMBER ((UINT64_C(1) << NUMBER_BITS) - 1)
+
+typedef struct dev_rec dev_rec;
+
+typedef struct {
+    dev_rec* dev;
     cl_mem mem;         /* OpenCL devices */
     nk_cu_ptr dptr;     /* CUDA devices */
     int rows, cols;
-    int freed;
-    nk_buffer* next;
-};
+    uint64_t number;    /* the handle's buffer number; 0 for the device's own buffers */
+} buf_rec;
 
-struct nk_device {
+struct dev_rec {
+    uint64_t serial;          /* 0 until registered */
+    int refs;                 /* registry_lock: 1 while open, plus 1 for each call in progress */
+    int closed;               /* lock: set by nk_close before it releases the device */
+    dev_rec* next_open;       /* registry_lock: the list of open devices */
     int cuda;                 /* 0: OpenCL (context, queue, program); 1: CUDA (primary context, module) */
     int cu_device;
     void* cu_context;
@@ -116,34 +188,357 @@ struct nk_device {
     cl_program program;
     cl_device_id device;
     pthread_mutex_t lock;
-    nk_buffer* buffers;       /* every buffer ever allocated here (freed ones keep their record) */
-    nk_buffer* placeholder;   /* bound to absent optional arguments (a flag tells the kernel) */
-    nk_buffer* logits;        /* nk_output_layer's logits where it takes three launches (NULL until then) */
+    buf_rec** slots;          /* live buffers by number: open addressing, linear probing */
+    size_t capacity, count;
+    uint64_t next_number;     /* the number the next nk_alloc gets */
+    size_t live_bytes;        /* device memory of every live buffer, internal ones included */
+    size_t max_alloc;         /* CL_DEVICE_MAX_MEM_ALLOC_SIZE (CUDA: total memory) */
+    size_t global_mem;        /* CL_DEVICE_GLOBAL_MEM_SIZE (CUDA: total memory) */
+    buf_rec* placeholder;     /* bound to absent optional arguments (a flag tells the kernel) */
+    buf_rec* logits;          /* nk_output_layer's logits where it takes three launches (NULL until then) */
     char name[256];
     char selector[32];        /* the canonical id: opencl:P:D or cuda:N */
 };
 
-#define CHECK_CL(call, what)                                                        \
-    do {                                                                            \
-        cl_int err_ = (call);                                                       \
-        if (err_ != CL_SUCCESS) return fail(NK_ERR_OPENCL, "%s failed: OpenCL error %d", what, err_); \
-    } while (0)
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static dev_rec* open_devices;
+static uint64_t next_serial = 1;
 
-static nk_status alloc_unlocked(nk_device* dev, int rows, int cols, nk_buffer** out);
+/* The name of the API function the calling thread is in, for messages. */
+static _Thread_local const char* call_name = "";
 
-/* The last part of opening either kind of device: its lock and the placeholder buffer. */
-static nk_status finish_open(nk_device* dev, nk_device** out) {
-    pthread_mutex_init(&dev->lock, NULL);
-    nk_status s = alloc_unlocked(dev, 1, 1, &dev->placeholder);
-    if (s != NK_OK) {
-        nk_close(dev);
-        return s;
+typedef struct {
+    uint64_t serial, number;
+    unsigned tag;
+} handle_bits;
+
+static void* encode(uint64_t serial, uint64_t number, unsigned tag) {
+    return (void*) (uintptr_t) ((serial << (NUMBER_BITS + TAG_BITS)) | (number << TAG_BITS) | tag);
+}
+
+static handle_bits decode(const void* h) {
+    uint64_t v = (uint64_t) (uintptr_t) h;
+    handle_bits k = {v >> (NUMBER_BITS + TAG_BITS), (v >> TAG_BITS) & MAX_NUMBER, (unsigned) (v & 0xFu)};
+    return k;
+}
+
+/* ---- a device's table of live buffers ---- */
+
+static size_t home_slot(const dev_rec* d, uint64_t number) {
+    return (size_t) ((number * UINT64_C(0x9E3779B97F4A7C15)) >> 20) & (d->capacity - 1);
+}
+
+static buf_rec* table_find(const dev_rec* d, uint64_t number) {
+    if (d->capacity == 0) return NULL;
+    for (size_t i = home_slot(d, number);; i = (i + 1) & (d->capacity - 1)) {
+        if (!d->slots[i]) return NULL;
+        if (d->slots[i]->number == number) return d->slots[i];
     }
-    *out = dev;
+}
+
+static int table_put(dev_rec* d, buf_rec* b) {
+    if ((d->count + 1) * 2 > d->capacity) {
+        size_t old_capacity = d->capacity, capacity = old_capacity ? old_capacity * 2 : 16;
+        buf_rec** old = d->slots;
+        buf_rec** slots = calloc(capacity, sizeof *slots);
+        if (!slots) return 0;
+        d->slots = slots;
+        d->capacity = capacity;
+        d->count = 0;
+        for (size_t i = 0; i < old_capacity; i++) {
+            if (old[i]) table_put(d, old[i]);
+        }
+        free(old);
+    }
+    size_t i = home_slot(d, b->number);
+    while (d->slots[i]) i = (i + 1) & (d->capacity - 1);
+    d->slots[i] = b;
+    d->count++;
+    return 1;
+}
+
+static void table_remove(dev_rec* d, uint64_t number) {
+    size_t mask = d->capacity - 1, i = home_slot(d, number);
+    while (d->slots[i] && d->slots[i]->number != number) i = (i + 1) & mask;
+    if (!d->slots[i]) return;
+    d->slots[i] = NULL;
+    d->count--;
+    /* backward shift: move later entries of the probe run up when the hole lies between them and their home */
+    for (size_t j = (i + 1) & mask; d->slots[j]; j = (j + 1) & mask) {
+        size_t k = home_slot(d, d->slots[j]->number);
+        int stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+        if (!stays) {
+            d->slots[i] = d->slots[j];
+            d->slots[j] = NULL;
+            i = j;
+        }
+    }
+}
+
+/* ---- the registry ---- */
+
+/* 1 and a reference on *out when the device is open, 0 when it was closed, -1 when serial was never issued. */
+static int acquire_serial(uint64_t serial, dev_rec** out) {
+    int state = -1;
+    pthread_mutex_lock(&registry_lock);
+    if (serial >= 1 && serial < next_serial) {
+        state = 0;
+        for (dev_rec* d = open_devices; d; d = d->next_open) {
+            if (d->serial == serial) {
+                d->refs++;
+                *out = d;
+                state = 1;
+                break;
+            }
+        }
+    }
+    pthread_mutex_unlock(&registry_lock);
+    return state;
+}
+
+/* acquire_serial without the reference: only the answer. */
+static int serial_state(uint64_t serial) {
+    int state = -1;
+    pthread_mutex_lock(&registry_lock);
+    if (serial >= 1 && serial < next_serial) {
+        state = 0;
+        for (dev_rec* d = open_devices; d; d = d->next_open) {
+            if (d->serial == serial) state = 1;
+        }
+    }
+    pthread_mutex_unlock(&registry_lock);
+    return state;
+}
+
+static void destroy_record(dev_rec* d) {
+    pthread_mutex_destroy(&d->lock);
+    free(d->slots);
+    free(d);
+}
+
+static void release_ref(dev_rec* d) {
+    pthread_mutex_lock(&registry_lock);
+    int last = --d->refs == 0;
+    pthread_mutex_unlock(&registry_lock);
+    if (last) destroy_record(d);
+}
+
+/* The start of every call on a device: the handle checked, a reference taken and the device locked. */
+static nk_status begin(const nk_device* h, const char* fn, dev_rec** out) {
+    call_name = fn;
+    if (!h) return fail(NK_ERR_ARGUMENT, "%s: device is NULL", fn);
+    handle_bits k = decode(h);
+    if (k.tag == TAG_BUFFER) return fail(NK_ERR_ARGUMENT, "%s: the device argument is a buffer handle", fn);
+    dev_rec* d = NULL;
+    int state = k.tag == TAG_DEVICE && k.number == 0 ? acquire_serial(k.serial, &d) : -1;
+    if (state < 0) return fail(NK_ERR_ARGUMENT, "%s: %p is not a device handle (nk_open gives them)", fn, (const void*) h);
+    if (state == 0) return fail(NK_ERR_ARGUMENT, "%s: device was closed (nk_close)", fn);
+    pthread_mutex_lock(&d->lock);
+    if (d->closed) {   /* nk_close took the device between the look-up and the lock */
+        pthread_mutex_unlock(&d->lock);
+        release_ref(d);
+        return fail(NK_ERR_ARGUMENT, "%s: device was closed (nk_close)", fn);
+    }
+    *out = d;
     return NK_OK;
 }
 
+static void end(dev_rec* d) {
+    pthread_mutex_unlock(&d->lock);
+    release_ref(d);
+}
+
+/* A buffer argument of a call on dev (locked): live, on this device. */
+static nk_status use(dev_rec* dev, const nk_buffer* h, const char* name, buf_rec** out) {
+    *out = NULL;
+    if (!h) return fail(NK_ERR_ARGUMENT, "%s: buffer '%s' is NULL", call_name, name);
+    handle_bits k = decode(h);
+    if (k.tag != TAG_BUFFER || k.number == 0) {
+        return fail(NK_ERR_ARGUMENT, "%s: '%s' (%p) is not a buffer handle%s", call_name, name, (const void*) h,
+                    k.tag == TAG_DEVICE ? " but a device handle" : "");
+    }
+    if (k.serial != dev->serial) {
+        int state = serial_state(k.serial);
+        if (state > 0) return fail(NK_ERR_ARGUMENT, "%s: buffer '%s' belongs to another device", call_name, name);
+        if (state == 0) return fail(NK_ERR_ARGUMENT, "%s: buffer '%s' belongs to a closed device", call_name, name);
+        return fail(NK_ERR_ARGUMENT, "%s: '%s' (%p) is not a buffer handle", call_name, name, (const void*) h);
+    }
+    buf_rec* b = table_find(dev, k.number);
+    if (!b) {
+        if (k.number < dev->next_number) return fail(NK_ERR_FREED, "%s: buffer '%s' was freed (nk_free)", call_name, name);
+        return fail(NK_ERR_ARGUMENT, "%s: '%s' (%p) is not a buffer handle", call_name, name, (const void*) h);
+    }
+    *out = b;
+    return NK_OK;
+}
+
+/* An optional buffer argument: NULL stays NULL. */
+static nk_status use_opt(dev_rec* dev, const nk_buffer* h, const char* name, buf_rec** out) {
+    *out = NULL;
+    return h ? use(dev, h, name, out) : NK_OK;
+}
+
+/* The start of nk_upload, nk_download and nk_free: the buffer's device, referenced and locked, and the buffer. */
+static nk_status begin_buffer(const nk_buffer* h, const char* fn, dev_rec** dev, buf_rec** out) {
+    call_name = fn;
+    if (!h) return fail(NK_ERR_ARGUMENT, "%s: buffer is NULL", fn);
+    handle_bits k = decode(h);
+    if (k.tag == TAG_DEVICE) return fail(NK_ERR_ARGUMENT, "%s: the buffer argument is a device handle", fn);
+    dev_rec* d = NULL;
+    int state = k.tag == TAG_BUFFER && k.number != 0 ? acquire_serial(k.serial, &d) : -1;
+    if (state < 0) return fail(NK_ERR_ARGUMENT, "%s: %p is not a buffer handle (nk_alloc gives them)", fn, (const void*) h);
+    if (state == 0) return fail(NK_ERR_ARGUMENT, "%s: buffer belongs to a closed device", fn);
+    pthread_mutex_lock(&d->lock);
+    if (d->closed) {
+        pthread_mutex_unlock(&d->lock);
+        release_ref(d);
+        return fail(NK_ERR_ARGUMENT, "%s: buffer belongs to a closed device", fn);
+    }
+    buf_rec* b = table_find(d, k.number);
+    if (!b) {
+        int freed = k.number < d->next_number;
+        end(d);
+        if (freed) return fail(NK_ERR_FREED, "%s: buffer was freed (nk_free)", fn);
+        return fail(NK_ERR_ARGUMENT, "%s: %p is not a buffer handle (nk_alloc gives them)", fn, (const void*) h);
+    }
+    *dev = d;
+    *out = b;
+    return NK_OK;
+}
+
+#define REQUIRE(expr)                       \
+    do {                                    \
+        nk_status s_ = (expr);              \
+        if (s_ != NK_OK) return s_;         \
+    } while (0)
+
+/* ---- device memory ---- */
+
+/* A zero-filled buffer of dev (locked, or not yet registered), within the device's limits. */
+static nk_status buffer_create(dev_rec* dev, int rows, int cols, buf_rec** out) {
+    *out = NULL;
+    if (rows < 1 || cols < 1 || (long long) rows * cols > 0x7fffffffLL) {
+        return fail(NK_ERR_ARGUMENT, "%s: shape %dx%d: rows and cols must be at least 1 and rows * cols at most 2^31 - 1", call_name, rows, cols);
+    }
+    size_t bytes = (size_t) rows * (size_t) cols * sizeof(float);
+    if (bytes > dev->max_alloc) {
+        return fail(NK_ERR_MEMORY, "%s: a %dx%d buffer is %zu bytes, more than the %zu bytes the device allows in one allocation (%s)",
+                    call_name, rows, cols, bytes, dev->max_alloc, dev->cuda ? "its total memory" : "CL_DEVICE_MAX_MEM_ALLOC_SIZE");
+    }
+    if (bytes > dev->global_mem - dev->live_bytes) {
+        return fail(NK_ERR_MEMORY, "%s: a %dx%d buffer is %zu bytes; with the %zu bytes of the device's live buffers that exceeds its memory of %zu bytes (%s)",
+                    call_name, rows, cols, bytes, dev->live_bytes, dev->global_mem, dev->cuda ? "total memory" : "CL_DEVICE_GLOBAL_MEM_SIZE");
+    }
+    buf_rec* b = calloc(1, sizeof *b);
+    if (!b) return fail(NK_ERR_MEMORY, "%s: out of host memory", call_name);
+    if (dev->cuda) {
+        cu.ctx_set_current(dev->cu_context);
+        int r = cu.mem_alloc(&b->dptr, bytes);
+        if (r == 0) r = cu.memset_d32(b->dptr, 0u, (size_t) rows * cols);
+        if (r != 0) {
+            if (b->dptr) cu.mem_free(b->dptr);
+            free(b);
+            return fail(r == 2 ? NK_ERR_MEMORY : NK_ERR_OPENCL, "%s: cuMemAlloc/cuMemsetD32 of %zu bytes failed (CUresult %d)", call_name, bytes, r);
+        }
+    } else {
+        cl_int err;
+        b->mem = clCreateBuffer(dev->context, CL_MEM_READ_WRITE, bytes, NULL, &err);
+        if (err != CL_SUCCESS) {
+            free(b);
+            return fail(NK_ERR_OPENCL, "%s: clCreateBuffer of %zu bytes failed: %d", call_name, bytes, err);
+        }
+        float zero = 0.0f;
+        err = clEnqueueFillBuffer(dev->queue, b->mem, &zero, sizeof zero, 0, bytes, 0, NULL, NULL);
+        if (err != CL_SUCCESS) {
+            clReleaseMemObject(b->mem);
+            free(b);
+            return fail(NK_ERR_OPENCL, "%s: clEnqueueFillBuffer failed: %d", call_name, err);
+        }
+    }
+    b->dev = dev;
+    b->rows = rows;
+    b->cols = cols;
+    dev->live_bytes += bytes;
+    *out = b;
+    return NK_OK;
+}
+
+/* Releases b's device memory after the work queued before, and its record. Device locked. */
+static void buffer_destroy(dev_rec* dev, buf_rec* b) {
+    if (dev->cuda) {
+        cu.ctx_set_current(dev->cu_context);
+        cu.ctx_synchronize();
+        cu.mem_free(b->dptr);
+    } else {
+        clFinish(dev->queue);
+        clReleaseMemObject(b->mem);
+    }
+    dev->live_bytes -= (size_t) b->rows * (size_t) b->cols * sizeof(float);
+    free(b);
+}
+
+/* Everything a device holds on the device side: its buffers, module or program, queue, context. */
+static void shutdown_device(dev_rec* dev) {
+    if (dev->cuda) {
+        cu.ctx_set_current(dev->cu_context);
+        cu.ctx_synchronize();
+    } else {
+        clFinish(dev->queue);
+    }
+    for (size_t i = 0; i < dev->capacity; i++) {
+        if (dev->slots[i]) buffer_destroy(dev, dev->slots[i]);
+        dev->slots[i] = NULL;
+    }
+    dev->count = 0;
+    if (dev->placeholder) buffer_destroy(dev, dev->placeholder);
+    if (dev->logits) buffer_destroy(dev, dev->logits);
+    dev->placeholder = dev->logits = NULL;
+    if (dev->cuda) {
+        cu.module_unload(dev->cu_module);
+        cu.primary_ctx_release(dev->cu_device);
+    } else {
+        clReleaseProgram(dev->program);
+        clReleaseCommandQueue(dev->queue);
+        clReleaseContext(dev->context);
+    }
+}
+
+/* The last part of opening either kind of device: its lock, the placeholder buffer and a serial. */
+static nk_status finish_open(dev_rec* dev, nk_device** out) {
+    pthread_mutex_init(&dev->lock, NULL);
+    dev->next_number = 1;
+    dev->refs = 1;
+    if (dev->max_alloc == 0) dev->max_alloc = SIZE_MAX;
+    if (dev->global_mem == 0) dev->global_mem = SIZE_MAX;
+    nk_status s = buffer_create(dev, 1, 1, &dev->placeholder);
+    if (s == NK_OK) {
+        pthread_mutex_lock(&registry_lock);
+        if (next_serial > MAX_SERIAL) {
+            s = fail(NK_ERR_DEVICE, "this process has opened %llu devices, as many as one process may open", (unsigned long long) MAX_SERIAL);
+        } else {
+            dev->serial = next_serial++;
+            dev->next_open = open_devices;
+            open_devices = dev;
+        }
+        pthread_mutex_unlock(&registry_lock);
+    }
+    if (s != NK_OK) {
+        shutdown_device(dev);
+        destroy_record(dev);
+        return s;
+    }
+    *out = encode(dev->serial, 0, TAG_DEVICE);
+    return NK_OK;
+}
+
+static size_t device_ulong(cl_device_id d, cl_device_info what) {
+    cl_ulong v = 0;
+    if (clGetDeviceInfo(d, what, sizeof v, &v, NULL) != CL_SUCCESS) return 0;
+    return v > (cl_ulong) SIZE_MAX ? SIZE_MAX : (size_t) v;
+}
+
 nk_status nk_open_opencl(int platform, int device, nk_device** out) {
+    call_name = "nk_open_opencl";
     if (!out) return fail(NK_ERR_ARGUMENT, "nk_open_opencl: out is NULL");
     *out = NULL;
     cl_uint np = 0;
@@ -161,7 +556,7 @@ nk_status nk_open_opencl(int platform, int device, nk_device** out) {
     cl_device_id* ds = calloc(nd, sizeof *ds);
     if (!ds) return fail(NK_ERR_MEMORY, "out of host memory");
     clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, nd, ds, NULL);
-    nk_device* dev = calloc(1, sizeof *dev);
+    dev_rec* dev = calloc(1, sizeof *dev);
     if (!dev) {
         free(ds);
         return fail(NK_ERR_MEMORY, "out of host memory");
@@ -170,6 +565,8 @@ nk_status nk_open_opencl(int platform, int device, nk_device** out) {
     free(ds);
     snprintf(dev->selector, sizeof dev->selector, "opencl:%d:%d", platform, device);
     clGetDeviceInfo(dev->device, CL_DEVICE_NAME, sizeof dev->name - 1, dev->name, NULL);
+    dev->max_alloc = device_ulong(dev->device, CL_DEVICE_MAX_MEM_ALLOC_SIZE);
+    dev->global_mem = device_ulong(dev->device, CL_DEVICE_GLOBAL_MEM_SIZE);
     cl_int err;
     cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties) p, 0};
     dev->context = clCreateContext(props, 1, &dev->device, NULL, NULL, &err);
@@ -198,6 +595,7 @@ nk_status nk_open_opencl(int platform, int device, nk_device** out) {
 }
 
 nk_status nk_open_cuda(int ordinal, nk_device** out) {
+    call_name = "nk_open_cuda";
     if (!out) return fail(NK_ERR_ARGUMENT, "nk_open_cuda: out is NULL");
     *out = NULL;
     if (nk_cuda_fatbin_size == 0) return fail(NK_ERR_DEVICE, "cuda:%d: this build has no CUDA kernels (the CUDA toolkit was not found when it was built)", ordinal);
@@ -207,7 +605,7 @@ nk_status nk_open_cuda(int ordinal, nk_device** out) {
     if (r != 0) return fail(NK_ERR_DEVICE, "cuda:%d: cuInit failed (CUresult %d)", ordinal, r);
     if ((r = cu.device_get_count(&count)) != 0) return fail(NK_ERR_DEVICE, "cuda:%d: cuDeviceGetCount failed (CUresult %d)", ordinal, r);
     if (ordinal < 0 || ordinal >= count) return fail(NK_ERR_DEVICE, "cuda:%d: there are %d CUDA device(s)", ordinal, count);
-    nk_device* dev = calloc(1, sizeof *dev);
+    dev_rec* dev = calloc(1, sizeof *dev);
     if (!dev) return fail(NK_ERR_MEMORY, "out of host memory");
     dev->cuda = 1;
     snprintf(dev->selector, sizeof dev->selector, "cuda:%d", ordinal);
@@ -216,6 +614,8 @@ nk_status nk_open_cuda(int ordinal, nk_device** out) {
         return fail(NK_ERR_DEVICE, "cuda:%d: cannot retain the primary context (CUresult %d)", ordinal, r);
     }
     cu.device_get_name(dev->name, (int) sizeof dev->name - 1, dev->cu_device);
+    size_t total = 0;
+    if (cu.device_total_mem(&total, dev->cu_device) == 0) dev->max_alloc = dev->global_mem = total;
     cu.ctx_set_current(dev->cu_context);
     if ((r = cu.module_load_data(&dev->cu_module, nk_cuda_fatbin)) != 0) {
         cu.primary_ctx_release(dev->cu_device);
@@ -225,17 +625,25 @@ nk_status nk_open_cuda(int ordinal, nk_device** out) {
     return finish_open(dev, out);
 }
 
-nk_status nk_device_name(nk_device* dev, char* name, size_t capacity) {
-    if (!dev || !name || capacity == 0) return fail(NK_ERR_ARGUMENT, "nk_device_name: NULL argument");
+nk_status nk_device_name(nk_device* h, char* name, size_t capacity) {
+    if (!name || capacity == 0) return fail(NK_ERR_ARGUMENT, "nk_device_name: NULL name buffer or capacity 0");
+    dev_rec* dev = NULL;
+    REQUIRE(begin(h, "nk_device_name", &dev));
     snprintf(name, capacity, "%s", dev->name);
+    end(dev);
     return NK_OK;
 }
 
-nk_status nk_device_selector(const nk_device* dev, char* buf, size_t capacity) {
-    if (!dev || !buf || capacity == 0) return fail(NK_ERR_ARGUMENT, "nk_device_selector: NULL argument");
-    int n = snprintf(buf, capacity, "%s", dev->selector);
+nk_status nk_device_selector(const nk_device* h, char* buf, size_t capacity) {
+    if (!buf || capacity == 0) return fail(NK_ERR_ARGUMENT, "nk_device_selector: NULL selector buffer or capacity 0");
+    dev_rec* dev = NULL;
+    REQUIRE(begin(h, "nk_device_selector", &dev));
+    char selector[sizeof dev->selector];
+    memcpy(selector, dev->selector, sizeof selector);
+    end(dev);
+    int n = snprintf(buf, capacity, "%s", selector);
     if (n < 0 || (size_t) n >= capacity) {
-        return fail(NK_ERR_ARGUMENT, "nk_device_selector: '%s' needs %d bytes, the buffer has %zu", dev->selector, n + 1, capacity);
+        return fail(NK_ERR_ARGUMENT, "nk_device_selector: '%s' needs %d bytes, the buffer has %zu", selector, n + 1, capacity);
     }
     return NK_OK;
 }
@@ -520,157 +928,149 @@ nk_status nk_open(const char* selector, nk_device** out) {
     return fail(NK_ERR_ARGUMENT, "nk_open: unknown device selector '%s'; use " SELECTOR_FORMS, s);
 }
 
-nk_status nk_close(nk_device* dev) {
-    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_close: device is NULL");
-    if (dev->cuda) {
-        cu.ctx_set_current(dev->cu_context);
-        cu.ctx_synchronize();
-    } else {
-        clFinish(dev->queue);
-    }
-    nk_buffer* b = dev->buffers;
-    while (b) {
-        nk_buffer* next = b->next;
-        if (!b->freed) {
-            if (dev->cuda) cu.mem_free(b->dptr);
-            else clReleaseMemObject(b->mem);
+
+/* ---- closing, waiting, buffers ---- */
+
+nk_status nk_close(nk_device* h) {
+    call_name = "nk_close";
+    if (!h) return fail(NK_ERR_ARGUMENT, "nk_close: device is NULL");
+    handle_bits k = decode(h);
+    if (k.tag == TAG_BUFFER) return fail(NK_ERR_ARGUMENT, "nk_close: the device argument is a buffer handle (nk_free frees buffers)");
+    dev_rec* dev = NULL;
+    int state = -1;
+    pthread_mutex_lock(&registry_lock);
+    if (k.tag == TAG_DEVICE && k.number == 0 && k.serial >= 1 && k.serial < next_serial) {
+        state = 0;
+        for (dev_rec** link = &open_devices; *link; link = &(*link)->next_open) {
+            if ((*link)->serial == k.serial) {
+                dev = *link;
+                *link = dev->next_open;   /* from now on the handle reads as closed */
+                state = 1;
+                break;
+            }
         }
-        free(b);
-        b = next;
     }
-    if (dev->cuda) {
-        cu.module_unload(dev->cu_module);
-        cu.primary_ctx_release(dev->cu_device);
-    } else {
-        clReleaseProgram(dev->program);
-        clReleaseCommandQueue(dev->queue);
-        clReleaseContext(dev->context);
-    }
-    pthread_mutex_destroy(&dev->lock);
-    free(dev);
+    pthread_mutex_unlock(&registry_lock);
+    if (state < 0) return fail(NK_ERR_ARGUMENT, "nk_close: %p is not a device handle (nk_open gives them)", (const void*) h);
+    if (state == 0) return fail(NK_ERR_ARGUMENT, "nk_close: device was closed (nk_close)");
+    /* calls that looked the device up before hold references: they finish first (this waits for the lock)
+       or, if they lock it after this, find it closed */
+    pthread_mutex_lock(&dev->lock);
+    dev->closed = 1;
+    shutdown_device(dev);
+    pthread_mutex_unlock(&dev->lock);
+    release_ref(dev);   /* the open reference; the record goes with the last call still holding one */
     return NK_OK;
 }
 
-nk_status nk_finish(nk_device* dev) {
-    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_finish: device is NULL");
-    pthread_mutex_lock(&dev->lock);
+nk_status nk_finish(nk_device* h) {
+    dev_rec* dev = NULL;
+    REQUIRE(begin(h, "nk_finish", &dev));
     int err = dev->cuda ? (cu.ctx_set_current(dev->cu_context), cu.ctx_synchronize()) : clFinish(dev->queue);
-    pthread_mutex_unlock(&dev->lock);
-    return err == 0 ? NK_OK : fail(NK_ERR_OPENCL, "waiting for the device failed: %d", err);
+    end(dev);
+    return err == 0 ? NK_OK : fail(NK_ERR_OPENCL, "nk_finish: waiting for the device failed: %d", err);
 }
 
-static nk_status alloc_unlocked(nk_device* dev, int rows, int cols, nk_buffer** out) {
-    if (rows < 1 || cols < 1 || (long long) rows * cols > 0x7fffffffLL) return fail(NK_ERR_ARGUMENT, "nk_alloc: shape %dx%d", rows, cols);
-    nk_buffer* b = calloc(1, sizeof *b);
-    if (!b) return fail(NK_ERR_MEMORY, "out of host memory");
-    size_t bytes = (size_t) rows * cols * sizeof(float);
-    if (dev->cuda) {
-        cu.ctx_set_current(dev->cu_context);
-        int r = cu.mem_alloc(&b->dptr, bytes);
-        if (r == 0) r = cu.memset_d32(b->dptr, 0u, (size_t) rows * cols);
-        if (r != 0) {
-            if (b->dptr) cu.mem_free(b->dptr);
-            free(b);
-            return fail(NK_ERR_OPENCL, "cuMemAlloc/cuMemsetD32 of %zu bytes failed (CUresult %d)", bytes, r);
-        }
-    } else {
-        cl_int err;
-        b->mem = clCreateBuffer(dev->context, CL_MEM_READ_WRITE, bytes, NULL, &err);
-        if (err != CL_SUCCESS) {
-            free(b);
-            return fail(NK_ERR_OPENCL, "clCreateBuffer of %zu bytes failed: %d", bytes, err);
-        }
-        float zero = 0.0f;
-        err = clEnqueueFillBuffer(dev->queue, b->mem, &zero, sizeof zero, 0, bytes, 0, NULL, NULL);
-        if (err != CL_SUCCESS) {
-            clReleaseMemObject(b->mem);
-            free(b);
-            return fail(NK_ERR_OPENCL, "clEnqueueFillBuffer failed: %d", err);
+nk_status nk_alloc(nk_device* h, int rows, int cols, nk_buffer** out) {
+    if (!out) return fail(NK_ERR_ARGUMENT, "nk_alloc: out is NULL");
+    *out = NULL;
+    dev_rec* dev = NULL;
+    REQUIRE(begin(h, "nk_alloc", &dev));
+    buf_rec* b = NULL;
+    nk_status s = NK_OK;
+    if (dev->next_number > MAX_NUMBER) {
+        s = fail(NK_ERR_MEMORY, "nk_alloc: this device has handed out %llu buffers, as many as one device may", (unsigned long long) MAX_NUMBER);
+    }
+    if (s == NK_OK) s = buffer_create(dev, rows, cols, &b);
+    if (s == NK_OK) {
+        b->number = dev->next_number;
+        if (table_put(dev, b)) {
+            dev->next_number++;
+            *out = encode(dev->serial, b->number, TAG_BUFFER);
+        } else {
+            buffer_destroy(dev, b);
+            s = fail(NK_ERR_MEMORY, "nk_alloc: out of host memory");
         }
     }
-    b->dev = dev;
-    b->rows = rows;
-    b->cols = cols;
-    b->next = dev->buffers;
-    dev->buffers = b;
-    *out = b;
-    return NK_OK;
-}
-
-nk_status nk_alloc(nk_device* dev, int rows, int cols, nk_buffer** out) {
-    if (!dev || !out) return fail(NK_ERR_ARGUMENT, "nk_alloc: NULL argument");
-    pthread_mutex_lock(&dev->lock);
-    nk_status s = alloc_unlocked(dev, rows, cols, out);
-    pthread_mutex_unlock(&dev->lock);
+    end(dev);
     return s;
 }
 
-/* Frees buf's device memory after the work queued before; its record stays until nk_close. Device locked. */
-static void release_unlocked(nk_device* dev, nk_buffer* buf) {
-    if (buf->freed) return;
-    if (dev->cuda) {
-        cu.ctx_set_current(dev->cu_context);
-        cu.ctx_synchronize();
-        cu.mem_free(buf->dptr);
+nk_status nk_free(nk_buffer* h) {
+    dev_rec* dev = NULL;
+    buf_rec* b = NULL;
+    REQUIRE(begin_buffer(h, "nk_free", &dev, &b));
+    table_remove(dev, b->number);
+    buffer_destroy(dev, b);
+    end(dev);
+    return NK_OK;
+}
+
+nk_status nk_upload(nk_buffer* h, const float* host, size_t count) {
+    if (!host) return fail(NK_ERR_ARGUMENT, "nk_upload: host is NULL");
+    dev_rec* dev = NULL;
+    buf_rec* b = NULL;
+    REQUIRE(begin_buffer(h, "nk_upload", &dev, &b));
+    nk_status s = NK_OK;
+    if (count != (size_t) b->rows * b->cols) {
+        s = fail(NK_ERR_ARGUMENT, "nk_upload: %zu values for a %dx%d buffer", count, b->rows, b->cols);
     } else {
-        clFinish(dev->queue);
-        clReleaseMemObject(buf->mem);
+        int err = dev->cuda ? (cu.ctx_set_current(dev->cu_context), cu.memcpy_htod(b->dptr, host, count * sizeof(float)))
+                            : clEnqueueWriteBuffer(dev->queue, b->mem, CL_TRUE, 0, count * sizeof(float), host, 0, NULL, NULL);
+        if (err != 0) s = fail(NK_ERR_OPENCL, "nk_upload: the copy failed: %d", err);
     }
-    buf->freed = 1;
+    end(dev);
+    return s;
 }
 
-nk_status nk_free(nk_buffer* buf) {
-    if (!buf) return fail(NK_ERR_ARGUMENT, "nk_free: buffer is NULL");
-    nk_device* dev = buf->dev;
-    pthread_mutex_lock(&dev->lock);
-    release_unlocked(dev, buf);
-    pthread_mutex_unlock(&dev->lock);
+nk_status nk_download(nk_buffer* h, float* host, size_t count) {
+    if (!host) return fail(NK_ERR_ARGUMENT, "nk_download: host is NULL");
+    dev_rec* dev = NULL;
+    buf_rec* b = NULL;
+    REQUIRE(begin_buffer(h, "nk_download", &dev, &b));
+    nk_status s = NK_OK;
+    if (count != (size_t) b->rows * b->cols) {
+        s = fail(NK_ERR_ARGUMENT, "nk_download: %zu values for a %dx%d buffer", count, b->rows, b->cols);
+    } else {
+        int err = dev->cuda ? (cu.ctx_set_current(dev->cu_context), cu.memcpy_dtoh(host, b->dptr, count * sizeof(float)))
+                            : clEnqueueReadBuffer(dev->queue, b->mem, CL_TRUE, 0, count * sizeof(float), host, 0, NULL, NULL);
+        if (err != 0) s = fail(NK_ERR_OPENCL, "nk_download: the copy failed: %d", err);
+    }
+    end(dev);
+    return s;
+}
+
+/* The ops look every buffer argument up first (use_opt: NULL stays NULL), then check them. */
+static nk_status usable(dev_rec* dev, const buf_rec* b, const char* name) {
+    (void) dev;
+    if (!b) return fail(NK_ERR_ARGUMENT, "%s: buffer '%s' is NULL", call_name, name);
     return NK_OK;
 }
 
-/* Argument checks shared by every op: not NULL, not freed, on this device. */
-static nk_status usable(nk_device* dev, const nk_buffer* b, const char* name) {
-    if (!b) return fail(NK_ERR_ARGUMENT, "buffer '%s' is NULL", name);
-    if (b->dev != dev) return fail(NK_ERR_ARGUMENT, "buffer '%s' belongs to another device", name);
-    if (b->freed) return fail(NK_ERR_FREED, "buffer '%s' has been freed", name);
-    return NK_OK;
-}
-
-static nk_status same_shape(const nk_buffer* a, const nk_buffer* b, const char* an, const char* bn) {
+static nk_status same_shape(const buf_rec* a, const buf_rec* b, const char* an, const char* bn) {
     if (a->rows != b->rows || a->cols != b->cols) {
-        return fail(NK_ERR_ARGUMENT, "'%s' is %dx%d but '%s' is %dx%d", an, a->rows, a->cols, bn, b->rows, b->cols);
+        return fail(NK_ERR_ARGUMENT, "%s: '%s' is %dx%d but '%s' is %dx%d", call_name, an, a->rows, a->cols, bn, b->rows, b->cols);
     }
     return NK_OK;
 }
 
-#define REQUIRE(expr)                       \
-    do {                                    \
-        nk_status s_ = (expr);              \
-        if (s_ != NK_OK) return s_;         \
-    } while (0)
-
-nk_status nk_upload(nk_buffer* buf, const float* host, size_t count) {
-    if (!buf || !host) return fail(NK_ERR_ARGUMENT, "nk_upload: NULL argument");
-    if (buf->freed) return fail(NK_ERR_FREED, "nk_upload: buffer has been freed");
-    if (count != (size_t) buf->rows * buf->cols) return fail(NK_ERR_ARGUMENT, "nk_upload: %zu values for a %dx%d buffer", count, buf->rows, buf->cols);
-    nk_device* dev = buf->dev;
-    pthread_mutex_lock(&dev->lock);
-    int err = dev->cuda ? (cu.ctx_set_current(dev->cu_context), cu.memcpy_htod(buf->dptr, host, count * sizeof(float)))
-                        : clEnqueueWriteBuffer(dev->queue, buf->mem, CL_TRUE, 0, count * sizeof(float), host, 0, NULL, NULL);
-    pthread_mutex_unlock(&dev->lock);
-    return err == 0 ? NK_OK : fail(NK_ERR_OPENCL, "upload failed: %d", err);
+/* begin, then each buffer argument looked up: a stale or foreign handle is refused before any op checks. */
+static nk_status begin_op(const nk_device* h, const char* fn, dev_rec** dev, int n, nk_buffer* const* handles, const char* const* names,
+                          buf_rec** recs) {
+    REQUIRE(begin(h, fn, dev));
+    for (int i = 0; i < n; i++) {
+        nk_status s = use_opt(*dev, handles[i], names[i], &recs[i]);
+        if (s != NK_OK) {
+            end(*dev);
+            return s;
+        }
+    }
+    return NK_OK;
 }
 
-nk_status nk_download(nk_buffer* buf, float* host, size_t count) {
-    if (!buf || !host) return fail(NK_ERR_ARGUMENT, "nk_download: NULL argument");
-    if (buf->freed) return fail(NK_ERR_FREED, "nk_download: buffer has been freed");
-    if (count != (size_t) buf->rows * buf->cols) return fail(NK_ERR_ARGUMENT, "nk_download: %zu values for a %dx%d buffer", count, buf->rows, buf->cols);
-    nk_device* dev = buf->dev;
-    pthread_mutex_lock(&dev->lock);
-    int err = dev->cuda ? (cu.ctx_set_current(dev->cu_context), cu.memcpy_dtoh(host, buf->dptr, count * sizeof(float)))
-                        : clEnqueueReadBuffer(dev->queue, buf->mem, CL_TRUE, 0, count * sizeof(float), host, 0, NULL, NULL);
-    pthread_mutex_unlock(&dev->lock);
-    return err == 0 ? NK_OK : fail(NK_ERR_OPENCL, "download failed: %d", err);
+static nk_status end_op(dev_rec* dev, nk_status s) {
+    end(dev);
+    return s;
 }
 
 /* ---- launching: arguments follow the kernels' convention, a matrix is (pointer, offset, ld); they are
@@ -698,19 +1098,19 @@ static void push(args_t* a, int kind) {
 }
 static void arg_int(args_t* a, int v) { push(a, ARG_INT); if (a->n <= 48) a->arg[a->n - 1].v.i = v; }
 static void arg_float(args_t* a, float v) { push(a, ARG_FLOAT); if (a->n <= 48) a->arg[a->n - 1].v.f = v; }
-static void arg_raw(args_t* a, const nk_buffer* b) {
+static void arg_raw(args_t* a, const buf_rec* b) {
     push(a, ARG_BUFFER);
     if (a->n > 48) return;
     if (b->dev->cuda) a->arg[a->n - 1].v.ptr = b->dptr;
     else a->arg[a->n - 1].v.mem = b->mem;
 }
-static void arg_matrix(args_t* a, const nk_buffer* b) {
+static void arg_matrix(args_t* a, const buf_rec* b) {
     arg_raw(a, b);
     arg_int(a, 0);
     arg_int(a, b->cols);
 }
 
-static nk_status launch(nk_device* dev, args_t* a, size_t gx, size_t gy, size_t lx, size_t ly, const char* name) {
+static nk_status launch(dev_rec* dev, args_t* a, size_t gx, size_t gy, size_t lx, size_t ly, const char* name) {
     if (a->n > 48) return fail(NK_ERR_ARGUMENT, "%s: too many kernel arguments", name);
     if (dev->cuda) {
         void* fn = NULL;
@@ -742,16 +1142,16 @@ static nk_status launch(nk_device* dev, args_t* a, size_t gx, size_t gy, size_t 
     return err == CL_SUCCESS ? NK_OK : fail(NK_ERR_OPENCL, "%s: clEnqueueNDRangeKernel failed: %d", name, err);
 }
 
-static nk_status kernel(nk_device* dev, const char* name, args_t* a) {
+static nk_status kernel(dev_rec* dev, const char* name, args_t* a) {
     (void) dev;
     a->name = name;
     a->n = 0;
     return NK_OK;
 }
 
-static nk_status gemm_launch(nk_device* dev, int m, int n, int k, const nk_buffer* a, int ta, const nk_buffer* b, int tb, const nk_buffer* c,
-                             float alpha, float beta, int epilogue, const nk_buffer* bias, int act, const nk_buffer* pre,
-                             const nk_buffer* deriv, int from_output, const nk_buffer* vb, float mu) {
+static nk_status gemm_launch(dev_rec* dev, int m, int n, int k, const buf_rec* a, int ta, const buf_rec* b, int tb, const buf_rec* c,
+                             float alpha, float beta, int epilogue, const buf_rec* bias, int act, const buf_rec* pre,
+                             const buf_rec* deriv, int from_output, const buf_rec* vb, float mu) {
     args_t g;
     REQUIRE(kernel(dev, "nk_gemm", &g));
     arg_int(&g, m); arg_int(&g, n); arg_int(&g, k);
@@ -763,21 +1163,12 @@ static nk_status gemm_launch(nk_device* dev, int m, int n, int k, const nk_buffe
     arg_matrix(&g, pre ? pre : dev->placeholder); arg_int(&g, pre != NULL);
     arg_matrix(&g, deriv ? deriv : dev->placeholder); arg_int(&g, from_output);
     arg_matrix(&g, vb ? vb : dev->placeholder); arg_float(&g, mu);
-    return launch(dev, &g, (size_t) (n + 63) / 64 * 16, (size_t) (m + 63) / 64 * 16, 16, 16, "nk_gemm");
+    return launch(dev, &g, ((size_t) n + 63) / 64 * 16, ((size_t) m + 63) / 64 * 16, 16, 16, "nk_gemm");
 }
-
-#define LOCKED(dev, body)                         \
-    do {                                          \
-        pthread_mutex_lock(&(dev)->lock);         \
-        nk_status r_ = (body);                    \
-        pthread_mutex_unlock(&(dev)->lock);       \
-        return r_;                                \
-    } while (0)
 
 static int valid_activation(int act) { return act >= NK_IDENTITY && act <= NK_SOFTPLUS; }
 
-nk_status nk_gemm(nk_device* dev, int trans_a, int trans_b, float alpha, nk_buffer* a, nk_buffer* b, float beta, nk_buffer* c) {
-    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_gemm: device is NULL");
+static nk_status gemm_op(dev_rec* dev, int trans_a, int trans_b, float alpha, buf_rec* a, buf_rec* b, float beta, buf_rec* c) {
     REQUIRE(usable(dev, a, "a"));
     REQUIRE(usable(dev, b, "b"));
     REQUIRE(usable(dev, c, "c"));
@@ -786,11 +1177,10 @@ nk_status nk_gemm(nk_device* dev, int trans_a, int trans_b, float alpha, nk_buff
     if (k != kb) return fail(NK_ERR_ARGUMENT, "nk_gemm: op(a) is %dx%d but op(b) is %dx%d", m, k, kb, n);
     if (c->rows != m || c->cols != n) return fail(NK_ERR_ARGUMENT, "nk_gemm: c is %dx%d, expected %dx%d", c->rows, c->cols, m, n);
     if (c == a || c == b) return fail(NK_ERR_ARGUMENT, "nk_gemm: c must not be a or b");
-    LOCKED(dev, gemm_launch(dev, m, n, k, a, trans_a != 0, b, trans_b != 0, c, alpha, beta, 0, NULL, 0, NULL, NULL, 0, NULL, 0.0f));
+    return gemm_launch(dev, m, n, k, a, trans_a != 0, b, trans_b != 0, c, alpha, beta, 0, NULL, 0, NULL, NULL, 0, NULL, 0.0f);
 }
 
-nk_status nk_dense_forward(nk_device* dev, nk_buffer* x, nk_buffer* w, nk_buffer* bias, int activation, nk_buffer* out, nk_buffer* pre) {
-    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_dense_forward: device is NULL");
+static nk_status dense_forward_op(dev_rec* dev, buf_rec* x, buf_rec* w, buf_rec* bias, int activation, buf_rec* out, buf_rec* pre) {
     REQUIRE(usable(dev, x, "x"));
     REQUIRE(usable(dev, w, "w"));
     REQUIRE(usable(dev, out, "out"));
@@ -807,11 +1197,10 @@ nk_status nk_dense_forward(nk_device* dev, nk_buffer* x, nk_buffer* w, nk_buffer
         if (pre == out) return fail(NK_ERR_ARGUMENT, "nk_dense_forward: pre must not be out");
     }
     if (out == x || out == w || out == bias) return fail(NK_ERR_ARGUMENT, "nk_dense_forward: out must not alias an input");
-    LOCKED(dev, gemm_launch(dev, x->rows, w->rows, x->cols, x, 0, w, 1, out, 1.0f, 0.0f, 1, bias, activation, pre, NULL, 0, NULL, 0.0f));
+    return gemm_launch(dev, x->rows, w->rows, x->cols, x, 0, w, 1, out, 1.0f, 0.0f, 1, bias, activation, pre, NULL, 0, NULL, 0.0f);
 }
 
-nk_status nk_backward_delta(nk_device* dev, nk_buffer* delta, int trans_m, nk_buffer* m, nk_buffer* a, int activation, int from_output, nk_buffer* out) {
-    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_backward_delta: device is NULL");
+static nk_status backward_delta_op(dev_rec* dev, buf_rec* delta, int trans_m, buf_rec* m, buf_rec* a, int activation, int from_output, buf_rec* out) {
     REQUIRE(usable(dev, delta, "delta"));
     REQUIRE(usable(dev, m, "m"));
     REQUIRE(usable(dev, a, "a"));
@@ -822,12 +1211,11 @@ nk_status nk_backward_delta(nk_device* dev, nk_buffer* delta, int trans_m, nk_bu
     if (out->rows != delta->rows || out->cols != q) return fail(NK_ERR_ARGUMENT, "nk_backward_delta: out is %dx%d, expected %dx%d", out->rows, out->cols, delta->rows, q);
     REQUIRE(same_shape(out, a, "out", "a"));
     if (out == delta || out == m || out == a) return fail(NK_ERR_ARGUMENT, "nk_backward_delta: out must not alias an input");
-    LOCKED(dev, gemm_launch(dev, out->rows, out->cols, delta->cols, delta, 0, m, trans_m != 0, out, 1.0f, 0.0f, 2, NULL, activation, NULL, a, from_output != 0, NULL, 0.0f));
+    return gemm_launch(dev, out->rows, out->cols, delta->cols, delta, 0, m, trans_m != 0, out, 1.0f, 0.0f, 2, NULL, activation, NULL, a, from_output != 0, NULL, 0.0f);
 }
 
-nk_status nk_dense_update(nk_device* dev, float lr, float decay, float mu, nk_buffer* delta, nk_buffer* h,
-                          nk_buffer* w, nk_buffer* b, nk_buffer* vw, nk_buffer* vb, nk_buffer* feedback) {
-    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_dense_update: device is NULL");
+static nk_status dense_update_op(dev_rec* dev, float lr, float decay, float mu, buf_rec* delta, buf_rec* h,
+                          buf_rec* w, buf_rec* b, buf_rec* vw, buf_rec* vb, buf_rec* feedback) {
     REQUIRE(usable(dev, delta, "delta"));
     REQUIRE(usable(dev, h, "h"));
     REQUIRE(usable(dev, w, "w"));
@@ -854,17 +1242,16 @@ nk_status nk_dense_update(nk_device* dev, float lr, float decay, float mu, nk_bu
         REQUIRE(usable(dev, feedback, "feedback"));
         REQUIRE(same_shape(w, feedback, "w", "feedback"));
     }
-    const nk_buffer* written[] = {w, b, vw, vb, feedback};
+    const buf_rec* written[] = {w, b, vw, vb, feedback};
     for (int i = 0; i < 5; i++) {
         if (!written[i]) continue;
         if (written[i] == delta || written[i] == h) return fail(NK_ERR_ARGUMENT, "nk_dense_update: an updated buffer aliases delta or h");
         for (int j = i + 1; j < 5; j++) if (written[i] == written[j]) return fail(NK_ERR_ARGUMENT, "nk_dense_update: updated buffers must be distinct");
     }
-    LOCKED(dev, gemm_launch(dev, w->rows, w->cols, delta->rows, delta, 1, h, 0, w, lr, decay, 3, b, NK_IDENTITY, vw, feedback, feedback != NULL, vb, mu));
+    return gemm_launch(dev, w->rows, w->cols, delta->rows, delta, 1, h, 0, w, lr, decay, 3, b, NK_IDENTITY, vw, feedback, feedback != NULL, vb, mu);
 }
 
-static nk_status update(nk_device* dev, const char* name, float lr, float decay, float mu, nk_buffer* w, nk_buffer* b, nk_buffer* grad, nk_buffer* velocity) {
-    if (!dev) return fail(NK_ERR_ARGUMENT, "%s: device is NULL", name);
+static nk_status update(dev_rec* dev, const char* name, float lr, float decay, float mu, buf_rec* w, buf_rec* b, buf_rec* grad, buf_rec* velocity) {
     REQUIRE(usable(dev, w, "w"));
     REQUIRE(usable(dev, grad, "grad"));
     REQUIRE(same_shape(w, grad, "w", "grad"));
@@ -880,7 +1267,6 @@ static nk_status update(nk_device* dev, const char* name, float lr, float decay,
     if (w == grad || w == velocity || grad == velocity || (b && (b == w || b == grad || b == velocity))) {
         return fail(NK_ERR_ARGUMENT, "%s: buffers must be distinct", name);
     }
-    pthread_mutex_lock(&dev->lock);
     args_t g;
     nk_status s = kernel(dev, name, &g);
     if (s == NK_OK) {
@@ -892,21 +1278,19 @@ static nk_status update(nk_device* dev, const char* name, float lr, float decay,
         arg_matrix(&g, velocity ? velocity : dev->placeholder); arg_int(&g, velocity != NULL);
         s = launch(dev, &g, (size_t) w->rows * w->cols, 1, 256, 1, name);
     }
-    pthread_mutex_unlock(&dev->lock);
     return s;
 }
 
-nk_status nk_sgd_update(nk_device* dev, float lr, float decay, float mu, nk_buffer* w, nk_buffer* grad, nk_buffer* velocity) {
+static nk_status sgd_update_op(dev_rec* dev, float lr, float decay, float mu, buf_rec* w, buf_rec* grad, buf_rec* velocity) {
     return update(dev, "nk_sgd_update", lr, decay, mu, w, NULL, grad, velocity);
 }
 
-nk_status nk_kp_update(nk_device* dev, float lr, float decay, float mu, nk_buffer* w, nk_buffer* b, nk_buffer* grad, nk_buffer* velocity) {
+static nk_status kp_update_op(dev_rec* dev, float lr, float decay, float mu, buf_rec* w, buf_rec* b, buf_rec* grad, buf_rec* velocity) {
     if (!b) return fail(NK_ERR_ARGUMENT, "nk_kp_update: b is NULL");
     return update(dev, "nk_kp_update", lr, decay, mu, w, b, grad, velocity);
 }
 
-nk_status nk_softmax_xent(nk_device* dev, nk_buffer* logits, nk_buffer* targets, nk_buffer* probs, nk_buffer* grad, nk_buffer* loss) {
-    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_softmax_xent: device is NULL");
+static nk_status softmax_xent_op(dev_rec* dev, buf_rec* logits, buf_rec* targets, buf_rec* probs, buf_rec* grad, buf_rec* loss) {
     REQUIRE(usable(dev, logits, "logits"));
     REQUIRE(usable(dev, targets, "targets"));
     REQUIRE(usable(dev, probs, "probs"));
@@ -916,9 +1300,8 @@ nk_status nk_softmax_xent(nk_device* dev, nk_buffer* logits, nk_buffer* targets,
     REQUIRE(same_shape(logits, probs, "logits", "probs"));
     REQUIRE(same_shape(logits, grad, "logits", "grad"));
     if (loss->rows != logits->rows || loss->cols != 1) return fail(NK_ERR_ARGUMENT, "nk_softmax_xent: loss is %dx%d, expected %dx1", loss->rows, loss->cols, logits->rows);
-    const nk_buffer* all[] = {logits, targets, probs, grad, loss};
+    const buf_rec* all[] = {logits, targets, probs, grad, loss};
     for (int i = 0; i < 5; i++) for (int j = i + 1; j < 5; j++) if (all[i] == all[j]) return fail(NK_ERR_ARGUMENT, "nk_softmax_xent: buffers must be distinct");
-    pthread_mutex_lock(&dev->lock);
     args_t g;
     nk_status s = kernel(dev, "nk_softmax_xent", &g);
     if (s == NK_OK) {
@@ -926,29 +1309,28 @@ nk_status nk_softmax_xent(nk_device* dev, nk_buffer* logits, nk_buffer* targets,
         arg_matrix(&g, logits); arg_matrix(&g, targets); arg_matrix(&g, probs); arg_matrix(&g, grad); arg_matrix(&g, loss);
         s = launch(dev, &g, (size_t) logits->rows, 1, 256, 1, "nk_softmax_xent");
     }
-    pthread_mutex_unlock(&dev->lock);
     return s;
 }
 
 /* The device's logits scratch shaped rows x cols (a new one when the shape changes; the old one is freed
    after the work queued before, as nk_free does). Called with the device locked. */
-static nk_status logits_scratch(nk_device* dev, int rows, int cols, nk_buffer** out) {
-    nk_buffer* old = dev->logits;
+static nk_status logits_scratch(dev_rec* dev, int rows, int cols, buf_rec** out) {
+    buf_rec* old = dev->logits;
     if (old && old->rows == rows && old->cols == cols) {
         *out = old;
         return NK_OK;
     }
     if (old) {
-        release_unlocked(dev, old);
+        buffer_destroy(dev, old);
         dev->logits = NULL;
     }
-    REQUIRE(alloc_unlocked(dev, rows, cols, &dev->logits));
+    REQUIRE(buffer_create(dev, rows, cols, &dev->logits));
     *out = dev->logits;
     return NK_OK;
 }
 
-static nk_status output_layer_locked(nk_device* dev, nk_buffer* h, nk_buffer* w, nk_buffer* b, nk_buffer* targets, nk_buffer* m, int activation,
-                                     nk_buffer* probs, nk_buffer* grad, nk_buffer* loss, nk_buffer* delta) {
+static nk_status output_layer_locked(dev_rec* dev, buf_rec* h, buf_rec* w, buf_rec* b, buf_rec* targets, buf_rec* m, int activation,
+                                     buf_rec* probs, buf_rec* grad, buf_rec* loss, buf_rec* delta) {
     int rows = h->rows, c = w->rows, q = h->cols;
     if (!dev->cuda && c <= 16) {
         /* one launch: nk_output_layer16 (kernels-opencl/gemm_packed.cl), four rows per work-item */
@@ -961,9 +1343,9 @@ static nk_status output_layer_locked(nk_device* dev, nk_buffer* h, nk_buffer* w,
         arg_matrix(&g, m ? m : dev->placeholder); arg_int(&g, m != NULL);
         arg_matrix(&g, probs); arg_matrix(&g, grad); arg_matrix(&g, loss);
         arg_matrix(&g, delta ? delta : dev->placeholder);
-        return launch(dev, &g, (size_t) (rows + 3) / 4, 1, 1, 1, "nk_output_layer16");
+        return launch(dev, &g, ((size_t) rows + 3) / 4, 1, 1, 1, "nk_output_layer16");
     }
-    nk_buffer* z;
+    buf_rec* z;
     REQUIRE(logits_scratch(dev, rows, c, &z));
     REQUIRE(gemm_launch(dev, rows, c, q, h, 0, w, 1, z, 1.0f, 0.0f, 1, b, NK_IDENTITY, NULL, NULL, 0, NULL, 0.0f));
     args_t g;
@@ -975,9 +1357,8 @@ static nk_status output_layer_locked(nk_device* dev, nk_buffer* h, nk_buffer* w,
     return gemm_launch(dev, rows, q, c, grad, 0, m, 0, delta, 1.0f, 0.0f, 2, NULL, activation, NULL, h, 1, NULL, 0.0f);
 }
 
-nk_status nk_output_layer(nk_device* dev, nk_buffer* h, nk_buffer* w, nk_buffer* b, nk_buffer* targets, nk_buffer* m, int activation,
-                          nk_buffer* probs, nk_buffer* grad, nk_buffer* loss, nk_buffer* delta) {
-    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_output_layer: device is NULL");
+static nk_status output_layer_op(dev_rec* dev, buf_rec* h, buf_rec* w, buf_rec* b, buf_rec* targets, buf_rec* m, int activation,
+                          buf_rec* probs, buf_rec* grad, buf_rec* loss, buf_rec* delta) {
     REQUIRE(usable(dev, h, "h"));
     REQUIRE(usable(dev, w, "w"));
     REQUIRE(usable(dev, targets, "targets"));
@@ -1003,21 +1384,22 @@ nk_status nk_output_layer(nk_device* dev, nk_buffer* h, nk_buffer* w, nk_buffer*
         REQUIRE(same_shape(w, m, "w", "m"));
         REQUIRE(same_shape(h, delta, "h", "delta"));
     }
-    const nk_buffer* ins[] = {h, w, b, targets, m};
-    const nk_buffer* outs[] = {probs, grad, loss, delta};
+    const buf_rec* ins[] = {h, w, b, targets, m};
+    const buf_rec* outs[] = {probs, grad, loss, delta};
     for (int i = 0; i < 4; i++) {
         if (!outs[i]) continue;
         for (int j = 0; j < 5; j++) if (outs[i] == ins[j]) return fail(NK_ERR_ARGUMENT, "nk_output_layer: an output aliases an input");
         for (int j = i + 1; j < 4; j++) if (outs[i] == outs[j]) return fail(NK_ERR_ARGUMENT, "nk_output_layer: outputs must be distinct");
     }
-    LOCKED(dev, output_layer_locked(dev, h, w, b, targets, m, activation, probs, grad, loss, delta));
+    return output_layer_locked(dev, h, w, b, targets, m, activation, probs, grad, loss, delta);
 }
 
-nk_status nk_random_uniform(nk_device* dev, uint64_t seed, int stream, int draw, float lo, float hi, nk_buffer* out) {
-    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_random_uniform: device is NULL");
+static nk_status random_uniform_op(dev_rec* dev, uint64_t seed, int stream, int draw, float lo, float hi, buf_rec* out) {
     REQUIRE(usable(dev, out, "out"));
-    if (!(hi > lo) || !isfinite(lo) || !isfinite(hi)) return fail(NK_ERR_ARGUMENT, "nk_random_uniform: need finite lo < hi");
-    pthread_mutex_lock(&dev->lock);
+    if (!(hi > lo) || !isfinite(lo) || !isfinite(hi)) return fail(NK_ERR_ARGUMENT, "nk_random_uniform: need finite lo < hi, got [%s, %s)", numf(lo), numf(hi));
+    if (!isfinite((float) (hi - lo))) {
+        return fail(NK_ERR_ARGUMENT, "nk_random_uniform: hi - lo overflows float for [%s, %s): the kernel draws lo + u (hi - lo)", numf(lo), numf(hi));
+    }
     args_t g;
     nk_status s = kernel(dev, "nk_random_uniform", &g);
     if (s == NK_OK) {
@@ -1027,12 +1409,10 @@ nk_status nk_random_uniform(nk_device* dev, uint64_t seed, int stream, int draw,
         arg_matrix(&g, out);
         s = launch(dev, &g, ((size_t) out->rows * out->cols + 3) / 4, 1, 256, 1, "nk_random_uniform");
     }
-    pthread_mutex_unlock(&dev->lock);
     return s;
 }
 
-nk_status nk_philox(nk_device* dev, nk_buffer* counter, nk_buffer* key, nk_buffer* out) {
-    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_philox: device is NULL");
+static nk_status philox_op(dev_rec* dev, buf_rec* counter, buf_rec* key, buf_rec* out) {
     REQUIRE(usable(dev, counter, "counter"));
     REQUIRE(usable(dev, key, "key"));
     REQUIRE(usable(dev, out, "out"));
@@ -1041,7 +1421,6 @@ nk_status nk_philox(nk_device* dev, nk_buffer* counter, nk_buffer* key, nk_buffe
                     counter->rows, counter->cols, key->rows, key->cols, out->rows, out->cols);
     }
     if (out == counter || out == key) return fail(NK_ERR_ARGUMENT, "nk_philox: out must not alias an input");
-    pthread_mutex_lock(&dev->lock);
     args_t g;
     nk_status s = kernel(dev, "nk_philox", &g);
     if (s == NK_OK) {
@@ -1049,7 +1428,6 @@ nk_status nk_philox(nk_device* dev, nk_buffer* counter, nk_buffer* key, nk_buffe
         arg_matrix(&g, counter); arg_matrix(&g, key); arg_matrix(&g, out);
         s = launch(dev, &g, (size_t) counter->rows, 1, 256, 1, "nk_philox");
     }
-    pthread_mutex_unlock(&dev->lock);
     return s;
 }
 
@@ -1060,44 +1438,112 @@ static double p21(double h, double tau_m, double tau_s, double cm) {
     return tau_m * tau_s / (cm * (tau_s - tau_m)) * exp(-h / tau_m) * expm1(h * d);
 }
 
-nk_status nk_lif_step(nk_device* dev, const nk_lif_params* p, double dt, double tau_rate,
-                      nk_buffer* v, nk_buffer* i_e, nk_buffer* i_i, nk_buffer* refractory,
-                      nk_buffer* i_ext, nk_buffer* syn_e, nk_buffer* syn_i,
-                      nk_buffer* spikes, nk_buffer* rate, nk_buffer* count) {
-    if (!dev || !p) return fail(NK_ERR_ARGUMENT, "nk_lif_step: device or parameters NULL");
-    if (!(p->tau_m > 0 && p->cm > 0 && p->tau_syn_e > 0 && p->tau_syn_i > 0 && p->tau_refrac >= 0 && p->v_thresh > p->v_reset && dt > 0 && tau_rate > 0)) {
-        return fail(NK_ERR_ARGUMENT, "nk_lif_step: need tau_m, cm, tau_syn > 0, tau_refrac >= 0, v_thresh > v_reset, dt > 0, tau_rate > 0");
+/* What nk_lif_step's kernel receives (org.neurokernels.dynamics.LifStep). */
+typedef struct {
+    float p22, p21e, p21i, p20, p11e, p11i, v_rest, v_reset, v_thresh, i_offset;
+    int refractory_steps;
+    float rate_decay, rate_gain;
+} lif_step_t;
+
+/* finite and within float range (the kernel receives a float); LifParameters.finite */
+static nk_status lif_finite(const char* name, double v, const char* unit) {
+    if (!(fabs(v) <= FLT_MAX)) return fail(NK_ERR_ARGUMENT, "nk_lif_step: %s = %s %s: need a finite value within float range", name, num(v), unit);
+    return NK_OK;
+}
+
+/* finite and > 0; LifParameters.positive */
+static nk_status lif_positive(const char* name, double v, const char* unit) {
+    if (!(v > 0 && v < INFINITY)) return fail(NK_ERR_ARGUMENT, "nk_lif_step: %s = %s %s: need a finite value > 0", name, num(v), unit);
+    return NK_OK;
+}
+
+/* The parameters checked and turned into the kernel's step, with the rules and messages of the Java
+ * library's LifParameters and LifParameters.step: every value finite, the voltages and the current
+ * within float range, time constants, cm, dt and tau_rate > 0, tau_refrac >= 0, v_thresh > v_reset,
+ * round(tau_refrac / dt) at most NK_MAX_REFRACTORY_STEPS, and no propagator that overflows float. */
+static nk_status lif_prepare(const nk_lif_params* p, double dt, double tau_rate, lif_step_t* out) {
+    if (!p) return fail(NK_ERR_ARGUMENT, "nk_lif_step: parameters are NULL");
+    REQUIRE(lif_positive("tau_m", p->tau_m, "ms"));
+    REQUIRE(lif_positive("cm", p->cm, "nF"));
+    REQUIRE(lif_finite("v_rest", p->v_rest, "mV"));
+    REQUIRE(lif_finite("v_reset", p->v_reset, "mV"));
+    REQUIRE(lif_finite("v_thresh", p->v_thresh, "mV"));
+    if (!(p->tau_refrac >= 0 && p->tau_refrac < INFINITY)) {
+        return fail(NK_ERR_ARGUMENT, "nk_lif_step: tau_refrac = %s ms: need a finite refractory period >= 0 ms", num(p->tau_refrac));
     }
-    nk_buffer* state[] = {v, i_e, i_i, refractory, spikes, rate, count};
+    REQUIRE(lif_positive("tau_syn_E", p->tau_syn_e, "ms"));
+    REQUIRE(lif_positive("tau_syn_I", p->tau_syn_i, "ms"));
+    REQUIRE(lif_finite("i_offset", p->i_offset, "nA"));
+    if (!(p->v_thresh > p->v_reset)) {
+        return fail(NK_ERR_ARGUMENT, "nk_lif_step: v_thresh = %s mV must exceed v_reset = %s mV", num(p->v_thresh), num(p->v_reset));
+    }
+    REQUIRE(lif_positive("dt", dt, "ms"));
+    REQUIRE(lif_positive("tau_rate", tau_rate, "ms"));
+    double h = dt, ratio = p->tau_refrac / h;
+    if (!(ratio < NK_MAX_REFRACTORY_STEPS + 0.5)) {
+        char steps[48];
+        if (ratio < 1e12) snprintf(steps, sizeof steps, "%.0f", floor(ratio + 0.5));
+        else snprintf(steps, sizeof steps, "%.3g", ratio);
+        return fail(NK_ERR_ARGUMENT,
+                    "nk_lif_step: tau_refrac = %s ms is %s steps of dt = %s ms; the refractory counter holds at most %d steps (tau_refrac < %.7g ms at this dt)",
+                    num(p->tau_refrac), steps, num(h), NK_MAX_REFRACTORY_STEPS, (NK_MAX_REFRACTORY_STEPS + 0.5) * h);
+    }
+    lif_step_t s;
+    s.p22 = (float) exp(-h / p->tau_m);
+    s.p21e = (float) p21(h, p->tau_m, p->tau_syn_e, p->cm);
+    s.p21i = (float) p21(h, p->tau_m, p->tau_syn_i, p->cm);
+    s.p20 = (float) (-expm1(-h / p->tau_m) * (p->tau_m / p->cm));
+    s.p11e = (float) exp(-h / p->tau_syn_e);
+    s.p11i = (float) exp(-h / p->tau_syn_i);
+    s.v_rest = (float) p->v_rest;
+    s.v_reset = (float) p->v_reset;
+    s.v_thresh = (float) p->v_thresh;
+    s.i_offset = (float) p->i_offset;
+    s.refractory_steps = (int) floor(ratio + 0.5);   /* in [0, 2^24]: Math.round of the Java library */
+    s.rate_decay = (float) exp(-h / tau_rate);
+    s.rate_gain = (float) (1 / tau_rate);
+    const float values[] = {s.p21e, s.p21i, s.p20, s.rate_gain};
+    const char* names[] = {"P21_E", "P21_I", "P20", "1 / tau_rate"};
+    for (int k = 0; k < 4; k++) {
+        if (!isfinite(values[k])) {
+            return fail(NK_ERR_ARGUMENT,
+                        "nk_lif_step: %s overflows float for dt = %s ms, tau_rate = %s ms and tau_m = %s ms, cm = %s nF, v_rest = %s mV, v_reset = %s mV, "
+                        "v_thresh = %s mV, tau_refrac = %s ms, tau_syn_E = %s ms, tau_syn_I = %s ms, i_offset = %s nA",
+                        names[k], num(h), num(tau_rate), num(p->tau_m), num(p->cm), num(p->v_rest), num(p->v_reset), num(p->v_thresh),
+                        num(p->tau_refrac), num(p->tau_syn_e), num(p->tau_syn_i), num(p->i_offset));
+        }
+    }
+    *out = s;
+    return NK_OK;
+}
+
+static nk_status lif_step_op(dev_rec* dev, const lif_step_t* p,
+                             buf_rec* v, buf_rec* i_e, buf_rec* i_i, buf_rec* refractory,
+                             buf_rec* i_ext, buf_rec* syn_e, buf_rec* syn_i,
+                             buf_rec* spikes, buf_rec* rate, buf_rec* count) {
+    buf_rec* state[] = {v, i_e, i_i, refractory, spikes, rate, count};
     const char* names[] = {"v", "i_e", "i_i", "refractory", "spikes", "rate", "count"};
     for (int k = 0; k < 7; k++) {
         REQUIRE(usable(dev, state[k], names[k]));
         REQUIRE(same_shape(v, state[k], "v", names[k]));
         for (int q = 0; q < k; q++) if (state[q] == state[k]) return fail(NK_ERR_ARGUMENT, "nk_lif_step: '%s' and '%s' are the same buffer", names[q], names[k]);
     }
-    nk_buffer* inputs[] = {i_ext, syn_e, syn_i};
+    buf_rec* inputs[] = {i_ext, syn_e, syn_i};
     const char* in_names[] = {"i_ext", "syn_e", "syn_i"};
     for (int k = 0; k < 3; k++) {
         if (!inputs[k]) continue;
-        REQUIRE(usable(dev, inputs[k], in_names[k]));
         REQUIRE(same_shape(v, inputs[k], "v", in_names[k]));
         for (int q = 0; q < 7; q++) if (state[q] == inputs[k]) return fail(NK_ERR_ARGUMENT, "nk_lif_step: '%s' is also '%s'", in_names[k], names[q]);
     }
-    double h = dt;
-    pthread_mutex_lock(&dev->lock);
     args_t g;
     nk_status s = kernel(dev, "nk_lif_step", &g);
     if (s == NK_OK) {
         arg_int(&g, 1); arg_int(&g, v->rows * v->cols);
-        arg_float(&g, (float) exp(-h / p->tau_m));
-        arg_float(&g, (float) p21(h, p->tau_m, p->tau_syn_e, p->cm));
-        arg_float(&g, (float) p21(h, p->tau_m, p->tau_syn_i, p->cm));
-        arg_float(&g, (float) (-expm1(-h / p->tau_m) * p->tau_m / p->cm));
-        arg_float(&g, (float) exp(-h / p->tau_syn_e));
-        arg_float(&g, (float) exp(-h / p->tau_syn_i));
-        arg_float(&g, (float) p->v_rest); arg_float(&g, (float) p->v_reset); arg_float(&g, (float) p->v_thresh); arg_float(&g, (float) p->i_offset);
-        arg_int(&g, (int) lround(p->tau_refrac / h));
-        arg_float(&g, (float) exp(-h / tau_rate)); arg_float(&g, (float) (1 / tau_rate));
+        arg_float(&g, p->p22); arg_float(&g, p->p21e); arg_float(&g, p->p21i); arg_float(&g, p->p20);
+        arg_float(&g, p->p11e); arg_float(&g, p->p11i);
+        arg_float(&g, p->v_rest); arg_float(&g, p->v_reset); arg_float(&g, p->v_thresh); arg_float(&g, p->i_offset);
+        arg_int(&g, p->refractory_steps);
+        arg_float(&g, p->rate_decay); arg_float(&g, p->rate_gain);
         arg_matrix(&g, v); arg_matrix(&g, i_e); arg_matrix(&g, i_i); arg_matrix(&g, refractory);
         arg_matrix(&g, i_ext ? i_ext : dev->placeholder); arg_int(&g, i_ext != NULL);
         arg_matrix(&g, syn_e ? syn_e : dev->placeholder); arg_int(&g, syn_e != NULL);
@@ -1105,13 +1551,11 @@ nk_status nk_lif_step(nk_device* dev, const nk_lif_params* p, double dt, double 
         arg_matrix(&g, spikes); arg_matrix(&g, rate); arg_matrix(&g, count);
         s = launch(dev, &g, (size_t) v->rows * v->cols, 1, 256, 1, "nk_lif_step");
     }
-    pthread_mutex_unlock(&dev->lock);
     return s;
 }
 
-nk_status nk_rate_step(nk_device* dev, int activation, int exponential_euler, nk_buffer* r, nk_buffer* x, nk_buffer* c, nk_buffer* tau,
+static nk_status rate_step_op(dev_rec* dev, int activation, int exponential_euler, buf_rec* r, buf_rec* x, buf_rec* c, buf_rec* tau,
                        float noise_scale, uint64_t seed, int stream, int step) {
-    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_rate_step: device is NULL");
     if (!valid_activation(activation)) return fail(NK_ERR_ARGUMENT, "nk_rate_step: activation %d", activation);
     REQUIRE(usable(dev, r, "r"));
     REQUIRE(usable(dev, x, "x"));
@@ -1124,7 +1568,6 @@ nk_status nk_rate_step(nk_device* dev, int activation, int exponential_euler, nk
         if (tau->rows != 1 || tau->cols != r->cols) return fail(NK_ERR_ARGUMENT, "nk_rate_step: tau is %dx%d, expected 1x%d", tau->rows, tau->cols, r->cols);
     }
     if (r == x || r == c || r == tau) return fail(NK_ERR_ARGUMENT, "nk_rate_step: r must not alias an input");
-    pthread_mutex_lock(&dev->lock);
     args_t g;
     nk_status s = kernel(dev, "nk_rate_step", &g);
     if (s == NK_OK) {
@@ -1133,15 +1576,12 @@ nk_status nk_rate_step(nk_device* dev, int activation, int exponential_euler, nk
         arg_float(&g, noise_scale); arg_int(&g, (int) (uint32_t) seed); arg_int(&g, (int) (uint32_t) (seed >> 32)); arg_int(&g, stream); arg_int(&g, step);
         s = launch(dev, &g, (size_t) r->rows * r->cols, 1, 256, 1, "nk_rate_step");
     }
-    pthread_mutex_unlock(&dev->lock);
     return s;
 }
 
-nk_status nk_izhikevich_step(nk_device* dev, float dt, nk_buffer* v, nk_buffer* u, nk_buffer* abcd, nk_buffer* i_ext, nk_buffer* syn,
-                             nk_buffer* spikes, nk_buffer* count) {
-    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_izhikevich_step: device is NULL");
-    if (!(dt > 0)) return fail(NK_ERR_ARGUMENT, "nk_izhikevich_step: dt must be positive");
-    nk_buffer* state[] = {v, u, spikes, count};
+static nk_status izhikevich_step_op(dev_rec* dev, float dt, buf_rec* v, buf_rec* u, buf_rec* abcd, buf_rec* i_ext, buf_rec* syn,
+                             buf_rec* spikes, buf_rec* count) {
+    buf_rec* state[] = {v, u, spikes, count};
     const char* names[] = {"v", "u", "spikes", "count"};
     for (int k = 0; k < 4; k++) {
         REQUIRE(usable(dev, state[k], names[k]));
@@ -1150,7 +1590,7 @@ nk_status nk_izhikevich_step(nk_device* dev, float dt, nk_buffer* v, nk_buffer* 
     }
     REQUIRE(usable(dev, abcd, "abcd"));
     if (abcd->rows != 4 || abcd->cols != v->cols) return fail(NK_ERR_ARGUMENT, "nk_izhikevich_step: abcd is %dx%d, expected 4x%d", abcd->rows, abcd->cols, v->cols);
-    nk_buffer* inputs[] = {i_ext, syn};
+    buf_rec* inputs[] = {i_ext, syn};
     for (int k = 0; k < 2; k++) {
         if (!inputs[k]) continue;
         REQUIRE(usable(dev, inputs[k], k ? "syn" : "i_ext"));
@@ -1158,7 +1598,6 @@ nk_status nk_izhikevich_step(nk_device* dev, float dt, nk_buffer* v, nk_buffer* 
         for (int q = 0; q < 4; q++) if (state[q] == inputs[k]) return fail(NK_ERR_ARGUMENT, "nk_izhikevich_step: an input is also '%s'", names[q]);
     }
     for (int q = 0; q < 4; q++) if (state[q] == abcd) return fail(NK_ERR_ARGUMENT, "nk_izhikevich_step: abcd is also '%s'", names[q]);
-    pthread_mutex_lock(&dev->lock);
     args_t g;
     nk_status s = kernel(dev, "nk_izhikevich_step", &g);
     if (s == NK_OK) {
@@ -1169,19 +1608,16 @@ nk_status nk_izhikevich_step(nk_device* dev, float dt, nk_buffer* v, nk_buffer* 
         arg_matrix(&g, spikes); arg_matrix(&g, count);
         s = launch(dev, &g, (size_t) v->rows * v->cols, 1, 256, 1, "nk_izhikevich_step");
     }
-    pthread_mutex_unlock(&dev->lock);
     return s;
 }
 
-nk_status nk_poisson(nk_device* dev, float dt, nk_buffer* rate, uint64_t seed, int stream, int step, nk_buffer* spikes, nk_buffer* count) {
-    if (!dev) return fail(NK_ERR_ARGUMENT, "nk_poisson: device is NULL");
+static nk_status poisson_op(dev_rec* dev, float dt, buf_rec* rate, uint64_t seed, int stream, int step, buf_rec* spikes, buf_rec* count) {
     REQUIRE(usable(dev, rate, "rate"));
     REQUIRE(usable(dev, spikes, "spikes"));
     REQUIRE(usable(dev, count, "count"));
     REQUIRE(same_shape(spikes, count, "spikes", "count"));
     if (rate->rows != 1 || rate->cols != spikes->cols) return fail(NK_ERR_ARGUMENT, "nk_poisson: rate is %dx%d, expected 1x%d", rate->rows, rate->cols, spikes->cols);
     if (spikes == count || rate == spikes || rate == count) return fail(NK_ERR_ARGUMENT, "nk_poisson: buffers must be distinct");
-    pthread_mutex_lock(&dev->lock);
     args_t g;
     nk_status s = kernel(dev, "nk_poisson", &g);
     if (s == NK_OK) {
@@ -1191,6 +1627,111 @@ nk_status nk_poisson(nk_device* dev, float dt, nk_buffer* rate, uint64_t seed, i
         arg_matrix(&g, spikes); arg_matrix(&g, count);
         s = launch(dev, &g, (size_t) spikes->rows * spikes->cols, 1, 256, 1, "nk_poisson");
     }
-    pthread_mutex_unlock(&dev->lock);
     return s;
+}
+
+/* ---- the ops: the device locked and every buffer argument looked up, then the op's own checks ---- */
+
+#define OP_BEGIN(fn, h, ...)                                                      \
+    nk_buffer* handles_[] = {__VA_ARGS__};                                        \
+    enum { N_ = sizeof handles_ / sizeof handles_[0] };                           \
+    buf_rec* r[N_];                                                               \
+    dev_rec* dev = NULL;                                                                 \
+    REQUIRE(begin_op(h, fn, &dev, N_, handles_, names_, r))
+
+nk_status nk_gemm(nk_device* h, int trans_a, int trans_b, float alpha, nk_buffer* a, nk_buffer* b, float beta, nk_buffer* c) {
+    static const char* const names_[] = {"a", "b", "c"};
+    OP_BEGIN("nk_gemm", h, a, b, c);
+    return end_op(dev, gemm_op(dev, trans_a, trans_b, alpha, r[0], r[1], beta, r[2]));
+}
+
+nk_status nk_dense_forward(nk_device* h, nk_buffer* x, nk_buffer* w, nk_buffer* bias, int activation, nk_buffer* out, nk_buffer* pre) {
+    static const char* const names_[] = {"x", "w", "bias", "out", "pre"};
+    OP_BEGIN("nk_dense_forward", h, x, w, bias, out, pre);
+    return end_op(dev, dense_forward_op(dev, r[0], r[1], r[2], activation, r[3], r[4]));
+}
+
+nk_status nk_backward_delta(nk_device* h, nk_buffer* delta, int trans_m, nk_buffer* m, nk_buffer* a, int activation, int from_output, nk_buffer* out) {
+    static const char* const names_[] = {"delta", "m", "a", "out"};
+    OP_BEGIN("nk_backward_delta", h, delta, m, a, out);
+    return end_op(dev, backward_delta_op(dev, r[0], trans_m, r[1], r[2], activation, from_output, r[3]));
+}
+
+nk_status nk_dense_update(nk_device* hd, float lr, float decay, float mu, nk_buffer* delta, nk_buffer* h,
+                          nk_buffer* w, nk_buffer* b, nk_buffer* vw, nk_buffer* vb, nk_buffer* feedback) {
+    static const char* const names_[] = {"delta", "h", "w", "b", "vw", "vb", "feedback"};
+    OP_BEGIN("nk_dense_update", hd, delta, h, w, b, vw, vb, feedback);
+    return end_op(dev, dense_update_op(dev, lr, decay, mu, r[0], r[1], r[2], r[3], r[4], r[5], r[6]));
+}
+
+nk_status nk_sgd_update(nk_device* h, float lr, float decay, float mu, nk_buffer* w, nk_buffer* grad, nk_buffer* velocity) {
+    static const char* const names_[] = {"w", "grad", "velocity"};
+    OP_BEGIN("nk_sgd_update", h, w, grad, velocity);
+    return end_op(dev, sgd_update_op(dev, lr, decay, mu, r[0], r[1], r[2]));
+}
+
+nk_status nk_kp_update(nk_device* h, float lr, float decay, float mu, nk_buffer* w, nk_buffer* b, nk_buffer* grad, nk_buffer* velocity) {
+    static const char* const names_[] = {"w", "b", "grad", "velocity"};
+    OP_BEGIN("nk_kp_update", h, w, b, grad, velocity);
+    return end_op(dev, kp_update_op(dev, lr, decay, mu, r[0], r[1], r[2], r[3]));
+}
+
+nk_status nk_softmax_xent(nk_device* h, nk_buffer* logits, nk_buffer* targets, nk_buffer* probs, nk_buffer* grad, nk_buffer* loss) {
+    static const char* const names_[] = {"logits", "targets", "probs", "grad", "loss"};
+    OP_BEGIN("nk_softmax_xent", h, logits, targets, probs, grad, loss);
+    return end_op(dev, softmax_xent_op(dev, r[0], r[1], r[2], r[3], r[4]));
+}
+
+nk_status nk_output_layer(nk_device* hd, nk_buffer* h, nk_buffer* w, nk_buffer* b, nk_buffer* targets, nk_buffer* m, int activation,
+                          nk_buffer* probs, nk_buffer* grad, nk_buffer* loss, nk_buffer* delta) {
+    static const char* const names_[] = {"h", "w", "b", "targets", "m", "probs", "grad", "loss", "delta"};
+    OP_BEGIN("nk_output_layer", hd, h, w, b, targets, m, probs, grad, loss, delta);
+    return end_op(dev, output_layer_op(dev, r[0], r[1], r[2], r[3], r[4], activation, r[5], r[6], r[7], r[8]));
+}
+
+nk_status nk_random_uniform(nk_device* h, uint64_t seed, int stream, int draw, float lo, float hi, nk_buffer* out) {
+    static const char* const names_[] = {"out"};
+    OP_BEGIN("nk_random_uniform", h, out);
+    return end_op(dev, random_uniform_op(dev, seed, stream, draw, lo, hi, r[0]));
+}
+
+nk_status nk_philox(nk_device* h, nk_buffer* counter, nk_buffer* key, nk_buffer* out) {
+    static const char* const names_[] = {"counter", "key", "out"};
+    OP_BEGIN("nk_philox", h, counter, key, out);
+    return end_op(dev, philox_op(dev, r[0], r[1], r[2]));
+}
+
+nk_status nk_lif_step(nk_device* h, const nk_lif_params* p, double dt, double tau_rate,
+                      nk_buffer* v, nk_buffer* i_e, nk_buffer* i_i, nk_buffer* refractory,
+                      nk_buffer* i_ext, nk_buffer* syn_e, nk_buffer* syn_i,
+                      nk_buffer* spikes, nk_buffer* rate, nk_buffer* count) {
+    static const char* const names_[] = {"v", "i_e", "i_i", "refractory", "i_ext", "syn_e", "syn_i", "spikes", "rate", "count"};
+    call_name = "nk_lif_step";
+    lif_step_t step = {0};
+    REQUIRE(lif_prepare(p, dt, tau_rate, &step));
+    OP_BEGIN("nk_lif_step", h, v, i_e, i_i, refractory, i_ext, syn_e, syn_i, spikes, rate, count);
+    return end_op(dev, lif_step_op(dev, &step, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9]));
+}
+
+nk_status nk_rate_step(nk_device* h, int activation, int exponential_euler, nk_buffer* r_, nk_buffer* x, nk_buffer* c, nk_buffer* tau,
+                       float noise_scale, uint64_t seed, int stream, int step) {
+    static const char* const names_[] = {"r", "x", "c", "tau"};
+    if (!isfinite(noise_scale)) return fail(NK_ERR_ARGUMENT, "nk_rate_step: noise_scale = %s: need a finite value (sigma sqrt(dt))", numf(noise_scale));
+    OP_BEGIN("nk_rate_step", h, r_, x, c, tau);
+    return end_op(dev, rate_step_op(dev, activation, exponential_euler, r[0], r[1], r[2], r[3], noise_scale, seed, stream, step));
+}
+
+nk_status nk_izhikevich_step(nk_device* h, float dt, nk_buffer* v, nk_buffer* u, nk_buffer* abcd, nk_buffer* i_ext, nk_buffer* syn,
+                             nk_buffer* spikes, nk_buffer* count) {
+    static const char* const names_[] = {"v", "u", "abcd", "i_ext", "syn", "spikes", "count"};
+    if (!(dt > 0 && dt < INFINITY)) return fail(NK_ERR_ARGUMENT, "nk_izhikevich_step: dt = %s ms: need a finite step > 0", numf(dt));
+    OP_BEGIN("nk_izhikevich_step", h, v, u, abcd, i_ext, syn, spikes, count);
+    return end_op(dev, izhikevich_step_op(dev, dt, r[0], r[1], r[2], r[3], r[4], r[5], r[6]));
+}
+
+nk_status nk_poisson(nk_device* h, float dt, nk_buffer* rate, uint64_t seed, int stream, int step, nk_buffer* spikes, nk_buffer* count) {
+    static const char* const names_[] = {"rate", "spikes", "count"};
+    if (!(dt > 0 && dt < INFINITY)) return fail(NK_ERR_ARGUMENT, "nk_poisson: dt = %s ms: need a finite step > 0", numf(dt));
+    OP_BEGIN("nk_poisson", h, rate, spikes, count);
+    return end_op(dev, poisson_op(dev, dt, r[0], seed, stream, step, r[1], r[2]));
 }

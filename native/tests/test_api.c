@@ -1,10 +1,18 @@
-/* Bad arguments and selectors return error codes with a message, never a crash; a small GEMM is right; threads may share a device. */
+/* Bad arguments and selectors return error codes with a message, never a crash; a small GEMM is right; threads may share a device;
+ * stale and garbage handles, allocations beyond the device's limits and hostile parameters are refused. */
+#define CL_TARGET_OPENCL_VERSION 120
 #include "neurokernels.h"
 
+#include <CL/cl.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int failures = 0;
 
@@ -17,6 +25,17 @@ static int failures = 0;
     } while (0)
 
 #define EXPECT_STATUS(call, status) EXPECT((call) == (status), #call " should return " #status)
+/* the call fails with status and its message contains text */
+static void expect_error(nk_status got, nk_status want, const char* text, const char* call, int line) {
+    if (got != want) {
+        fprintf(stderr, "FAIL %s:%d: %s returned %d, expected %d (last error: %s)\n", __FILE__, line, call, got, want, nk_last_error());
+        failures++;
+    } else if (!strstr(nk_last_error(), text)) {
+        fprintf(stderr, "FAIL %s:%d: %s: the message should contain '%s' (last error: %s)\n", __FILE__, line, call, text, nk_last_error());
+        failures++;
+    }
+}
+#define EXPECT_ERROR(call, status, text) expect_error((call), (status), (text), #call, __LINE__)
 
 static nk_device* dev;
 
@@ -36,6 +55,262 @@ static void* worker(void* arg) {
     nk_free(a);
     nk_free(c);
     return (void*) bad;
+}
+
+/* Handles of a closed device and of freed buffers: refused with what happened, never a crash, also after
+ * a new device is opened (which may reuse the memory of the closed one). */
+static void stale_handles(int platform, int device) {
+    nk_device* d2 = NULL;
+    nk_buffer *x = NULL, *y = NULL, *freed = NULL, *live_a = NULL, *live_b = NULL, *live_c = NULL;
+    float host[6] = {1, 2, 3, 4, 5, 6};
+    EXPECT_STATUS(nk_open_opencl(platform, device, &d2), NK_OK);
+    EXPECT_STATUS(nk_alloc(d2, 2, 3, &x), NK_OK);
+    EXPECT_STATUS(nk_alloc(d2, 3, 2, &y), NK_OK);
+    EXPECT_STATUS(nk_alloc(d2, 1, 1, &freed), NK_OK);
+    EXPECT_STATUS(nk_free(freed), NK_OK);
+    EXPECT_STATUS(nk_close(d2), NK_OK);
+
+    nk_buffer* out = (nk_buffer*) (uintptr_t) 1;
+    EXPECT_ERROR(nk_alloc(d2, 2, 2, &out), NK_ERR_ARGUMENT, "device was closed");
+    EXPECT(out == NULL, "a failed nk_alloc leaves *out NULL");
+    EXPECT_ERROR(nk_download(x, host, 6), NK_ERR_ARGUMENT, "buffer belongs to a closed device");
+    EXPECT_ERROR(nk_upload(x, host, 6), NK_ERR_ARGUMENT, "buffer belongs to a closed device");
+    EXPECT_ERROR(nk_free(x), NK_ERR_ARGUMENT, "buffer belongs to a closed device");
+    EXPECT_ERROR(nk_free(freed), NK_ERR_ARGUMENT, "buffer belongs to a closed device");
+    EXPECT_ERROR(nk_finish(d2), NK_ERR_ARGUMENT, "device was closed");
+    EXPECT_ERROR(nk_close(d2), NK_ERR_ARGUMENT, "device was closed");              /* a second close */
+    char name[64];
+    EXPECT_ERROR(nk_device_name(d2, name, sizeof name), NK_ERR_ARGUMENT, "device was closed");
+    EXPECT_ERROR(nk_device_selector(d2, name, sizeof name), NK_ERR_ARGUMENT, "device was closed");
+    EXPECT_ERROR(nk_gemm(d2, 0, 0, 1.0f, x, y, 0.0f, x), NK_ERR_ARGUMENT, "device was closed");
+    /* the buffers of a closed device on a live one: not "another device" */
+    EXPECT_STATUS(nk_alloc(dev, 2, 3, &live_a), NK_OK);
+    EXPECT_STATUS(nk_alloc(dev, 2, 2, &live_c), NK_OK);
+    EXPECT_ERROR(nk_gemm(dev, 0, 0, 1.0f, live_a, y, 0.0f, live_c), NK_ERR_ARGUMENT, "buffer 'b' belongs to a closed device");
+
+    /* a new device, perhaps where the old one lay: the old handles stay stale */
+    nk_device* d3 = NULL;
+    EXPECT_STATUS(nk_open_opencl(platform, device, &d3), NK_OK);
+    EXPECT(d3 != d2, "a new device gets a new handle");
+    EXPECT_STATUS(nk_alloc(d3, 3, 2, &live_b), NK_OK);
+    EXPECT(live_b != x && live_b != y, "a new buffer gets a new handle");
+    EXPECT_ERROR(nk_free(y), NK_ERR_ARGUMENT, "buffer belongs to a closed device");
+    EXPECT_ERROR(nk_free(freed), NK_ERR_ARGUMENT, "buffer belongs to a closed device");
+    EXPECT_ERROR(nk_finish(d2), NK_ERR_ARGUMENT, "device was closed");
+    EXPECT_ERROR(nk_gemm(d3, 0, 0, 1.0f, x, live_b, 0.0f, live_c), NK_ERR_ARGUMENT, "buffer 'a' belongs to a closed device");
+    EXPECT_ERROR(nk_gemm(dev, 0, 0, 1.0f, live_a, live_b, 0.0f, live_c), NK_ERR_ARGUMENT, "buffer 'b' belongs to another device");
+    EXPECT_STATUS(nk_upload(live_b, host, 6), NK_OK);
+    float back[6];
+    EXPECT_STATUS(nk_download(live_b, back, 6), NK_OK);
+    EXPECT(memcmp(back, host, sizeof host) == 0, "the new device's buffer holds what was uploaded");
+    EXPECT_STATUS(nk_close(d3), NK_OK);
+    EXPECT_ERROR(nk_download(live_b, back, 6), NK_ERR_ARGUMENT, "buffer belongs to a closed device");
+    EXPECT_STATUS(nk_free(live_a), NK_OK);
+    EXPECT_STATUS(nk_free(live_c), NK_OK);
+}
+
+/* Values that were never handles: addresses, small integers, one kind of handle for the other. */
+static void garbage_handles(nk_buffer* live) {
+    int on_stack = 0;
+    void* on_heap = malloc(64);
+    void* values[] = {&on_stack, on_heap, (void*) (uintptr_t) 0xdeadbeef, (void*) (uintptr_t) 1, (void*) (uintptr_t) 0x10,
+                      (void*) (uintptr_t) UINTPTR_MAX};
+    float host[4];
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        nk_device* d = (nk_device*) values[i];
+        nk_buffer* b = (nk_buffer*) values[i];
+        nk_buffer* out;
+        EXPECT_ERROR(nk_finish(d), NK_ERR_ARGUMENT, "not a device handle");
+        EXPECT_ERROR(nk_close(d), NK_ERR_ARGUMENT, "not a device handle");
+        EXPECT_ERROR(nk_alloc(d, 1, 1, &out), NK_ERR_ARGUMENT, "not a device handle");
+        EXPECT_ERROR(nk_free(b), NK_ERR_ARGUMENT, "not a buffer handle");
+        EXPECT_ERROR(nk_download(b, host, 4), NK_ERR_ARGUMENT, "not a buffer handle");
+        EXPECT_ERROR(nk_gemm(dev, 0, 0, 1.0f, b, live, 0.0f, live), NK_ERR_ARGUMENT, "not a buffer handle");
+    }
+    free(on_heap);
+    /* white-box, after the library's encoding (device serial, buffer number, tag): a buffer handle whose
+     * device serial or buffer number was never issued */
+    if (sizeof(void*) == 8) {
+        nk_buffer* no_device = (nk_buffer*) ((uintptr_t) live ^ ((uintptr_t) 1 << 62));
+        nk_buffer* no_number = (nk_buffer*) ((uintptr_t) live ^ ((uintptr_t) 1 << 38));
+        EXPECT_ERROR(nk_free(no_device), NK_ERR_ARGUMENT, "not a buffer handle");
+        EXPECT_ERROR(nk_free(no_number), NK_ERR_ARGUMENT, "not a buffer handle");
+        EXPECT_ERROR(nk_gemm(dev, 0, 0, 1.0f, no_number, live, 0.0f, live), NK_ERR_ARGUMENT, "not a buffer handle");
+        EXPECT_ERROR(nk_gemm(dev, 0, 0, 1.0f, no_device, live, 0.0f, live), NK_ERR_ARGUMENT, "not a buffer handle");
+    }
+    /* a buffer where a device goes and the other way round */
+    nk_buffer* out;
+    EXPECT_ERROR(nk_finish((nk_device*) live), NK_ERR_ARGUMENT, "buffer handle");
+    EXPECT_ERROR(nk_alloc((nk_device*) live, 1, 1, &out), NK_ERR_ARGUMENT, "buffer handle");
+    EXPECT_ERROR(nk_free((nk_buffer*) dev), NK_ERR_ARGUMENT, "device handle");
+    EXPECT_ERROR(nk_gemm(dev, 0, 0, 1.0f, (nk_buffer*) dev, live, 0.0f, live), NK_ERR_ARGUMENT, "device handle");
+}
+
+/* A buffer larger than the device allows in one allocation is refused with the sizes, not created. */
+static void allocation_limits(int platform, int device) {
+    cl_uint np = 0, nd = 0;
+    cl_platform_id ps[16];
+    cl_device_id ds[16];
+    cl_ulong max_alloc = 0;
+    if (clGetPlatformIDs(16, ps, &np) != CL_SUCCESS || (cl_uint) platform >= np
+        || clGetDeviceIDs(ps[platform], CL_DEVICE_TYPE_ALL, 16, ds, &nd) != CL_SUCCESS || (cl_uint) device >= nd
+        || clGetDeviceInfo(ds[device], CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof max_alloc, &max_alloc, NULL) != CL_SUCCESS) {
+        EXPECT(0, "CL_DEVICE_MAX_MEM_ALLOC_SIZE of the test device");
+        return;
+    }
+    nk_buffer* big = NULL;
+    /* 32768 x 65535 floats = 8589803520 bytes: the largest shape nk_alloc takes is 2^31 - 1 floats */
+    if (max_alloc < UINT64_C(8589803520)) {
+        char sizes[64];
+        EXPECT_ERROR(nk_alloc(dev, 32768, 65535, &big), NK_ERR_MEMORY, "8589803520 bytes");
+        snprintf(sizes, sizeof sizes, "%llu bytes", (unsigned long long) max_alloc);
+        EXPECT(strstr(nk_last_error(), sizes) != NULL, "the message names the device's largest allocation");
+        EXPECT(big == NULL, "no buffer for a refused allocation");
+        /* one float beyond the limit is refused, the limit itself is not checked here (it would allocate it) */
+        if (max_alloc % 4 == 0 && max_alloc / 4 + 1 <= 0x7fffffffULL) {
+            EXPECT_ERROR(nk_alloc(dev, 1, (int) (max_alloc / 4 + 1), &big), NK_ERR_MEMORY, "CL_DEVICE_MAX_MEM_ALLOC_SIZE");
+        }
+    } else {
+        printf("allocation limit not checked: this device allows %llu bytes in one allocation\n", (unsigned long long) max_alloc);
+    }
+    EXPECT_ERROR(nk_alloc(dev, 65536, 65536, &big), NK_ERR_ARGUMENT, "2^31 - 1");  /* rows * cols beyond int */
+    EXPECT_ERROR(nk_alloc(dev, -5, 3, &big), NK_ERR_ARGUMENT, "shape -5x3");
+}
+
+/* Parameters that used to pass unchecked: refused with the parameter named, the refractory limit exact. */
+static void hostile_parameters(void) {
+    nk_buffer* s[7];
+    for (int k = 0; k < 7; k++) EXPECT_STATUS(nk_alloc(dev, 1, 1, &s[k]), NK_OK);
+    nk_buffer *v = s[0], *ie = s[1], *ii = s[2], *refr = s[3], *spk = s[4], *rate = s[5], *cnt = s[6];
+#define LIF(p, dt, tau_rate) nk_lif_step(dev, &(p), dt, tau_rate, v, ie, ii, refr, NULL, NULL, NULL, spk, rate, cnt)
+    const nk_lif_params good = {20, 1, -65, -65, -50, 2, 5, 5, 0};
+    nk_lif_params p = good;
+    EXPECT_STATUS(LIF(p, 0.1, 100), NK_OK);
+    /* 3e8 ms at dt 0.1 used to wrap to a negative step count, Infinity to none at all */
+    p.tau_refrac = 3e8;
+    EXPECT_ERROR(LIF(p, 0.1, 100), NK_ERR_ARGUMENT, "tau_refrac = 300000000 ms is 3000000000 steps of dt = 0.1 ms");
+    EXPECT(strstr(nk_last_error(), "at most 16777216 steps") != NULL, "the message names the limit");
+    p.tau_refrac = INFINITY;
+    EXPECT_ERROR(LIF(p, 0.1, 100), NK_ERR_ARGUMENT, "tau_refrac = Infinity ms");
+    p.tau_refrac = NAN;
+    EXPECT_ERROR(LIF(p, 0.1, 100), NK_ERR_ARGUMENT, "tau_refrac = NaN ms");
+    p.tau_refrac = -1;
+    EXPECT_ERROR(LIF(p, 0.1, 100), NK_ERR_ARGUMENT, "tau_refrac = -1 ms");
+    /* the limit: 2^24 steps pass and the counter holds them exactly, one more step is refused */
+    p.tau_refrac = 0.5 * NK_MAX_REFRACTORY_STEPS;
+    float zero = 0.0f, back = -1.0f;
+    EXPECT_STATUS(nk_upload(v, &zero, 1), NK_OK);                                   /* 0 mV > v_thresh: a spike */
+    EXPECT_STATUS(nk_upload(refr, &zero, 1), NK_OK);
+    EXPECT_STATUS(LIF(p, 0.5, 100), NK_OK);
+    EXPECT_STATUS(nk_download(refr, &back, 1), NK_OK);
+    EXPECT(back == 16777216.0f, "the refractory counter starts at 2^24 steps");
+    EXPECT_STATUS(nk_download(spk, &back, 1), NK_OK);
+    EXPECT(back == 1.0f, "the neuron spiked");
+    p.tau_refrac = 0.5 * (NK_MAX_REFRACTORY_STEPS + 1);
+    EXPECT_ERROR(LIF(p, 0.5, 100), NK_ERR_ARGUMENT, "is 16777217 steps");
+    /* every other parameter: finite, in float range, positive where a time constant */
+    struct { size_t offset; double value; const char* text; } bad[] = {
+        {offsetof(nk_lif_params, tau_m), INFINITY, "tau_m = Infinity ms: need a finite value > 0"},
+        {offsetof(nk_lif_params, tau_m), 0, "tau_m = 0 ms"},
+        {offsetof(nk_lif_params, cm), INFINITY, "cm = Infinity nF"},
+        {offsetof(nk_lif_params, cm), NAN, "cm = NaN nF"},
+        {offsetof(nk_lif_params, tau_syn_e), INFINITY, "tau_syn_E = Infinity ms"},
+        {offsetof(nk_lif_params, tau_syn_i), -5, "tau_syn_I = -5 ms"},
+        {offsetof(nk_lif_params, v_rest), 1e39, "v_rest = 1e+39 mV: need a finite value within float range"},
+        {offsetof(nk_lif_params, v_rest), NAN, "v_rest = NaN mV"},
+        {offsetof(nk_lif_params, v_reset), -INFINITY, "v_reset = -Infinity mV"},
+        {offsetof(nk_lif_params, v_thresh), 1e300, "v_thresh = 1e+300 mV"},
+        {offsetof(nk_lif_params, i_offset), NAN, "i_offset = NaN nA"},
+        {offsetof(nk_lif_params, i_offset), -1e39, "i_offset = -1e+39 nA"},
+        {offsetof(nk_lif_params, v_thresh), -70, "v_thresh = -70 mV must exceed v_reset = -65 mV"},
+        {offsetof(nk_lif_params, cm), 1e-300, "P21_E overflows float"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        p = good;
+        *(double*) ((char*) &p + bad[i].offset) = bad[i].value;
+        EXPECT_ERROR(LIF(p, 0.1, 100), NK_ERR_ARGUMENT, bad[i].text);
+    }
+    p = good;
+    EXPECT_ERROR(LIF(p, INFINITY, 100), NK_ERR_ARGUMENT, "dt = Infinity ms");
+    EXPECT_ERROR(LIF(p, NAN, 100), NK_ERR_ARGUMENT, "dt = NaN ms");
+    EXPECT_ERROR(LIF(p, 0, 100), NK_ERR_ARGUMENT, "dt = 0 ms");
+    EXPECT_ERROR(LIF(p, 0.1, INFINITY), NK_ERR_ARGUMENT, "tau_rate = Infinity ms");
+    EXPECT_ERROR(LIF(p, 0.1, 1e-300), NK_ERR_ARGUMENT, "1 / tau_rate overflows float");
+    EXPECT_ERROR(nk_lif_step(dev, NULL, 0.1, 100, v, ie, ii, refr, NULL, NULL, NULL, spk, rate, cnt), NK_ERR_ARGUMENT, "parameters are NULL");
+#undef LIF
+
+    /* Poisson: dt must be a finite step > 0 */
+    float bad_dt[] = {NAN, 0.0f, -0.1f, INFINITY};
+    const char* bad_dt_text[] = {"dt = NaN ms", "dt = 0 ms", "dt = -0.1 ms", "dt = Infinity ms"};
+    for (int i = 0; i < 4; i++) {
+        EXPECT_ERROR(nk_poisson(dev, bad_dt[i], rate, 1, 0, 0, spk, cnt), NK_ERR_ARGUMENT, bad_dt_text[i]);
+        EXPECT_ERROR(nk_izhikevich_step(dev, bad_dt[i], v, ie, ii, NULL, NULL, spk, cnt), NK_ERR_ARGUMENT, bad_dt_text[i]);
+    }
+    float one = 1.0f, counted = -1.0f;
+    EXPECT_STATUS(nk_upload(rate, &one, 1), NK_OK);                                  /* 1 per ms over 1 ms: always a spike */
+    EXPECT_STATUS(nk_upload(cnt, &zero, 1), NK_OK);
+    EXPECT_STATUS(nk_poisson(dev, 1.0f, rate, 1, 0, 0, spk, cnt), NK_OK);
+    EXPECT_STATUS(nk_download(cnt, &counted, 1), NK_OK);
+    EXPECT(counted == 1.0f, "rate dt = 1 spikes every step");
+
+    /* rate step: noise_scale must be finite */
+    EXPECT_ERROR(nk_rate_step(dev, NK_TANH, 1, v, ie, ii, refr, NAN, 1, 0, 0), NK_ERR_ARGUMENT, "noise_scale = NaN");
+    EXPECT_ERROR(nk_rate_step(dev, NK_TANH, 1, v, ie, ii, refr, INFINITY, 1, 0, 0), NK_ERR_ARGUMENT, "noise_scale = Infinity");
+    EXPECT_STATUS(nk_rate_step(dev, NK_TANH, 1, v, ie, ii, refr, 0.5f, 1, 0, 0), NK_OK);
+    /* uniform numbers: hi - lo must not overflow float */
+    EXPECT_ERROR(nk_random_uniform(dev, 1, 0, 0, -3e38f, 3e38f, v), NK_ERR_ARGUMENT, "hi - lo overflows float");
+    EXPECT_STATUS(nk_random_uniform(dev, 1, 0, 0, -1e38f, 1e38f, v), NK_OK);
+    for (int k = 0; k < 7; k++) EXPECT_STATUS(nk_free(s[k]), NK_OK);
+}
+
+/* nk_close on one thread while another keeps using the device and its buffers: every call of the other
+ * thread succeeds (it ran before the close) or reports the closed device; nothing crashes. */
+typedef struct {
+    nk_device* dev;
+    nk_buffer *a, *c;
+    atomic_int ran;   /* iterations done, so that the close comes while the worker is busy */
+    int ok, refused, wrong;
+} race_t;
+
+static void* race_worker(void* arg) {
+    race_t* r = arg;
+    float host[16 * 16];
+    for (int it = 0; it < 400; it++, atomic_fetch_add(&r->ran, 1)) {
+        nk_status s1 = nk_gemm(r->dev, 0, 1, 1.0f, r->a, r->a, 0.0f, r->c);
+        nk_status s2 = nk_download(r->c, host, 16 * 16);
+        nk_buffer* tmp = NULL;
+        nk_status s3 = nk_alloc(r->dev, 4, 4, &tmp);
+        nk_status s4 = s3 == NK_OK ? nk_free(tmp) : NK_ERR_ARGUMENT;
+        nk_status all[] = {s1, s2, s3, s4};
+        for (int k = 0; k < 4; k++) {
+            if (all[k] == NK_OK) r->ok++;
+            else if (all[k] == NK_ERR_ARGUMENT && (strstr(nk_last_error(), "closed") != NULL || k == 3)) r->refused++;
+            else r->wrong++;
+        }
+    }
+    return NULL;
+}
+
+static void close_racing_with_use(int platform, int device) {
+    for (int round = 0; round < 3; round++) {
+        race_t r = {0};
+        atomic_init(&r.ran, 0);
+        EXPECT_STATUS(nk_open_opencl(platform, device, &r.dev), NK_OK);
+        EXPECT_STATUS(nk_alloc(r.dev, 16, 16, &r.a), NK_OK);
+        EXPECT_STATUS(nk_alloc(r.dev, 16, 16, &r.c), NK_OK);
+        pthread_t t;
+        pthread_create(&t, NULL, race_worker, &r);
+        for (int wait = 0; wait < 10000 && atomic_load(&r.ran) < 4 * (round + 1); wait++) {
+            struct timespec ms = {0, 1000000};
+            nanosleep(&ms, NULL);
+        }
+        EXPECT_STATUS(nk_close(r.dev), NK_OK);
+        pthread_join(t, NULL);
+        EXPECT(r.wrong == 0, "calls racing with nk_close succeed or report the closed device");
+        EXPECT(r.refused > 0, "calls after nk_close are refused");
+        EXPECT_ERROR(nk_gemm(r.dev, 0, 1, 1.0f, r.a, r.a, 0.0f, r.c), NK_ERR_ARGUMENT, "device was closed");
+        printf("close racing with use, round %d: %d calls ran, %d refused\n", round, r.ok, r.refused);
+    }
 }
 
 int main(void) {
@@ -174,9 +449,16 @@ int main(void) {
     EXPECT_STATUS(nk_close(other), NK_OK);
 
     EXPECT_STATUS(nk_free(c), NK_OK);
-    EXPECT_STATUS(nk_free(c), NK_OK);                                             /* idempotent */
-    EXPECT_STATUS(nk_gemm(dev, 0, 0, 1.0f, a, b, 0.0f, c), NK_ERR_FREED);
-    EXPECT_STATUS(nk_download(c, hc, 4), NK_ERR_FREED);
+    EXPECT_ERROR(nk_free(c), NK_ERR_FREED, "buffer was freed");                  /* a second free is reported */
+    EXPECT_ERROR(nk_gemm(dev, 0, 0, 1.0f, a, b, 0.0f, c), NK_ERR_FREED, "buffer 'c' was freed");
+    EXPECT_ERROR(nk_download(c, hc, 4), NK_ERR_FREED, "buffer was freed");
+    EXPECT_ERROR(nk_upload(c, hc, 4), NK_ERR_FREED, "buffer was freed");
+
+    stale_handles(platform, device);
+    garbage_handles(a);
+    allocation_limits(platform, device);
+    hostile_parameters();
+    close_racing_with_use(platform, device);
 
     pthread_t threads[4];
     for (long t = 0; t < 4; t++) pthread_create(&threads[t], NULL, worker, (void*) (t + 1));
