@@ -99,6 +99,20 @@ nk_status nk_device_name(nk_device* dev, char* name, size_t capacity);
  * NK_SELECTOR_CAPACITY bytes always suffice, a smaller buffer too small for it gives NK_ERR_ARGUMENT. */
 #define NK_SELECTOR_CAPACITY 32
 nk_status nk_device_selector(const nk_device* dev, char* selector, size_t capacity);
+
+/* The GEMM configuration the device was opened with and where it came from, e.g. "PACKED mr=8 nr=32 ts=64
+ * (default for CPU devices)" or "... (tuned, FILE)"; its compiler defines; and (OpenCL) its key in the
+ * tuning store that `neurokernels tune` writes (empty on CUDA). The configuration is chosen as the Java
+ * library chooses it: the store's entry under the key, else the device type's default; an unusable store
+ * is ignored and the source says why. Any of the three buffers may be NULL. */
+nk_status nk_device_gemm(const nk_device* dev, char* config, size_t config_capacity, char* defines, size_t defines_capacity,
+                         char* tuning_key, size_t key_capacity);
+
+/* The launches the device plans for an m x n x k product of the GEMM family (nk_gemm, nk_dense_forward,
+ * nk_backward_delta, nk_dense_update), one per line: "KERNEL GLOBAL_X GLOBAL_Y LOCAL_X LOCAL_Y". The plan is
+ * the Java library's (generated from it), so both hosts launch the same kernels with the same sizes;
+ * `neurokernels plan gemm` prints the Java side's. */
+nk_status nk_gemm_plan(const nk_device* dev, int m, int n, int k, int trans_a, int trans_b, char* text, size_t capacity);
 nk_status nk_close(nk_device* dev);
 nk_status nk_finish(nk_device* dev);
 

@@ -5,6 +5,8 @@
  */
 #define CL_TARGET_OPENCL_VERSION 120
 #include "neurokernels.h"
+#include "nk_plans.h"
+#include "tuning.h"
 
 #include <CL/cl.h>
 #include <dlfcn.h>
@@ -196,6 +198,14 @@ struct dev_rec {
     size_t global_mem;        /* CL_DEVICE_GLOBAL_MEM_SIZE (CUDA: total memory) */
     buf_rec* placeholder;     /* bound to absent optional arguments (a flag tells the kernel) */
     buf_rec* logits;          /* nk_output_layer's logits where it takes three launches (NULL until then) */
+    buf_rec* pack_a;          /* the packed GEMM's panels of op(A) and op(B), grown on demand (NULL until then) */
+    buf_rec* pack_b;
+    nk_gemm_config gemm;      /* the GEMM configuration: the tuning store's entry for this device or its type's default */
+    char gemm_source[640];    /* where the configuration came from, as the Java library says it */
+    char defines[128];        /* the configuration's compiler defines */
+    char tuning_key[512];     /* the device's key in the tuning store (OpenCL) */
+    struct { const char* name; cl_kernel kernel; } kernels[48];  /* kernel objects by name, made on first use */
+    int kernel_count;
     char name[256];
     char selector[32];        /* the canonical id: opencl:P:D or cuda:N */
 };
@@ -492,7 +502,11 @@ static void shutdown_device(dev_rec* dev) {
     dev->count = 0;
     if (dev->placeholder) buffer_destroy(dev, dev->placeholder);
     if (dev->logits) buffer_destroy(dev, dev->logits);
-    dev->placeholder = dev->logits = NULL;
+    if (dev->pack_a) buffer_destroy(dev, dev->pack_a);
+    if (dev->pack_b) buffer_destroy(dev, dev->pack_b);
+    dev->placeholder = dev->logits = dev->pack_a = dev->pack_b = NULL;
+    for (int i = 0; i < dev->kernel_count; i++) clReleaseKernel(dev->kernels[i].kernel);
+    dev->kernel_count = 0;
     if (dev->cuda) {
         cu.module_unload(dev->cu_module);
         cu.primary_ctx_release(dev->cu_device);
@@ -535,6 +549,43 @@ static size_t device_ulong(cl_device_id d, cl_device_info what) {
     cl_ulong v = 0;
     if (clGetDeviceInfo(d, what, sizeof v, &v, NULL) != CL_SUCCESS) return 0;
     return v > (cl_ulong) SIZE_MAX ? SIZE_MAX : (size_t) v;
+}
+
+/* s without leading and trailing white space, in place (the Java library trims what OpenCL reports) */
+static void trim(char* s) {
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = '\0';
+    size_t i = 0;
+    while (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') i++;
+    if (i > 0) memmove(s, s + i, n - i + 1);
+}
+
+/* The device's GEMM configuration, as OpenClDevice chooses it: the tuning store's entry under the device's
+   key (platform name | device name | driver version), else the default for its type; an unusable store is
+   ignored, and gemm_source says so. */
+static void opencl_gemm_config(dev_rec* dev, cl_platform_id p) {
+    char platform[256] = "", driver[256] = "", name[256] = "";
+    cl_device_type type = 0;
+    clGetPlatformInfo(p, CL_PLATFORM_NAME, sizeof platform - 1, platform, NULL);
+    clGetDeviceInfo(dev->device, CL_DRIVER_VERSION, sizeof driver - 1, driver, NULL);
+    clGetDeviceInfo(dev->device, CL_DEVICE_NAME, sizeof name - 1, name, NULL);
+    clGetDeviceInfo(dev->device, CL_DEVICE_TYPE, sizeof type, &type, NULL);
+    trim(platform);
+    trim(driver);
+    trim(name);
+    /* OpenClDevice's device type: GPU wins over CPU where a device reports both */
+    int cpu = !(type & CL_DEVICE_TYPE_GPU) && (type & CL_DEVICE_TYPE_CPU);
+    nk_tuning_key(platform, name, driver, dev->tuning_key, sizeof dev->tuning_key);
+    char file[512] = "", why[512] = "";
+    int found = nk_tuning_lookup(dev->tuning_key, &dev->gemm, file, sizeof file, why, sizeof why);
+    if (found == 1) {
+        snprintf(dev->gemm_source, sizeof dev->gemm_source, "tuned, %s", file);
+    } else {
+        nk_gemm_default(cpu, &dev->gemm);
+        if (found < 0) snprintf(dev->gemm_source, sizeof dev->gemm_source, "default for %s devices; tuning store %s ignored: %s", cpu ? "CPU" : "GPU", file, why);
+        else snprintf(dev->gemm_source, sizeof dev->gemm_source, "default for %s devices", cpu ? "CPU" : "GPU");
+    }
+    nk_gemm_defines(&dev->gemm, dev->defines, sizeof dev->defines);
 }
 
 nk_status nk_open_opencl(int platform, int device, nk_device** out) {
@@ -580,8 +631,9 @@ nk_status nk_open_opencl(int platform, int device, nk_device** out) {
         free(dev);
         return fail(NK_ERR_DEVICE, "cannot create a command queue (error %d)", err);
     }
+    opencl_gemm_config(dev, p);
     dev->program = clCreateProgramWithSource(dev->context, (cl_uint) nk_kernel_source_count, (const char**) nk_kernel_sources, NULL, &err);
-    if (err == CL_SUCCESS) err = clBuildProgram(dev->program, 1, &dev->device, "", NULL, NULL);
+    if (err == CL_SUCCESS) err = clBuildProgram(dev->program, 1, &dev->device, dev->defines, NULL, NULL);
     if (err != CL_SUCCESS) {
         char log[768] = "";
         if (dev->program) clGetProgramBuildInfo(dev->program, dev->device, CL_PROGRAM_BUILD_LOG, sizeof log - 1, log, NULL);
@@ -593,6 +645,9 @@ nk_status nk_open_opencl(int platform, int device, nk_device** out) {
     }
     return finish_open(dev, out);
 }
+
+static int equals_nocase(const char* a, const char* b);
+static int gemm_plan(const dev_rec* dev, int m, int n, int k, int ta, int tb, nk_planned* out);
 
 nk_status nk_open_cuda(int ordinal, nk_device** out) {
     call_name = "nk_open_cuda";
@@ -622,6 +677,12 @@ nk_status nk_open_cuda(int ordinal, nk_device** out) {
         free(dev);
         return fail(NK_ERR_BUILD, "cuda:%d: cannot load the kernel fatbin (CUresult %d; is the driver older than the toolkit?)", ordinal, r);
     }
+    /* as CudaDevice: the GPU default (the tiles build.sh compiled), or the warp-tiled kernel under NK_CUDA_GEMM=warp */
+    nk_gemm_default(0, &dev->gemm);
+    const char* which = getenv("NK_CUDA_GEMM");
+    if (which && equals_nocase(which, "warp")) dev->gemm.kernel = NK_GEMM_WARP;
+    snprintf(dev->gemm_source, sizeof dev->gemm_source, "%s", dev->gemm.kernel == NK_GEMM_WARP ? "NK_CUDA_GEMM=warp" : "default for CUDA devices");
+    nk_gemm_defines(&dev->gemm, dev->defines, sizeof dev->defines);
     return finish_open(dev, out);
 }
 
@@ -646,6 +707,45 @@ nk_status nk_device_selector(const nk_device* h, char* buf, size_t capacity) {
         return fail(NK_ERR_ARGUMENT, "nk_device_selector: '%s' needs %d bytes, the buffer has %zu", selector, n + 1, capacity);
     }
     return NK_OK;
+}
+
+/* text into buf, or an error naming fn when it does not fit */
+static nk_status copy_out(const char* fn, const char* text, char* buf, size_t capacity) {
+    if (!buf || capacity == 0) return fail(NK_ERR_ARGUMENT, "%s: NULL buffer or capacity 0", fn);
+    int n = snprintf(buf, capacity, "%s", text);
+    if (n < 0 || (size_t) n >= capacity) return fail(NK_ERR_ARGUMENT, "%s: the text needs %d bytes, the buffer has %zu", fn, n + 1, capacity);
+    return NK_OK;
+}
+
+nk_status nk_device_gemm(const nk_device* h, char* config, size_t config_capacity, char* defines, size_t defines_capacity,
+                         char* tuning_key, size_t key_capacity) {
+    dev_rec* dev = NULL;
+    REQUIRE(begin(h, "nk_device_gemm", &dev));
+    char cfg[sizeof dev->gemm_source + 64], defs[sizeof dev->defines], key[sizeof dev->tuning_key];
+    snprintf(cfg, sizeof cfg, "%s mr=%d nr=%d ts=%d (%s)", nk_gemm_kernel_name(dev->gemm.kernel), dev->gemm.mr, dev->gemm.nr, dev->gemm.ts, dev->gemm_source);
+    memcpy(defs, dev->defines, sizeof defs);
+    memcpy(key, dev->tuning_key, sizeof key);
+    end(dev);
+    if (config) REQUIRE(copy_out("nk_device_gemm", cfg, config, config_capacity));
+    if (defines) REQUIRE(copy_out("nk_device_gemm", defs, defines, defines_capacity));
+    if (tuning_key) REQUIRE(copy_out("nk_device_gemm", key, tuning_key, key_capacity));
+    return NK_OK;
+}
+
+nk_status nk_gemm_plan(const nk_device* h, int m, int n, int k, int trans_a, int trans_b, char* text, size_t capacity) {
+    if (m < 1 || n < 1 || k < 1) return fail(NK_ERR_ARGUMENT, "nk_gemm_plan: m, n and k must be at least 1 (%d, %d, %d)", m, n, k);
+    dev_rec* dev = NULL;
+    REQUIRE(begin(h, "nk_gemm_plan", &dev));
+    nk_planned plan[NK_PLAN_GEMM_STEPS];
+    int steps = gemm_plan(dev, m, n, k, trans_a, trans_b, plan);
+    end(dev);
+    char out[NK_PLAN_GEMM_STEPS * 96] = "";
+    size_t used = 0;
+    for (int i = 0; i < steps; i++) {
+        used += (size_t) snprintf(out + used, sizeof out - used, "%s %ld %ld %d %d\n", plan[i].kernel, plan[i].global_x, plan[i].global_y,
+                                  plan[i].local_x, plan[i].local_y);
+    }
+    return copy_out("nk_gemm_plan", out, text, capacity);
 }
 
 /* ---- nk_open: the selectors of org.neurokernels.Devices ---- */
@@ -1122,23 +1222,28 @@ static nk_status launch(dev_rec* dev, args_t* a, size_t gx, size_t gy, size_t lx
         r = cu.launch_kernel(fn, (unsigned) ((gx + lx - 1) / lx), (unsigned) ((gy + ly - 1) / ly), 1, (unsigned) lx, (unsigned) ly, 1, 0, NULL, params, NULL);
         return r == 0 ? NK_OK : fail(NK_ERR_OPENCL, "%s: cuLaunchKernel failed (CUresult %d)", name, r);
     }
-    cl_int err;
-    cl_kernel k = clCreateKernel(dev->program, a->name, &err);
-    if (err != CL_SUCCESS) return fail(NK_ERR_OPENCL, "clCreateKernel(%s) failed: %d", a->name, err);
+    cl_int err = CL_SUCCESS;
+    /* kernel objects are made once per name and reused: calls on a device are serialized by its lock, and
+       OpenCL takes the arguments' values at the enqueue */
+    cl_kernel k = NULL;
+    for (int i = 0; i < dev->kernel_count && !k; i++) if (strcmp(dev->kernels[i].name, a->name) == 0) k = dev->kernels[i].kernel;
+    if (!k) {
+        if (dev->kernel_count == (int) (sizeof dev->kernels / sizeof dev->kernels[0])) return fail(NK_ERR_OPENCL, "%s: too many kernels", name);
+        k = clCreateKernel(dev->program, a->name, &err);
+        if (err != CL_SUCCESS) return fail(NK_ERR_OPENCL, "clCreateKernel(%s) failed: %d", a->name, err);
+        dev->kernels[dev->kernel_count].name = a->name;
+        dev->kernels[dev->kernel_count++].kernel = k;
+    }
     for (int i = 0; i < a->n && err == CL_SUCCESS; i++) {
         switch (a->arg[i].kind) {
             case ARG_INT: err = clSetKernelArg(k, (cl_uint) i, sizeof(int), &a->arg[i].v.i); break;
             case ARG_FLOAT: err = clSetKernelArg(k, (cl_uint) i, sizeof(float), &a->arg[i].v.f); break;
             default: err = clSetKernelArg(k, (cl_uint) i, sizeof(cl_mem), &a->arg[i].v.mem);
         }
-        if (err != CL_SUCCESS) {
-            clReleaseKernel(k);
-            return fail(NK_ERR_OPENCL, "%s: clSetKernelArg %d failed: %d", name, i, err);
-        }
+        if (err != CL_SUCCESS) return fail(NK_ERR_OPENCL, "%s: clSetKernelArg %d failed: %d", name, i, err);
     }
     size_t global[2] = {(gx + lx - 1) / lx * lx, (gy + ly - 1) / ly * ly}, local[2] = {lx, ly};
     err = clEnqueueNDRangeKernel(dev->queue, k, 2, NULL, global, local, 0, NULL, NULL);
-    clReleaseKernel(k);
     return err == CL_SUCCESS ? NK_OK : fail(NK_ERR_OPENCL, "%s: clEnqueueNDRangeKernel failed: %d", name, err);
 }
 
@@ -1149,21 +1254,63 @@ static nk_status kernel(dev_rec* dev, const char* name, args_t* a) {
     return NK_OK;
 }
 
+/* dev's GEMM launches for an m x n x k product: nk_plans.h's plan (ops/Gemm.java's, generated) with the
+   device's configuration. Returns the number of launches (0: none applies, which the plan rules out). */
+static int gemm_plan(const dev_rec* dev, int m, int n, int k, int ta, int tb, nk_planned* out) {
+    return nk_plan_gemm(m, n, k, ta != 0, tb != 0, dev->gemm.kernel, dev->gemm.mr, dev->gemm.nr, dev->gemm.ts, out);
+}
+
+/* a workspace of at least floats floats (one row), kept between calls as the Java backends keep theirs */
+static nk_status workspace(dev_rec* dev, buf_rec** ws, double floats) {
+    if (floats > 2147483647.0) return fail(NK_ERR_ARGUMENT, "%s: the GEMM workspace of %.0f floats exceeds 2^31-1", call_name, floats);
+    int want = floats < 1024 ? 1024 : (int) floats;
+    if (*ws && (*ws)->cols >= want) return NK_OK;
+    if (*ws) {
+        buffer_destroy(dev, *ws);
+        *ws = NULL;
+    }
+    return buffer_create(dev, 1, want, ws);
+}
+
+static void gemm_epilogue_args(args_t* g, const dev_rec* dev, const buf_rec* c, float alpha, float beta, int epilogue, const buf_rec* bias, int act,
+                               const buf_rec* pre, const buf_rec* deriv, int from_output, const buf_rec* vb, float mu) {
+    arg_matrix(g, c); arg_float(g, alpha); arg_float(g, beta); arg_int(g, epilogue);
+    arg_matrix(g, bias ? bias : dev->placeholder); arg_int(g, bias != NULL);
+    arg_int(g, act);
+    arg_matrix(g, pre ? pre : dev->placeholder); arg_int(g, pre != NULL);
+    arg_matrix(g, deriv ? deriv : dev->placeholder); arg_int(g, from_output);
+    arg_matrix(g, vb ? vb : dev->placeholder); arg_float(g, mu);
+}
+
 static nk_status gemm_launch(dev_rec* dev, int m, int n, int k, const buf_rec* a, int ta, const buf_rec* b, int tb, const buf_rec* c,
                              float alpha, float beta, int epilogue, const buf_rec* bias, int act, const buf_rec* pre,
                              const buf_rec* deriv, int from_output, const buf_rec* vb, float mu) {
+    nk_planned plan[NK_PLAN_GEMM_STEPS];
+    int steps = gemm_plan(dev, m, n, k, ta, tb, plan);
+    if (steps < 1) return fail(NK_ERR_ARGUMENT, "%s: no GEMM plan for %dx%dx%d", call_name, m, n, k);
     args_t g;
-    REQUIRE(kernel(dev, "nk_gemm", &g));
+    if (strcmp(plan[0].kernel, "nk_pack_a") == 0) {
+        /* packing: op(A) as MR-row panels, op(B) as NR-column panels, k deep; then the register-tile kernel */
+        REQUIRE(workspace(dev, &dev->pack_a, (double) plan[0].global_y * k));
+        REQUIRE(workspace(dev, &dev->pack_b, (double) plan[1].global_x * k));
+        REQUIRE(kernel(dev, plan[0].kernel, &g));
+        arg_int(&g, m); arg_int(&g, k); arg_matrix(&g, a); arg_int(&g, ta); arg_raw(&g, dev->pack_a);
+        REQUIRE(launch(dev, &g, (size_t) plan[0].global_x, (size_t) plan[0].global_y, (size_t) plan[0].local_x, (size_t) plan[0].local_y, plan[0].kernel));
+        REQUIRE(kernel(dev, plan[1].kernel, &g));
+        arg_int(&g, k); arg_int(&g, n); arg_matrix(&g, b); arg_int(&g, tb); arg_raw(&g, dev->pack_b);
+        REQUIRE(launch(dev, &g, (size_t) plan[1].global_x, (size_t) plan[1].global_y, (size_t) plan[1].local_x, (size_t) plan[1].local_y, plan[1].kernel));
+        REQUIRE(kernel(dev, plan[2].kernel, &g));
+        arg_int(&g, m); arg_int(&g, n); arg_int(&g, k); arg_raw(&g, dev->pack_a); arg_raw(&g, dev->pack_b);
+        gemm_epilogue_args(&g, dev, c, alpha, beta, epilogue, bias, act, pre, deriv, from_output, vb, mu);
+        return launch(dev, &g, (size_t) plan[2].global_x, (size_t) plan[2].global_y, (size_t) plan[2].local_x, (size_t) plan[2].local_y, plan[2].kernel);
+    }
+    /* the one-launch kernels, nk_gemm_warp and nk_gemm: the operands in place */
+    REQUIRE(kernel(dev, plan[0].kernel, &g));
     arg_int(&g, m); arg_int(&g, n); arg_int(&g, k);
     arg_matrix(&g, a); arg_int(&g, ta);
     arg_matrix(&g, b); arg_int(&g, tb);
-    arg_matrix(&g, c); arg_float(&g, alpha); arg_float(&g, beta); arg_int(&g, epilogue);
-    arg_matrix(&g, bias ? bias : dev->placeholder); arg_int(&g, bias != NULL);
-    arg_int(&g, act);
-    arg_matrix(&g, pre ? pre : dev->placeholder); arg_int(&g, pre != NULL);
-    arg_matrix(&g, deriv ? deriv : dev->placeholder); arg_int(&g, from_output);
-    arg_matrix(&g, vb ? vb : dev->placeholder); arg_float(&g, mu);
-    return launch(dev, &g, ((size_t) n + 63) / 64 * 16, ((size_t) m + 63) / 64 * 16, 16, 16, "nk_gemm");
+    gemm_epilogue_args(&g, dev, c, alpha, beta, epilogue, bias, act, pre, deriv, from_output, vb, mu);
+    return launch(dev, &g, (size_t) plan[0].global_x, (size_t) plan[0].global_y, (size_t) plan[0].local_x, (size_t) plan[0].local_y, plan[0].kernel);
 }
 
 static int valid_activation(int act) { return act >= NK_IDENTITY && act <= NK_SOFTPLUS; }

@@ -151,6 +151,36 @@ class Device:
     def __repr__(self):
         return "<neurokernels.Device %s (%s)%s>" % (self.selector, self.name, " closed" if self.closed else "")
 
+    def _need(self, fn):
+        if not hasattr(self._nk, fn):
+            raise NeurokernelsError(None, "this libneurokernels (%s) has no %s; it predates it" % (self.library.path, fn))
+        return getattr(self._nk, fn)
+
+    def gemm_config(self):
+        """(configuration, compiler defines, tuning-store key) the device was opened with, as the Java library
+        would choose them: e.g. ("PACKED mr=8 nr=32 ts=64 (default for CPU devices)", "-DMR=8 ...", "...")."""
+        fn = self._need("nk_device_gemm")
+        bufs = [ctypes.create_string_buffer(1024) for _ in range(3)]
+        self._check(fn(self.handle, bufs[0], 1024, bufs[1], 1024, bufs[2], 1024))
+        return tuple(b.value.decode("utf-8", "replace") for b in bufs)
+
+    @property
+    def tuning_key(self):
+        """The device's key in the GEMM tuning store (empty on CUDA)."""
+        return self.gemm_config()[2]
+
+    def plan_gemm(self, m, n, k, trans_a=False, trans_b=False):
+        """(defines, [(kernel, global_x, global_y, local_x, local_y), ...]): the launches this device plans for an
+        m x n x k product of the GEMM family, without running them."""
+        fn = self._need("nk_gemm_plan")
+        text = ctypes.create_string_buffer(1024)
+        self._check(fn(self.handle, int(m), int(n), int(k), int(bool(trans_a)), int(bool(trans_b)), text, len(text)))
+        launches = []
+        for line in text.value.decode().splitlines():
+            kernel, gx, gy, lx, ly = line.split()
+            launches.append((kernel, int(gx), int(gy), int(lx), int(ly)))
+        return self.gemm_config()[1], launches
+
     def finish(self):
         """Waits until every enqueued op has completed."""
         self._check(self._nk.nk_finish(self.handle))

@@ -151,6 +151,8 @@ _PROTOTYPES = {
 _OPTIONAL = {
     "nk_open": (_i, [ctypes.c_char_p, _pp]),
     "nk_device_selector": (_i, [_p, ctypes.c_char_p, _size]),
+    "nk_device_gemm": (_i, [_p, ctypes.c_char_p, _size, ctypes.c_char_p, _size, ctypes.c_char_p, _size]),
+    "nk_gemm_plan": (_i, [_p, _i, _i, _i, _i, _i, ctypes.c_char_p, _size]),
 }
 
 
