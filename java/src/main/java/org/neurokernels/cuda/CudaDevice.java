@@ -74,7 +74,7 @@ public final class CudaDevice extends KernelDevice {
         // what build.sh compiled: TS_M = TS_N = 64 for nk_gemm; NK_CUDA_GEMM=warp selects nk_gemm_warp, which
         // has not run on a GPU yet (the tests run both kernels on every CUDA device they find)
         GemmKernel kind = "warp".equalsIgnoreCase(System.getenv("NK_CUDA_GEMM")) ? GemmKernel.WARP : GemmKernel.TILED;
-        setGemmConfig(new org.neurokernels.GemmConfig(kind, 8, 32, 64));
+        setGemmConfig(org.neurokernels.GemmConfig.defaultFor(false).withKernel(kind));  // the C library chooses the same (nk_plans.h)
         cuDevicePrimaryCtxRetain(context, device);
         try {
             cuCtxSetCurrent(context);
