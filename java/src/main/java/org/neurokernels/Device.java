@@ -601,6 +601,9 @@ public abstract class Device implements AutoCloseable {
         if (!(hi > lo) || !Float.isFinite(lo) || !Float.isFinite(hi)) {
             throw new IllegalArgumentException("randomUniform: need finite lo < hi, got [" + lo + ", " + hi + ")");
         }
+        if (Float.isInfinite(hi - lo)) {   // the values are lo + (hi - lo) u: Infinity and NaN instead of numbers
+            throw new IllegalArgumentException("randomUniform: hi - lo overflows float for [" + lo + ", " + hi + "); the range may be at most " + Float.MAX_VALUE + " wide");
+        }
         synchronized (lock) {
             check(out, "out");
             randomUniformImpl(seed, stream, draw, lo, hi, out);
@@ -648,6 +651,7 @@ public abstract class Device implements AutoCloseable {
     public void rateStep(Activation f, boolean exponentialEuler, Matrix r, Matrix x, Matrix c, Matrix tau, float noiseScale,
                          long seed, int stream, int step) {
         Objects.requireNonNull(f, "activation is null");
+        if (!Float.isFinite(noiseScale)) throw new IllegalArgumentException("rateStep: noiseScale=" + noiseScale + ": need a finite value (sigma sqrt(dt))");
         synchronized (lock) {
             check(r, "r");
             check(x, "x");
@@ -673,7 +677,7 @@ public abstract class Device implements AutoCloseable {
      * iExt and syn (batch x n) may be null.
      */
     public void izhikevichStep(float dt, Matrix v, Matrix u, Matrix abcd, Matrix iExt, Matrix syn, Matrix spikes, Matrix count) {
-        if (!(dt > 0)) throw new IllegalArgumentException("dt must be positive");
+        if (!(dt > 0 && dt < Float.POSITIVE_INFINITY)) throw new IllegalArgumentException("izhikevichStep: dt=" + dt + " ms: need a finite step > 0");
         synchronized (lock) {
             Matrix[] state = {v, u, spikes, count};
             String[] names = {"v", "u", "spikes", "count"};
@@ -700,6 +704,8 @@ public abstract class Device implements AutoCloseable {
      * rate * dt (rate per ms, 1 x n); count += spikes. Bit-identical on every backend.
      */
     public void poisson(float dt, Matrix rate, long seed, int stream, int step, Matrix spikes, Matrix count) {
+        // as nk_poisson: NaN or a step <= 0 would silently never fire
+        if (!(dt > 0 && dt < Float.POSITIVE_INFINITY)) throw new IllegalArgumentException("poisson: dt=" + dt + " ms: need a finite step > 0");
         synchronized (lock) {
             check(rate, "rate");
             check(spikes, "spikes");
@@ -743,6 +749,7 @@ public abstract class Device implements AutoCloseable {
                               Matrix c, Matrix tau, float noiseScale, long seed, int stream, int step0, Matrix rec, int recordEvery) {
         Objects.requireNonNull(f, "activation is null");
         if (steps < 1) throw new IllegalArgumentException("steps must be positive");
+        if (!Float.isFinite(noiseScale)) throw new IllegalArgumentException("rateMultistep: noiseScale=" + noiseScale + ": need a finite value (sigma sqrt(dt))");
         synchronized (lock) {
             check(r, "r");
             check(wT, "wT");

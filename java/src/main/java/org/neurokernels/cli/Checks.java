@@ -165,6 +165,22 @@ final class Checks {
 
     // ------------------------------------------------------------------ messages
 
+    /**
+     * A message as one printable line: line breaks (with the indentation around them) become one space,
+     * other control characters (from a file's contents, say) become Java-style unicode escapes.
+     */
+    static String oneLine(String message) {
+        if (message == null) return "";
+        String s = message.strip().replaceAll("\\s*\\R\\s*", " ");
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7f) sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+            else sb.append(c);
+        }
+        return sb.toString();
+    }
+
     /** One line for an exception that reached the CLI: what went wrong and with which file, never just a path or "null". */
     static String describe(Throwable ex) {
         if (ex instanceof NoSuchFileException e) {

@@ -50,13 +50,21 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setOverwrittenOptionsAllowed(true);  // a later --option wins: ./neurokernels demo --epochs 2 overrides the demo's default
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
-            line.getErr().println("error: " + Checks.describe(ex));
+            line.getErr().println("error: " + Checks.oneLine(Checks.describe(ex)));
             return 2;
+        });
+        // a usage mistake (unknown option, missing value, no op) is one error line too, not the usage text
+        cl.setParameterExceptionHandler((ex, rest) -> {
+            CommandLine line = ex.getCommandLine();
+            String hint = ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()
+                    ? "; did you mean " + String.join(" or ", u.getSuggestions()) + "?" : "";
+            line.getErr().println("error: " + Checks.oneLine(ex.getMessage()) + hint + " (see: " + line.getCommandSpec().qualifiedName() + " --help)");
+            return line.getCommandSpec().exitCodeOnInvalidInput();
         });
         try {
             return cl.execute(args);
         } catch (OutOfMemoryError e) {
-            cl.getErr().println("error: " + Checks.outOfMemory(e));
+            cl.getErr().println("error: " + Checks.oneLine(Checks.outOfMemory(e)));
             cl.getErr().flush();
             return 2;
         }
@@ -155,14 +163,23 @@ public final class Main implements Runnable {
             Op op = OpRegistry.get(opName);
             Params p = op.params(pairs(params, "--param"));
             Map<String, String> inFiles = pairs(inputs, "--in");
+            for (Map.Entry<String, String> e : inFiles.entrySet()) {
+                if (e.getValue().isBlank()) throw new IllegalArgumentException("--in " + e.getKey() + ": no file name after '" + e.getKey() + "='");
+            }
             op.checkInputNames(inFiles.keySet());
             Map<String, String> outs = pairs(outputs, "--out");
+            Map<Path, String> outFiles = new LinkedHashMap<>();
             for (Map.Entry<String, String> e : outs.entrySet()) {
                 String name = e.getKey();
                 if (op.outputs().stream().noneMatch(t -> t.name().equals(name))) {
                     throw new IllegalArgumentException("op " + op.name() + " has no output '" + name + "'; outputs are " + op.outputs().stream().map(Spec.Tensor::name).toList());
                 }
+                if (e.getValue().isBlank()) throw new IllegalArgumentException("--out " + name + ": no file name after '" + name + "='");
                 Checks.outputFile("--out " + name + ": output file", Path.of(e.getValue()));
+                String other = outFiles.put(Path.of(e.getValue()).toAbsolutePath().normalize(), name);
+                if (other != null) {
+                    throw new IllegalArgumentException("--out " + other + " and --out " + name + " name the same file " + e.getValue() + "; the second would replace the first");
+                }
             }
             long held = 0;
             for (Map.Entry<String, String> e : inFiles.entrySet()) {
@@ -178,6 +195,12 @@ public final class Main implements Runnable {
             Map<String, HostMatrix> in = new LinkedHashMap<>();
             for (Map.Entry<String, String> e : inFiles.entrySet()) in.put(e.getKey(), Npy.read(Path.of(e.getValue())));
             Map<String, int[]> outShapes = op.check(in, p);
+            for (String name : outs.keySet()) {
+                if (!outShapes.containsKey(name)) {   // e.g. sgd_update's velocity without input velocity
+                    throw new IllegalArgumentException("--out " + name + ": op " + op.name() + " does not produce output '" + name + "' with the inputs given; it produces "
+                            + outShapes.keySet() + " (see: neurokernels ops)");
+                }
+            }
             long inElements = 0, outElements = 0, newOutElements = 0;
             for (HostMatrix h : in.values()) inElements += h.data().length;
             for (Map.Entry<String, int[]> e : outShapes.entrySet()) {

@@ -103,7 +103,10 @@ public final class Npy {
 
     private static String group(Pattern p, String header, String name, String key) {
         Matcher m = p.matcher(header);
-        if (!m.find()) throw new NpyFormatException(name + ": header has no valid '" + key + "' entry: " + header.trim());
+        if (!m.find()) {
+            String h = header.trim();   // a header may be 2^31 bytes long: quote its start
+            throw new NpyFormatException(name + ": header has no valid '" + key + "' entry: " + (h.length() > 200 ? h.substring(0, 200) + " ... (" + h.length() + " characters)" : h));
+        }
         return m.group(1);
     }
 

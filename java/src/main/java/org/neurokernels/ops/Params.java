@@ -106,8 +106,8 @@ public final class Params {
     public boolean getBool(String name) {
         String v = raw(name).toLowerCase(Locale.ROOT);
         switch (v) {
-            case "1": case "true": case "t": case "yes": return true;
-            case "0": case "false": case "n": case "no": return false;
+            case "1": case "true": case "t": case "y": case "yes": return true;
+            case "0": case "false": case "f": case "n": case "no": return false;
             default: throw new IllegalArgumentException("op " + op.name() + ": parameter " + name + "=" + v + " is not a boolean (true/false/1/0)");
         }
     }

@@ -31,6 +31,10 @@ public final class RandomUniform extends Op {
                     + " elements; a matrix holds at most 2^31 - 1 = " + Integer.MAX_VALUE);
         }
         if (!(p.getFloat("hi") > p.getFloat("lo"))) throw new IllegalArgumentException("random_uniform: need lo < hi, got lo=" + p.getFloat("lo") + ", hi=" + p.getFloat("hi"));
+        if (Float.isInfinite(p.getFloat("hi") - p.getFloat("lo"))) {
+            throw new IllegalArgumentException("random_uniform: hi - lo overflows float (lo=" + p.getFloat("lo") + ", hi=" + p.getFloat("hi")
+                    + "); the range may be at most " + Float.MAX_VALUE + " wide");
+        }
         return shapes("out", shape(rows, cols));
     }
 
