@@ -94,12 +94,12 @@ extern "C" __global__ void nk_random_uniform(const int rows, const int cols, con
     const uint4 x = nk_philox4x32_10(make_uint4((unsigned) c, (unsigned) stream, (unsigned) draw, 0u),
                                      make_uint2((unsigned) key0, (unsigned) key1));
     const unsigned lanes[4] = {x.x, x.y, x.z, x.w};
-    const float span = hi - lo;
+    const float span = hi - lo, top = nextafterf(hi, lo);  // the range is [lo, hi): see learning.cl
     for (int l = 0; l < 4; l++) {
         const int e = c * 4 + l;
         if (e >= n) break;
         const float u = (float) (lanes[l] >> 8) * 0x1.0p-24f;
-        AT(Y, offY, ldY, e / cols, e - (e / cols) * cols) = fmaf(span, u, lo);
+        AT(Y, offY, ldY, e / cols, e - (e / cols) * cols) = fminf(fmaf(span, u, lo), top);
     }
 }
 

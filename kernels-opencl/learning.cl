@@ -9,7 +9,9 @@
 // nk_mse:          per row (one work-item): loss = sum_j (y - t)^2 / 2, grad = (y - t) / rows.
 // nk_random_uniform: Philox4x32-10 (Salmon et al. 2011): element e of the rows x cols output takes lane
 //                  e % 4 of Philox(counter = (e / 4, stream, draw, 0), key = (key0, key1)); u = (x >> 8) 2^-24,
-//                  value = fma(hi - lo, u, lo). One work-item per counter (4 elements). Same bits on every backend.
+//                  value = fma(hi - lo, u, lo), then at most the float below hi (where the range is narrow for its
+//                  magnitude the product can round up to hi; the range is [lo, hi)). One work-item per counter
+//                  (4 elements). Same bits on every backend.
 
 #define PHILOX_M0 0xD2511F53u
 #define PHILOX_M1 0xCD9E8D57u
@@ -98,12 +100,12 @@ __kernel void nk_random_uniform(const int rows, const int cols, const int key0, 
     if (c * 4 >= n) return;
     const uint4 x = nk_philox4x32_10((uint4) ((uint) c, (uint) stream, (uint) draw, 0u), (uint2) ((uint) key0, (uint) key1));
     const uint lanes[4] = {x.x, x.y, x.z, x.w};
-    const float span = hi - lo;
+    const float span = hi - lo, top = nextafter(hi, lo);
     for (int l = 0; l < 4; l++) {
         const int e = c * 4 + l;
         if (e >= n) break;
         const float u = (float) (lanes[l] >> 8) * 0x1.0p-24f;
-        AT(Y, offY, ldY, e / cols, e - (e / cols) * cols) = fma(span, u, lo);
+        AT(Y, offY, ldY, e / cols, e - (e / cols) * cols) = fmin(fma(span, u, lo), top);
     }
 }
 
@@ -135,11 +137,11 @@ void nk_random_uniform16(const int rows, const int cols, const int key0, const i
     vstore16(y, 0, lanes[1]);
     vstore16(z, 0, lanes[2]);
     vstore16(w, 0, lanes[3]);
-    const float span = hi - lo;
+    const float span = hi - lo, top = nextafter(hi, lo);
     int e = c0 * 4, row = e / cols, col = e - row * cols;
     for (int j = 0; j < 64 && e < n; j++, e++) {
         const float u = (float) (lanes[j & 3][j >> 2] >> 8) * 0x1.0p-24f;
-        AT(Y, offY, ldY, row, col) = fma(span, u, lo);
+        AT(Y, offY, ldY, row, col) = fmin(fma(span, u, lo), top);
         if (++col == cols) {
             col = 0;
             row++;

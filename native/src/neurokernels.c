@@ -204,7 +204,13 @@ struct dev_rec {
     char gemm_source[640];    /* where the configuration came from, as the Java library says it */
     char defines[128];        /* the configuration's compiler defines */
     char tuning_key[512];     /* the device's key in the tuning store (OpenCL) */
-    struct { const char* name; cl_kernel kernel; } kernels[48];  /* kernel objects by name, made on first use */
+    struct {
+        const char* name;
+        cl_kernel kernel;
+        int last_n;                /* the arguments set last (kind and bits), to skip setting them again; */
+        unsigned char last_kind[48];  /* forgotten (last_n = 0) whenever a buffer is released, since a new */
+        uint64_t last_bits[48];    /* buffer may get a released one's handle */
+    } kernels[48];                 /* kernel objects by name, made on first use */
     int kernel_count;
     char name[256];
     char selector[32];        /* the canonical id: opencl:P:D or cuda:N */
@@ -484,6 +490,7 @@ static void buffer_destroy(dev_rec* dev, buf_rec* b) {
         clReleaseMemObject(b->mem);
     }
     dev->live_bytes -= (size_t) b->rows * (size_t) b->cols * sizeof(float);
+    for (int i = 0; i < dev->kernel_count; i++) dev->kernels[i].last_n = 0;
     free(b);
 }
 
@@ -1226,15 +1233,33 @@ static nk_status launch(dev_rec* dev, args_t* a, size_t gx, size_t gy, size_t lx
     /* kernel objects are made once per name and reused: calls on a device are serialized by its lock, and
        OpenCL takes the arguments' values at the enqueue */
     cl_kernel k = NULL;
-    for (int i = 0; i < dev->kernel_count && !k; i++) if (strcmp(dev->kernels[i].name, a->name) == 0) k = dev->kernels[i].kernel;
+    int slot = -1;
+    for (int i = 0; i < dev->kernel_count && !k; i++) {
+        if (strcmp(dev->kernels[i].name, a->name) == 0) {
+            k = dev->kernels[i].kernel;
+            slot = i;
+        }
+    }
     if (!k) {
         if (dev->kernel_count == (int) (sizeof dev->kernels / sizeof dev->kernels[0])) return fail(NK_ERR_OPENCL, "%s: too many kernels", name);
         k = clCreateKernel(dev->program, a->name, &err);
         if (err != CL_SUCCESS) return fail(NK_ERR_OPENCL, "clCreateKernel(%s) failed: %d", a->name, err);
-        dev->kernels[dev->kernel_count].name = a->name;
-        dev->kernels[dev->kernel_count++].kernel = k;
+        slot = dev->kernel_count++;
+        dev->kernels[slot].name = a->name;
+        dev->kernels[slot].kernel = k;
+        dev->kernels[slot].last_n = 0;
     }
+    /* as the Java backend does, an argument equal to the one set last on this kernel is not set again */
+    int known = dev->kernels[slot].last_n;
+    dev->kernels[slot].last_n = 0;  /* until every argument below is set */
     for (int i = 0; i < a->n && err == CL_SUCCESS; i++) {
+        uint64_t bits = 0;
+        if (a->arg[i].kind == ARG_INT) bits = (uint32_t) a->arg[i].v.i;
+        else if (a->arg[i].kind == ARG_FLOAT) memcpy(&bits, &a->arg[i].v.f, sizeof(float));
+        else bits = (uint64_t) (uintptr_t) a->arg[i].v.mem;
+        if (i < known && dev->kernels[slot].last_kind[i] == a->arg[i].kind && dev->kernels[slot].last_bits[i] == bits) continue;
+        dev->kernels[slot].last_kind[i] = (unsigned char) a->arg[i].kind;
+        dev->kernels[slot].last_bits[i] = bits;
         switch (a->arg[i].kind) {
             case ARG_INT: err = clSetKernelArg(k, (cl_uint) i, sizeof(int), &a->arg[i].v.i); break;
             case ARG_FLOAT: err = clSetKernelArg(k, (cl_uint) i, sizeof(float), &a->arg[i].v.f); break;
@@ -1242,6 +1267,7 @@ static nk_status launch(dev_rec* dev, args_t* a, size_t gx, size_t gy, size_t lx
         }
         if (err != CL_SUCCESS) return fail(NK_ERR_OPENCL, "%s: clSetKernelArg %d failed: %d", name, i, err);
     }
+    dev->kernels[slot].last_n = a->n;
     size_t global[2] = {(gx + lx - 1) / lx * lx, (gy + ly - 1) / ly * ly}, local[2] = {lx, ly};
     err = clEnqueueNDRangeKernel(dev->queue, k, 2, NULL, global, local, 0, NULL, NULL);
     return err == CL_SUCCESS ? NK_OK : fail(NK_ERR_OPENCL, "%s: clEnqueueNDRangeKernel failed: %d", name, err);

@@ -38,11 +38,12 @@ public final class Philox {
 
     /**
      * Element e of a random uniform matrix: lane e % 4 of Philox((e / 4, stream, draw, 0), key),
-     * mapped to fma(hi - lo, u, lo) in float.
+     * mapped to fma(hi - lo, u, lo) in float and kept below hi (at most the float below it: where the range
+     * is narrow for its magnitude the product can round up to hi, and the range is [lo, hi)).
      */
     public static float uniform(int e, long seed, int stream, int draw, float lo, float hi) {
         int[] x = philox4x32_10(new int[] {e / 4, stream, draw, 0}, key(seed));
-        return Math.fma(hi - lo, unit(x[e % 4]), lo);
+        return Math.min(Math.fma(hi - lo, unit(x[e % 4]), lo), Math.nextAfter(hi, lo));
     }
 
     /**
@@ -54,6 +55,16 @@ public final class Philox {
         int[] x = philox4x32_10(new int[] {e, stream, draw, 0}, key(seed));
         double u1 = 1.0 - unit(x[0]), u2 = unit(x[1]);
         return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    }
+
+    /**
+     * The envelope sqrt(-2 ln u1) of {@link #normal}: the normal's size before the cosine. Its float error is
+     * a few ulp of this, not of the normal (near a zero of the cosine the angle's rounding dominates), so
+     * error bounds scale with it.
+     */
+    public static double normalEnvelope(int e, long seed, int stream, int draw) {
+        int[] x = philox4x32_10(new int[] {e, stream, draw, 0}, key(seed));
+        return Math.sqrt(-2 * Math.log(1.0 - unit(x[0])));
     }
 
     /** The key words of a 64-bit seed: low word, high word. */

@@ -49,4 +49,38 @@ class PhiloxTest {
             }
         }
     }
+
+    /**
+     * The range is [lo, hi) even where it is narrow for its magnitude and fma(hi - lo, u, lo) rounds up to hi
+     * (for [1, nextUp(1)) about half the products do): every value stays below hi, on every device, with
+     * the same bits, through the scalar and the sixteen-wide CPU kernels.
+     */
+    @Test
+    void narrowRangesNeverReachHi() {
+        float[][] ranges = {{1f, Math.nextUp(1f)}, {1e30f, Math.nextUp(Math.nextUp(1e30f))}, {-3f, Math.nextUp(-3f)}};
+        for (float[] r : ranges) {
+            float[] want = new float[40 * 25];
+            int atHi = 0;
+            for (int e = 0; e < want.length; e++) {
+                want[e] = Philox.uniform(e, 99, 1, 2, r[0], r[1]);
+                assertTrue(want[e] >= r[0] && want[e] < r[1], "element " + e + " = " + want[e] + " outside [" + r[0] + ", " + r[1] + ")");
+                if (Math.fma(r[1] - r[0], Philox.unit(Philox.philox4x32_10(new int[] {e / 4, 1, 2, 0}, Philox.key(99))[e % 4]), r[0]) >= r[1]) atHi++;
+            }
+            assertTrue(r[0] != 1f || atHi > 0, "the case must exercise the rounding to hi");
+            for (String id : TestDevices.selectors()) {
+                Device d = TestDevices.get(id);
+                // the device's own kernel, and on OpenCL CPU devices also the GPU-style one (forcing the tiled
+                // GEMM selects that family: nk_random_uniform instead of nk_random_uniform16)
+                for (boolean gpuStyle : d instanceof org.neurokernels.KernelDevice ? new boolean[] {false, true} : new boolean[] {false}) {
+                    if (gpuStyle) ((org.neurokernels.KernelDevice) d).setGemmKernel(org.neurokernels.KernelDevice.GemmKernel.TILED);
+                    try (Matrix m = d.allocate(40, 25)) {
+                        d.randomUniform(99, 1, 2, r[0], r[1], m);
+                        assertArrayEquals(want, d.download(m), id + (gpuStyle ? " (GPU-style kernels)" : "") + " [" + r[0] + ", " + r[1] + ")");
+                    } finally {
+                        if (gpuStyle) ((org.neurokernels.KernelDevice) d).setGemmKernel(null);
+                    }
+                }
+            }
+        }
+    }
 }
