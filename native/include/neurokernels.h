@@ -113,6 +113,11 @@ nk_status nk_device_gemm(const nk_device* dev, char* config, size_t config_capac
  * the Java library's (generated from it), so both hosts launch the same kernels with the same sizes;
  * `neurokernels plan gemm` prints the Java side's. */
 nk_status nk_gemm_plan(const nk_device* dev, int m, int n, int k, int trans_a, int trans_b, char* text, size_t capacity);
+
+/* The launches besides its GEMMs that nk_output_layer plans for rows x width activations and `classes`
+ * classes, in the same form: one nk_output_layer16 launch where the device runs the CPU kernel families
+ * and classes <= 16, else the nk_softmax_xent launch between the logits' and the delta's GEMMs. */
+nk_status nk_output_layer_plan(const nk_device* dev, int rows, int classes, int width, char* text, size_t capacity);
 nk_status nk_close(nk_device* dev);
 nk_status nk_finish(nk_device* dev);
 

@@ -755,6 +755,24 @@ nk_status nk_gemm_plan(const nk_device* h, int m, int n, int k, int trans_a, int
     return copy_out("nk_gemm_plan", out, text, capacity);
 }
 
+nk_status nk_output_layer_plan(const nk_device* h, int rows, int classes, int width, char* text, size_t capacity) {
+    if (rows < 1 || classes < 1 || width < 1) {
+        return fail(NK_ERR_ARGUMENT, "nk_output_layer_plan: rows, classes and width must be at least 1 (%d, %d, %d)", rows, classes, width);
+    }
+    dev_rec* dev = NULL;
+    REQUIRE(begin(h, "nk_output_layer_plan", &dev));
+    nk_planned plan[NK_PLAN_OUTPUT_LAYER_STEPS];
+    int steps = nk_plan_output_layer(rows, classes, width, dev->gemm.kernel, !dev->cuda, plan);
+    end(dev);
+    char out[NK_PLAN_OUTPUT_LAYER_STEPS * 96] = "";
+    size_t used = 0;
+    for (int i = 0; i < steps; i++) {
+        used += (size_t) snprintf(out + used, sizeof out - used, "%s %ld %ld %d %d\n", plan[i].kernel, plan[i].global_x, plan[i].global_y,
+                                  plan[i].local_x, plan[i].local_y);
+    }
+    return copy_out("nk_output_layer_plan", out, text, capacity);
+}
+
 /* ---- nk_open: the selectors of org.neurokernels.Devices ---- */
 
 /* The calling thread's message, cut to fit, so that a new message can wrap it. */
@@ -1505,7 +1523,9 @@ static nk_status logits_scratch(dev_rec* dev, int rows, int cols, buf_rec** out)
 static nk_status output_layer_locked(dev_rec* dev, buf_rec* h, buf_rec* w, buf_rec* b, buf_rec* targets, buf_rec* m, int activation,
                                      buf_rec* probs, buf_rec* grad, buf_rec* loss, buf_rec* delta) {
     int rows = h->rows, c = w->rows, q = h->cols;
-    if (!dev->cuda && c <= 16) {
+    nk_planned plan[NK_PLAN_OUTPUT_LAYER_STEPS];
+    if (nk_plan_output_layer(rows, c, q, dev->gemm.kernel, !dev->cuda, plan) < 1) return fail(NK_ERR_ARGUMENT, "%s: no plan", call_name);
+    if (strcmp(plan[0].kernel, "nk_output_layer16") == 0) {
         /* one launch: nk_output_layer16 (kernels-opencl/gemm_packed.cl), four rows per work-item */
         args_t g;
         REQUIRE(kernel(dev, "nk_output_layer16", &g));
@@ -1516,16 +1536,18 @@ static nk_status output_layer_locked(dev_rec* dev, buf_rec* h, buf_rec* w, buf_r
         arg_matrix(&g, m ? m : dev->placeholder); arg_int(&g, m != NULL);
         arg_matrix(&g, probs); arg_matrix(&g, grad); arg_matrix(&g, loss);
         arg_matrix(&g, delta ? delta : dev->placeholder);
-        return launch(dev, &g, ((size_t) rows + 3) / 4, 1, 1, 1, "nk_output_layer16");
+        return launch(dev, &g, (size_t) plan[0].global_x, (size_t) plan[0].global_y, (size_t) plan[0].local_x, (size_t) plan[0].local_y,
+                      "nk_output_layer16");
     }
     buf_rec* z;
     REQUIRE(logits_scratch(dev, rows, c, &z));
     REQUIRE(gemm_launch(dev, rows, c, q, h, 0, w, 1, z, 1.0f, 0.0f, 1, b, NK_IDENTITY, NULL, NULL, 0, NULL, 0.0f));
     args_t g;
-    REQUIRE(kernel(dev, "nk_softmax_xent", &g));
+    REQUIRE(kernel(dev, plan[0].kernel, &g));
     arg_int(&g, rows); arg_int(&g, c);
     arg_matrix(&g, z); arg_matrix(&g, targets); arg_matrix(&g, probs); arg_matrix(&g, grad); arg_matrix(&g, loss);
-    REQUIRE(launch(dev, &g, (size_t) rows, 1, 256, 1, "nk_softmax_xent"));
+    REQUIRE(launch(dev, &g, (size_t) plan[0].global_x, (size_t) plan[0].global_y, (size_t) plan[0].local_x, (size_t) plan[0].local_y,
+                   plan[0].kernel));
     if (!m) return NK_OK;
     return gemm_launch(dev, rows, q, c, grad, 0, m, 0, delta, 1.0f, 0.0f, 2, NULL, activation, NULL, h, 1, NULL, 0.0f);
 }

@@ -56,6 +56,25 @@ static inline int nk_plan_gemm(double m, double n, double k, double ta, double t
     return 0;
 }
 
+/* plan output_layer: writes at most NK_PLAN_OUTPUT_LAYER_STEPS launches to out and returns how many (0: no rule applies) */
+#define NK_PLAN_OUTPUT_LAYER_STEPS 1
+static inline int nk_plan_output_layer(double rows, double c, double q, double kernel, double opencl, nk_planned* out) {
+    (void) rows;
+    (void) c;
+    (void) q;
+    (void) kernel;
+    (void) opencl;
+    if (opencl && kernel != 0 && c <= 16) {
+        out[0] = (nk_planned) {"nk_output_layer16", (long) (nk_plan_cdiv(rows, 4)), (long) (1), (int) (1), (int) (1)};
+        return 1;
+    }
+    if (1) {
+        out[0] = (nk_planned) {"nk_softmax_xent", (long) (nk_plan_rup(rows, 256)), (long) (1), (int) (256), (int) (1)};
+        return 1;
+    }
+    return 0;
+}
+
 /* GEMM configurations (GemmConfig): kernel codes of the plan, the defaults per device type, the
  * compiler defines, and the tuning store's key rule (GemmTuning.key) */
 #define NK_GEMM_TILED 0

@@ -30,12 +30,25 @@ SHAPES = [f"{m}x{k}x{n}:{op}"
 CONFIGS = [None, "PACKED mr\\=4 nr\\=64 ts\\=64", "PACKED mr=12 nr=32 ts=64", "TILED mr=8 nr=32 ts=64", "TILED mr=8 nr=32 ts=32"]
 
 
-def java_plans(env):
-    cmd = [os.path.join(ROOT, "neurokernels"), "plan", "gemm", "--device", SELECTOR, "--json"]
-    for s in SHAPES:
+# output_layer: rows x classes x width, around the 16 classes of its one-launch CPU kernel
+OUTPUT_SHAPES = ["%dx%dx%d" % (r, c, q) for r in (1, 64, 257) for c in (1, 10, 16, 17, 100) for q in (3, 256)]
+
+
+def java_plans(env, family="gemm", shapes=SHAPES):
+    cmd = [os.path.join(ROOT, "neurokernels"), "plan", family, "--device", SELECTOR, "--json"]
+    for s in shapes:
         cmd += ["--shape", s]
     out = subprocess.run(cmd, check=True, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
     return {p["shape"]: (p["defines"], [(l["kernel"], *l["global"], *l["local"]) for l in p["launches"]]) for p in json.loads(out)}
+
+
+def c_output_plans(dev):
+    plans = {}
+    for s in OUTPUT_SHAPES:
+        rows, c, q = (int(x) for x in s.split("x"))
+        defines, launches = dev.plan_output_layer(rows, c, q)
+        plans[s] = (defines, [tuple(l) for l in launches])
+    return plans
 
 
 def c_plans(dev):
@@ -63,15 +76,18 @@ with tempfile.TemporaryDirectory(prefix="nk-plans-") as work:
         os.environ.update(env)  # the C library reads NK_TUNING_FILE from this process's environment
         dev = nk.open(SELECTOR, library=LIB)
         key = dev.tuning_key
-        c = c_plans(dev)
+        c, c_out = c_plans(dev), c_output_plans(dev)
         dev.close()
-        j = java_plans(env)
+        j, j_out = java_plans(env), java_plans(env, "output_layer", OUTPUT_SHAPES)
         label = config or "default"
-        for s in SHAPES:
-            compared += 1
-            if c[s] != j[s]:
-                failures += 1
-                print("DIFFERENT  %-24s %-16s\n  C    %s\n  Java %s" % (label, s, c[s], j[s]))
+        for shapes, cp, jp in ((SHAPES, c, j), (OUTPUT_SHAPES, c_out, j_out)):
+            for s in shapes:
+                compared += 1
+                if cp[s] != jp[s]:
+                    failures += 1
+                    print("DIFFERENT  %-24s %-16s\n  C    %s\n  Java %s" % (label, s, cp[s], jp[s]))
+        fused = sum(1 for s in OUTPUT_SHAPES if c_out[s][1][0][0] == "nk_output_layer16")
+        print("%-26s output_layer: %d of %d shapes one launch" % (label, fused, len(OUTPUT_SHAPES)))
         kernels = sorted({l[0] for s in SHAPES for l in c[s][1]})
         print("%-26s %d shapes: same plan from C and Java (%s; kernels %s)" % (label, len(SHAPES), c[SHAPES[0]][0], ", ".join(kernels)))
 print("%d plans compared, %d different" % (compared, failures))

@@ -175,6 +175,16 @@ class Device:
         fn = self._need("nk_gemm_plan")
         text = ctypes.create_string_buffer(1024)
         self._check(fn(self.handle, int(m), int(n), int(k), int(bool(trans_a)), int(bool(trans_b)), text, len(text)))
+        return self._launches(text)
+
+    def plan_output_layer(self, rows, classes, width):
+        """(defines, launches) as plan_gemm, for output_layer's launches besides its GEMMs."""
+        fn = self._need("nk_output_layer_plan")
+        text = ctypes.create_string_buffer(1024)
+        self._check(fn(self.handle, int(rows), int(classes), int(width), text, len(text)))
+        return self._launches(text)
+
+    def _launches(self, text):
         launches = []
         for line in text.value.decode().splitlines():
             kernel, gx, gy, lx, ly = line.split()

@@ -153,6 +153,7 @@ _OPTIONAL = {
     "nk_device_selector": (_i, [_p, ctypes.c_char_p, _size]),
     "nk_device_gemm": (_i, [_p, ctypes.c_char_p, _size, ctypes.c_char_p, _size, ctypes.c_char_p, _size]),
     "nk_gemm_plan": (_i, [_p, _i, _i, _i, _i, _i, ctypes.c_char_p, _size]),
+    "nk_output_layer_plan": (_i, [_p, _i, _i, _i, ctypes.c_char_p, _size]),
 }
 
 

@@ -375,14 +375,18 @@ public abstract class KernelDevice extends Device {
         launch1d("nk_softmax_xent", logits.rows(), logits.rows(), logits.cols(), logits, targets, probs, grad, loss);
     }
 
-    /** Classes up to which the CPU kernels run output_layer as one launch (nk_output_layer16). */
-    static final int OUTPUT_LAYER_FUSED_CLASSES = 16;
+    /** The launches {@link org.neurokernels.ops.OutputLayer#PLAN} gives this device (its GEMMs aside). */
+    public List<org.neurokernels.plan.PlanTable.Launch> outputLayerPlan(int rows, int c, int q) {
+        return org.neurokernels.ops.OutputLayer.PLAN.plan(rows, c, q, org.neurokernels.ops.Gemm.KERNEL_CODES.get(gemmKernel().name()),
+                hasPackedGemm() ? 1 : 0);
+    }
 
     @Override protected void outputLayerImpl(Matrix h, Matrix w, Matrix b, Matrix targets, Matrix m, Activation f,
                                              Matrix probs, Matrix grad, Matrix loss, Matrix delta) {
         int rows = h.rows(), c = w.rows(), q = h.cols();
-        if (cpuKernels() && c <= OUTPUT_LAYER_FUSED_CLASSES) {
-            launch("nk_output_layer16", (rows + DOT_ROWS - 1) / DOT_ROWS, 1, 1, 1, rows, c, q, f.code(), h, w,
+        List<org.neurokernels.plan.PlanTable.Launch> plan = outputLayerPlan(rows, c, q);
+        if (plan.get(0).kernel().equals("nk_output_layer16")) {
+            launchPlanned(plan.get(0), rows, c, q, f.code(), h, w,
                     b == null ? placeholder : b, b == null ? 0 : 1, targets, m == null ? placeholder : m, m == null ? 0 : 1,
                     probs, grad, loss, delta == null ? placeholder : delta);
             return;
@@ -395,7 +399,7 @@ public abstract class KernelDevice extends Device {
         }
         Matrix z = logits.view(0, 0, rows, c);
         gemmLaunch(false, true, rows, c, q, 1f, h, w, 0f, z, 1, b, Activation.IDENTITY, null, null, false, null, 0f);
-        softmaxCrossEntropyImpl(z, targets, probs, grad, loss);
+        launchPlanned(plan.get(0), rows, c, z, targets, probs, grad, loss);
         if (m != null) backwardDeltaImpl(grad, false, m, h, f, true, delta);
     }
 

@@ -22,18 +22,20 @@ import picocli.CommandLine.Parameters;
  * sizes. The C library answers the same question through {@code nk_plan_gemm}; a test requires both to agree.
  */
 @Command(name = "plan", mixinStandardHelpOptions = true,
-        description = "Show the kernels, defines and work sizes a device plans for GEMM products (gemm, dense_forward, backward_delta, dense_update).")
+        description = "Show the kernels, defines and work sizes a device plans for GEMM products (gemm, dense_forward, backward_delta, dense_update) or output_layer.")
 final class PlanCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "the op family: gemm") String family;
+    @Parameters(index = "0", description = "the op family: gemm, or output_layer (its launches besides its GEMMs)") String family;
     @Option(names = "--device", defaultValue = "auto", description = "an OpenCL or CUDA device (default ${DEFAULT-VALUE})") String device;
-    @Option(names = "--shape", required = true, description = "MxKxN, optionally :OP with T or N per operand, as the GEMM benchmarks name shapes (C is M x N, op(A) M x K; e.g. 64x784x256:NT); repeatable")
+    @Option(names = "--shape", required = true, description = "gemm: MxKxN, optionally :OP with T or N per operand, as the GEMM benchmarks name shapes (C is M x N, op(A) M x K; e.g. 64x784x256:NT); output_layer: ROWSxCLASSESxWIDTH; repeatable")
     List<String> shapes = new ArrayList<>();
     @Option(names = "--json", description = "print JSON") boolean asJson;
 
     @Override public Integer call() {
-        if (!family.equals("gemm")) throw new IllegalArgumentException("plan: unknown op family '" + family + "'; known: gemm");
+        if (!family.equals("gemm") && !family.equals("output_layer")) {
+            throw new IllegalArgumentException("plan: unknown op family '" + family + "'; known: gemm, output_layer");
+        }
         List<int[]> parsed = new ArrayList<>();
-        for (String s : shapes) parsed.add(parse(s));
+        for (String s : shapes) parsed.add(family.equals("gemm") ? parse(s) : parseOutputLayer(s));
         try (Device d = Devices.open(device)) {
             if (!(d instanceof KernelDevice kd)) throw new IllegalArgumentException("plan: " + d.id() + " is the Java reference, which launches no kernels");
             String config = d.info().details().getOrDefault("gemm", "");
@@ -42,7 +44,8 @@ final class PlanCommand implements Callable<Integer> {
             if (!asJson) System.out.println("device " + d.id() + " (" + d.info().name() + "): gemm " + config + "; defines " + defines);
             for (int i = 0; i < parsed.size(); i++) {
                 int[] p = parsed.get(i);
-                List<PlanTable.Launch> plan = kd.gemmPlan(p[0], p[1], p[2], p[3] == 1, p[4] == 1);
+                List<PlanTable.Launch> plan = family.equals("gemm") ? kd.gemmPlan(p[0], p[1], p[2], p[3] == 1, p[4] == 1)
+                        : kd.outputLayerPlan(p[0], p[1], p[2]);
                 if (asJson) {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("shape", shapes.get(i));
@@ -57,6 +60,22 @@ final class PlanCommand implements Callable<Integer> {
             if (asJson) System.out.println(Main.json(out));
         }
         return 0;
+    }
+
+    /** output_layer's "ROWSxCLASSESxWIDTH" as {rows, classes, width}. */
+    static int[] parseOutputLayer(String s) {
+        String[] dims = s.trim().split("x");
+        int[] out = new int[3];
+        if (dims.length != 3) throw new IllegalArgumentException("--shape '" + s + "': expected ROWSxCLASSESxWIDTH for output_layer, e.g. 64x10x256");
+        for (int i = 0; i < 3; i++) {
+            try {
+                out[i] = Integer.parseInt(dims[i]);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--shape '" + s + "': '" + dims[i] + "' is not a size");
+            }
+            if (out[i] < 1) throw new IllegalArgumentException("--shape '" + s + "': sizes must be at least 1");
+        }
+        return out;
     }
 
     /** "MxKxN" or "MxKxN:OP" as {m, n, k, transA, transB}. */

@@ -25,6 +25,20 @@ import org.neurokernels.Matrix;
  * g_i the grad bound over u: backward_delta's bound plus the propagated error of grad.
  */
 public final class OutputLayer extends Op {
+    /**
+     * The launch plan, read by the Java backends and generated into the C library: on devices that run the
+     * CPU kernel families (OpenCL with a packed or direct GEMM configuration) and up to 16 classes, one
+     * nk_output_layer16 launch, four rows per work-item; elsewhere the logits by the GEMM plan (dense
+     * epilogue), then nk_softmax_xent (one work-item per row, work-groups of 256), then the delta by the GEMM
+     * plan (backward-delta epilogue). Inputs: rows, classes c, width q, the device's GEMM {@code kernel}
+     * code ({@link Gemm#KERNEL_CODES}) and {@code opencl} (1 on OpenCL devices).
+     */
+    public static final org.neurokernels.plan.PlanTable PLAN = new org.neurokernels.plan.PlanTable("output_layer",
+            List.of("rows", "c", "q", "kernel", "opencl"),
+            List.of(org.neurokernels.plan.PlanTable.Rule.of("opencl && kernel != 0 && c <= 16",
+                            org.neurokernels.plan.PlanTable.Step.of("nk_output_layer16", "cdiv(rows, 4)", "1", "1", "1")),
+                    org.neurokernels.plan.PlanTable.Rule.of("1",
+                            org.neurokernels.plan.PlanTable.Step.of("nk_softmax_xent", "rup(rows, 256)", "1", "256", "1"))));
     public OutputLayer() {
         super("output_layer", "probs = softmax(h w^T + b), loss, grad = (probs - targets)/rows; delta = (grad * m) ⊙ f'(h) with m",
                 List.of(Spec.Tensor.of("h", "batch x q", "output of the last hidden layer (its activation is f)"),
