@@ -558,6 +558,9 @@ static size_t device_ulong(cl_device_id d, cl_device_info what) {
     return v > (cl_ulong) SIZE_MAX ? SIZE_MAX : (size_t) v;
 }
 
+static void platform_string(cl_platform_id p, cl_platform_info what, char* out, size_t capacity);
+static void device_string(cl_device_id d, cl_device_info what, char* out, size_t capacity);
+
 /* s without leading and trailing white space, in place (the Java library trims what OpenCL reports) */
 static void trim(char* s) {
     size_t n = strlen(s);
@@ -571,11 +574,11 @@ static void trim(char* s) {
    key (platform name | device name | driver version), else the default for its type; an unusable store is
    ignored, and gemm_source says so. */
 static void opencl_gemm_config(dev_rec* dev, cl_platform_id p) {
-    char platform[256] = "", driver[256] = "", name[256] = "";
+    char platform[256], driver[256], name[256];
     cl_device_type type = 0;
-    clGetPlatformInfo(p, CL_PLATFORM_NAME, sizeof platform - 1, platform, NULL);
-    clGetDeviceInfo(dev->device, CL_DRIVER_VERSION, sizeof driver - 1, driver, NULL);
-    clGetDeviceInfo(dev->device, CL_DEVICE_NAME, sizeof name - 1, name, NULL);
+    platform_string(p, CL_PLATFORM_NAME, platform, sizeof platform);
+    device_string(dev->device, CL_DRIVER_VERSION, driver, sizeof driver);
+    device_string(dev->device, CL_DEVICE_NAME, name, sizeof name);
     clGetDeviceInfo(dev->device, CL_DEVICE_TYPE, sizeof type, &type, NULL);
     trim(platform);
     trim(driver);
@@ -724,6 +727,17 @@ static nk_status copy_out(const char* fn, const char* text, char* buf, size_t ca
     return NK_OK;
 }
 
+/* planned launches as text, one per line: "KERNEL GLOBAL_X GLOBAL_Y LOCAL_X LOCAL_Y" */
+static nk_status plan_out(const char* fn, const nk_planned* plan, int steps, char* text, size_t capacity) {
+    char out[512] = "";
+    size_t used = 0;
+    for (int i = 0; i < steps && used < sizeof out; i++) {
+        used += (size_t) snprintf(out + used, sizeof out - used, "%s %ld %ld %d %d\n", plan[i].kernel, plan[i].global_x, plan[i].global_y,
+                                  plan[i].local_x, plan[i].local_y);
+    }
+    return copy_out(fn, out, text, capacity);
+}
+
 nk_status nk_device_gemm(const nk_device* h, char* config, size_t config_capacity, char* defines, size_t defines_capacity,
                          char* tuning_key, size_t key_capacity) {
     dev_rec* dev = NULL;
@@ -746,13 +760,7 @@ nk_status nk_gemm_plan(const nk_device* h, int m, int n, int k, int trans_a, int
     nk_planned plan[NK_PLAN_GEMM_STEPS];
     int steps = gemm_plan(dev, m, n, k, trans_a, trans_b, plan);
     end(dev);
-    char out[NK_PLAN_GEMM_STEPS * 96] = "";
-    size_t used = 0;
-    for (int i = 0; i < steps; i++) {
-        used += (size_t) snprintf(out + used, sizeof out - used, "%s %ld %ld %d %d\n", plan[i].kernel, plan[i].global_x, plan[i].global_y,
-                                  plan[i].local_x, plan[i].local_y);
-    }
-    return copy_out("nk_gemm_plan", out, text, capacity);
+    return plan_out("nk_gemm_plan", plan, steps, text, capacity);
 }
 
 nk_status nk_output_layer_plan(const nk_device* h, int rows, int classes, int width, char* text, size_t capacity) {
@@ -764,13 +772,7 @@ nk_status nk_output_layer_plan(const nk_device* h, int rows, int classes, int wi
     nk_planned plan[NK_PLAN_OUTPUT_LAYER_STEPS];
     int steps = nk_plan_output_layer(rows, classes, width, dev->gemm.kernel, !dev->cuda, plan);
     end(dev);
-    char out[NK_PLAN_OUTPUT_LAYER_STEPS * 96] = "";
-    size_t used = 0;
-    for (int i = 0; i < steps; i++) {
-        used += (size_t) snprintf(out + used, sizeof out - used, "%s %ld %ld %d %d\n", plan[i].kernel, plan[i].global_x, plan[i].global_y,
-                                  plan[i].local_x, plan[i].local_y);
-    }
-    return copy_out("nk_output_layer_plan", out, text, capacity);
+    return plan_out("nk_output_layer_plan", plan, steps, text, capacity);
 }
 
 /* ---- nk_open: the selectors of org.neurokernels.Devices ---- */

@@ -67,15 +67,19 @@ final class PlanCommand implements Callable<Integer> {
         String[] dims = s.trim().split("x");
         int[] out = new int[3];
         if (dims.length != 3) throw new IllegalArgumentException("--shape '" + s + "': expected ROWSxCLASSESxWIDTH for output_layer, e.g. 64x10x256");
-        for (int i = 0; i < 3; i++) {
-            try {
-                out[i] = Integer.parseInt(dims[i]);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--shape '" + s + "': '" + dims[i] + "' is not a size");
-            }
-            if (out[i] < 1) throw new IllegalArgumentException("--shape '" + s + "': sizes must be at least 1");
-        }
+        for (int i = 0; i < 3; i++) out[i] = size(s, dims[i]);
         return out;
+    }
+
+    private static int size(String shape, String text) {
+        int v;
+        try {
+            v = Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--shape '" + shape + "': '" + text + "' is not a size");
+        }
+        if (v < 1) throw new IllegalArgumentException("--shape '" + shape + "': sizes must be at least 1");
+        return v;
     }
 
     /** "MxKxN" or "MxKxN:OP" as {m, n, k, transA, transB}. */
@@ -87,14 +91,7 @@ final class PlanCommand implements Callable<Integer> {
         }
         int[] out = new int[5];
         int[] slot = {0, 2, 1};  // M, K, N -> m, n, k
-        for (int i = 0; i < 3; i++) {
-            try {
-                out[slot[i]] = Integer.parseInt(dims[i]);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--shape '" + s + "': '" + dims[i] + "' is not a size");
-            }
-            if (out[slot[i]] < 1) throw new IllegalArgumentException("--shape '" + s + "': sizes must be at least 1");
-        }
+        for (int i = 0; i < 3; i++) out[slot[i]] = size(s, dims[i]);
         if (parts.length == 2) {
             out[3] = Character.toUpperCase(parts[1].charAt(0)) == 'T' ? 1 : 0;
             out[4] = Character.toUpperCase(parts[1].charAt(1)) == 'T' ? 1 : 0;
