@@ -840,6 +840,57 @@ public abstract class Device implements AutoCloseable {
     @Override
     public String toString() { return "Device[" + id() + ": " + info().name() + "]"; }
 
+    /**
+     * Runs an op that has a launch plan ({@link org.neurokernels.ops.Op#plan()}) on named matrices: every
+     * tensor of the op's spec by name (optional ones may be absent), in-place outputs under their input's
+     * name. Checked here from the spec before anything is launched: the names, that each matrix is this
+     * device's and open, the shapes ({@link org.neurokernels.ops.SpecShapes}, the same rules and messages
+     * as the C library's), and that no output overlaps another tensor. Then the kernel backends run the
+     * plan and the {@code java} device the op's reference.
+     */
+    public void run(org.neurokernels.ops.Op op, java.util.Map<String, Matrix> tensors, org.neurokernels.ops.Params p) {
+        Objects.requireNonNull(op, "op is null");
+        Objects.requireNonNull(tensors, "tensors is null");
+        Objects.requireNonNull(p, "params is null");
+        java.util.List<String> names = op.tensorNames();
+        for (String k : tensors.keySet()) {
+            if (!names.contains(k)) throw new IllegalArgumentException(op.name() + ": no tensor '" + k + "'; tensors are " + names);
+        }
+        synchronized (lock) {
+            // every given tensor's shape: the inputs' are checked, an output's presence includes an optional output
+            java.util.Map<String, int[]> in = new java.util.LinkedHashMap<>();
+            for (String t : names) {
+                Matrix m = tensors.get(t);
+                if (m == null) continue;
+                check(m, t);
+                in.put(t, new int[] {m.rows(), m.cols()});
+            }
+            java.util.Map<String, int[]> out = op.outputShapes(in, p);
+            for (String t : tensors.keySet()) {
+                if (!out.containsKey(t) && op.inputs().stream().noneMatch(s -> s.name().equals(t))) {
+                    throw new IllegalArgumentException(op.name() + ": output '" + t + "' is not produced by this call");
+                }
+            }
+            for (java.util.Map.Entry<String, int[]> e : out.entrySet()) {
+                Matrix m = tensors.get(e.getKey());
+                if (m == null) throw new IllegalArgumentException(op.name() + ": output '" + e.getKey() + "' is missing");
+                check(m, e.getKey());
+                if (m.rows() != e.getValue()[0] || m.cols() != e.getValue()[1]) {
+                    throw new IllegalArgumentException(op.name() + ": " + e.getKey() + " is " + m.shape() + ", expected " + e.getValue()[0] + "x" + e.getValue()[1]);
+                }
+                for (java.util.Map.Entry<String, Matrix> o : tensors.entrySet()) {
+                    if (!o.getKey().equals(e.getKey()) && o.getValue() != null && m.overlaps(o.getValue())) {
+                        throw new IllegalArgumentException(op.name() + ": output '" + e.getKey() + "' overlaps '" + o.getKey() + "'");
+                    }
+                }
+            }
+            runImpl(op, tensors, p);
+        }
+    }
+
+    /** Runs a checked {@link #run} call (under the lock). */
+    protected abstract void runImpl(org.neurokernels.ops.Op op, java.util.Map<String, Matrix> tensors, org.neurokernels.ops.Params p);
+
     // ------------------------------------------------------------------ checks
 
     void checkOpen() {

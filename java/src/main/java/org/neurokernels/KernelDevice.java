@@ -2,6 +2,7 @@ package org.neurokernels;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -30,10 +31,6 @@ public abstract class KernelDevice extends Device {
     /** A matrix passed to a kernel as its bare buffer pointer (for workspaces indexed by the kernel itself). */
     public record Raw(Matrix matrix) { }
 
-    /** Largest network of the CPU multi-step kernel (its MS_CPU_MAX_N define): one work-item per trial. */
-    static final int MULTISTEP_CPU_MAX_N = 512;
-    /** Trials per work-item of nk_rate_multistep_cpu (its MS_TB). */
-    static final int MULTISTEP_CPU_TRIALS = 8;
 
     /** Work-group local memory of {@code floats} floats: an OpenCL __local argument, CUDA dynamic shared memory. */
     public record LocalFloats(int floats) { }
@@ -165,12 +162,6 @@ public abstract class KernelDevice extends Device {
         return true;
     }
 
-    /**
-     * True where the CPU-style kernels run (float16 work-items: nk_gemm_packed/direct, nk_*_step16,
-     * nk_rate_multistep_cpu): OpenCL devices whose GEMM is not the tiled one. Forcing the tiled GEMM selects
-     * the GPU-style kernels, so both families are testable on any device.
-     */
-    private boolean cpuKernels() { return gemmKernel() != GemmKernel.TILED && hasPackedGemm(); }
 
     /**
      * Launches a purely elementwise kernel (arguments: rows, cols, then {@code args}) over {@code shape}:
@@ -186,21 +177,81 @@ public abstract class KernelDevice extends Device {
         launch1d(name, shape.size(), all);
     }
 
+    // ---- ops with a launch plan (Op.plan()): the plan decides kernel, work sizes and arguments
+
+    @Override protected void runImpl(org.neurokernels.ops.Op op, java.util.Map<String, Matrix> tensors, org.neurokernels.ops.Params p) {
+        if (op.plan() == null) throw new UnsupportedOperationException("op " + op.name() + " has no launch plan");
+        runPlan(op, tensors, op.paramVariables(p), op.seeds(p));
+    }
+
+    /** The variables of op's plan for these tensors (absent ones: has_T = 0) on this device; see {@link org.neurokernels.plan.OpPlan}. */
+    public java.util.Map<String, Double> planVariables(org.neurokernels.ops.Op op, java.util.Map<String, Matrix> tensors, java.util.Map<String, Double> params) {
+        java.util.Map<String, Double> v = new java.util.HashMap<>(params);
+        boolean contig = true;
+        for (String t : op.tensorNames()) {
+            Matrix m = tensors.get(t);
+            v.put(t + "_rows", m == null ? 0.0 : m.rows());
+            v.put(t + "_cols", m == null ? 0.0 : m.cols());
+            v.put(t + "_size", m == null ? 0.0 : (double) m.size());
+            v.put(t + "_off", m == null ? 0.0 : m.offset());
+            v.put("has_" + t, m == null ? 0.0 : 1.0);
+            if (m != null && m.rows() > 1 && !m.isContiguous()) contig = false;
+        }
+        v.put("contig", contig ? 1.0 : 0.0);
+        v.put("opencl", hasPackedGemm() ? 1.0 : 0.0);
+        v.put("kernel", (double) org.neurokernels.ops.Gemm.KERNEL_CODES.get(gemmKernel().name()));
+        v.put("maxwg", (double) maxWorkGroupSize());
+        return v;
+    }
+
+    /** Launches op's plan with these tensors (absent optional ones bind the placeholder), parameter values and seeds. */
+    protected final void runPlan(org.neurokernels.ops.Op op, java.util.Map<String, Matrix> tensors, java.util.Map<String, Double> params,
+                                 java.util.Map<String, Long> seeds) {
+        for (org.neurokernels.plan.OpPlan.Call call : op.plan().plan(planVariables(op, tensors, params))) {
+            Object[] args = new Object[call.args().size()];
+            for (int i = 0; i < args.length; i++) {
+                org.neurokernels.plan.OpPlan.Arg a = call.args().get(i);
+                double x = call.values()[i];
+                args[i] = switch (a.kind()) {
+                    case MATRIX -> tensors.get(a.name()) == null ? placeholder : tensors.get(a.name());
+                    case RAW -> new Raw(tensors.get(a.name()) == null ? placeholder : tensors.get(a.name()));
+                    case INT -> (int) x;
+                    case FLOAT -> (float) x;
+                    case LOCAL -> new LocalFloats((int) x);
+                    case SEED_LO -> (int) (long) seeds.get(a.name());
+                    case SEED_HI -> (int) (seeds.get(a.name()) >>> 32);
+                };
+            }
+            launch(call.kernel(), call.globalX(), call.globalY(), call.localX(), call.localY(), args);
+        }
+    }
+
+    /** name, matrix pairs (a null matrix is an absent optional tensor). */
+    private static java.util.Map<String, Matrix> tensors(Object... nameMatrix) {
+        java.util.Map<String, Matrix> m = new java.util.HashMap<>();
+        for (int i = 0; i < nameMatrix.length; i += 2) if (nameMatrix[i + 1] != null) m.put((String) nameMatrix[i], (Matrix) nameMatrix[i + 1]);
+        return m;
+    }
+
+    /** name, number pairs. */
+    private static java.util.Map<String, Double> vars(Object... nameValue) {
+        java.util.Map<String, Double> m = new java.util.HashMap<>();
+        for (int i = 0; i < nameValue.length; i += 2) m.put((String) nameValue[i], ((Number) nameValue[i + 1]).doubleValue());
+        return m;
+    }
+
+    private static org.neurokernels.ops.Op op(String name) { return org.neurokernels.ops.OpRegistry.get(name); }
+
     @Override protected void fillImpl(Matrix m, float value) {
         launchElementwise("nk_fill", m, m, value);
     }
 
     @Override protected void copyImpl(Matrix src, Matrix dst) {
-        launchElementwise("nk_copy", src, src, dst);
+        runPlan(op("copy"), tensors("x", src, "y", dst), Map.of(), Map.of());
     }
 
     @Override protected void gatherRowsImpl(Matrix x, Matrix index, Matrix out) {
-        if (cpuKernels()) {
-            launch("nk_gather_rows16", out.rows(), 1, 1, 1, out.rows(), out.cols(), x.rows(), x, index, out);
-        } else {
-            // not flattened: the kernel needs the output row of each element
-            launch1d("nk_gather_rows", out.size(), out.rows(), out.cols(), x.rows(), x, index, out);
-        }
+        runPlan(op("gather_rows"), tensors("x", x, "index", index, "out", out), Map.of(), Map.of());
     }
 
     /**
@@ -343,36 +394,31 @@ public abstract class KernelDevice extends Device {
     }
 
     @Override protected void activationImpl(Activation f, Matrix x, Matrix out) {
-        if (cpuKernels() && allContiguous(new Object[] {x, out})) {
-            // CPU-style devices: sixteen elements per work-item with the float16 activations (nk_activation16)
-            launch("nk_activation16", roundUp((x.size() + 15L) / 16, 64), 1, 64, 1, (int) x.size(), f.code(), new Raw(x), x.offset(), new Raw(out), out.offset());
-        } else {
-            launchElementwise("nk_activation", x, f.code(), x, out);
-        }
+        runPlan(op("activation"), tensors("x", x, "y", out), vars("activation", f.code()), Map.of());
     }
 
     @Override protected void activationGradImpl(Activation f, Matrix x, boolean fromOutput, Matrix out) {
-        launchElementwise("nk_activation_grad", x, f.code(), fromOutput ? 1 : 0, x, out);
+        runPlan(op("activation_grad"), tensors("x", x, "y", out), vars("activation", f.code(), "from_output", fromOutput ? 1 : 0), Map.of());
     }
 
     @Override protected void hadamardImpl(Matrix x, Matrix y, Matrix out) {
-        launchElementwise("nk_hadamard", x, x, y, out);
+        runPlan(op("hadamard"), tensors("x", x, "y", y, "z", out), Map.of(), Map.of());
     }
 
     @Override protected void axpyImpl(float alpha, Matrix x, Matrix y) {
-        launchElementwise("nk_axpy", x, alpha, x, y);
+        runPlan(op("axpy"), tensors("x", x, "y", y), vars("alpha", alpha), Map.of());
     }
 
     @Override protected void scaleImpl(float alpha, Matrix x, Matrix out) {
-        launchElementwise("nk_scale", x, alpha, x, out);
+        runPlan(op("scale"), tensors("x", x, "y", out), vars("alpha", alpha), Map.of());
     }
 
     @Override protected void columnSumsImpl(Matrix x, Matrix out) {
-        launch1d("nk_column_sums", x.cols(), x.rows(), x.cols(), x, out);
+        runPlan(op("column_sums"), tensors("x", x, "s", out), Map.of(), Map.of());
     }
 
     @Override protected void softmaxCrossEntropyImpl(Matrix logits, Matrix targets, Matrix probs, Matrix grad, Matrix loss) {
-        launch1d("nk_softmax_xent", logits.rows(), logits.rows(), logits.cols(), logits, targets, probs, grad, loss);
+        runPlan(op("softmax_xent"), tensors("logits", logits, "targets", targets, "probs", probs, "grad", grad, "loss", loss), Map.of(), Map.of());
     }
 
     /** The launches {@link org.neurokernels.ops.OutputLayer#PLAN} gives this device (its GEMMs aside). */
@@ -404,103 +450,60 @@ public abstract class KernelDevice extends Device {
     }
 
     @Override protected void sgdUpdateImpl(float lr, float decay, float mu, Matrix w, Matrix grad, Matrix velocity) {
-        launchElementwise("nk_sgd_update", w, lr, decay, mu, w, grad,
-                velocity == null ? placeholder : velocity, velocity == null ? 0 : 1);
+        runPlan(op("sgd_update"), tensors("w", w, "grad", grad, "velocity", velocity), vars("lr", lr, "weight_decay", decay, "momentum", mu), Map.of());
     }
 
     @Override protected void kpUpdateImpl(float lr, float decay, float mu, Matrix w, Matrix b, Matrix grad, Matrix velocity) {
-        launchElementwise("nk_kp_update", w, lr, decay, mu, w, b, grad,
-                velocity == null ? placeholder : velocity, velocity == null ? 0 : 1);
+        runPlan(op("kp_update"), tensors("w", w, "b", b, "grad", grad, "velocity", velocity), vars("lr", lr, "weight_decay", decay, "momentum", mu), Map.of());
     }
 
     @Override protected void signFeedbackImpl(float scale, Matrix w, Matrix r, Matrix out) {
-        launchElementwise("nk_sign_feedback", w, scale, w, r == null ? placeholder : r, r == null ? 0 : 1, out);
+        runPlan(op("sign_feedback"), tensors("w", w, "r", r, "b", out), vars("scale", scale), Map.of());
     }
 
     @Override protected void mseLossImpl(Matrix y, Matrix targets, Matrix grad, Matrix loss) {
-        launch1d("nk_mse", y.rows(), y.rows(), y.cols(), y, targets, grad, loss);
+        runPlan(op("mse"), tensors("y", y, "targets", targets, "grad", grad, "loss", loss), Map.of(), Map.of());
     }
 
     @Override protected void randomUniformImpl(long seed, int stream, int draw, float lo, float hi, Matrix out) {
-        if (cpuKernels()) {
-            launch("nk_random_uniform16", (out.size() + 63L) / 64, 1, 1, 1, out.rows(), out.cols(), (int) seed, (int) (seed >>> 32), stream, draw, lo, hi, out);
-            return;
-        }
-        launch1d("nk_random_uniform", (out.size() + 3L) / 4, out.rows(), out.cols(), (int) seed, (int) (seed >>> 32), stream, draw, lo, hi, out);
+        runPlan(op("random_uniform"), tensors("out", out), vars("rows", out.rows(), "cols", out.cols(), "stream", stream, "draw", draw, "lo", lo, "hi", hi),
+                Map.of("seed", seed));
     }
 
     @Override protected void lifStepImpl(org.neurokernels.dynamics.LifStep p, Matrix v, Matrix iE, Matrix iI, Matrix refractory,
                                          Matrix iExt, Matrix synE, Matrix synI, Matrix spikes, Matrix rate, Matrix count) {
-        Object[] args = {p.p22(), p.p21e(), p.p21i(), p.p20(), p.p11e(), p.p11i(),
-            p.vRest(), p.vReset(), p.vThresh(), p.iOffset(), p.refractorySteps(), p.rateDecay(), p.rateGain(),
-            v, iE, iI, refractory,
-            iExt == null ? placeholder : iExt, iExt == null ? 0 : 1,
-            synE == null ? placeholder : synE, synE == null ? 0 : 1,
-            synI == null ? placeholder : synI, synI == null ? 0 : 1,
-            spikes, rate, count};
-        if (cpuKernels() && allContiguous(args)) {
-            // CPU-style devices: the state as one row, sixteen neurons per work-item in float16 (nk_lif_step16)
-            Object[] all = new Object[args.length + 2];
-            all[0] = 1;
-            all[1] = v.size();
-            System.arraycopy(args, 0, all, 2, args.length);
-            launch("nk_lif_step16", roundUp((v.size() + 15L) / 16, 64), 1, 64, 1, all);
-        } else {
-            launchElementwise("nk_lif_step", v, args);
-        }
+        runPlan(op("lif_step"), tensors("v", v, "i_e", iE, "i_i", iI, "refractory", refractory, "i_ext", iExt, "syn_e", synE, "syn_i", synI,
+                        "spikes", spikes, "rate", rate, "count", count),
+                org.neurokernels.ops.LifStepOp.kernelVariables(p), Map.of());
     }
 
     @Override protected void rateStepImpl(Activation f, boolean exponentialEuler, Matrix r, Matrix x, Matrix c, Matrix tau, float noiseScale,
                                           long seed, int stream, int step) {
-        Object[] args = {r.rows(), r.cols(), f.code(), exponentialEuler ? 1 : 0, r, x, c, tau == null ? placeholder : tau,
-            noiseScale, (int) seed, (int) (seed >>> 32), stream, step};
-        if (cpuKernels()) {
-            // CPU-style devices: sixteen neurons per work-item in float16 (kernels-opencl/dynamics.cl, nk_rate_step16)
-            long blocks = (long) r.rows() * ((r.cols() + 15) / 16);
-            launch("nk_rate_step16", roundUp(blocks, 64), 1, 64, 1, args);
-        } else {
-            launch1d("nk_rate_step", r.size(), args);
-        }
+        runPlan(op("rate_step"), tensors("r", r, "x", x, "c", c, "tau", tau),
+                vars("activation", f.code(), "exp_euler", exponentialEuler ? 1 : 0, "noise_scale", noiseScale, "stream", stream, "step", step),
+                Map.of("seed", seed));
     }
 
     @Override protected void izhikevichStepImpl(float dt, Matrix v, Matrix u, Matrix abcd, Matrix iExt, Matrix syn, Matrix spikes, Matrix count) {
-        Object[] args = {v.rows(), v.cols(), dt, v, u, abcd,
-            iExt == null ? placeholder : iExt, iExt == null ? 0 : 1, syn == null ? placeholder : syn, syn == null ? 0 : 1, spikes, count};
-        if (cpuKernels()) {
-            // CPU-style devices: sixteen neurons per work-item in float16 (nk_izhikevich_step16)
-            launch("nk_izhikevich_step16", roundUp((long) v.rows() * ((v.cols() + 15) / 16), 64), 1, 64, 1, args);
-        } else {
-            launch1d("nk_izhikevich_step", v.size(), args);
-        }
+        runPlan(op("izhikevich_step"), tensors("v", v, "u", u, "abcd", abcd, "i_ext", iExt, "syn", syn, "spikes", spikes, "count", count),
+                vars("dt", dt), Map.of());
     }
 
     @Override protected void poissonImpl(float dt, Matrix rate, long seed, int stream, int step, Matrix spikes, Matrix count) {
-        launch1d("nk_poisson", spikes.size(), spikes.rows(), spikes.cols(), dt, rate, (int) seed, (int) (seed >>> 32), stream, step, spikes, count);
+        runPlan(op("poisson"), tensors("rate", rate, "spikes", spikes, "count", count), vars("dt", dt, "stream", stream, "step", step), Map.of("seed", seed));
     }
 
     @Override protected void philoxImpl(Matrix counter, Matrix key, Matrix out) {
-        launch1d("nk_philox", counter.rows(), counter.rows(), counter, key, out);
+        runPlan(op("philox4x32_10"), tensors("counter", counter, "key", key, "out", out), Map.of(), Map.of());
     }
 
     @Override protected void rateMultistepImpl(Activation f, boolean exponentialEuler, int steps, Matrix r, Matrix wT, Matrix winT, Matrix u,
                                                Matrix bias, Matrix c, Matrix tau, float noiseScale, long seed, int stream, int step0,
                                                Matrix rec, int recordEvery) {
-        int n = r.cols();
-        if (cpuKernels() && n <= MULTISTEP_CPU_MAX_N) {
-            launch("nk_rate_multistep_cpu", (r.rows() + MULTISTEP_CPU_TRIALS - 1) / MULTISTEP_CPU_TRIALS, 1, 1, 1,
-                    r.rows(), n, winT == null ? 0 : winT.rows(), steps, f.code(), exponentialEuler ? 1 : 0,
-                    r, wT, winT == null ? placeholder : winT, u == null ? placeholder : u, u == null ? 0 : 1,
-                    bias, c, tau == null ? placeholder : tau, noiseScale, (int) seed, (int) (seed >>> 32), stream, step0,
-                    rec == null ? placeholder : rec, rec == null ? 0 : recordEvery);
-            return;
-        }
-        int local = (int) roundUp(n, 16);
-        if (local > maxWorkGroupSize()) local = n;
-        launch("nk_rate_multistep", (long) r.rows() * local, 1, local, 1,
-                r.rows(), n, winT == null ? 0 : winT.rows(), steps, f.code(), exponentialEuler ? 1 : 0,
-                r, wT, winT == null ? placeholder : winT, u == null ? placeholder : u, u == null ? 0 : 1,
-                bias, c, tau == null ? placeholder : tau, noiseScale, (int) seed, (int) (seed >>> 32), stream, step0,
-                rec == null ? placeholder : rec, rec == null ? 0 : recordEvery, new LocalFloats(n));
+        runPlan(op("rate_multistep"), tensors("r", r, "w_rec_t", wT, "w_in_t", winT, "u", u, "bias", bias, "c", c, "tau", tau, "rec", rec),
+                vars("steps", steps, "activation", f.code(), "exp_euler", exponentialEuler ? 1 : 0, "noise_scale", noiseScale, "stream", stream,
+                        "step0", step0, "record_every", recordEvery),
+                Map.of("seed", seed));
     }
 
     @Override protected void probeArithmeticImpl(Matrix in, Matrix out) {

@@ -7,6 +7,8 @@ import java.util.Random;
 
 import org.neurokernels.Activation;
 import org.neurokernels.Device;
+import org.neurokernels.plan.OpPlan.Rule;
+import org.neurokernels.plan.OpPlan.Step;
 import org.neurokernels.Matrix;
 
 /**
@@ -15,6 +17,12 @@ import org.neurokernels.Matrix;
  * nk_activation_grad; reference JavaDevice.activationGradImpl. Bound: 16 ulp of the reference value.
  */
 public final class ActivationGrad extends ElementwiseOp {
+    /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
+    public static final org.neurokernels.plan.OpPlan PLAN = org.neurokernels.plan.OpPlan.of("activation_grad",
+            Rule.of("1", Step.elementwise("nk_activation_grad", "x", "i:activation", "i:from_output", "m:x", "m:y")));
+
+    @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
+
     public ActivationGrad() {
         super("activation_grad", "y = f'(z), from z (pre-activation) or from h = f(z)",
                 List.of(Spec.Tensor.of("x", "m x n", "z, or h when from_output")), Spec.Tensor.of("y", "m x n", "f'(z)"),

@@ -7,6 +7,8 @@ import java.util.Random;
 
 import org.neurokernels.Activation;
 import org.neurokernels.Device;
+import org.neurokernels.plan.OpPlan.Rule;
+import org.neurokernels.plan.OpPlan.Step;
 import org.neurokernels.Matrix;
 
 /**
@@ -15,6 +17,14 @@ import org.neurokernels.Matrix;
  * (3 ulp) allowances compounded through the stable formulas, with room to spare.
  */
 public final class ActivationOp extends ElementwiseOp {
+    /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
+    public static final org.neurokernels.plan.OpPlan PLAN = org.neurokernels.plan.OpPlan.of("activation",
+            Rule.of("cpu && contig", Step.of("nk_activation16", "rup(cdiv(x_size, 16), 64)", "1", "64", "1",
+                    "i:x_size", "i:activation", "raw:x", "i:x_off", "raw:y", "i:y_off")),
+            Rule.of("1", Step.elementwise("nk_activation", "x", "i:activation", "m:x", "m:y")));
+
+    @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
+
     public ActivationOp() {
         super("activation", "y = f(x) elementwise",
                 List.of(Spec.Tensor.of("x", "m x n", "input")), Spec.Tensor.of("y", "m x n", "f(x)"),

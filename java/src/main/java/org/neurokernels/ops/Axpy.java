@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.Set;
 
 import org.neurokernels.Device;
+import org.neurokernels.plan.OpPlan.Rule;
+import org.neurokernels.plan.OpPlan.Step;
 import org.neurokernels.Matrix;
 
 /**
@@ -12,6 +14,12 @@ import org.neurokernels.Matrix;
  * Bound: 2 u (|alpha x| + |y|), so cancellation cannot hide an error.
  */
 public final class Axpy extends ElementwiseOp {
+    /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
+    public static final org.neurokernels.plan.OpPlan PLAN = org.neurokernels.plan.OpPlan.of("axpy",
+            Rule.of("1", Step.elementwise("nk_axpy", "x", "f:alpha", "m:x", "m:y")));
+
+    @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
+
     public Axpy() {
         super("axpy", "y = alpha * x + y (in place)",
                 List.of(Spec.Tensor.of("x", "m x n", "added"), Spec.Tensor.of("y", "m x n", "accumulator")),

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.neurokernels.Device;
+import org.neurokernels.plan.OpPlan.Rule;
+import org.neurokernels.plan.OpPlan.Step;
 import org.neurokernels.Matrix;
 
 /**
@@ -13,6 +15,12 @@ import org.neurokernels.Matrix;
  * Bound: (rows + 3) u Σ_i |x_ij|.
  */
 public final class ColumnSums extends Op {
+    /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
+    public static final org.neurokernels.plan.OpPlan PLAN = org.neurokernels.plan.OpPlan.of("column_sums",
+            Rule.of("1", Step.of1d("nk_column_sums", "x_cols", "i:x_rows", "i:x_cols", "m:x", "m:s")));
+
+    @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
+
     public ColumnSums() {
         super("column_sums", "s = sum of each column of x (1 x n)",
                 List.of(Spec.Tensor.of("x", "m x n", "input")), List.of(Spec.Tensor.of("s", "1 x n", "column sums")), List.of());

@@ -4,10 +4,18 @@ import java.util.List;
 import java.util.Map;
 
 import org.neurokernels.Device;
+import org.neurokernels.plan.OpPlan.Rule;
+import org.neurokernels.plan.OpPlan.Step;
 import org.neurokernels.Matrix;
 
 /** copy: y = x (nk_copy; reference JavaDevice.copyImpl). Bit-exact. */
 public final class Copy extends ElementwiseOp {
+    /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
+    public static final org.neurokernels.plan.OpPlan PLAN = org.neurokernels.plan.OpPlan.of("copy",
+            Rule.of("1", Step.elementwise("nk_copy", "x", "m:x", "m:y")));
+
+    @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
+
     public Copy() {
         super("copy", "y = x", List.of(Spec.Tensor.of("x", "m x n", "source")), Spec.Tensor.of("y", "m x n", "copy"), List.of());
     }

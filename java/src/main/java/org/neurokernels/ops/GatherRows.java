@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.Random;
 
 import org.neurokernels.Device;
+import org.neurokernels.plan.OpPlan.Rule;
+import org.neurokernels.plan.OpPlan.Step;
 import org.neurokernels.Matrix;
 
 /**
@@ -15,6 +17,14 @@ import org.neurokernels.Matrix;
  * gives a NaN row. Bit-exact (a copy).
  */
 public final class GatherRows extends Op {
+    /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
+    public static final org.neurokernels.plan.OpPlan PLAN = org.neurokernels.plan.OpPlan.of("gather_rows",
+            Rule.of("cpu", Step.of("nk_gather_rows16", "out_rows", "1", "1", "1", "i:out_rows", "i:out_cols", "i:x_rows", "m:x", "m:index", "m:out")),
+            // not flattened: the kernel needs the output row of each element
+            Rule.of("1", Step.of1d("nk_gather_rows", "out_size", "i:out_rows", "i:out_cols", "i:x_rows", "m:x", "m:index", "m:out")));
+
+    @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
+
     public GatherRows() {
         super("gather_rows", "out[i, :] = x[index[i], :] (float-valued row numbers; a bad index gives a NaN row)",
                 List.of(Spec.Tensor.of("x", "m x n", "source rows"), Spec.Tensor.of("index", "1 x r", "row numbers, integers in [0, m)")),

@@ -4,10 +4,18 @@ import java.util.List;
 import java.util.Map;
 
 import org.neurokernels.Device;
+import org.neurokernels.plan.OpPlan.Rule;
+import org.neurokernels.plan.OpPlan.Step;
 import org.neurokernels.Matrix;
 
 /** hadamard: z = x ⊙ y (nk_hadamard; reference JavaDevice.hadamardImpl). One rounding: within 2 u of |x y|. */
 public final class Hadamard extends ElementwiseOp {
+    /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
+    public static final org.neurokernels.plan.OpPlan PLAN = org.neurokernels.plan.OpPlan.of("hadamard",
+            Rule.of("1", Step.elementwise("nk_hadamard", "x", "m:x", "m:y", "m:z")));
+
+    @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
+
     public Hadamard() {
         super("hadamard", "z = x ⊙ y (elementwise product)",
                 List.of(Spec.Tensor.of("x", "m x n", "left"), Spec.Tensor.of("y", "m x n", "right")),

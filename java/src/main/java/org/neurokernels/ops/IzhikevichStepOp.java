@@ -8,6 +8,8 @@ import java.util.Random;
 import java.util.Set;
 
 import org.neurokernels.Device;
+import org.neurokernels.plan.OpPlan.Rule;
+import org.neurokernels.plan.OpPlan.Step;
 import org.neurokernels.Matrix;
 
 /**
@@ -18,6 +20,15 @@ import org.neurokernels.Matrix;
  * F(x) = 0.04 x² + 5|x| + 140 + |u| + |I| at the two half-steps; u within 64 u (|u| + dt |a| (|b| S_v + |u|)).
  */
 public final class IzhikevichStepOp extends Op {
+    private static final String[] ARGS = {"i:v_rows", "i:v_cols", "f:dt", "m:v", "m:u", "m:abcd", "m:i_ext", "i:has_i_ext", "m:syn", "i:has_syn",
+        "m:spikes", "m:count"};
+    /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
+    public static final org.neurokernels.plan.OpPlan PLAN = org.neurokernels.plan.OpPlan.of("izhikevich_step",
+            Rule.of("cpu", Step.of("nk_izhikevich_step16", "rup(v_rows * cdiv(v_cols, 16), 64)", "1", "64", "1", ARGS)),
+            Rule.of("1", Step.of1d("nk_izhikevich_step", "v_size", ARGS)));
+
+    @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
+
     public IzhikevichStepOp() {
         super("izhikevich_step", "Izhikevich (2003): spike check/reset, then v in two half-steps, u in one; v, u, count in place",
                 List.of(Spec.Tensor.of("v", "b x n", "membrane potential (mV)"), Spec.Tensor.of("u", "b x n", "recovery variable"),

@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Set;
 
 import org.neurokernels.Device;
+import org.neurokernels.plan.OpPlan.Rule;
+import org.neurokernels.plan.OpPlan.Step;
 import org.neurokernels.Matrix;
 
 /**
@@ -15,6 +17,12 @@ import org.neurokernels.Matrix;
  * JavaDevice.kpUpdateImpl). Bounds as sgd_update's, for W and B each.
  */
 public final class KpUpdate extends Op {
+    /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
+    public static final org.neurokernels.plan.OpPlan PLAN = org.neurokernels.plan.OpPlan.of("kp_update",
+            Rule.of("1", Step.elementwise("nk_kp_update", "w", "f:lr", "f:weight_decay", "f:momentum", "m:w", "m:b", "m:grad", "m:velocity", "i:has_velocity")));
+
+    @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
+
     public KpUpdate() {
         super("kp_update", "Kolen-Pollack: W and B both step by -lr (t + decay X) with the same t (in place)",
                 List.of(Spec.Tensor.of("w", "m x n", "forward weights"), Spec.Tensor.of("b", "m x n", "feedback weights"),

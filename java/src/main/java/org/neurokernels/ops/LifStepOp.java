@@ -8,6 +8,8 @@ import java.util.Random;
 import java.util.Set;
 
 import org.neurokernels.Device;
+import org.neurokernels.plan.OpPlan.Rule;
+import org.neurokernels.plan.OpPlan.Step;
 import org.neurokernels.Matrix;
 import org.neurokernels.dynamics.LifParameters;
 import org.neurokernels.dynamics.LifStep;
@@ -25,6 +27,20 @@ import org.neurokernels.dynamics.LifStep;
 public final class LifStepOp extends Op {
     static final List<String> STATE = List.of("v", "i_e", "i_i", "refractory", "rate", "count");
     static final double TIE_MV = 1e-4;
+
+    /** The kernel's arguments: the propagators and constants (see {@link #kernelVariables}), the state, the inputs with flags, the outputs. */
+    private static final String[] ARGS = {"f:p22", "f:p21e", "f:p21i", "f:p20", "f:p11e", "f:p11i", "f:v_rest_k", "f:v_reset_k", "f:v_thresh_k",
+        "f:i_offset_k", "i:refractory_steps", "f:rate_decay", "f:rate_gain", "m:v", "m:i_e", "m:i_i", "m:refractory",
+        "m:i_ext", "i:has_i_ext", "m:syn_e", "i:has_syn_e", "m:syn_i", "i:has_syn_i", "m:spikes", "m:rate", "m:count"};
+    /** nk_lif_step16's: the state as one row of v_size. */
+    private static final String[] FLAT_ARGS = java.util.stream.Stream.concat(java.util.stream.Stream.of("i:1", "i:v_size"), java.util.Arrays.stream(ARGS))
+            .toArray(String[]::new);
+    /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
+    public static final org.neurokernels.plan.OpPlan PLAN = org.neurokernels.plan.OpPlan.of("lif_step",
+            Rule.of("cpu && contig", Step.of("nk_lif_step16", "rup(cdiv(v_size, 16), 64)", "1", "64", "1", FLAT_ARGS)),
+            Rule.of("1", Step.elementwise("nk_lif_step", "v", ARGS)));
+
+    @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
 
     public LifStepOp() {
         super("lif_step", "one exact step of an iaf_psc_exp (IF_curr_exp) population: V, I_E, I_I, refractory, rate, count in place; spikes out",
@@ -68,6 +84,29 @@ public final class LifStepOp extends Op {
     }
 
     @Override public Set<String> inPlace() { return Set.copyOf(STATE); }
+
+    /** The plan's variables beyond the tensors: the propagators and constants one step takes, from {@link org.neurokernels.dynamics.LifStep}. */
+    public static Map<String, Double> kernelVariables(org.neurokernels.dynamics.LifStep p) {
+        Map<String, Double> v = new java.util.HashMap<>();
+        v.put("p22", (double) p.p22());
+        v.put("p21e", (double) p.p21e());
+        v.put("p21i", (double) p.p21i());
+        v.put("p20", (double) p.p20());
+        v.put("p11e", (double) p.p11e());
+        v.put("p11i", (double) p.p11i());
+        v.put("v_rest_k", (double) p.vRest());
+        v.put("v_reset_k", (double) p.vReset());
+        v.put("v_thresh_k", (double) p.vThresh());
+        v.put("i_offset_k", (double) p.iOffset());
+        v.put("refractory_steps", (double) p.refractorySteps());
+        v.put("rate_decay", (double) p.rateDecay());
+        v.put("rate_gain", (double) p.rateGain());
+        return v;
+    }
+
+    /** The variables {@link #kernelVariables} adds, in the order the C library passes them. */
+    public static final List<String> KERNEL_VARIABLES = List.of("p22", "p21e", "p21i", "p20", "p11e", "p11i", "v_rest_k", "v_reset_k",
+            "v_thresh_k", "i_offset_k", "refractory_steps", "rate_decay", "rate_gain");
 
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
         device.lifStep(step(p), out.get("v"), out.get("i_e"), out.get("i_i"), out.get("refractory"),

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.neurokernels.Device;
+import org.neurokernels.plan.OpPlan.Rule;
+import org.neurokernels.plan.OpPlan.Step;
 import org.neurokernels.Matrix;
 
 /**
@@ -13,6 +15,12 @@ import org.neurokernels.Matrix;
  * Bounds: grad within 2 u (|y| + |t|) / rows; loss within (c + 3) u Σ_j (|y| + |t|)² / 2.
  */
 public final class Mse extends Op {
+    /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
+    public static final org.neurokernels.plan.OpPlan PLAN = org.neurokernels.plan.OpPlan.of("mse",
+            Rule.of("1", Step.of1d("nk_mse", "y_rows", "i:y_rows", "i:y_cols", "m:y", "m:targets", "m:grad", "m:loss")));
+
+    @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
+
     public Mse() {
         super("mse", "loss = sum (y - t)^2 / 2 per row; grad = (y - t) / rows",
                 List.of(Spec.Tensor.of("y", "m x c", "outputs"), Spec.Tensor.of("targets", "m x c", "targets")),

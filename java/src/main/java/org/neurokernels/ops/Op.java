@@ -51,8 +51,63 @@ public abstract class Op {
     /** Parses and checks parameter values (defaults filled in). */
     public final Params params(Map<String, String> values) { return new Params(this, values); }
 
-    /** Output shapes for these input shapes; throws IllegalArgumentException when the inputs do not fit. */
-    public abstract Map<String, int[]> outputShapes(Map<String, int[]> in, Params p);
+    /**
+     * Output shapes for these input shapes; throws IllegalArgumentException when the inputs do not fit.
+     * By default from the spec ({@link SpecShapes}): each tensor's shape text, such as {@code b x n}, read
+     * as two expressions, and {@link #requires()}; ops whose shapes depend on flags override it.
+     */
+    public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
+        return SpecShapes.outputShapes(this, in, p);
+    }
+
+    /** Conditions beyond the shapes, each an expression over the spec's variables and the message when it fails. */
+    public List<Spec.Require> requires() { return List.of(); }
+
+    /**
+     * This op's launch plan, or null where the op is composed on the host from other launches (the GEMM
+     * family, output_layer, the reductions). Ops with a plan run on every kernel backend and in the C library
+     * through it, with no per-op code in either host.
+     */
+    public org.neurokernels.plan.OpPlan plan() { return null; }
+
+    /**
+     * The reference: outputs (in-place ones included) from host copies of the inputs, accumulating in
+     * double. Ops with a {@link #plan()} and no Device method of their own implement it; the {@code java}
+     * device runs it.
+     */
+    public Map<String, HostMatrix> reference(Map<String, HostMatrix> in, Params p) {
+        throw new UnsupportedOperationException("op " + name + " has no generic reference (it runs through a Device method)");
+    }
+
+    /** Every tensor name: the inputs, then the outputs that are not also inputs. */
+    public final List<String> tensorNames() {
+        List<String> names = new ArrayList<>();
+        for (Spec.Tensor t : inputs) names.add(t.name());
+        for (Spec.Tensor t : outputs) if (!names.contains(t.name())) names.add(t.name());
+        return names;
+    }
+
+    /** The parameters as plan variables: floats and ints by value, booleans 0/1, activations by code; uint64 left out. */
+    public final Map<String, Double> paramVariables(Params p) {
+        Map<String, Double> v = new LinkedHashMap<>();
+        for (Spec.Param q : params) {
+            switch (q.type()) {
+                case "float" -> v.put(q.name(), (double) p.getFloat(q.name()));
+                case "int" -> v.put(q.name(), (double) p.getInt(q.name()));
+                case "bool" -> v.put(q.name(), p.getBool(q.name()) ? 1.0 : 0.0);
+                case "activation" -> v.put(q.name(), (double) p.getActivation(q.name()).code());
+                default -> { }
+            }
+        }
+        return v;
+    }
+
+    /** The uint64 parameters (Philox seeds), by name. */
+    public final Map<String, Long> seeds(Params p) {
+        Map<String, Long> v = new LinkedHashMap<>();
+        for (Spec.Param q : params) if (q.type().equals("uint64")) v.put(q.name(), p.getUint64(q.name()));
+        return v;
+    }
 
     /** Floating-point operations of one run. */
     public abstract double flops(Map<String, int[]> in, Params p);
@@ -68,8 +123,15 @@ public abstract class Op {
     /** Outputs that start as the input of the same name and are updated in place (gemm's c, axpy's y). */
     public Set<String> inPlace() { return Set.of(); }
 
-    /** Runs the op on device matrices; shapes already agree with {@link #outputShapes}. */
-    public abstract void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p);
+    /**
+     * Runs the op on device matrices; shapes already agree with {@link #outputShapes}. By default through
+     * {@link Device#run}: the spec's checks, then the plan (kernel backends) or {@link #reference} (java).
+     */
+    public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
+        Map<String, Matrix> all = new LinkedHashMap<>(in);
+        all.putAll(out);
+        device.run(this, all, p);
+    }
 
     /** The shapes and parameters the conformance suite runs; {@code quick} selects a smaller set. */
     public abstract List<Case> cases(boolean quick);

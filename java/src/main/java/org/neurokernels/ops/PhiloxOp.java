@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.Random;
 
 import org.neurokernels.Device;
+import org.neurokernels.plan.OpPlan.Rule;
+import org.neurokernels.plan.OpPlan.Step;
 import org.neurokernels.Matrix;
 
 /**
@@ -15,6 +17,12 @@ import org.neurokernels.Matrix;
  * devices can be compared bit for bit through {@code neurokernels run} with uint32 .npy files.
  */
 public final class PhiloxOp extends Op {
+    /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
+    public static final org.neurokernels.plan.OpPlan PLAN = org.neurokernels.plan.OpPlan.of("philox4x32_10",
+            Rule.of("1", Step.of1d("nk_philox", "counter_rows", "i:counter_rows", "m:counter", "m:key", "m:out")));
+
+    @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
+
     public PhiloxOp() {
         super("philox4x32_10", "out[r] = Philox4x32-10(counter[r], key[r]), uint32",
                 List.of(Spec.Tensor.uint32("counter", "n x 4", "counters"), Spec.Tensor.uint32("key", "n x 2", "keys")),

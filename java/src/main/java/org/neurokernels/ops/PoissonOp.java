@@ -7,6 +7,8 @@ import java.util.Random;
 import java.util.Set;
 
 import org.neurokernels.Device;
+import org.neurokernels.plan.OpPlan.Rule;
+import org.neurokernels.plan.OpPlan.Step;
 import org.neurokernels.Matrix;
 
 /**
@@ -14,6 +16,13 @@ import org.neurokernels.Matrix;
  * rate dt; count += spikes (nk_poisson; reference JavaDevice.poissonImpl). Bit-exact on every backend.
  */
 public final class PoissonOp extends Op {
+    /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
+    public static final org.neurokernels.plan.OpPlan PLAN = org.neurokernels.plan.OpPlan.of("poisson",
+            Rule.of("1", Step.of1d("nk_poisson", "spikes_size", "i:spikes_rows", "i:spikes_cols", "f:dt", "m:rate",
+                    "seedlo:seed", "seedhi:seed", "i:stream", "i:step", "m:spikes", "m:count")));
+
+    @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
+
     public PoissonOp() {
         super("poisson", "spikes = [U(element, stream, step) < rate * dt]; count += spikes",
                 List.of(Spec.Tensor.of("rate", "1 x n", "rate per neuron (spikes/ms)"), Spec.Tensor.of("count", "b x n", "spike count")),

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.neurokernels.Device;
+import org.neurokernels.plan.OpPlan.Rule;
+import org.neurokernels.plan.OpPlan.Step;
 import org.neurokernels.Matrix;
 
 /**
@@ -13,6 +15,15 @@ import org.neurokernels.Matrix;
  * backend draws the same numbers for the same seed, stream and draw.
  */
 public final class RandomUniform extends Op {
+    /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
+    public static final org.neurokernels.plan.OpPlan PLAN = org.neurokernels.plan.OpPlan.of("random_uniform",
+            Rule.of("cpu", Step.of("nk_random_uniform16", "cdiv(out_size, 64)", "1", "1", "1",
+                    "i:out_rows", "i:out_cols", "seedlo:seed", "seedhi:seed", "i:stream", "i:draw", "f:lo", "f:hi", "m:out")),
+            Rule.of("1", Step.of1d("nk_random_uniform", "cdiv(out_size, 4)",
+                    "i:out_rows", "i:out_cols", "seedlo:seed", "seedhi:seed", "i:stream", "i:draw", "f:lo", "f:hi", "m:out")));
+
+    @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
+
     public RandomUniform() {
         super("random_uniform", "out = U[lo, hi) from Philox4x32-10, element e from counter (e/4, stream, draw, 0), key = seed",
                 List.of(), List.of(Spec.Tensor.of("out", "rows x cols", "random matrix")),

@@ -9,6 +9,8 @@ import java.util.Set;
 
 import org.neurokernels.Activation;
 import org.neurokernels.Device;
+import org.neurokernels.plan.OpPlan.Rule;
+import org.neurokernels.plan.OpPlan.Step;
 import org.neurokernels.Matrix;
 
 /**
@@ -19,26 +21,41 @@ import org.neurokernels.Matrix;
  * compounded over the steps by (1 + L), L the largest Σ_k |W_jk| (how far an error can grow in one step).
  */
 public final class RateMultistepOp extends Op {
+    /** nk_rate_multistep_cpu's arguments (kernels-opencl/dynamics.cl: one work-item per 8 trials, networks up to 512 units). */
+    private static final String[] ARGS = {"i:r_rows", "i:r_cols", "i:has_w_in_t ? w_in_t_rows : 0", "i:steps", "i:activation", "i:exp_euler",
+        "m:r", "m:w_rec_t", "m:w_in_t", "m:u", "i:has_u", "m:bias", "m:c", "m:tau", "f:noise_scale", "seedlo:seed", "seedhi:seed", "i:stream",
+        "i:step0", "m:rec", "i:has_rec ? record_every : 0"};
+    /** nk_rate_multistep's: the same and the network's rates in local memory (one work-group per trial). */
+    private static final String[] LOCAL_ARGS = java.util.stream.Stream.concat(java.util.Arrays.stream(ARGS), java.util.stream.Stream.of("local:r_cols"))
+            .toArray(String[]::new);
+    /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
+    public static final org.neurokernels.plan.OpPlan PLAN = org.neurokernels.plan.OpPlan.of("rate_multistep",
+            Rule.of("cpu && r_cols <= 512", Step.of("nk_rate_multistep_cpu", "cdiv(r_rows, 8)", "1", "1", "1", ARGS)),
+            Rule.of("1", Step.of("nk_rate_multistep", "r_rows * (rup(r_cols, 16) > maxwg ? r_cols : rup(r_cols, 16))", "1",
+                    "rup(r_cols, 16) > maxwg ? r_cols : rup(r_cols, 16)", "1", LOCAL_ARGS)));
+
+    @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
+
     public RateMultistepOp() {
         super("rate_multistep", "steps x rate_step in one launch; x = bias + r W_rec^T + u_t W_in^T from transposed weights",
                 List.of(Spec.Tensor.of("r", "b x n", "rates (in place)"), Spec.Tensor.of("w_rec_t", "n x n", "W_rec transposed (pre x post)"),
                         Spec.Tensor.of("bias", "1 x n", "b"), Spec.Tensor.of("c", "1 x n", "dt/tau or exp(-dt/tau)"),
                         Spec.Tensor.optional("tau", "1 x n", "time constants (ms), for noise"),
-                        Spec.Tensor.optional("w_in_t", "m x n", "W_in transposed"), Spec.Tensor.optional("u", "(steps b) x m", "inputs, row t b + batch")),
-                List.of(Spec.Tensor.of("r", "b x n", "rates after the steps")),
+                        Spec.Tensor.optional("w_in_t", "m x n", "W_in transposed"), Spec.Tensor.optional("u", "steps * b x m", "inputs, row t b + batch")),
+                List.of(Spec.Tensor.of("r", "b x n", "rates after the steps"),
+                        Spec.Tensor.optional("rec", "floor(steps / record_every) * b x n", "the rates after every record_every-th step, when given")),
                 List.of(new Spec.Param("steps", "int", "1", "number of steps"), new Spec.Param("activation", "activation", "tanh", "f"),
                         new Spec.Param("exp_euler", "bool", "true", "exponential Euler (else forward Euler)"),
                         new Spec.Param("noise_scale", "float", "0", "sigma sqrt(dt)"), new Spec.Param("seed", "uint64", "0", "Philox key"),
-                        new Spec.Param("stream", "int", "0", "Philox counter word 1"), new Spec.Param("step0", "int", "0", "counter word 2 of the first step")));
+                        new Spec.Param("stream", "int", "0", "Philox counter word 1"), new Spec.Param("step0", "int", "0", "counter word 2 of the first step"),
+                        new Spec.Param("record_every", "int", "1", "steps between the recorded rates (with rec)")));
     }
 
-    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
-        int[] r = require(in, "r"), w = require(in, "w_rec_t");
-        if (w[0] != r[1] || w[1] != r[1]) throw new IllegalArgumentException("rate_multistep: w_rec_t must be " + r[1] + "x" + r[1]);
-        if (in.containsKey("u") != in.containsKey("w_in_t")) throw new IllegalArgumentException("rate_multistep: give both u and w_in_t, or neither");
-        if (p.getFloat("noise_scale") != 0f && !in.containsKey("tau")) throw new IllegalArgumentException("rate_multistep: noise needs tau");
-        if (p.getInt("steps") < 1) throw new IllegalArgumentException("rate_multistep: steps must be positive");
-        return new LinkedHashMap<>(shapes("r", r));
+    @Override public List<Spec.Require> requires() {
+        return List.of(new Spec.Require("has_u == has_w_in_t", "give both u and w_in_t, or neither"),
+                new Spec.Require("noise_scale == 0 || has_tau", "noise needs tau"),
+                new Spec.Require("steps >= 1", "steps must be positive"),
+                new Spec.Require("!has_rec || (record_every >= 1 && record_every <= steps)", "rec needs 1 <= record_every <= steps"));
     }
 
     @Override public double flops(Map<String, int[]> in, Params p) {

@@ -8,6 +8,8 @@ import java.util.Set;
 
 import org.neurokernels.Activation;
 import org.neurokernels.Device;
+import org.neurokernels.plan.OpPlan.Rule;
+import org.neurokernels.plan.OpPlan.Step;
 import org.neurokernels.Matrix;
 import org.neurokernels.random.Philox;
 
@@ -20,6 +22,15 @@ import org.neurokernels.random.Philox;
  * rounded, so near its zeros the error is a fraction of the envelope, not of the normal), a few roundings.
  */
 public final class RateStepOp extends Op {
+    private static final String[] ARGS = {"i:r_rows", "i:r_cols", "i:activation", "i:exp_euler", "m:r", "m:x", "m:c", "m:tau",
+        "f:noise_scale", "seedlo:seed", "seedhi:seed", "i:stream", "i:step"};
+    /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
+    public static final org.neurokernels.plan.OpPlan PLAN = org.neurokernels.plan.OpPlan.of("rate_step",
+            Rule.of("cpu", Step.of("nk_rate_step16", "rup(r_rows * cdiv(r_cols, 16), 64)", "1", "64", "1", ARGS)),
+            Rule.of("1", Step.of1d("nk_rate_step", "r_size", ARGS)));
+
+    @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
+
     public RateStepOp() {
         super("rate_step", "r <- r + c (f(x) - r) (euler) or c r + (1 - c) f(x) (exp_euler), + noise_scale / tau N(0,1)",
                 List.of(Spec.Tensor.of("r", "b x n", "rates (updated in place)"), Spec.Tensor.of("x", "b x n", "drive W_rec r + W_in u + b"),

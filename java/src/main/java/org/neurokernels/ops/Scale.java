@@ -4,10 +4,18 @@ import java.util.List;
 import java.util.Map;
 
 import org.neurokernels.Device;
+import org.neurokernels.plan.OpPlan.Rule;
+import org.neurokernels.plan.OpPlan.Step;
 import org.neurokernels.Matrix;
 
 /** scale: y = alpha x (nk_scale; reference JavaDevice.scaleImpl). One rounding: within 1 ulp of |alpha x|. */
 public final class Scale extends ElementwiseOp {
+    /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
+    public static final org.neurokernels.plan.OpPlan PLAN = org.neurokernels.plan.OpPlan.of("scale",
+            Rule.of("1", Step.elementwise("nk_scale", "x", "f:alpha", "m:x", "m:y")));
+
+    @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
+
     public Scale() {
         super("scale", "y = alpha * x",
                 List.of(Spec.Tensor.of("x", "m x n", "input")), Spec.Tensor.of("y", "m x n", "alpha x"),

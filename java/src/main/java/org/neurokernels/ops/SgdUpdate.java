@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Set;
 
 import org.neurokernels.Device;
+import org.neurokernels.plan.OpPlan.Rule;
+import org.neurokernels.plan.OpPlan.Step;
 import org.neurokernels.Matrix;
 
 /**
@@ -15,6 +17,12 @@ import org.neurokernels.Matrix;
  * JavaDevice.sgdUpdateImpl). Bounds: w within 4 u (|w| + |lr| (|t| + |decay w|)); v within 2 u (|mu v| + |g|).
  */
 public final class SgdUpdate extends Op {
+    /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
+    public static final org.neurokernels.plan.OpPlan PLAN = org.neurokernels.plan.OpPlan.of("sgd_update",
+            Rule.of("1", Step.elementwise("nk_sgd_update", "w", "f:lr", "f:weight_decay", "f:momentum", "m:w", "m:grad", "m:velocity", "i:has_velocity")));
+
+    @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
+
     public SgdUpdate() {
         super("sgd_update", "W = W - lr (t + decay W), t = g, or t = v = mu v + g with a velocity (in place)",
                 List.of(Spec.Tensor.of("w", "m x n", "weights"), Spec.Tensor.of("grad", "m x n", "gradient"),

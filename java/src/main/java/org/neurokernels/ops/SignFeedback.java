@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.neurokernels.Device;
+import org.neurokernels.plan.OpPlan.Rule;
+import org.neurokernels.plan.OpPlan.Step;
 import org.neurokernels.Matrix;
 
 /**
@@ -12,6 +14,12 @@ import org.neurokernels.Matrix;
  * brSF) or the constant scale (uSF) (nk_sign_feedback; reference JavaDevice.signFeedbackImpl). Bit-exact.
  */
 public final class SignFeedback extends ElementwiseOp {
+    /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
+    public static final org.neurokernels.plan.OpPlan PLAN = org.neurokernels.plan.OpPlan.of("sign_feedback",
+            Rule.of("1", Step.elementwise("nk_sign_feedback", "w", "f:scale", "m:w", "m:r", "i:has_r", "m:b")));
+
+    @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
+
     public SignFeedback() {
         super("sign_feedback", "b = |r| ⊙ sign(w), or scale * sign(w) without r",
                 List.of(Spec.Tensor.of("w", "m x n", "forward weights"), Spec.Tensor.optional("r", "m x n", "random magnitudes (frSF, brSF)")),

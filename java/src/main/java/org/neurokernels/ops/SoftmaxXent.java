@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.Random;
 
 import org.neurokernels.Device;
+import org.neurokernels.plan.OpPlan.Rule;
+import org.neurokernels.plan.OpPlan.Step;
 import org.neurokernels.Matrix;
 
 /**
@@ -19,6 +21,12 @@ import org.neurokernels.Matrix;
  * rounding of z - max.
  */
 public final class SoftmaxXent extends Op {
+    /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
+    public static final org.neurokernels.plan.OpPlan PLAN = org.neurokernels.plan.OpPlan.of("softmax_xent",
+            Rule.of("1", Step.of1d("nk_softmax_xent", "logits_rows", "i:logits_rows", "i:logits_cols", "m:logits", "m:targets", "m:probs", "m:grad", "m:loss")));
+
+    @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
+
     public SoftmaxXent() {
         super("softmax_xent", "probs = softmax(logits) per row; loss = cross-entropy per row; grad = (probs - targets)/rows",
                 List.of(Spec.Tensor.of("logits", "m x c", "scores"), Spec.Tensor.of("targets", "m x c", "target distribution per row (one-hot labels)")),

@@ -16,4 +16,7 @@ public final class Spec {
      * signed), "uint64" (unsigned 64-bit decimal: the Philox seeds), "bool" or "activation"; see {@link Params}.
      */
     public record Param(String name, String type, String defaultValue, String doc) { }
+
+    /** A condition over the spec's variables (see {@link SpecShapes}) and the message when it does not hold. */
+    public record Require(String when, String message) { }
 }

@@ -35,7 +35,8 @@ public final class CGenerator {
           .append("static inline double nk_plan_cdiv(double a, double b) { return ceil(a / b); }\n")
           .append("static inline double nk_plan_rup(double a, double b) { return ceil(a / b) * b; }\n")
           .append("static inline double nk_plan_min(double a, double b) { return a < b ? a : b; }\n")
-          .append("static inline double nk_plan_max(double a, double b) { return a > b ? a : b; }\n\n");
+          .append("static inline double nk_plan_max(double a, double b) { return a > b ? a : b; }\n")
+          .append("static inline double nk_plan_floor(double a) { return floor(a); }\n\n");
         for (PlanTable t : tables()) function(sb, t);
         gemmConfig(sb);
         sb.append("#endif\n");

@@ -36,6 +36,28 @@ public final class JavaDevice extends Device {
     @Override protected void synchronizeImpl() { }
     @Override protected void closeImpl() { }
 
+    /** Ops that run from their spec: host copies of every given tensor, the op's reference, the outputs written back. */
+    @Override protected void runImpl(org.neurokernels.ops.Op op, Map<String, Matrix> tensors, org.neurokernels.ops.Params p) {
+        Map<String, org.neurokernels.ops.HostMatrix> in = new java.util.LinkedHashMap<>();
+        for (org.neurokernels.ops.Spec.Tensor t : op.inputs()) {
+            Matrix m = tensors.get(t.name());
+            if (m == null) continue;
+            float[] d = new float[m.rows() * m.cols()];
+            for (int i = 0; i < m.rows(); i++) for (int j = 0; j < m.cols(); j++) d[i * m.cols() + j] = (float) get(m, i, j);
+            in.put(t.name(), new org.neurokernels.ops.HostMatrix(m.rows(), m.cols(), d, t.dtype()));
+        }
+        Map<String, org.neurokernels.ops.HostMatrix> out = op.reference(in, p);
+        for (org.neurokernels.ops.Spec.Tensor t : op.outputs()) {
+            Matrix m = tensors.get(t.name());
+            org.neurokernels.ops.HostMatrix h = out.get(t.name());
+            if (m == null) continue;
+            if (h == null || h.rows() != m.rows() || h.cols() != m.cols()) {
+                throw new IllegalStateException(op.name() + ": the reference gave no " + m.shape() + " output '" + t.name() + "'");
+            }
+            for (int i = 0; i < m.rows(); i++) for (int j = 0; j < m.cols(); j++) set(m, i, j, h.data()[i * m.cols() + j]);
+        }
+    }
+
     @Override protected void fillImpl(Matrix m, float value) {
         for (int i = 0; i < m.rows(); i++) for (int j = 0; j < m.cols(); j++) set(m, i, j, value);
     }
