@@ -118,6 +118,18 @@ nk_status nk_gemm_plan(const nk_device* dev, int m, int n, int k, int trans_a, i
  * classes, in the same form: one nk_output_layer16 launch where the device runs the CPU kernel families
  * and classes <= 16, else the nk_softmax_xent launch between the logits' and the delta's GEMMs. */
 nk_status nk_output_layer_plan(const nk_device* dev, int rows, int classes, int width, char* text, size_t capacity);
+
+/* Every op with a launch plan, by name (generated from the Java op files; `neurokernels ops` lists them):
+ * tensors by name (an optional one left out; an in-place output under its input's name), parameters as
+ * "name=value" items separated by spaces or commas, defaults for the rest (activations by name, booleans
+ * true/false). The same checks and messages as the Java API, before anything is launched. */
+nk_status nk_run(nk_device* dev, const char* op, int count, const char* const* names, nk_buffer* const* buffers, const char* params);
+/* The launches nk_run would make, as text (one per line: kernel, global/local sizes, arguments), launching nothing. */
+nk_status nk_op_plan(nk_device* dev, const char* op, int count, const char* const* names, nk_buffer* const* buffers, const char* params,
+                     char* text, size_t capacity);
+/* The ops nk_run knows, and each as "name tensor:role[?] ... param=type:default ..." (role in, out or inout; ? optional). */
+int nk_op_count(void);
+nk_status nk_op_describe(int index, char* text, size_t capacity);
 nk_status nk_close(nk_device* dev);
 nk_status nk_finish(nk_device* dev);
 

@@ -10,6 +10,9 @@
 
 #include <CL/cl.h>
 #include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <strings.h>
 #include <float.h>
 #include <math.h>
 #include <pthread.h>
@@ -120,21 +123,6 @@ static const char* num(double v) {
     return out;
 }
 
-/* num for a float argument: the fewest digits that read back as the same float. */
-static const char* numf(float v) {
-    static _Thread_local char ring[4][32];
-    static _Thread_local int next;
-    char* out = ring[next++ & 3];
-    if (isnan(v) || isinf(v)) return num(v);
-    int whole = fabsf(v) >= 1 && fabsf(v) < 1e15f ? (int) floor(log10(fabs((double) v))) + 1 : 1;
-    for (int digits = 1; digits <= 9; digits++) {
-        snprintf(out, sizeof ring[0], "%.*g", digits < whole ? whole : digits, (double) v);
-        if (strtof(out, NULL) == v) break;
-    }
-    return out;
-}
-
-
 /*
  * Handles. An nk_device* or nk_buffer* given to a caller is not the address of anything: it is a number,
  *     [ device serial : SERIAL_BITS ][ buffer number : NUMBER_BITS ][ tag : 4 ]
@@ -196,6 +184,7 @@ struct dev_rec {
     size_t live_bytes;        /* device memory of every live buffer, internal ones included */
     size_t max_alloc;         /* CL_DEVICE_MAX_MEM_ALLOC_SIZE (CUDA: total memory) */
     size_t global_mem;        /* CL_DEVICE_GLOBAL_MEM_SIZE (CUDA: total memory) */
+    size_t max_wg;            /* CL_DEVICE_MAX_WORK_GROUP_SIZE (CUDA: 1024 threads per block), the plans' maxwg */
     buf_rec* placeholder;     /* bound to absent optional arguments (a flag tells the kernel) */
     buf_rec* logits;          /* nk_output_layer's logits where it takes three launches (NULL until then) */
     buf_rec* pack_a;          /* the packed GEMM's panels of op(A) and op(B), grown on demand (NULL until then) */
@@ -628,6 +617,7 @@ nk_status nk_open_opencl(int platform, int device, nk_device** out) {
     clGetDeviceInfo(dev->device, CL_DEVICE_NAME, sizeof dev->name - 1, dev->name, NULL);
     dev->max_alloc = device_ulong(dev->device, CL_DEVICE_MAX_MEM_ALLOC_SIZE);
     dev->global_mem = device_ulong(dev->device, CL_DEVICE_GLOBAL_MEM_SIZE);
+    dev->max_wg = device_ulong(dev->device, CL_DEVICE_MAX_WORK_GROUP_SIZE);
     cl_int err;
     cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties) p, 0};
     dev->context = clCreateContext(props, 1, &dev->device, NULL, NULL, &err);
@@ -681,6 +671,7 @@ nk_status nk_open_cuda(int ordinal, nk_device** out) {
     cu.device_get_name(dev->name, (int) sizeof dev->name - 1, dev->cu_device);
     size_t total = 0;
     if (cu.device_total_mem(&total, dev->cu_device) == 0) dev->max_alloc = dev->global_mem = total;
+    dev->max_wg = 1024;   /* as CudaDevice.maxWorkGroupSize */
     cu.ctx_set_current(dev->cu_context);
     if ((r = cu.module_load_data(&dev->cu_module, nk_cuda_fatbin)) != 0) {
         cu.primary_ctx_release(dev->cu_device);
@@ -1203,7 +1194,7 @@ static nk_status end_op(dev_rec* dev, nk_status s) {
 /* ---- launching: arguments follow the kernels' convention, a matrix is (pointer, offset, ld); they are
  * collected first, then set on an OpenCL kernel or passed to cuLaunchKernel ---- */
 
-enum { ARG_INT, ARG_FLOAT, ARG_BUFFER };
+enum { ARG_INT, ARG_FLOAT, ARG_BUFFER, ARG_LOCAL };
 
 typedef struct {
     const char* name;
@@ -1225,6 +1216,8 @@ static void push(args_t* a, int kind) {
 }
 static void arg_int(args_t* a, int v) { push(a, ARG_INT); if (a->n <= 48) a->arg[a->n - 1].v.i = v; }
 static void arg_float(args_t* a, float v) { push(a, ARG_FLOAT); if (a->n <= 48) a->arg[a->n - 1].v.f = v; }
+/* work-group local memory of floats floats: an OpenCL __local argument, CUDA dynamic shared memory (no parameter) */
+static void arg_local(args_t* a, int floats) { push(a, ARG_LOCAL); if (a->n <= 48) a->arg[a->n - 1].v.i = floats; }
 static void arg_raw(args_t* a, const buf_rec* b) {
     push(a, ARG_BUFFER);
     if (a->n > 48) return;
@@ -1242,11 +1235,16 @@ static nk_status launch(dev_rec* dev, args_t* a, size_t gx, size_t gy, size_t lx
     if (dev->cuda) {
         void* fn = NULL;
         void* params[48];
+        unsigned shared = 0;
+        int np = 0;
         cu.ctx_set_current(dev->cu_context);
         int r = cu.module_get_function(&fn, dev->cu_module, a->name);
         if (r != 0) return fail(NK_ERR_OPENCL, "%s: cuModuleGetFunction failed (CUresult %d)", name, r);
-        for (int i = 0; i < a->n; i++) params[i] = &a->arg[i].v;
-        r = cu.launch_kernel(fn, (unsigned) ((gx + lx - 1) / lx), (unsigned) ((gy + ly - 1) / ly), 1, (unsigned) lx, (unsigned) ly, 1, 0, NULL, params, NULL);
+        for (int i = 0; i < a->n; i++) {
+            if (a->arg[i].kind == ARG_LOCAL) shared += 4u * (unsigned) a->arg[i].v.i;
+            else params[np++] = &a->arg[i].v;
+        }
+        r = cu.launch_kernel(fn, (unsigned) ((gx + lx - 1) / lx), (unsigned) ((gy + ly - 1) / ly), 1, (unsigned) lx, (unsigned) ly, 1, shared, NULL, params, NULL);
         return r == 0 ? NK_OK : fail(NK_ERR_OPENCL, "%s: cuLaunchKernel failed (CUresult %d)", name, r);
     }
     cl_int err = CL_SUCCESS;
@@ -1274,7 +1272,7 @@ static nk_status launch(dev_rec* dev, args_t* a, size_t gx, size_t gy, size_t lx
     dev->kernels[slot].last_n = 0;  /* until every argument below is set */
     for (int i = 0; i < a->n && err == CL_SUCCESS; i++) {
         uint64_t bits = 0;
-        if (a->arg[i].kind == ARG_INT) bits = (uint32_t) a->arg[i].v.i;
+        if (a->arg[i].kind == ARG_INT || a->arg[i].kind == ARG_LOCAL) bits = (uint32_t) a->arg[i].v.i;
         else if (a->arg[i].kind == ARG_FLOAT) memcpy(&bits, &a->arg[i].v.f, sizeof(float));
         else bits = (uint64_t) (uintptr_t) a->arg[i].v.mem;
         if (i < known && dev->kernels[slot].last_kind[i] == a->arg[i].kind && dev->kernels[slot].last_bits[i] == bits) continue;
@@ -1283,6 +1281,7 @@ static nk_status launch(dev_rec* dev, args_t* a, size_t gx, size_t gy, size_t lx
         switch (a->arg[i].kind) {
             case ARG_INT: err = clSetKernelArg(k, (cl_uint) i, sizeof(int), &a->arg[i].v.i); break;
             case ARG_FLOAT: err = clSetKernelArg(k, (cl_uint) i, sizeof(float), &a->arg[i].v.f); break;
+            case ARG_LOCAL: err = clSetKernelArg(k, (cl_uint) i, 4 * (size_t) a->arg[i].v.i, NULL); break;
             default: err = clSetKernelArg(k, (cl_uint) i, sizeof(cl_mem), &a->arg[i].v.mem);
         }
         if (err != CL_SUCCESS) return fail(NK_ERR_OPENCL, "%s: clSetKernelArg %d failed: %d", name, i, err);
@@ -1444,67 +1443,6 @@ static nk_status dense_update_op(dev_rec* dev, float lr, float decay, float mu, 
     return gemm_launch(dev, w->rows, w->cols, delta->rows, delta, 1, h, 0, w, lr, decay, 3, b, NK_IDENTITY, vw, feedback, feedback != NULL, vb, mu);
 }
 
-static nk_status update(dev_rec* dev, const char* name, float lr, float decay, float mu, buf_rec* w, buf_rec* b, buf_rec* grad, buf_rec* velocity) {
-    REQUIRE(usable(dev, w, "w"));
-    REQUIRE(usable(dev, grad, "grad"));
-    REQUIRE(same_shape(w, grad, "w", "grad"));
-    if (b) {
-        REQUIRE(usable(dev, b, "b"));
-        REQUIRE(same_shape(w, b, "w", "b"));
-    }
-    if (mu != 0.0f && !velocity) return fail(NK_ERR_ARGUMENT, "%s: momentum %g needs a velocity buffer", name, mu);
-    if (velocity) {
-        REQUIRE(usable(dev, velocity, "velocity"));
-        REQUIRE(same_shape(w, velocity, "w", "velocity"));
-    }
-    if (w == grad || w == velocity || grad == velocity || (b && (b == w || b == grad || b == velocity))) {
-        return fail(NK_ERR_ARGUMENT, "%s: buffers must be distinct", name);
-    }
-    args_t g;
-    nk_status s = kernel(dev, name, &g);
-    if (s == NK_OK) {
-        arg_int(&g, 1); arg_int(&g, w->rows * w->cols);   /* contiguous: one row, as the Java host passes it */
-        arg_float(&g, lr); arg_float(&g, decay); arg_float(&g, mu);
-        arg_matrix(&g, w);
-        if (b) arg_matrix(&g, b);
-        arg_matrix(&g, grad);
-        arg_matrix(&g, velocity ? velocity : dev->placeholder); arg_int(&g, velocity != NULL);
-        s = launch(dev, &g, (size_t) w->rows * w->cols, 1, 256, 1, name);
-    }
-    return s;
-}
-
-static nk_status sgd_update_op(dev_rec* dev, float lr, float decay, float mu, buf_rec* w, buf_rec* grad, buf_rec* velocity) {
-    return update(dev, "nk_sgd_update", lr, decay, mu, w, NULL, grad, velocity);
-}
-
-static nk_status kp_update_op(dev_rec* dev, float lr, float decay, float mu, buf_rec* w, buf_rec* b, buf_rec* grad, buf_rec* velocity) {
-    if (!b) return fail(NK_ERR_ARGUMENT, "nk_kp_update: b is NULL");
-    return update(dev, "nk_kp_update", lr, decay, mu, w, b, grad, velocity);
-}
-
-static nk_status softmax_xent_op(dev_rec* dev, buf_rec* logits, buf_rec* targets, buf_rec* probs, buf_rec* grad, buf_rec* loss) {
-    REQUIRE(usable(dev, logits, "logits"));
-    REQUIRE(usable(dev, targets, "targets"));
-    REQUIRE(usable(dev, probs, "probs"));
-    REQUIRE(usable(dev, grad, "grad"));
-    REQUIRE(usable(dev, loss, "loss"));
-    REQUIRE(same_shape(logits, targets, "logits", "targets"));
-    REQUIRE(same_shape(logits, probs, "logits", "probs"));
-    REQUIRE(same_shape(logits, grad, "logits", "grad"));
-    if (loss->rows != logits->rows || loss->cols != 1) return fail(NK_ERR_ARGUMENT, "nk_softmax_xent: loss is %dx%d, expected %dx1", loss->rows, loss->cols, logits->rows);
-    const buf_rec* all[] = {logits, targets, probs, grad, loss};
-    for (int i = 0; i < 5; i++) for (int j = i + 1; j < 5; j++) if (all[i] == all[j]) return fail(NK_ERR_ARGUMENT, "nk_softmax_xent: buffers must be distinct");
-    args_t g;
-    nk_status s = kernel(dev, "nk_softmax_xent", &g);
-    if (s == NK_OK) {
-        arg_int(&g, logits->rows); arg_int(&g, logits->cols);
-        arg_matrix(&g, logits); arg_matrix(&g, targets); arg_matrix(&g, probs); arg_matrix(&g, grad); arg_matrix(&g, loss);
-        s = launch(dev, &g, (size_t) logits->rows, 1, 256, 1, "nk_softmax_xent");
-    }
-    return s;
-}
-
 /* The device's logits scratch shaped rows x cols (a new one when the shape changes; the old one is freed
    after the work queued before, as nk_free does). Called with the device locked. */
 static nk_status logits_scratch(dev_rec* dev, int rows, int cols, buf_rec** out) {
@@ -1589,43 +1527,6 @@ static nk_status output_layer_op(dev_rec* dev, buf_rec* h, buf_rec* w, buf_rec* 
         for (int j = i + 1; j < 4; j++) if (outs[i] == outs[j]) return fail(NK_ERR_ARGUMENT, "nk_output_layer: outputs must be distinct");
     }
     return output_layer_locked(dev, h, w, b, targets, m, activation, probs, grad, loss, delta);
-}
-
-static nk_status random_uniform_op(dev_rec* dev, uint64_t seed, int stream, int draw, float lo, float hi, buf_rec* out) {
-    REQUIRE(usable(dev, out, "out"));
-    if (!(hi > lo) || !isfinite(lo) || !isfinite(hi)) return fail(NK_ERR_ARGUMENT, "nk_random_uniform: need finite lo < hi, got [%s, %s)", numf(lo), numf(hi));
-    if (!isfinite((float) (hi - lo))) {
-        return fail(NK_ERR_ARGUMENT, "nk_random_uniform: hi - lo overflows float for [%s, %s): the kernel draws lo + u (hi - lo)", numf(lo), numf(hi));
-    }
-    args_t g;
-    nk_status s = kernel(dev, "nk_random_uniform", &g);
-    if (s == NK_OK) {
-        arg_int(&g, out->rows); arg_int(&g, out->cols);
-        arg_int(&g, (int) (uint32_t) seed); arg_int(&g, (int) (uint32_t) (seed >> 32)); arg_int(&g, stream); arg_int(&g, draw);
-        arg_float(&g, lo); arg_float(&g, hi);
-        arg_matrix(&g, out);
-        s = launch(dev, &g, ((size_t) out->rows * out->cols + 3) / 4, 1, 256, 1, "nk_random_uniform");
-    }
-    return s;
-}
-
-static nk_status philox_op(dev_rec* dev, buf_rec* counter, buf_rec* key, buf_rec* out) {
-    REQUIRE(usable(dev, counter, "counter"));
-    REQUIRE(usable(dev, key, "key"));
-    REQUIRE(usable(dev, out, "out"));
-    if (counter->cols != 4 || key->cols != 2 || out->cols != 4 || key->rows != counter->rows || out->rows != counter->rows) {
-        return fail(NK_ERR_ARGUMENT, "nk_philox: counter %dx%d, key %dx%d, out %dx%d; expected n x 4, n x 2, n x 4",
-                    counter->rows, counter->cols, key->rows, key->cols, out->rows, out->cols);
-    }
-    if (out == counter || out == key) return fail(NK_ERR_ARGUMENT, "nk_philox: out must not alias an input");
-    args_t g;
-    nk_status s = kernel(dev, "nk_philox", &g);
-    if (s == NK_OK) {
-        arg_int(&g, counter->rows);
-        arg_matrix(&g, counter); arg_matrix(&g, key); arg_matrix(&g, out);
-        s = launch(dev, &g, (size_t) counter->rows, 1, 256, 1, "nk_philox");
-    }
-    return s;
 }
 
 /* P21 of iaf_psc_exp, stable as tau_s approaches tau_m (org.neurokernels.dynamics.LifParameters.p21). */
@@ -1714,117 +1615,285 @@ static nk_status lif_prepare(const nk_lif_params* p, double dt, double tau_rate,
     return NK_OK;
 }
 
-static nk_status lif_step_op(dev_rec* dev, const lif_step_t* p,
-                             buf_rec* v, buf_rec* i_e, buf_rec* i_i, buf_rec* refractory,
-                             buf_rec* i_ext, buf_rec* syn_e, buf_rec* syn_i,
-                             buf_rec* spikes, buf_rec* rate, buf_rec* count) {
-    buf_rec* state[] = {v, i_e, i_i, refractory, spikes, rate, count};
-    const char* names[] = {"v", "i_e", "i_i", "refractory", "spikes", "rate", "count"};
-    for (int k = 0; k < 7; k++) {
-        REQUIRE(usable(dev, state[k], names[k]));
-        REQUIRE(same_shape(v, state[k], "v", names[k]));
-        for (int q = 0; q < k; q++) if (state[q] == state[k]) return fail(NK_ERR_ARGUMENT, "nk_lif_step: '%s' and '%s' are the same buffer", names[q], names[k]);
-    }
-    buf_rec* inputs[] = {i_ext, syn_e, syn_i};
-    const char* in_names[] = {"i_ext", "syn_e", "syn_i"};
-    for (int k = 0; k < 3; k++) {
-        if (!inputs[k]) continue;
-        REQUIRE(same_shape(v, inputs[k], "v", in_names[k]));
-        for (int q = 0; q < 7; q++) if (state[q] == inputs[k]) return fail(NK_ERR_ARGUMENT, "nk_lif_step: '%s' is also '%s'", in_names[k], names[q]);
-    }
-    args_t g;
-    nk_status s = kernel(dev, "nk_lif_step", &g);
-    if (s == NK_OK) {
-        arg_int(&g, 1); arg_int(&g, v->rows * v->cols);
-        arg_float(&g, p->p22); arg_float(&g, p->p21e); arg_float(&g, p->p21i); arg_float(&g, p->p20);
-        arg_float(&g, p->p11e); arg_float(&g, p->p11i);
-        arg_float(&g, p->v_rest); arg_float(&g, p->v_reset); arg_float(&g, p->v_thresh); arg_float(&g, p->i_offset);
-        arg_int(&g, p->refractory_steps);
-        arg_float(&g, p->rate_decay); arg_float(&g, p->rate_gain);
-        arg_matrix(&g, v); arg_matrix(&g, i_e); arg_matrix(&g, i_i); arg_matrix(&g, refractory);
-        arg_matrix(&g, i_ext ? i_ext : dev->placeholder); arg_int(&g, i_ext != NULL);
-        arg_matrix(&g, syn_e ? syn_e : dev->placeholder); arg_int(&g, syn_e != NULL);
-        arg_matrix(&g, syn_i ? syn_i : dev->placeholder); arg_int(&g, syn_i != NULL);
-        arg_matrix(&g, spikes); arg_matrix(&g, rate); arg_matrix(&g, count);
-        s = launch(dev, &g, (size_t) v->rows * v->cols, 1, 256, 1, "nk_lif_step");
-    }
-    return s;
+/* ---- ops with a launch plan, from the generated op table (nk_plans.h, written from the Java op files by
+ * org.neurokernels.plan.OpTables): the spec's shape checks with the Java messages, the parameters' types,
+ * then the plan's launches. nk_run reaches every such op by name; the typed functions below use it too. ---- */
+
+static const nk_op_def* find_op(const char* name) {
+    for (int i = 0; i < NK_OP_COUNT; i++) if (strcmp(nk_ops[i].name, name) == 0) return &nk_ops[i];
+    return NULL;
 }
 
-static nk_status rate_step_op(dev_rec* dev, int activation, int exponential_euler, buf_rec* r, buf_rec* x, buf_rec* c, buf_rec* tau,
-                       float noise_scale, uint64_t seed, int stream, int step) {
-    if (!valid_activation(activation)) return fail(NK_ERR_ARGUMENT, "nk_rate_step: activation %d", activation);
-    REQUIRE(usable(dev, r, "r"));
-    REQUIRE(usable(dev, x, "x"));
-    REQUIRE(usable(dev, c, "c"));
-    REQUIRE(same_shape(r, x, "r", "x"));
-    if (c->rows != 1 || c->cols != r->cols) return fail(NK_ERR_ARGUMENT, "nk_rate_step: c is %dx%d, expected 1x%d", c->rows, c->cols, r->cols);
-    if (noise_scale != 0.0f) {
-        if (!tau) return fail(NK_ERR_ARGUMENT, "nk_rate_step: noise needs tau");
-        REQUIRE(usable(dev, tau, "tau"));
-        if (tau->rows != 1 || tau->cols != r->cols) return fail(NK_ERR_ARGUMENT, "nk_rate_step: tau is %dx%d, expected 1x%d", tau->rows, tau->cols, r->cols);
+/* Runs op with tensors t (in the op's order, NULL where absent), parameter values p (activations by code,
+   booleans 0/1; uint64 ones in seeds), the op's extra variables; with text, writes the plan instead of launching. */
+static nk_status run_planned(dev_rec* dev, const nk_op_def* op, buf_rec* const* t, const double* p, const uint64_t* seeds,
+                             const double* extra, char* text, size_t capacity) {
+    double v[NK_OP_MAX_VARIABLES];
+    int k = 0;
+    for (int i = 0; i < op->ntensors; i++) {
+        if (!t[i] && !op->tensors[i].optional) return fail(NK_ERR_ARGUMENT, "%s: tensor '%s' is NULL (it is required)", op->name, op->tensors[i].name);
     }
-    if (r == x || r == c || r == tau) return fail(NK_ERR_ARGUMENT, "nk_rate_step: r must not alias an input");
-    args_t g;
-    nk_status s = kernel(dev, "nk_rate_step", &g);
-    if (s == NK_OK) {
-        arg_int(&g, r->rows); arg_int(&g, r->cols); arg_int(&g, activation); arg_int(&g, exponential_euler != 0);
-        arg_matrix(&g, r); arg_matrix(&g, x); arg_matrix(&g, c); arg_matrix(&g, noise_scale != 0.0f ? tau : dev->placeholder);
-        arg_float(&g, noise_scale); arg_int(&g, (int) (uint32_t) seed); arg_int(&g, (int) (uint32_t) (seed >> 32)); arg_int(&g, stream); arg_int(&g, step);
-        s = launch(dev, &g, (size_t) r->rows * r->cols, 1, 256, 1, "nk_rate_step");
+    for (int i = 0; i < op->ntensors; i++) {
+        const buf_rec* b = t[i];
+        v[k++] = b ? b->rows : 0;
+        v[k++] = b ? b->cols : 0;
+        v[k++] = b ? (double) b->rows * b->cols : 0;
+        v[k++] = 0;                /* the C library's buffers are whole allocations: no offset, no gaps */
+        v[k++] = b != NULL;
     }
-    return s;
+    v[k++] = 1;                    /* contig */
+    v[k++] = !dev->cuda;           /* opencl */
+    v[k++] = dev->gemm.kernel;     /* kernel */
+    v[k++] = (double) dev->max_wg; /* maxwg */
+    for (int i = 0; i < op->nparams; i++) {
+        const nk_op_param* q = &op->params[i];
+        if (!p) {   /* parameters already derived into extra (nk_lif_step checks its own, in double) */
+            v[k++] = 0;
+            continue;
+        }
+        double x = p[i];
+        switch (q->type) {
+            case NK_PARAM_FLOAT:
+                if (!isfinite(x) || fabs(x) > FLT_MAX) return fail(NK_ERR_ARGUMENT, "op %s: parameter %s=%s is not a finite float", op->name, q->name, num(x));
+                x = (float) x;
+                break;
+            case NK_PARAM_INT:
+                if (!(x >= INT_MIN && x <= INT_MAX && x == floor(x))) return fail(NK_ERR_ARGUMENT, "op %s: parameter %s=%s is not a 32-bit integer", op->name, q->name, num(x));
+                break;
+            case NK_PARAM_BOOL: x = x != 0; break;
+            case NK_PARAM_ACTIVATION: {
+                int count = 0;
+                while (nk_activation_names[count]) count++;
+                if (!(x >= 0 && x < count && x == floor(x))) return fail(NK_ERR_ARGUMENT, "op %s: %s = %s is no activation code (0 to %d)", op->name, q->name, num(x), count - 1);
+                break;
+            }
+            default: x = 0;
+        }
+        v[k++] = x;
+    }
+    for (int i = 0; i < op->nextra; i++) v[k++] = extra[i];
+    char msg[512];
+    if (op->check(v, msg, sizeof msg)) return fail(NK_ERR_ARGUMENT, "%s", msg);
+    /* an output may not share its buffer with any other tensor (in place means under the same name) */
+    for (int i = 0; i < op->ntensors; i++) {
+        if (!t[i] || op->tensors[i].role == NK_ROLE_IN) continue;
+        for (int j = 0; j < op->ntensors; j++) {
+            if (j != i && t[j] == t[i]) return fail(NK_ERR_ARGUMENT, "%s: output '%s' overlaps '%s'", op->name, op->tensors[i].name, op->tensors[j].name);
+        }
+    }
+    nk_op_call calls[NK_OP_MAX_STEPS];
+    int n = op->plan(v, calls);
+    if (n < 1) return fail(NK_ERR_ARGUMENT, "%s: no launch plan applies", op->name);
+    if (text) {
+        /* as org.neurokernels.plan.OpPlan.Call.text: kernel, sizes, then each argument; launches one per line */
+        size_t at = 0;
+        text[0] = 0;
+        for (int c = 0; c < n; c++) {
+            const nk_op_call* l = &calls[c];
+            at += (size_t) snprintf(text + at, at < capacity ? capacity - at : 0, "%s%s %ldx%ld/%dx%d", c ? "\n" : "", l->kernel, l->global_x, l->global_y, l->local_x, l->local_y);
+            for (int a = 0; a < l->nargs; a++) {
+                const nk_op_arg* g = &l->args[a];
+                char buf[96];
+                float f = (float) g->value;
+                uint32_t bits;
+                memcpy(&bits, &f, sizeof bits);
+                switch (g->kind) {
+                    case NK_OPARG_MATRIX: snprintf(buf, sizeof buf, " m:%s", op->tensors[g->ref].name); break;
+                    case NK_OPARG_RAW: snprintf(buf, sizeof buf, " raw:%s", op->tensors[g->ref].name); break;
+                    case NK_OPARG_SEED_LO: snprintf(buf, sizeof buf, " seedlo:%s", op->params[g->ref].name); break;
+                    case NK_OPARG_SEED_HI: snprintf(buf, sizeof buf, " seedhi:%s", op->params[g->ref].name); break;
+                    case NK_OPARG_FLOAT: snprintf(buf, sizeof buf, " f:%08x", bits); break;
+                    case NK_OPARG_LOCAL: snprintf(buf, sizeof buf, " local:%lld", (long long) g->value); break;
+                    default: snprintf(buf, sizeof buf, " i:%lld", (long long) g->value);
+                }
+                at += (size_t) snprintf(text + at, at < capacity ? capacity - at : 0, "%s", buf);
+            }
+        }
+        if (at >= capacity) return fail(NK_ERR_ARGUMENT, "%s: the plan needs %zu bytes of text, capacity is %zu", op->name, at + 1, capacity);
+        return NK_OK;
+    }
+    for (int c = 0; c < n; c++) {
+        const nk_op_call* l = &calls[c];
+        args_t g;
+        REQUIRE(kernel(dev, l->kernel, &g));
+        for (int a = 0; a < l->nargs; a++) {
+            const nk_op_arg* x = &l->args[a];
+            switch (x->kind) {
+                case NK_OPARG_MATRIX: arg_matrix(&g, t[x->ref] ? t[x->ref] : dev->placeholder); break;
+                case NK_OPARG_RAW: arg_raw(&g, t[x->ref] ? t[x->ref] : dev->placeholder); break;
+                case NK_OPARG_INT: arg_int(&g, (int) x->value); break;
+                case NK_OPARG_FLOAT: arg_float(&g, (float) x->value); break;
+                case NK_OPARG_SEED_LO: arg_int(&g, (int) (uint32_t) seeds[x->ref]); break;
+                case NK_OPARG_SEED_HI: arg_int(&g, (int) (uint32_t) (seeds[x->ref] >> 32)); break;
+                default: arg_local(&g, (int) x->value);
+            }
+        }
+        REQUIRE(launch(dev, &g, (size_t) l->global_x, (size_t) l->global_y, (size_t) l->local_x, (size_t) l->local_y, l->kernel));
+    }
+    return NK_OK;
 }
 
-static nk_status izhikevich_step_op(dev_rec* dev, float dt, buf_rec* v, buf_rec* u, buf_rec* abcd, buf_rec* i_ext, buf_rec* syn,
-                             buf_rec* spikes, buf_rec* count) {
-    buf_rec* state[] = {v, u, spikes, count};
-    const char* names[] = {"v", "u", "spikes", "count"};
-    for (int k = 0; k < 4; k++) {
-        REQUIRE(usable(dev, state[k], names[k]));
-        REQUIRE(same_shape(v, state[k], "v", names[k]));
-        for (int q = 0; q < k; q++) if (state[q] == state[k]) return fail(NK_ERR_ARGUMENT, "nk_izhikevich_step: '%s' and '%s' are the same buffer", names[q], names[k]);
+/* a parameter value from text, as org.neurokernels.ops.Params reads it */
+static nk_status parse_param(const nk_op_def* op, const nk_op_param* q, const char* text, double* value, uint64_t* seed) {
+    char* end = NULL;
+    errno = 0;
+    switch (q->type) {
+        case NK_PARAM_FLOAT: {
+            double d = strtod(text, &end);
+            if (end == text || *end) return fail(NK_ERR_ARGUMENT, "op %s: parameter %s=%s is not a number", op->name, q->name, text);
+            if (!isfinite(d)) return fail(NK_ERR_ARGUMENT, "op %s: parameter %s=%s is not finite", op->name, q->name, text);
+            float f = strtof(text, NULL);
+            if (isinf(f)) return fail(NK_ERR_ARGUMENT, "op %s: parameter %s=%s is outside the float range", op->name, q->name, text);
+            if (f == 0 && d != 0) return fail(NK_ERR_ARGUMENT, "op %s: parameter %s=%s rounds to zero in float", op->name, q->name, text);
+            *value = f;
+            return NK_OK;
+        }
+        case NK_PARAM_INT: {
+            long long x = strtoll(text, &end, 10);
+            if (end == text || *end || errno || x < INT_MIN || x > INT_MAX) return fail(NK_ERR_ARGUMENT, "op %s: parameter %s=%s is not a 32-bit integer", op->name, q->name, text);
+            *value = (double) x;
+            return NK_OK;
+        }
+        case NK_PARAM_UINT64: {
+            if (text[0] == '-' || text[0] == '+' || text[0] == 0) return fail(NK_ERR_ARGUMENT, "op %s: parameter %s=%s is not an unsigned 64-bit integer", op->name, q->name, text);
+            unsigned long long x = strtoull(text, &end, 10);
+            if (end == text || *end || errno) return fail(NK_ERR_ARGUMENT, "op %s: parameter %s=%s is not an unsigned 64-bit integer", op->name, q->name, text);
+            *seed = x;
+            *value = 0;
+            return NK_OK;
+        }
+        case NK_PARAM_BOOL: {
+            static const char* const yes[] = {"1", "true", "t", "y", "yes"}, * const no[] = {"0", "false", "f", "n", "no"};
+            for (int i = 0; i < 5; i++) {
+                if (strcasecmp(text, yes[i]) == 0) { *value = 1; return NK_OK; }
+                if (strcasecmp(text, no[i]) == 0) { *value = 0; return NK_OK; }
+            }
+            return fail(NK_ERR_ARGUMENT, "op %s: parameter %s=%s is not a boolean (true or false)", op->name, q->name, text);
+        }
+        default:
+            for (int i = 0; nk_activation_names[i]; i++) {
+                if (strcasecmp(text, nk_activation_names[i]) == 0) { *value = i; return NK_OK; }
+            }
+            return fail(NK_ERR_ARGUMENT, "op %s: parameter %s=%s is no activation (identity, tanh, logistic, relu, softplus)", op->name, q->name, text);
     }
-    REQUIRE(usable(dev, abcd, "abcd"));
-    if (abcd->rows != 4 || abcd->cols != v->cols) return fail(NK_ERR_ARGUMENT, "nk_izhikevich_step: abcd is %dx%d, expected 4x%d", abcd->rows, abcd->cols, v->cols);
-    buf_rec* inputs[] = {i_ext, syn};
-    for (int k = 0; k < 2; k++) {
-        if (!inputs[k]) continue;
-        REQUIRE(usable(dev, inputs[k], k ? "syn" : "i_ext"));
-        REQUIRE(same_shape(v, inputs[k], "v", k ? "syn" : "i_ext"));
-        for (int q = 0; q < 4; q++) if (state[q] == inputs[k]) return fail(NK_ERR_ARGUMENT, "nk_izhikevich_step: an input is also '%s'", names[q]);
-    }
-    for (int q = 0; q < 4; q++) if (state[q] == abcd) return fail(NK_ERR_ARGUMENT, "nk_izhikevich_step: abcd is also '%s'", names[q]);
-    args_t g;
-    nk_status s = kernel(dev, "nk_izhikevich_step", &g);
-    if (s == NK_OK) {
-        arg_int(&g, v->rows); arg_int(&g, v->cols); arg_float(&g, dt);
-        arg_matrix(&g, v); arg_matrix(&g, u); arg_matrix(&g, abcd);
-        arg_matrix(&g, i_ext ? i_ext : dev->placeholder); arg_int(&g, i_ext != NULL);
-        arg_matrix(&g, syn ? syn : dev->placeholder); arg_int(&g, syn != NULL);
-        arg_matrix(&g, spikes); arg_matrix(&g, count);
-        s = launch(dev, &g, (size_t) v->rows * v->cols, 1, 256, 1, "nk_izhikevich_step");
-    }
-    return s;
 }
 
-static nk_status poisson_op(dev_rec* dev, float dt, buf_rec* rate, uint64_t seed, int stream, int step, buf_rec* spikes, buf_rec* count) {
-    REQUIRE(usable(dev, rate, "rate"));
-    REQUIRE(usable(dev, spikes, "spikes"));
-    REQUIRE(usable(dev, count, "count"));
-    REQUIRE(same_shape(spikes, count, "spikes", "count"));
-    if (rate->rows != 1 || rate->cols != spikes->cols) return fail(NK_ERR_ARGUMENT, "nk_poisson: rate is %dx%d, expected 1x%d", rate->rows, rate->cols, spikes->cols);
-    if (spikes == count || rate == spikes || rate == count) return fail(NK_ERR_ARGUMENT, "nk_poisson: buffers must be distinct");
-    args_t g;
-    nk_status s = kernel(dev, "nk_poisson", &g);
-    if (s == NK_OK) {
-        arg_int(&g, spikes->rows); arg_int(&g, spikes->cols); arg_float(&g, dt);
-        arg_matrix(&g, rate);
-        arg_int(&g, (int) (uint32_t) seed); arg_int(&g, (int) (uint32_t) (seed >> 32)); arg_int(&g, stream); arg_int(&g, step);
-        arg_matrix(&g, spikes); arg_matrix(&g, count);
-        s = launch(dev, &g, (size_t) spikes->rows * spikes->cols, 1, 256, 1, "nk_poisson");
+static nk_status run_named(const char* fn, nk_device* h, const char* op_name, int count, const char* const* names, nk_buffer* const* buffers,
+                           const char* params, char* text, size_t capacity) {
+    call_name = fn;
+    if (!op_name) return fail(NK_ERR_ARGUMENT, "%s: op is NULL", fn);
+    if (text && capacity == 0) return fail(NK_ERR_ARGUMENT, "%s: no room for the text", fn);
+    const nk_op_def* op = find_op(op_name);
+    if (!op) {
+        char list[1024] = "";
+        for (int i = 0; i < NK_OP_COUNT; i++) {
+            size_t len = strlen(list);
+            snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", nk_ops[i].name);
+        }
+        return fail(NK_ERR_ARGUMENT, "%s: unknown op '%s'; ops are %s", fn, op_name, list);
     }
-    return s;
+    if (op->nextra) return fail(NK_ERR_ARGUMENT, "%s: %s takes derived parameters; call its own function (nk_%s)", fn, op->name, op->name);
+    if (count < 0 || count > op->ntensors || (count > 0 && (!names || !buffers))) {
+        return fail(NK_ERR_ARGUMENT, "%s: %s: %d tensors given (at most %d, with names and buffers)", fn, op->name, count, op->ntensors);
+    }
+    nk_buffer* handles[NK_OP_MAX_TENSORS] = {0};
+    const char* tensor_names[NK_OP_MAX_TENSORS];
+    for (int i = 0; i < op->ntensors; i++) tensor_names[i] = op->tensors[i].name;
+    for (int i = 0; i < count; i++) {
+        int found = -1;
+        for (int j = 0; j < op->ntensors && names[i]; j++) if (strcmp(names[i], op->tensors[j].name) == 0) found = j;
+        if (found < 0) return fail(NK_ERR_ARGUMENT, "%s: no tensor '%s'", op->name, names[i] ? names[i] : "(null)");
+        if (handles[found]) return fail(NK_ERR_ARGUMENT, "%s: tensor '%s' given twice", op->name, names[i]);
+        if (!buffers[i]) return fail(NK_ERR_ARGUMENT, "%s: tensor '%s' is NULL (leave an optional tensor out instead)", op->name, names[i]);
+        handles[found] = buffers[i];
+    }
+    /* the parameters: defaults, then "name=value" items separated by spaces or commas */
+    double p[NK_OP_MAX_VARIABLES];
+    uint64_t seeds[NK_OP_MAX_VARIABLES];
+    for (int i = 0; i < op->nparams; i++) {
+        seeds[i] = 0;
+        REQUIRE(parse_param(op, &op->params[i], op->params[i].def, &p[i], &seeds[i]));
+    }
+    const char* at = params ? params : "";
+    while (*at) {
+        while (*at == ' ' || *at == ',' || *at == '\t' || *at == '\n') at++;
+        if (!*at) break;
+        const char* stop = at;
+        while (*stop && *stop != ' ' && *stop != ',' && *stop != '\t' && *stop != '\n') stop++;
+        char item[256];
+        size_t len = (size_t) (stop - at);
+        if (len >= sizeof item) return fail(NK_ERR_ARGUMENT, "%s: a parameter item longer than %zu characters", op->name, sizeof item - 1);
+        memcpy(item, at, len);
+        item[len] = 0;
+        at = stop;
+        char* eq = strchr(item, '=');
+        if (!eq) return fail(NK_ERR_ARGUMENT, "%s: parameter '%s' is not name=value", op->name, item);
+        *eq = 0;
+        int found = -1;
+        for (int j = 0; j < op->nparams; j++) if (strcmp(item, op->params[j].name) == 0) found = j;
+        if (found < 0) {
+            char list[512] = "";
+            for (int j = 0; j < op->nparams; j++) {
+                size_t l = strlen(list);
+                snprintf(list + l, sizeof list - l, "%s%s", j ? ", " : "", op->params[j].name);
+            }
+            return fail(NK_ERR_ARGUMENT, "op %s has no parameter '%s'; it takes [%s]", op->name, item, list);
+        }
+        REQUIRE(parse_param(op, &op->params[found], eq + 1, &p[found], &seeds[found]));
+    }
+    buf_rec* recs[NK_OP_MAX_TENSORS];
+    dev_rec* dev = NULL;
+    REQUIRE(begin_op(h, fn, &dev, op->ntensors, handles, tensor_names, recs));
+    return end_op(dev, run_planned(dev, op, recs, p, seeds, NULL, text, capacity));
+}
+
+nk_status nk_run(nk_device* h, const char* op, int count, const char* const* names, nk_buffer* const* buffers, const char* params) {
+    return run_named("nk_run", h, op, count, names, buffers, params, NULL, 0);
+}
+
+nk_status nk_op_plan(nk_device* h, const char* op, int count, const char* const* names, nk_buffer* const* buffers, const char* params,
+                     char* text, size_t capacity) {
+    if (!text) {
+        call_name = "nk_op_plan";
+        return fail(NK_ERR_ARGUMENT, "nk_op_plan: text is NULL");
+    }
+    return run_named("nk_op_plan", h, op, count, names, buffers, params, text, capacity);
+}
+
+/* A typed function's call: its buffers in the op's tensor order, each looked up (a stale handle is refused
+   even where unused), those in the unused mask then left out, then run_planned. */
+static nk_status run_typed(const char* fn, nk_device* h, const char* op_name, nk_buffer* const* handles, unsigned unused, const double* p,
+                           const uint64_t* seeds, const double* extra) {
+    const nk_op_def* op = find_op(op_name);
+    if (!op) return fail(NK_ERR_ARGUMENT, "%s: no op '%s' in the table", fn, op_name);
+    const char* names[NK_OP_MAX_TENSORS];
+    for (int i = 0; i < op->ntensors; i++) names[i] = op->tensors[i].name;
+    buf_rec* recs[NK_OP_MAX_TENSORS];
+    dev_rec* dev = NULL;
+    REQUIRE(begin_op(h, fn, &dev, op->ntensors, handles, names, recs));
+    for (int i = 0; i < op->ntensors; i++) if (unused & (1u << i)) recs[i] = NULL;
+    return end_op(dev, run_planned(dev, op, recs, p, seeds, extra, NULL, 0));
+}
+
+int nk_op_count(void) { return NK_OP_COUNT; }
+
+nk_status nk_op_describe(int index, char* text, size_t capacity) {
+    call_name = "nk_op_describe";
+    if (index < 0 || index >= NK_OP_COUNT) return fail(NK_ERR_ARGUMENT, "nk_op_describe: index %d is outside [0, %d)", index, NK_OP_COUNT);
+    if (!text || capacity == 0) return fail(NK_ERR_ARGUMENT, "nk_op_describe: no room for the text");
+    const nk_op_def* op = &nk_ops[index];
+    static const char* const roles[] = {"in", "out", "inout"};
+    static const char* const types[] = {"float", "int", "bool", "activation", "uint64"};
+    size_t at = (size_t) snprintf(text, capacity, "%s", op->name);
+    for (int i = 0; i < op->ntensors; i++) {
+        at += (size_t) snprintf(text + at, at < capacity ? capacity - at : 0, " %s:%s%s", op->tensors[i].name, roles[op->tensors[i].role],
+                                op->tensors[i].optional ? "?" : "");
+    }
+    for (int i = 0; i < op->nparams; i++) {
+        at += (size_t) snprintf(text + at, at < capacity ? capacity - at : 0, " %s=%s:%s", op->params[i].name, types[op->params[i].type], op->params[i].def);
+    }
+    if (at >= capacity) return fail(NK_ERR_ARGUMENT, "nk_op_describe: %zu bytes needed", at + 1);
+    return NK_OK;
 }
 
 /* ---- the ops: the device locked and every buffer argument looked up, then the op's own checks ---- */
@@ -1862,21 +1931,20 @@ nk_status nk_dense_update(nk_device* hd, float lr, float decay, float mu, nk_buf
 }
 
 nk_status nk_sgd_update(nk_device* h, float lr, float decay, float mu, nk_buffer* w, nk_buffer* grad, nk_buffer* velocity) {
-    static const char* const names_[] = {"w", "grad", "velocity"};
-    OP_BEGIN("nk_sgd_update", h, w, grad, velocity);
-    return end_op(dev, sgd_update_op(dev, lr, decay, mu, r[0], r[1], r[2]));
+    nk_buffer* t[] = {w, grad, velocity};
+    const double p[] = {lr, decay, mu};
+    return run_typed("nk_sgd_update", h, "sgd_update", t, mu != 0.0f ? 0 : 1u << 2, p, NULL, NULL);   /* momentum 0: no velocity, as Device.sgdUpdate */
 }
 
 nk_status nk_kp_update(nk_device* h, float lr, float decay, float mu, nk_buffer* w, nk_buffer* b, nk_buffer* grad, nk_buffer* velocity) {
-    static const char* const names_[] = {"w", "b", "grad", "velocity"};
-    OP_BEGIN("nk_kp_update", h, w, b, grad, velocity);
-    return end_op(dev, kp_update_op(dev, lr, decay, mu, r[0], r[1], r[2], r[3]));
+    nk_buffer* t[] = {w, b, grad, velocity};
+    const double p[] = {lr, decay, mu};
+    return run_typed("nk_kp_update", h, "kp_update", t, mu != 0.0f ? 0 : 1u << 3, p, NULL, NULL);
 }
 
 nk_status nk_softmax_xent(nk_device* h, nk_buffer* logits, nk_buffer* targets, nk_buffer* probs, nk_buffer* grad, nk_buffer* loss) {
-    static const char* const names_[] = {"logits", "targets", "probs", "grad", "loss"};
-    OP_BEGIN("nk_softmax_xent", h, logits, targets, probs, grad, loss);
-    return end_op(dev, softmax_xent_op(dev, r[0], r[1], r[2], r[3], r[4]));
+    nk_buffer* t[] = {logits, targets, probs, grad, loss};
+    return run_typed("nk_softmax_xent", h, "softmax_xent", t, 0, NULL, NULL, NULL);
 }
 
 nk_status nk_output_layer(nk_device* hd, nk_buffer* h, nk_buffer* w, nk_buffer* b, nk_buffer* targets, nk_buffer* m, int activation,
@@ -1889,46 +1957,49 @@ nk_status nk_output_layer(nk_device* hd, nk_buffer* h, nk_buffer* w, nk_buffer* 
 nk_status nk_random_uniform(nk_device* h, uint64_t seed, int stream, int draw, float lo, float hi, nk_buffer* out) {
     static const char* const names_[] = {"out"};
     OP_BEGIN("nk_random_uniform", h, out);
-    return end_op(dev, random_uniform_op(dev, seed, stream, draw, lo, hi, r[0]));
+    /* the op's shape comes from its rows and cols parameters: the buffer's own */
+    const double p[] = {r[0] ? r[0]->rows : 0, r[0] ? r[0]->cols : 0, 0, stream, draw, lo, hi};
+    const uint64_t seeds[] = {0, 0, seed, 0, 0, 0, 0};
+    return end_op(dev, run_planned(dev, find_op("random_uniform"), r, p, seeds, NULL, NULL, 0));
 }
 
 nk_status nk_philox(nk_device* h, nk_buffer* counter, nk_buffer* key, nk_buffer* out) {
-    static const char* const names_[] = {"counter", "key", "out"};
-    OP_BEGIN("nk_philox", h, counter, key, out);
-    return end_op(dev, philox_op(dev, r[0], r[1], r[2]));
+    nk_buffer* t[] = {counter, key, out};
+    return run_typed("nk_philox", h, "philox4x32_10", t, 0, NULL, NULL, NULL);
 }
 
 nk_status nk_lif_step(nk_device* h, const nk_lif_params* p, double dt, double tau_rate,
                       nk_buffer* v, nk_buffer* i_e, nk_buffer* i_i, nk_buffer* refractory,
                       nk_buffer* i_ext, nk_buffer* syn_e, nk_buffer* syn_i,
                       nk_buffer* spikes, nk_buffer* rate, nk_buffer* count) {
-    static const char* const names_[] = {"v", "i_e", "i_i", "refractory", "i_ext", "syn_e", "syn_i", "spikes", "rate", "count"};
     call_name = "nk_lif_step";
-    lif_step_t step = {0};
-    REQUIRE(lif_prepare(p, dt, tau_rate, &step));
-    OP_BEGIN("nk_lif_step", h, v, i_e, i_i, refractory, i_ext, syn_e, syn_i, spikes, rate, count);
-    return end_op(dev, lif_step_op(dev, &step, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9]));
+    lif_step_t s = {0};
+    REQUIRE(lif_prepare(p, dt, tau_rate, &s));
+    nk_buffer* t[] = {v, i_e, i_i, refractory, rate, count, i_ext, syn_e, syn_i, spikes};
+    /* the plan's extra variables (ops/LifStepOp.KERNEL_VARIABLES): what lif_prepare derived from p, dt and tau_rate */
+    const double extra[] = {s.p22, s.p21e, s.p21i, s.p20, s.p11e, s.p11i, s.v_rest, s.v_reset, s.v_thresh, s.i_offset, s.refractory_steps,
+                            s.rate_decay, s.rate_gain};
+    return run_typed("nk_lif_step", h, "lif_step", t, 0, NULL, NULL, extra);
 }
 
 nk_status nk_rate_step(nk_device* h, int activation, int exponential_euler, nk_buffer* r_, nk_buffer* x, nk_buffer* c, nk_buffer* tau,
                        float noise_scale, uint64_t seed, int stream, int step) {
-    static const char* const names_[] = {"r", "x", "c", "tau"};
-    if (!isfinite(noise_scale)) return fail(NK_ERR_ARGUMENT, "nk_rate_step: noise_scale = %s: need a finite value (sigma sqrt(dt))", numf(noise_scale));
-    OP_BEGIN("nk_rate_step", h, r_, x, c, tau);
-    return end_op(dev, rate_step_op(dev, activation, exponential_euler, r[0], r[1], r[2], r[3], noise_scale, seed, stream, step));
+    nk_buffer* t[] = {r_, x, c, tau};
+    const double p[] = {activation, exponential_euler != 0, noise_scale, 0, stream, step};
+    const uint64_t seeds[] = {0, 0, 0, seed, 0, 0};
+    return run_typed("nk_rate_step", h, "rate_step", t, noise_scale != 0.0f ? 0 : 1u << 3, p, seeds, NULL);   /* tau only for noise */
 }
 
 nk_status nk_izhikevich_step(nk_device* h, float dt, nk_buffer* v, nk_buffer* u, nk_buffer* abcd, nk_buffer* i_ext, nk_buffer* syn,
                              nk_buffer* spikes, nk_buffer* count) {
-    static const char* const names_[] = {"v", "u", "abcd", "i_ext", "syn", "spikes", "count"};
-    if (!(dt > 0 && dt < INFINITY)) return fail(NK_ERR_ARGUMENT, "nk_izhikevich_step: dt = %s ms: need a finite step > 0", numf(dt));
-    OP_BEGIN("nk_izhikevich_step", h, v, u, abcd, i_ext, syn, spikes, count);
-    return end_op(dev, izhikevich_step_op(dev, dt, r[0], r[1], r[2], r[3], r[4], r[5], r[6]));
+    nk_buffer* t[] = {v, u, count, abcd, i_ext, syn, spikes};
+    const double p[] = {dt};
+    return run_typed("nk_izhikevich_step", h, "izhikevich_step", t, 0, p, NULL, NULL);
 }
 
 nk_status nk_poisson(nk_device* h, float dt, nk_buffer* rate, uint64_t seed, int stream, int step, nk_buffer* spikes, nk_buffer* count) {
-    static const char* const names_[] = {"rate", "spikes", "count"};
-    if (!(dt > 0 && dt < INFINITY)) return fail(NK_ERR_ARGUMENT, "nk_poisson: dt = %s ms: need a finite step > 0", numf(dt));
-    OP_BEGIN("nk_poisson", h, rate, spikes, count);
-    return end_op(dev, poisson_op(dev, dt, r[0], seed, stream, step, r[1], r[2]));
+    nk_buffer* t[] = {rate, count, spikes};
+    const double p[] = {dt, 0, stream, step};
+    const uint64_t seeds[] = {0, seed, 0, 0};
+    return run_typed("nk_poisson", h, "poisson", t, 0, p, seeds, NULL);
 }

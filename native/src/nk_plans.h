@@ -6,6 +6,7 @@
 #define NK_PLANS_H
 
 #include <math.h>
+#include <stdio.h>
 
 /* one planned launch: a kernel and its global and local work sizes (2-D) */
 typedef struct { const char* kernel; long global_x, global_y; int local_x, local_y; } nk_planned;
@@ -14,6 +15,7 @@ static inline double nk_plan_cdiv(double a, double b) { return ceil(a / b); }
 static inline double nk_plan_rup(double a, double b) { return ceil(a / b) * b; }
 static inline double nk_plan_min(double a, double b) { return a < b ? a : b; }
 static inline double nk_plan_max(double a, double b) { return a > b ? a : b; }
+static inline double nk_plan_floor(double a) { return floor(a); }
 
 /* plan gemm: writes at most NK_PLAN_GEMM_STEPS launches to out and returns how many (0: no rule applies) */
 #define NK_PLAN_GEMM_STEPS 3
@@ -99,5 +101,2075 @@ static inline int nk_plan_output_layer(double rows, double c, double q, double k
 #define NK_GEMM_DEFINES_FORMAT "-DMR=%d -DNR=%d -DTS_M=%d -DTS_N=%d"
 /* characters a tuning key keeps; any other becomes '_' (key: platform|device|driver) */
 #define NK_TUNING_KEY_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._|+-"
+
+/* ---- the op table (org.neurokernels.plan.OpTables): ops with a launch plan ---- */
+
+enum { NK_ROLE_IN = 0, NK_ROLE_OUT = 1, NK_ROLE_INOUT = 2 };
+enum { NK_PARAM_FLOAT = 0, NK_PARAM_INT = 1, NK_PARAM_BOOL = 2, NK_PARAM_ACTIVATION = 3, NK_PARAM_UINT64 = 4 };
+enum { NK_OPARG_MATRIX = 0, NK_OPARG_RAW, NK_OPARG_INT, NK_OPARG_FLOAT, NK_OPARG_SEED_LO, NK_OPARG_SEED_HI, NK_OPARG_LOCAL };
+/* activation names by code (org.neurokernels.Activation) */
+static const char* const nk_activation_names[] = {"identity", "tanh", "logistic", "relu", "softplus", NULL};
+#define NK_TENSOR_VARIABLES 5
+#define NK_DEVICE_VARIABLES 4
+#define NK_OP_MAX_ARGS 28
+#define NK_OP_MAX_STEPS 1
+#define NK_OP_MAX_TENSORS 10
+#define NK_OP_MAX_VARIABLES 78
+
+typedef struct { const char* name; int role; int optional; } nk_op_tensor;
+typedef struct { const char* name; int type; const char* def; } nk_op_param;
+typedef struct { int kind; int ref; double value; } nk_op_arg;  /* ref: tensor (m, raw) or parameter (seeds) */
+typedef struct { const char* kernel; long global_x, global_y; int local_x, local_y; int nargs; nk_op_arg args[NK_OP_MAX_ARGS]; } nk_op_call;
+typedef struct {
+    const char* name;
+    int ntensors, nparams, nextra, nvars;
+    const nk_op_tensor* tensors;
+    const nk_op_param* params;
+    const char* const* extra;
+    int (*check)(const double* v, char* msg, size_t cap);  /* 0, or 1 with the message */
+    int (*plan)(const double* v, nk_op_call* out);         /* launches written; 0: no rule */
+} nk_op_def;
+
+/* a dimension as the Java messages print it */
+static inline const char* nk_op_dim(double x, char* buf, size_t cap) {
+    if (x == floor(x) && fabs(x) < 1e15) snprintf(buf, cap, "%.0f", x); else if (x != x) snprintf(buf, cap, "NaN"); else snprintf(buf, cap, "%g", x);
+    return buf;
+}
+
+/* op activation */
+static const nk_op_tensor nk_op_tensors_activation[] = {{"x", NK_ROLE_IN, 0}, {"y", NK_ROLE_OUT, 0}, };
+static const nk_op_param nk_op_params_activation[] = {{"activation", NK_PARAM_ACTIVATION, "tanh"}, };
+static int nk_op_check_activation(const double* v, char* msg, size_t cap) {
+    const double x_rows = v[0];
+    const double x_cols = v[1];
+    const double has_x = v[4];
+    const double y_rows = v[5];
+    const double y_cols = v[6];
+    const double has_y = v[9];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double m = NAN;
+    double n = NAN;
+    if (has_x) {
+        m = x_rows;
+        n = x_cols;
+        if (x_rows != (m) || x_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "activation", "x", x_rows, x_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "activation", "x");
+        return 1;
+    }
+    if (has_y) {
+        if (y_rows != (m) || y_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "activation", "y", y_rows, y_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "activation", "y");
+        return 1;
+    }
+    (void) m;
+    (void) n;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+static int nk_op_plan_activation(const double* v, nk_op_call* out) {
+    const double x_rows = v[0];
+    const double x_cols = v[1];
+    const double x_size = v[2];
+    const double x_off = v[3];
+    const double y_off = v[8];
+    const double contig = v[10];
+    const double opencl = v[11];
+    const double kernel = v[12];
+    const double activation = v[14];
+    const double cpu = (opencl && kernel != 0); (void) cpu;
+    (void) v;
+    if (cpu && contig) {
+        out[0].kernel = "nk_activation16";
+        out[0].global_x = (long) (nk_plan_rup(nk_plan_cdiv(x_size, 16), 64));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (64);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 6;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (x_size)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (activation)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_RAW, 0, 0};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_INT, 0, (x_off)};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_RAW, 1, 0};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_INT, 0, (y_off)};
+        return 1;
+    }
+    if (1) {
+        out[0].kernel = "nk_activation";
+        out[0].global_x = (long) (nk_plan_rup(x_size, 256));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (256);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 5;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (contig ? 1 : x_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (contig ? x_size : x_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_INT, 0, (activation)};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        return 1;
+    }
+    (void) out;
+    return 0;
+}
+
+/* op activation_grad */
+static const nk_op_tensor nk_op_tensors_activation_grad[] = {{"x", NK_ROLE_IN, 0}, {"y", NK_ROLE_OUT, 0}, };
+static const nk_op_param nk_op_params_activation_grad[] = {{"activation", NK_PARAM_ACTIVATION, "tanh"}, {"from_output", NK_PARAM_BOOL, "false"}, };
+static int nk_op_check_activation_grad(const double* v, char* msg, size_t cap) {
+    const double x_rows = v[0];
+    const double x_cols = v[1];
+    const double has_x = v[4];
+    const double y_rows = v[5];
+    const double y_cols = v[6];
+    const double has_y = v[9];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double m = NAN;
+    double n = NAN;
+    if (has_x) {
+        m = x_rows;
+        n = x_cols;
+        if (x_rows != (m) || x_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "activation_grad", "x", x_rows, x_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "activation_grad", "x");
+        return 1;
+    }
+    if (has_y) {
+        if (y_rows != (m) || y_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "activation_grad", "y", y_rows, y_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "activation_grad", "y");
+        return 1;
+    }
+    (void) m;
+    (void) n;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+static int nk_op_plan_activation_grad(const double* v, nk_op_call* out) {
+    const double x_rows = v[0];
+    const double x_cols = v[1];
+    const double x_size = v[2];
+    const double contig = v[10];
+    const double opencl = v[11];
+    const double kernel = v[12];
+    const double activation = v[14];
+    const double from_output = v[15];
+    const double cpu = (opencl && kernel != 0); (void) cpu;
+    (void) v;
+    if (1) {
+        out[0].kernel = "nk_activation_grad";
+        out[0].global_x = (long) (nk_plan_rup(x_size, 256));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (256);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 6;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (contig ? 1 : x_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (contig ? x_size : x_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_INT, 0, (activation)};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_INT, 0, (from_output)};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        return 1;
+    }
+    (void) out;
+    return 0;
+}
+
+/* op hadamard */
+static const nk_op_tensor nk_op_tensors_hadamard[] = {{"x", NK_ROLE_IN, 0}, {"y", NK_ROLE_IN, 0}, {"z", NK_ROLE_OUT, 0}, };
+static int nk_op_check_hadamard(const double* v, char* msg, size_t cap) {
+    const double x_rows = v[0];
+    const double x_cols = v[1];
+    const double has_x = v[4];
+    const double y_rows = v[5];
+    const double y_cols = v[6];
+    const double has_y = v[9];
+    const double z_rows = v[10];
+    const double z_cols = v[11];
+    const double has_z = v[14];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double m = NAN;
+    double n = NAN;
+    if (has_x) {
+        m = x_rows;
+        n = x_cols;
+        if (x_rows != (m) || x_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "hadamard", "x", x_rows, x_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "hadamard", "x");
+        return 1;
+    }
+    if (has_y) {
+        if (y_rows != (m) || y_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "hadamard", "y", y_rows, y_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "hadamard", "y");
+        return 1;
+    }
+    if (has_z) {
+        if (z_rows != (m) || z_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "hadamard", "z", z_rows, z_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "hadamard", "z");
+        return 1;
+    }
+    (void) m;
+    (void) n;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+static int nk_op_plan_hadamard(const double* v, nk_op_call* out) {
+    const double x_rows = v[0];
+    const double x_cols = v[1];
+    const double x_size = v[2];
+    const double contig = v[15];
+    const double opencl = v[16];
+    const double kernel = v[17];
+    const double cpu = (opencl && kernel != 0); (void) cpu;
+    (void) v;
+    if (1) {
+        out[0].kernel = "nk_hadamard";
+        out[0].global_x = (long) (nk_plan_rup(x_size, 256));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (256);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 5;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (contig ? 1 : x_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (contig ? x_size : x_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
+        return 1;
+    }
+    (void) out;
+    return 0;
+}
+
+/* op axpy */
+static const nk_op_tensor nk_op_tensors_axpy[] = {{"x", NK_ROLE_IN, 0}, {"y", NK_ROLE_INOUT, 0}, };
+static const nk_op_param nk_op_params_axpy[] = {{"alpha", NK_PARAM_FLOAT, "1"}, };
+static int nk_op_check_axpy(const double* v, char* msg, size_t cap) {
+    const double x_rows = v[0];
+    const double x_cols = v[1];
+    const double has_x = v[4];
+    const double y_rows = v[5];
+    const double y_cols = v[6];
+    const double has_y = v[9];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double m = NAN;
+    double n = NAN;
+    if (has_x) {
+        m = x_rows;
+        n = x_cols;
+        if (x_rows != (m) || x_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "axpy", "x", x_rows, x_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "axpy", "x");
+        return 1;
+    }
+    if (has_y) {
+        if (y_rows != (m) || y_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "axpy", "y", y_rows, y_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "axpy", "y");
+        return 1;
+    }
+    (void) m;
+    (void) n;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+static int nk_op_plan_axpy(const double* v, nk_op_call* out) {
+    const double x_rows = v[0];
+    const double x_cols = v[1];
+    const double x_size = v[2];
+    const double contig = v[10];
+    const double opencl = v[11];
+    const double kernel = v[12];
+    const double alpha = v[14];
+    const double cpu = (opencl && kernel != 0); (void) cpu;
+    (void) v;
+    if (1) {
+        out[0].kernel = "nk_axpy";
+        out[0].global_x = (long) (nk_plan_rup(x_size, 256));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (256);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 5;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (contig ? 1 : x_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (contig ? x_size : x_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (alpha)};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        return 1;
+    }
+    (void) out;
+    return 0;
+}
+
+/* op scale */
+static const nk_op_tensor nk_op_tensors_scale[] = {{"x", NK_ROLE_IN, 0}, {"y", NK_ROLE_OUT, 0}, };
+static const nk_op_param nk_op_params_scale[] = {{"alpha", NK_PARAM_FLOAT, "1"}, };
+static int nk_op_check_scale(const double* v, char* msg, size_t cap) {
+    const double x_rows = v[0];
+    const double x_cols = v[1];
+    const double has_x = v[4];
+    const double y_rows = v[5];
+    const double y_cols = v[6];
+    const double has_y = v[9];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double m = NAN;
+    double n = NAN;
+    if (has_x) {
+        m = x_rows;
+        n = x_cols;
+        if (x_rows != (m) || x_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "scale", "x", x_rows, x_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "scale", "x");
+        return 1;
+    }
+    if (has_y) {
+        if (y_rows != (m) || y_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "scale", "y", y_rows, y_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "scale", "y");
+        return 1;
+    }
+    (void) m;
+    (void) n;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+static int nk_op_plan_scale(const double* v, nk_op_call* out) {
+    const double x_rows = v[0];
+    const double x_cols = v[1];
+    const double x_size = v[2];
+    const double contig = v[10];
+    const double opencl = v[11];
+    const double kernel = v[12];
+    const double alpha = v[14];
+    const double cpu = (opencl && kernel != 0); (void) cpu;
+    (void) v;
+    if (1) {
+        out[0].kernel = "nk_scale";
+        out[0].global_x = (long) (nk_plan_rup(x_size, 256));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (256);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 5;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (contig ? 1 : x_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (contig ? x_size : x_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (alpha)};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        return 1;
+    }
+    (void) out;
+    return 0;
+}
+
+/* op copy */
+static const nk_op_tensor nk_op_tensors_copy[] = {{"x", NK_ROLE_IN, 0}, {"y", NK_ROLE_OUT, 0}, };
+static int nk_op_check_copy(const double* v, char* msg, size_t cap) {
+    const double x_rows = v[0];
+    const double x_cols = v[1];
+    const double has_x = v[4];
+    const double y_rows = v[5];
+    const double y_cols = v[6];
+    const double has_y = v[9];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double m = NAN;
+    double n = NAN;
+    if (has_x) {
+        m = x_rows;
+        n = x_cols;
+        if (x_rows != (m) || x_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "copy", "x", x_rows, x_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "copy", "x");
+        return 1;
+    }
+    if (has_y) {
+        if (y_rows != (m) || y_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "copy", "y", y_rows, y_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "copy", "y");
+        return 1;
+    }
+    (void) m;
+    (void) n;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+static int nk_op_plan_copy(const double* v, nk_op_call* out) {
+    const double x_rows = v[0];
+    const double x_cols = v[1];
+    const double x_size = v[2];
+    const double contig = v[10];
+    const double opencl = v[11];
+    const double kernel = v[12];
+    const double cpu = (opencl && kernel != 0); (void) cpu;
+    (void) v;
+    if (1) {
+        out[0].kernel = "nk_copy";
+        out[0].global_x = (long) (nk_plan_rup(x_size, 256));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (256);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 4;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (contig ? 1 : x_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (contig ? x_size : x_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        return 1;
+    }
+    (void) out;
+    return 0;
+}
+
+/* op column_sums */
+static const nk_op_tensor nk_op_tensors_column_sums[] = {{"x", NK_ROLE_IN, 0}, {"s", NK_ROLE_OUT, 0}, };
+static int nk_op_check_column_sums(const double* v, char* msg, size_t cap) {
+    const double x_rows = v[0];
+    const double x_cols = v[1];
+    const double has_x = v[4];
+    const double s_rows = v[5];
+    const double s_cols = v[6];
+    const double has_s = v[9];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double m = NAN;
+    double n = NAN;
+    if (has_x) {
+        m = x_rows;
+        n = x_cols;
+        if (x_rows != (m) || x_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "column_sums", "x", x_rows, x_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "column_sums", "x");
+        return 1;
+    }
+    if (has_s) {
+        if (s_rows != (1) || s_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "column_sums", "s", s_rows, s_cols, nk_op_dim((1), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "column_sums", "s");
+        return 1;
+    }
+    (void) m;
+    (void) n;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+static int nk_op_plan_column_sums(const double* v, nk_op_call* out) {
+    const double x_rows = v[0];
+    const double x_cols = v[1];
+    const double opencl = v[11];
+    const double kernel = v[12];
+    const double cpu = (opencl && kernel != 0); (void) cpu;
+    (void) v;
+    if (1) {
+        out[0].kernel = "nk_column_sums";
+        out[0].global_x = (long) (nk_plan_rup(x_cols, 256));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (256);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 4;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (x_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (x_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        return 1;
+    }
+    (void) out;
+    return 0;
+}
+
+/* op softmax_xent */
+static const nk_op_tensor nk_op_tensors_softmax_xent[] = {{"logits", NK_ROLE_IN, 0}, {"targets", NK_ROLE_IN, 0}, {"probs", NK_ROLE_OUT, 0}, {"grad", NK_ROLE_OUT, 0}, {"loss", NK_ROLE_OUT, 0}, };
+static int nk_op_check_softmax_xent(const double* v, char* msg, size_t cap) {
+    const double logits_rows = v[0];
+    const double logits_cols = v[1];
+    const double has_logits = v[4];
+    const double targets_rows = v[5];
+    const double targets_cols = v[6];
+    const double has_targets = v[9];
+    const double probs_rows = v[10];
+    const double probs_cols = v[11];
+    const double has_probs = v[14];
+    const double grad_rows = v[15];
+    const double grad_cols = v[16];
+    const double has_grad = v[19];
+    const double loss_rows = v[20];
+    const double loss_cols = v[21];
+    const double has_loss = v[24];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double m = NAN;
+    double c = NAN;
+    if (has_logits) {
+        m = logits_rows;
+        c = logits_cols;
+        if (logits_rows != (m) || logits_cols != (c)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "softmax_xent", "logits", logits_rows, logits_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((c), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "softmax_xent", "logits");
+        return 1;
+    }
+    if (has_targets) {
+        if (targets_rows != (m) || targets_cols != (c)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "softmax_xent", "targets", targets_rows, targets_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((c), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "softmax_xent", "targets");
+        return 1;
+    }
+    if (has_probs) {
+        if (probs_rows != (m) || probs_cols != (c)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "softmax_xent", "probs", probs_rows, probs_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((c), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "softmax_xent", "probs");
+        return 1;
+    }
+    if (has_grad) {
+        if (grad_rows != (m) || grad_cols != (c)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "softmax_xent", "grad", grad_rows, grad_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((c), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "softmax_xent", "grad");
+        return 1;
+    }
+    if (has_loss) {
+        if (loss_rows != (m) || loss_cols != (1)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "softmax_xent", "loss", loss_rows, loss_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((1), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "softmax_xent", "loss");
+        return 1;
+    }
+    (void) m;
+    (void) c;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+static int nk_op_plan_softmax_xent(const double* v, nk_op_call* out) {
+    const double logits_rows = v[0];
+    const double logits_cols = v[1];
+    const double opencl = v[26];
+    const double kernel = v[27];
+    const double cpu = (opencl && kernel != 0); (void) cpu;
+    (void) v;
+    if (1) {
+        out[0].kernel = "nk_softmax_xent";
+        out[0].global_x = (long) (nk_plan_rup(logits_rows, 256));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (256);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 7;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (logits_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (logits_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_MATRIX, 3, 0};
+        out[0].args[6] = (nk_op_arg) {NK_OPARG_MATRIX, 4, 0};
+        return 1;
+    }
+    (void) out;
+    return 0;
+}
+
+/* op sgd_update */
+static const nk_op_tensor nk_op_tensors_sgd_update[] = {{"w", NK_ROLE_INOUT, 0}, {"grad", NK_ROLE_IN, 0}, {"velocity", NK_ROLE_INOUT, 1}, };
+static const nk_op_param nk_op_params_sgd_update[] = {{"lr", NK_PARAM_FLOAT, "0.05"}, {"weight_decay", NK_PARAM_FLOAT, "0"}, {"momentum", NK_PARAM_FLOAT, "0"}, };
+static int nk_op_check_sgd_update(const double* v, char* msg, size_t cap) {
+    const double w_rows = v[0];
+    const double w_cols = v[1];
+    const double has_w = v[4];
+    const double grad_rows = v[5];
+    const double grad_cols = v[6];
+    const double has_grad = v[9];
+    const double velocity_rows = v[10];
+    const double velocity_cols = v[11];
+    const double has_velocity = v[14];
+    const double momentum = v[21];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double m = NAN;
+    double n = NAN;
+    if (!(momentum == 0 || has_velocity)) {
+        snprintf(msg, cap, "%s", "sgd_update: momentum != 0 needs input velocity");
+        return 1;
+    }
+    if (has_w) {
+        m = w_rows;
+        n = w_cols;
+        if (w_rows != (m) || w_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "sgd_update", "w", w_rows, w_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "sgd_update", "w");
+        return 1;
+    }
+    if (has_grad) {
+        if (grad_rows != (m) || grad_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "sgd_update", "grad", grad_rows, grad_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "sgd_update", "grad");
+        return 1;
+    }
+    if (has_velocity) {
+        if (velocity_rows != (m) || velocity_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "sgd_update", "velocity", velocity_rows, velocity_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    }
+    (void) m;
+    (void) n;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+static int nk_op_plan_sgd_update(const double* v, nk_op_call* out) {
+    const double w_rows = v[0];
+    const double w_cols = v[1];
+    const double w_size = v[2];
+    const double has_velocity = v[14];
+    const double contig = v[15];
+    const double opencl = v[16];
+    const double kernel = v[17];
+    const double lr = v[19];
+    const double weight_decay = v[20];
+    const double momentum = v[21];
+    const double cpu = (opencl && kernel != 0); (void) cpu;
+    (void) v;
+    if (1) {
+        out[0].kernel = "nk_sgd_update";
+        out[0].global_x = (long) (nk_plan_rup(w_size, 256));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (256);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 9;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (contig ? 1 : w_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (contig ? w_size : w_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (lr)};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (weight_decay)};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (momentum)};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[6] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        out[0].args[7] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
+        out[0].args[8] = (nk_op_arg) {NK_OPARG_INT, 0, (has_velocity)};
+        return 1;
+    }
+    (void) out;
+    return 0;
+}
+
+/* op kp_update */
+static const nk_op_tensor nk_op_tensors_kp_update[] = {{"w", NK_ROLE_INOUT, 0}, {"b", NK_ROLE_INOUT, 0}, {"grad", NK_ROLE_IN, 0}, {"velocity", NK_ROLE_INOUT, 1}, };
+static const nk_op_param nk_op_params_kp_update[] = {{"lr", NK_PARAM_FLOAT, "0.05"}, {"weight_decay", NK_PARAM_FLOAT, "0"}, {"momentum", NK_PARAM_FLOAT, "0"}, };
+static int nk_op_check_kp_update(const double* v, char* msg, size_t cap) {
+    const double w_rows = v[0];
+    const double w_cols = v[1];
+    const double has_w = v[4];
+    const double b_rows = v[5];
+    const double b_cols = v[6];
+    const double has_b = v[9];
+    const double grad_rows = v[10];
+    const double grad_cols = v[11];
+    const double has_grad = v[14];
+    const double velocity_rows = v[15];
+    const double velocity_cols = v[16];
+    const double has_velocity = v[19];
+    const double momentum = v[26];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double m = NAN;
+    double n = NAN;
+    if (!(momentum == 0 || has_velocity)) {
+        snprintf(msg, cap, "%s", "kp_update: momentum != 0 needs input velocity");
+        return 1;
+    }
+    if (has_w) {
+        m = w_rows;
+        n = w_cols;
+        if (w_rows != (m) || w_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "kp_update", "w", w_rows, w_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "kp_update", "w");
+        return 1;
+    }
+    if (has_b) {
+        if (b_rows != (m) || b_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "kp_update", "b", b_rows, b_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "kp_update", "b");
+        return 1;
+    }
+    if (has_grad) {
+        if (grad_rows != (m) || grad_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "kp_update", "grad", grad_rows, grad_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "kp_update", "grad");
+        return 1;
+    }
+    if (has_velocity) {
+        if (velocity_rows != (m) || velocity_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "kp_update", "velocity", velocity_rows, velocity_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    }
+    (void) m;
+    (void) n;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+static int nk_op_plan_kp_update(const double* v, nk_op_call* out) {
+    const double w_rows = v[0];
+    const double w_cols = v[1];
+    const double w_size = v[2];
+    const double has_velocity = v[19];
+    const double contig = v[20];
+    const double opencl = v[21];
+    const double kernel = v[22];
+    const double lr = v[24];
+    const double weight_decay = v[25];
+    const double momentum = v[26];
+    const double cpu = (opencl && kernel != 0); (void) cpu;
+    (void) v;
+    if (1) {
+        out[0].kernel = "nk_kp_update";
+        out[0].global_x = (long) (nk_plan_rup(w_size, 256));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (256);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 10;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (contig ? 1 : w_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (contig ? w_size : w_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (lr)};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (weight_decay)};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (momentum)};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[6] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        out[0].args[7] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
+        out[0].args[8] = (nk_op_arg) {NK_OPARG_MATRIX, 3, 0};
+        out[0].args[9] = (nk_op_arg) {NK_OPARG_INT, 0, (has_velocity)};
+        return 1;
+    }
+    (void) out;
+    return 0;
+}
+
+/* op gather_rows */
+static const nk_op_tensor nk_op_tensors_gather_rows[] = {{"x", NK_ROLE_IN, 0}, {"index", NK_ROLE_IN, 0}, {"out", NK_ROLE_OUT, 0}, };
+static int nk_op_check_gather_rows(const double* v, char* msg, size_t cap) {
+    const double x_rows = v[0];
+    const double x_cols = v[1];
+    const double has_x = v[4];
+    const double index_rows = v[5];
+    const double index_cols = v[6];
+    const double has_index = v[9];
+    const double out_rows = v[10];
+    const double out_cols = v[11];
+    const double has_out = v[14];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double m = NAN;
+    double n = NAN;
+    double r = NAN;
+    if (has_x) {
+        m = x_rows;
+        n = x_cols;
+        if (x_rows != (m) || x_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "gather_rows", "x", x_rows, x_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "gather_rows", "x");
+        return 1;
+    }
+    if (has_index) {
+        r = index_cols;
+        if (index_rows != (1) || index_cols != (r)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "gather_rows", "index", index_rows, index_cols, nk_op_dim((1), d0, sizeof d0), nk_op_dim((r), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "gather_rows", "index");
+        return 1;
+    }
+    if (has_out) {
+        if (out_rows != (r) || out_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "gather_rows", "out", out_rows, out_cols, nk_op_dim((r), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "gather_rows", "out");
+        return 1;
+    }
+    (void) m;
+    (void) n;
+    (void) r;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+static int nk_op_plan_gather_rows(const double* v, nk_op_call* out) {
+    const double x_rows = v[0];
+    const double out_rows = v[10];
+    const double out_cols = v[11];
+    const double out_size = v[12];
+    const double opencl = v[16];
+    const double kernel = v[17];
+    const double cpu = (opencl && kernel != 0); (void) cpu;
+    (void) v;
+    if (cpu) {
+        out[0].kernel = "nk_gather_rows16";
+        out[0].global_x = (long) (out_rows);
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (1);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 6;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (out_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (out_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_INT, 0, (x_rows)};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
+        return 1;
+    }
+    if (1) {
+        out[0].kernel = "nk_gather_rows";
+        out[0].global_x = (long) (nk_plan_rup(out_size, 256));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (256);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 6;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (out_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (out_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_INT, 0, (x_rows)};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
+        return 1;
+    }
+    (void) out;
+    return 0;
+}
+
+/* op sign_feedback */
+static const nk_op_tensor nk_op_tensors_sign_feedback[] = {{"w", NK_ROLE_IN, 0}, {"r", NK_ROLE_IN, 1}, {"b", NK_ROLE_OUT, 0}, };
+static const nk_op_param nk_op_params_sign_feedback[] = {{"scale", NK_PARAM_FLOAT, "1"}, };
+static int nk_op_check_sign_feedback(const double* v, char* msg, size_t cap) {
+    const double w_rows = v[0];
+    const double w_cols = v[1];
+    const double has_w = v[4];
+    const double r_rows = v[5];
+    const double r_cols = v[6];
+    const double has_r = v[9];
+    const double b_rows = v[10];
+    const double b_cols = v[11];
+    const double has_b = v[14];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double m = NAN;
+    double n = NAN;
+    if (has_w) {
+        m = w_rows;
+        n = w_cols;
+        if (w_rows != (m) || w_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "sign_feedback", "w", w_rows, w_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "sign_feedback", "w");
+        return 1;
+    }
+    if (has_r) {
+        if (r_rows != (m) || r_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "sign_feedback", "r", r_rows, r_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    }
+    if (has_b) {
+        if (b_rows != (m) || b_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "sign_feedback", "b", b_rows, b_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "sign_feedback", "b");
+        return 1;
+    }
+    (void) m;
+    (void) n;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+static int nk_op_plan_sign_feedback(const double* v, nk_op_call* out) {
+    const double w_rows = v[0];
+    const double w_cols = v[1];
+    const double w_size = v[2];
+    const double has_r = v[9];
+    const double contig = v[15];
+    const double opencl = v[16];
+    const double kernel = v[17];
+    const double scale = v[19];
+    const double cpu = (opencl && kernel != 0); (void) cpu;
+    (void) v;
+    if (1) {
+        out[0].kernel = "nk_sign_feedback";
+        out[0].global_x = (long) (nk_plan_rup(w_size, 256));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (256);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 7;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (contig ? 1 : w_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (contig ? w_size : w_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (scale)};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_INT, 0, (has_r)};
+        out[0].args[6] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
+        return 1;
+    }
+    (void) out;
+    return 0;
+}
+
+/* op mse */
+static const nk_op_tensor nk_op_tensors_mse[] = {{"y", NK_ROLE_IN, 0}, {"targets", NK_ROLE_IN, 0}, {"grad", NK_ROLE_OUT, 0}, {"loss", NK_ROLE_OUT, 0}, };
+static int nk_op_check_mse(const double* v, char* msg, size_t cap) {
+    const double y_rows = v[0];
+    const double y_cols = v[1];
+    const double has_y = v[4];
+    const double targets_rows = v[5];
+    const double targets_cols = v[6];
+    const double has_targets = v[9];
+    const double grad_rows = v[10];
+    const double grad_cols = v[11];
+    const double has_grad = v[14];
+    const double loss_rows = v[15];
+    const double loss_cols = v[16];
+    const double has_loss = v[19];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double m = NAN;
+    double c = NAN;
+    if (has_y) {
+        m = y_rows;
+        c = y_cols;
+        if (y_rows != (m) || y_cols != (c)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "mse", "y", y_rows, y_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((c), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "mse", "y");
+        return 1;
+    }
+    if (has_targets) {
+        if (targets_rows != (m) || targets_cols != (c)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "mse", "targets", targets_rows, targets_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((c), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "mse", "targets");
+        return 1;
+    }
+    if (has_grad) {
+        if (grad_rows != (m) || grad_cols != (c)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "mse", "grad", grad_rows, grad_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((c), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "mse", "grad");
+        return 1;
+    }
+    if (has_loss) {
+        if (loss_rows != (m) || loss_cols != (1)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "mse", "loss", loss_rows, loss_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((1), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "mse", "loss");
+        return 1;
+    }
+    (void) m;
+    (void) c;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+static int nk_op_plan_mse(const double* v, nk_op_call* out) {
+    const double y_rows = v[0];
+    const double y_cols = v[1];
+    const double opencl = v[21];
+    const double kernel = v[22];
+    const double cpu = (opencl && kernel != 0); (void) cpu;
+    (void) v;
+    if (1) {
+        out[0].kernel = "nk_mse";
+        out[0].global_x = (long) (nk_plan_rup(y_rows, 256));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (256);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 6;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (y_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (y_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_MATRIX, 3, 0};
+        return 1;
+    }
+    (void) out;
+    return 0;
+}
+
+/* op random_uniform */
+static const nk_op_tensor nk_op_tensors_random_uniform[] = {{"out", NK_ROLE_OUT, 0}, };
+static const nk_op_param nk_op_params_random_uniform[] = {{"rows", NK_PARAM_INT, "1"}, {"cols", NK_PARAM_INT, "1"}, {"seed", NK_PARAM_UINT64, "0"}, {"stream", NK_PARAM_INT, "0"}, {"draw", NK_PARAM_INT, "0"}, {"lo", NK_PARAM_FLOAT, "0"}, {"hi", NK_PARAM_FLOAT, "1"}, };
+static int nk_op_check_random_uniform(const double* v, char* msg, size_t cap) {
+    const double out_rows = v[0];
+    const double out_cols = v[1];
+    const double has_out = v[4];
+    const double rows = v[9];
+    const double cols = v[10];
+    const double lo = v[14];
+    const double hi = v[15];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    if (!(lo < hi)) {
+        snprintf(msg, cap, "%s", "random_uniform: need lo < hi");
+        return 1;
+    }
+    if (!(hi - lo <= 3.4028234663852886e38)) {
+        snprintf(msg, cap, "%s", "random_uniform: hi - lo overflows float: the kernel draws lo + u (hi - lo)");
+        return 1;
+    }
+    if (!(rows >= 1 && cols >= 1)) {
+        snprintf(msg, cap, "%s", "random_uniform: rows and cols must be at least 1");
+        return 1;
+    }
+    if (!(rows * cols <= 2147483647)) {
+        snprintf(msg, cap, "%s", "random_uniform: rows x cols exceeds 2^31 - 1 elements");
+        return 1;
+    }
+    if (has_out) {
+        if (out_rows != (rows) || out_cols != (cols)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "random_uniform", "out", out_rows, out_cols, nk_op_dim((rows), d0, sizeof d0), nk_op_dim((cols), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "random_uniform", "out");
+        return 1;
+    }
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+static int nk_op_plan_random_uniform(const double* v, nk_op_call* out) {
+    const double out_rows = v[0];
+    const double out_cols = v[1];
+    const double out_size = v[2];
+    const double opencl = v[6];
+    const double kernel = v[7];
+    const double stream = v[12];
+    const double draw = v[13];
+    const double lo = v[14];
+    const double hi = v[15];
+    const double cpu = (opencl && kernel != 0); (void) cpu;
+    (void) v;
+    if (cpu) {
+        out[0].kernel = "nk_random_uniform16";
+        out[0].global_x = (long) (nk_plan_cdiv(out_size, 64));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (1);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 9;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (out_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (out_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_SEED_LO, 2, 0};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_SEED_HI, 2, 0};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_INT, 0, (stream)};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_INT, 0, (draw)};
+        out[0].args[6] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (lo)};
+        out[0].args[7] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (hi)};
+        out[0].args[8] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        return 1;
+    }
+    if (1) {
+        out[0].kernel = "nk_random_uniform";
+        out[0].global_x = (long) (nk_plan_rup(nk_plan_cdiv(out_size, 4), 256));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (256);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 9;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (out_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (out_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_SEED_LO, 2, 0};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_SEED_HI, 2, 0};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_INT, 0, (stream)};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_INT, 0, (draw)};
+        out[0].args[6] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (lo)};
+        out[0].args[7] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (hi)};
+        out[0].args[8] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        return 1;
+    }
+    (void) out;
+    return 0;
+}
+
+/* op lif_step */
+static const nk_op_tensor nk_op_tensors_lif_step[] = {{"v", NK_ROLE_INOUT, 0}, {"i_e", NK_ROLE_INOUT, 0}, {"i_i", NK_ROLE_INOUT, 0}, {"refractory", NK_ROLE_INOUT, 0}, {"rate", NK_ROLE_INOUT, 0}, {"count", NK_ROLE_INOUT, 0}, {"i_ext", NK_ROLE_IN, 1}, {"syn_e", NK_ROLE_IN, 1}, {"syn_i", NK_ROLE_IN, 1}, {"spikes", NK_ROLE_OUT, 0}, };
+static const nk_op_param nk_op_params_lif_step[] = {{"tau_m", NK_PARAM_FLOAT, "20"}, {"cm", NK_PARAM_FLOAT, "1"}, {"v_rest", NK_PARAM_FLOAT, "-65"}, {"v_reset", NK_PARAM_FLOAT, "-65"}, {"v_thresh", NK_PARAM_FLOAT, "-50"}, {"tau_refrac", NK_PARAM_FLOAT, "0.1"}, {"tau_syn_E", NK_PARAM_FLOAT, "5"}, {"tau_syn_I", NK_PARAM_FLOAT, "5"}, {"i_offset", NK_PARAM_FLOAT, "0"}, {"dt", NK_PARAM_FLOAT, "0.1"}, {"tau_rate", NK_PARAM_FLOAT, "100"}, };
+static const char* const nk_op_extra_lif_step[] = {"p22", "p21e", "p21i", "p20", "p11e", "p11i", "v_rest_k", "v_reset_k", "v_thresh_k", "i_offset_k", "refractory_steps", "rate_decay", "rate_gain", };
+static int nk_op_check_lif_step(const double* v, char* msg, size_t cap) {
+    const double v_rows = v[0];
+    const double v_cols = v[1];
+    const double has_v = v[4];
+    const double i_e_rows = v[5];
+    const double i_e_cols = v[6];
+    const double has_i_e = v[9];
+    const double i_i_rows = v[10];
+    const double i_i_cols = v[11];
+    const double has_i_i = v[14];
+    const double refractory_rows = v[15];
+    const double refractory_cols = v[16];
+    const double has_refractory = v[19];
+    const double rate_rows = v[20];
+    const double rate_cols = v[21];
+    const double has_rate = v[24];
+    const double count_rows = v[25];
+    const double count_cols = v[26];
+    const double has_count = v[29];
+    const double i_ext_rows = v[30];
+    const double i_ext_cols = v[31];
+    const double has_i_ext = v[34];
+    const double syn_e_rows = v[35];
+    const double syn_e_cols = v[36];
+    const double has_syn_e = v[39];
+    const double syn_i_rows = v[40];
+    const double syn_i_cols = v[41];
+    const double has_syn_i = v[44];
+    const double spikes_rows = v[45];
+    const double spikes_cols = v[46];
+    const double has_spikes = v[49];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double b = NAN;
+    double n = NAN;
+    if (has_v) {
+        b = v_rows;
+        n = v_cols;
+        if (v_rows != (b) || v_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_step", "v", v_rows, v_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "lif_step", "v");
+        return 1;
+    }
+    if (has_i_e) {
+        if (i_e_rows != (b) || i_e_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_step", "i_e", i_e_rows, i_e_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "lif_step", "i_e");
+        return 1;
+    }
+    if (has_i_i) {
+        if (i_i_rows != (b) || i_i_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_step", "i_i", i_i_rows, i_i_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "lif_step", "i_i");
+        return 1;
+    }
+    if (has_refractory) {
+        if (refractory_rows != (b) || refractory_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_step", "refractory", refractory_rows, refractory_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "lif_step", "refractory");
+        return 1;
+    }
+    if (has_rate) {
+        if (rate_rows != (b) || rate_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_step", "rate", rate_rows, rate_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "lif_step", "rate");
+        return 1;
+    }
+    if (has_count) {
+        if (count_rows != (b) || count_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_step", "count", count_rows, count_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "lif_step", "count");
+        return 1;
+    }
+    if (has_i_ext) {
+        if (i_ext_rows != (b) || i_ext_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_step", "i_ext", i_ext_rows, i_ext_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    }
+    if (has_syn_e) {
+        if (syn_e_rows != (b) || syn_e_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_step", "syn_e", syn_e_rows, syn_e_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    }
+    if (has_syn_i) {
+        if (syn_i_rows != (b) || syn_i_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_step", "syn_i", syn_i_rows, syn_i_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    }
+    if (has_spikes) {
+        if (spikes_rows != (b) || spikes_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_step", "spikes", spikes_rows, spikes_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "lif_step", "spikes");
+        return 1;
+    }
+    (void) b;
+    (void) n;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+static int nk_op_plan_lif_step(const double* v, nk_op_call* out) {
+    const double v_rows = v[0];
+    const double v_cols = v[1];
+    const double v_size = v[2];
+    const double has_i_ext = v[34];
+    const double has_syn_e = v[39];
+    const double has_syn_i = v[44];
+    const double contig = v[50];
+    const double opencl = v[51];
+    const double kernel = v[52];
+    const double p22 = v[65];
+    const double p21e = v[66];
+    const double p21i = v[67];
+    const double p20 = v[68];
+    const double p11e = v[69];
+    const double p11i = v[70];
+    const double v_rest_k = v[71];
+    const double v_reset_k = v[72];
+    const double v_thresh_k = v[73];
+    const double i_offset_k = v[74];
+    const double refractory_steps = v[75];
+    const double rate_decay = v[76];
+    const double rate_gain = v[77];
+    const double cpu = (opencl && kernel != 0); (void) cpu;
+    (void) v;
+    if (cpu && contig) {
+        out[0].kernel = "nk_lif_step16";
+        out[0].global_x = (long) (nk_plan_rup(nk_plan_cdiv(v_size, 16), 64));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (64);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 28;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (1)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (v_size)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p22)};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p21e)};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p21i)};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p20)};
+        out[0].args[6] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p11e)};
+        out[0].args[7] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p11i)};
+        out[0].args[8] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (v_rest_k)};
+        out[0].args[9] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (v_reset_k)};
+        out[0].args[10] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (v_thresh_k)};
+        out[0].args[11] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (i_offset_k)};
+        out[0].args[12] = (nk_op_arg) {NK_OPARG_INT, 0, (refractory_steps)};
+        out[0].args[13] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (rate_decay)};
+        out[0].args[14] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (rate_gain)};
+        out[0].args[15] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[16] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        out[0].args[17] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
+        out[0].args[18] = (nk_op_arg) {NK_OPARG_MATRIX, 3, 0};
+        out[0].args[19] = (nk_op_arg) {NK_OPARG_MATRIX, 6, 0};
+        out[0].args[20] = (nk_op_arg) {NK_OPARG_INT, 0, (has_i_ext)};
+        out[0].args[21] = (nk_op_arg) {NK_OPARG_MATRIX, 7, 0};
+        out[0].args[22] = (nk_op_arg) {NK_OPARG_INT, 0, (has_syn_e)};
+        out[0].args[23] = (nk_op_arg) {NK_OPARG_MATRIX, 8, 0};
+        out[0].args[24] = (nk_op_arg) {NK_OPARG_INT, 0, (has_syn_i)};
+        out[0].args[25] = (nk_op_arg) {NK_OPARG_MATRIX, 9, 0};
+        out[0].args[26] = (nk_op_arg) {NK_OPARG_MATRIX, 4, 0};
+        out[0].args[27] = (nk_op_arg) {NK_OPARG_MATRIX, 5, 0};
+        return 1;
+    }
+    if (1) {
+        out[0].kernel = "nk_lif_step";
+        out[0].global_x = (long) (nk_plan_rup(v_size, 256));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (256);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 28;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (contig ? 1 : v_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (contig ? v_size : v_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p22)};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p21e)};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p21i)};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p20)};
+        out[0].args[6] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p11e)};
+        out[0].args[7] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p11i)};
+        out[0].args[8] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (v_rest_k)};
+        out[0].args[9] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (v_reset_k)};
+        out[0].args[10] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (v_thresh_k)};
+        out[0].args[11] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (i_offset_k)};
+        out[0].args[12] = (nk_op_arg) {NK_OPARG_INT, 0, (refractory_steps)};
+        out[0].args[13] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (rate_decay)};
+        out[0].args[14] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (rate_gain)};
+        out[0].args[15] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[16] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        out[0].args[17] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
+        out[0].args[18] = (nk_op_arg) {NK_OPARG_MATRIX, 3, 0};
+        out[0].args[19] = (nk_op_arg) {NK_OPARG_MATRIX, 6, 0};
+        out[0].args[20] = (nk_op_arg) {NK_OPARG_INT, 0, (has_i_ext)};
+        out[0].args[21] = (nk_op_arg) {NK_OPARG_MATRIX, 7, 0};
+        out[0].args[22] = (nk_op_arg) {NK_OPARG_INT, 0, (has_syn_e)};
+        out[0].args[23] = (nk_op_arg) {NK_OPARG_MATRIX, 8, 0};
+        out[0].args[24] = (nk_op_arg) {NK_OPARG_INT, 0, (has_syn_i)};
+        out[0].args[25] = (nk_op_arg) {NK_OPARG_MATRIX, 9, 0};
+        out[0].args[26] = (nk_op_arg) {NK_OPARG_MATRIX, 4, 0};
+        out[0].args[27] = (nk_op_arg) {NK_OPARG_MATRIX, 5, 0};
+        return 1;
+    }
+    (void) out;
+    return 0;
+}
+
+/* op rate_step */
+static const nk_op_tensor nk_op_tensors_rate_step[] = {{"r", NK_ROLE_INOUT, 0}, {"x", NK_ROLE_IN, 0}, {"c", NK_ROLE_IN, 0}, {"tau", NK_ROLE_IN, 1}, };
+static const nk_op_param nk_op_params_rate_step[] = {{"activation", NK_PARAM_ACTIVATION, "tanh"}, {"exp_euler", NK_PARAM_BOOL, "true"}, {"noise_scale", NK_PARAM_FLOAT, "0"}, {"seed", NK_PARAM_UINT64, "0"}, {"stream", NK_PARAM_INT, "0"}, {"step", NK_PARAM_INT, "0"}, };
+static int nk_op_check_rate_step(const double* v, char* msg, size_t cap) {
+    const double r_rows = v[0];
+    const double r_cols = v[1];
+    const double has_r = v[4];
+    const double x_rows = v[5];
+    const double x_cols = v[6];
+    const double has_x = v[9];
+    const double c_rows = v[10];
+    const double c_cols = v[11];
+    const double has_c = v[14];
+    const double tau_rows = v[15];
+    const double tau_cols = v[16];
+    const double has_tau = v[19];
+    const double noise_scale = v[26];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double b = NAN;
+    double n = NAN;
+    if (!(noise_scale == 0 || has_tau)) {
+        snprintf(msg, cap, "%s", "rate_step: noise needs tau (1 x n)");
+        return 1;
+    }
+    if (has_r) {
+        b = r_rows;
+        n = r_cols;
+        if (r_rows != (b) || r_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rate_step", "r", r_rows, r_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "rate_step", "r");
+        return 1;
+    }
+    if (has_x) {
+        if (x_rows != (b) || x_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rate_step", "x", x_rows, x_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "rate_step", "x");
+        return 1;
+    }
+    if (has_c) {
+        if (c_rows != (1) || c_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rate_step", "c", c_rows, c_cols, nk_op_dim((1), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "rate_step", "c");
+        return 1;
+    }
+    if (has_tau) {
+        if (tau_rows != (1) || tau_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rate_step", "tau", tau_rows, tau_cols, nk_op_dim((1), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    }
+    (void) b;
+    (void) n;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+static int nk_op_plan_rate_step(const double* v, nk_op_call* out) {
+    const double r_rows = v[0];
+    const double r_cols = v[1];
+    const double r_size = v[2];
+    const double opencl = v[21];
+    const double kernel = v[22];
+    const double activation = v[24];
+    const double exp_euler = v[25];
+    const double noise_scale = v[26];
+    const double stream = v[28];
+    const double step = v[29];
+    const double cpu = (opencl && kernel != 0); (void) cpu;
+    (void) v;
+    if (cpu) {
+        out[0].kernel = "nk_rate_step16";
+        out[0].global_x = (long) (nk_plan_rup(r_rows * nk_plan_cdiv(r_cols, 16), 64));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (64);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 13;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (r_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (r_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_INT, 0, (activation)};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_INT, 0, (exp_euler)};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        out[0].args[6] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
+        out[0].args[7] = (nk_op_arg) {NK_OPARG_MATRIX, 3, 0};
+        out[0].args[8] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (noise_scale)};
+        out[0].args[9] = (nk_op_arg) {NK_OPARG_SEED_LO, 3, 0};
+        out[0].args[10] = (nk_op_arg) {NK_OPARG_SEED_HI, 3, 0};
+        out[0].args[11] = (nk_op_arg) {NK_OPARG_INT, 0, (stream)};
+        out[0].args[12] = (nk_op_arg) {NK_OPARG_INT, 0, (step)};
+        return 1;
+    }
+    if (1) {
+        out[0].kernel = "nk_rate_step";
+        out[0].global_x = (long) (nk_plan_rup(r_size, 256));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (256);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 13;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (r_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (r_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_INT, 0, (activation)};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_INT, 0, (exp_euler)};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        out[0].args[6] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
+        out[0].args[7] = (nk_op_arg) {NK_OPARG_MATRIX, 3, 0};
+        out[0].args[8] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (noise_scale)};
+        out[0].args[9] = (nk_op_arg) {NK_OPARG_SEED_LO, 3, 0};
+        out[0].args[10] = (nk_op_arg) {NK_OPARG_SEED_HI, 3, 0};
+        out[0].args[11] = (nk_op_arg) {NK_OPARG_INT, 0, (stream)};
+        out[0].args[12] = (nk_op_arg) {NK_OPARG_INT, 0, (step)};
+        return 1;
+    }
+    (void) out;
+    return 0;
+}
+
+/* op rate_multistep */
+static const nk_op_tensor nk_op_tensors_rate_multistep[] = {{"r", NK_ROLE_INOUT, 0}, {"w_rec_t", NK_ROLE_IN, 0}, {"bias", NK_ROLE_IN, 0}, {"c", NK_ROLE_IN, 0}, {"tau", NK_ROLE_IN, 1}, {"w_in_t", NK_ROLE_IN, 1}, {"u", NK_ROLE_IN, 1}, {"rec", NK_ROLE_OUT, 1}, };
+static const nk_op_param nk_op_params_rate_multistep[] = {{"steps", NK_PARAM_INT, "1"}, {"activation", NK_PARAM_ACTIVATION, "tanh"}, {"exp_euler", NK_PARAM_BOOL, "true"}, {"noise_scale", NK_PARAM_FLOAT, "0"}, {"seed", NK_PARAM_UINT64, "0"}, {"stream", NK_PARAM_INT, "0"}, {"step0", NK_PARAM_INT, "0"}, {"record_every", NK_PARAM_INT, "1"}, };
+static int nk_op_check_rate_multistep(const double* v, char* msg, size_t cap) {
+    const double r_rows = v[0];
+    const double r_cols = v[1];
+    const double has_r = v[4];
+    const double w_rec_t_rows = v[5];
+    const double w_rec_t_cols = v[6];
+    const double has_w_rec_t = v[9];
+    const double bias_rows = v[10];
+    const double bias_cols = v[11];
+    const double has_bias = v[14];
+    const double c_rows = v[15];
+    const double c_cols = v[16];
+    const double has_c = v[19];
+    const double tau_rows = v[20];
+    const double tau_cols = v[21];
+    const double has_tau = v[24];
+    const double w_in_t_rows = v[25];
+    const double w_in_t_cols = v[26];
+    const double has_w_in_t = v[29];
+    const double u_rows = v[30];
+    const double u_cols = v[31];
+    const double has_u = v[34];
+    const double rec_rows = v[35];
+    const double rec_cols = v[36];
+    const double has_rec = v[39];
+    const double steps = v[44];
+    const double noise_scale = v[47];
+    const double record_every = v[51];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double b = NAN;
+    double n = NAN;
+    double m = NAN;
+    if (!(has_u == has_w_in_t)) {
+        snprintf(msg, cap, "%s", "rate_multistep: give both u and w_in_t, or neither");
+        return 1;
+    }
+    if (!(noise_scale == 0 || has_tau)) {
+        snprintf(msg, cap, "%s", "rate_multistep: noise needs tau");
+        return 1;
+    }
+    if (!(steps >= 1)) {
+        snprintf(msg, cap, "%s", "rate_multistep: steps must be positive");
+        return 1;
+    }
+    if (!(!has_rec || (record_every >= 1 && record_every <= steps))) {
+        snprintf(msg, cap, "%s", "rate_multistep: rec needs 1 <= record_every <= steps");
+        return 1;
+    }
+    if (has_r) {
+        b = r_rows;
+        n = r_cols;
+        if (r_rows != (b) || r_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rate_multistep", "r", r_rows, r_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "rate_multistep", "r");
+        return 1;
+    }
+    if (has_w_rec_t) {
+        if (w_rec_t_rows != (n) || w_rec_t_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rate_multistep", "w_rec_t", w_rec_t_rows, w_rec_t_cols, nk_op_dim((n), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "rate_multistep", "w_rec_t");
+        return 1;
+    }
+    if (has_bias) {
+        if (bias_rows != (1) || bias_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rate_multistep", "bias", bias_rows, bias_cols, nk_op_dim((1), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "rate_multistep", "bias");
+        return 1;
+    }
+    if (has_c) {
+        if (c_rows != (1) || c_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rate_multistep", "c", c_rows, c_cols, nk_op_dim((1), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "rate_multistep", "c");
+        return 1;
+    }
+    if (has_tau) {
+        if (tau_rows != (1) || tau_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rate_multistep", "tau", tau_rows, tau_cols, nk_op_dim((1), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    }
+    if (has_w_in_t) {
+        m = w_in_t_rows;
+        if (w_in_t_rows != (m) || w_in_t_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rate_multistep", "w_in_t", w_in_t_rows, w_in_t_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    }
+    if (has_u) {
+        if (u_rows != (steps * b) || u_cols != (m)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rate_multistep", "u", u_rows, u_cols, nk_op_dim((steps * b), d0, sizeof d0), nk_op_dim((m), d1, sizeof d1));
+            return 1;
+        }
+    }
+    if (has_rec) {
+        if (rec_rows != (nk_plan_floor(steps / record_every) * b) || rec_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rate_multistep", "rec", rec_rows, rec_cols, nk_op_dim((nk_plan_floor(steps / record_every) * b), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    }
+    (void) b;
+    (void) n;
+    (void) m;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+static int nk_op_plan_rate_multistep(const double* v, nk_op_call* out) {
+    const double r_rows = v[0];
+    const double r_cols = v[1];
+    const double w_in_t_rows = v[25];
+    const double has_w_in_t = v[29];
+    const double has_u = v[34];
+    const double has_rec = v[39];
+    const double opencl = v[41];
+    const double kernel = v[42];
+    const double maxwg = v[43];
+    const double steps = v[44];
+    const double activation = v[45];
+    const double exp_euler = v[46];
+    const double noise_scale = v[47];
+    const double stream = v[49];
+    const double step0 = v[50];
+    const double record_every = v[51];
+    const double cpu = (opencl && kernel != 0); (void) cpu;
+    (void) v;
+    if (cpu && r_cols <= 512) {
+        out[0].kernel = "nk_rate_multistep_cpu";
+        out[0].global_x = (long) (nk_plan_cdiv(r_rows, 8));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (1);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 21;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (r_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (r_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_INT, 0, (has_w_in_t ? w_in_t_rows : 0)};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_INT, 0, (steps)};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_INT, 0, (activation)};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_INT, 0, (exp_euler)};
+        out[0].args[6] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[7] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        out[0].args[8] = (nk_op_arg) {NK_OPARG_MATRIX, 5, 0};
+        out[0].args[9] = (nk_op_arg) {NK_OPARG_MATRIX, 6, 0};
+        out[0].args[10] = (nk_op_arg) {NK_OPARG_INT, 0, (has_u)};
+        out[0].args[11] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
+        out[0].args[12] = (nk_op_arg) {NK_OPARG_MATRIX, 3, 0};
+        out[0].args[13] = (nk_op_arg) {NK_OPARG_MATRIX, 4, 0};
+        out[0].args[14] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (noise_scale)};
+        out[0].args[15] = (nk_op_arg) {NK_OPARG_SEED_LO, 4, 0};
+        out[0].args[16] = (nk_op_arg) {NK_OPARG_SEED_HI, 4, 0};
+        out[0].args[17] = (nk_op_arg) {NK_OPARG_INT, 0, (stream)};
+        out[0].args[18] = (nk_op_arg) {NK_OPARG_INT, 0, (step0)};
+        out[0].args[19] = (nk_op_arg) {NK_OPARG_MATRIX, 7, 0};
+        out[0].args[20] = (nk_op_arg) {NK_OPARG_INT, 0, (has_rec ? record_every : 0)};
+        return 1;
+    }
+    if (1) {
+        out[0].kernel = "nk_rate_multistep";
+        out[0].global_x = (long) (r_rows * (nk_plan_rup(r_cols, 16) > maxwg ? r_cols : nk_plan_rup(r_cols, 16)));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (nk_plan_rup(r_cols, 16) > maxwg ? r_cols : nk_plan_rup(r_cols, 16));
+        out[0].local_y = (int) (1);
+        out[0].nargs = 22;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (r_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (r_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_INT, 0, (has_w_in_t ? w_in_t_rows : 0)};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_INT, 0, (steps)};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_INT, 0, (activation)};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_INT, 0, (exp_euler)};
+        out[0].args[6] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[7] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        out[0].args[8] = (nk_op_arg) {NK_OPARG_MATRIX, 5, 0};
+        out[0].args[9] = (nk_op_arg) {NK_OPARG_MATRIX, 6, 0};
+        out[0].args[10] = (nk_op_arg) {NK_OPARG_INT, 0, (has_u)};
+        out[0].args[11] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
+        out[0].args[12] = (nk_op_arg) {NK_OPARG_MATRIX, 3, 0};
+        out[0].args[13] = (nk_op_arg) {NK_OPARG_MATRIX, 4, 0};
+        out[0].args[14] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (noise_scale)};
+        out[0].args[15] = (nk_op_arg) {NK_OPARG_SEED_LO, 4, 0};
+        out[0].args[16] = (nk_op_arg) {NK_OPARG_SEED_HI, 4, 0};
+        out[0].args[17] = (nk_op_arg) {NK_OPARG_INT, 0, (stream)};
+        out[0].args[18] = (nk_op_arg) {NK_OPARG_INT, 0, (step0)};
+        out[0].args[19] = (nk_op_arg) {NK_OPARG_MATRIX, 7, 0};
+        out[0].args[20] = (nk_op_arg) {NK_OPARG_INT, 0, (has_rec ? record_every : 0)};
+        out[0].args[21] = (nk_op_arg) {NK_OPARG_LOCAL, 0, (r_cols)};
+        return 1;
+    }
+    (void) out;
+    return 0;
+}
+
+/* op izhikevich_step */
+static const nk_op_tensor nk_op_tensors_izhikevich_step[] = {{"v", NK_ROLE_INOUT, 0}, {"u", NK_ROLE_INOUT, 0}, {"count", NK_ROLE_INOUT, 0}, {"abcd", NK_ROLE_IN, 0}, {"i_ext", NK_ROLE_IN, 1}, {"syn", NK_ROLE_IN, 1}, {"spikes", NK_ROLE_OUT, 0}, };
+static const nk_op_param nk_op_params_izhikevich_step[] = {{"dt", NK_PARAM_FLOAT, "1"}, };
+static int nk_op_check_izhikevich_step(const double* v, char* msg, size_t cap) {
+    const double v_rows = v[0];
+    const double v_cols = v[1];
+    const double has_v = v[4];
+    const double u_rows = v[5];
+    const double u_cols = v[6];
+    const double has_u = v[9];
+    const double count_rows = v[10];
+    const double count_cols = v[11];
+    const double has_count = v[14];
+    const double abcd_rows = v[15];
+    const double abcd_cols = v[16];
+    const double has_abcd = v[19];
+    const double i_ext_rows = v[20];
+    const double i_ext_cols = v[21];
+    const double has_i_ext = v[24];
+    const double syn_rows = v[25];
+    const double syn_cols = v[26];
+    const double has_syn = v[29];
+    const double spikes_rows = v[30];
+    const double spikes_cols = v[31];
+    const double has_spikes = v[34];
+    const double dt = v[39];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double b = NAN;
+    double n = NAN;
+    if (!(dt > 0)) {
+        snprintf(msg, cap, "%s", "izhikevich_step: dt must be a step > 0 ms");
+        return 1;
+    }
+    if (has_v) {
+        b = v_rows;
+        n = v_cols;
+        if (v_rows != (b) || v_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "izhikevich_step", "v", v_rows, v_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "izhikevich_step", "v");
+        return 1;
+    }
+    if (has_u) {
+        if (u_rows != (b) || u_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "izhikevich_step", "u", u_rows, u_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "izhikevich_step", "u");
+        return 1;
+    }
+    if (has_count) {
+        if (count_rows != (b) || count_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "izhikevich_step", "count", count_rows, count_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "izhikevich_step", "count");
+        return 1;
+    }
+    if (has_abcd) {
+        if (abcd_rows != (4) || abcd_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "izhikevich_step", "abcd", abcd_rows, abcd_cols, nk_op_dim((4), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "izhikevich_step", "abcd");
+        return 1;
+    }
+    if (has_i_ext) {
+        if (i_ext_rows != (b) || i_ext_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "izhikevich_step", "i_ext", i_ext_rows, i_ext_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    }
+    if (has_syn) {
+        if (syn_rows != (b) || syn_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "izhikevich_step", "syn", syn_rows, syn_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    }
+    if (has_spikes) {
+        if (spikes_rows != (b) || spikes_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "izhikevich_step", "spikes", spikes_rows, spikes_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "izhikevich_step", "spikes");
+        return 1;
+    }
+    (void) b;
+    (void) n;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+static int nk_op_plan_izhikevich_step(const double* v, nk_op_call* out) {
+    const double v_rows = v[0];
+    const double v_cols = v[1];
+    const double v_size = v[2];
+    const double has_i_ext = v[24];
+    const double has_syn = v[29];
+    const double opencl = v[36];
+    const double kernel = v[37];
+    const double dt = v[39];
+    const double cpu = (opencl && kernel != 0); (void) cpu;
+    (void) v;
+    if (cpu) {
+        out[0].kernel = "nk_izhikevich_step16";
+        out[0].global_x = (long) (nk_plan_rup(v_rows * nk_plan_cdiv(v_cols, 16), 64));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (64);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 12;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (v_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (v_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (dt)};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_MATRIX, 3, 0};
+        out[0].args[6] = (nk_op_arg) {NK_OPARG_MATRIX, 4, 0};
+        out[0].args[7] = (nk_op_arg) {NK_OPARG_INT, 0, (has_i_ext)};
+        out[0].args[8] = (nk_op_arg) {NK_OPARG_MATRIX, 5, 0};
+        out[0].args[9] = (nk_op_arg) {NK_OPARG_INT, 0, (has_syn)};
+        out[0].args[10] = (nk_op_arg) {NK_OPARG_MATRIX, 6, 0};
+        out[0].args[11] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
+        return 1;
+    }
+    if (1) {
+        out[0].kernel = "nk_izhikevich_step";
+        out[0].global_x = (long) (nk_plan_rup(v_size, 256));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (256);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 12;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (v_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (v_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (dt)};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_MATRIX, 3, 0};
+        out[0].args[6] = (nk_op_arg) {NK_OPARG_MATRIX, 4, 0};
+        out[0].args[7] = (nk_op_arg) {NK_OPARG_INT, 0, (has_i_ext)};
+        out[0].args[8] = (nk_op_arg) {NK_OPARG_MATRIX, 5, 0};
+        out[0].args[9] = (nk_op_arg) {NK_OPARG_INT, 0, (has_syn)};
+        out[0].args[10] = (nk_op_arg) {NK_OPARG_MATRIX, 6, 0};
+        out[0].args[11] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
+        return 1;
+    }
+    (void) out;
+    return 0;
+}
+
+/* op poisson */
+static const nk_op_tensor nk_op_tensors_poisson[] = {{"rate", NK_ROLE_IN, 0}, {"count", NK_ROLE_INOUT, 0}, {"spikes", NK_ROLE_OUT, 0}, };
+static const nk_op_param nk_op_params_poisson[] = {{"dt", NK_PARAM_FLOAT, "0.1"}, {"seed", NK_PARAM_UINT64, "0"}, {"stream", NK_PARAM_INT, "0"}, {"step", NK_PARAM_INT, "0"}, };
+static int nk_op_check_poisson(const double* v, char* msg, size_t cap) {
+    const double rate_rows = v[0];
+    const double rate_cols = v[1];
+    const double has_rate = v[4];
+    const double count_rows = v[5];
+    const double count_cols = v[6];
+    const double has_count = v[9];
+    const double spikes_rows = v[10];
+    const double spikes_cols = v[11];
+    const double has_spikes = v[14];
+    const double dt = v[19];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double n = NAN;
+    double b = NAN;
+    if (!(dt > 0)) {
+        snprintf(msg, cap, "%s", "poisson: dt must be a step > 0 ms");
+        return 1;
+    }
+    if (has_rate) {
+        n = rate_cols;
+        if (rate_rows != (1) || rate_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "poisson", "rate", rate_rows, rate_cols, nk_op_dim((1), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "poisson", "rate");
+        return 1;
+    }
+    if (has_count) {
+        b = count_rows;
+        if (count_rows != (b) || count_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "poisson", "count", count_rows, count_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "poisson", "count");
+        return 1;
+    }
+    if (has_spikes) {
+        if (spikes_rows != (b) || spikes_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "poisson", "spikes", spikes_rows, spikes_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "poisson", "spikes");
+        return 1;
+    }
+    (void) n;
+    (void) b;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+static int nk_op_plan_poisson(const double* v, nk_op_call* out) {
+    const double spikes_rows = v[10];
+    const double spikes_cols = v[11];
+    const double spikes_size = v[12];
+    const double opencl = v[16];
+    const double kernel = v[17];
+    const double dt = v[19];
+    const double stream = v[21];
+    const double step = v[22];
+    const double cpu = (opencl && kernel != 0); (void) cpu;
+    (void) v;
+    if (1) {
+        out[0].kernel = "nk_poisson";
+        out[0].global_x = (long) (nk_plan_rup(spikes_size, 256));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (256);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 10;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (spikes_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (spikes_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (dt)};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_SEED_LO, 1, 0};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_SEED_HI, 1, 0};
+        out[0].args[6] = (nk_op_arg) {NK_OPARG_INT, 0, (stream)};
+        out[0].args[7] = (nk_op_arg) {NK_OPARG_INT, 0, (step)};
+        out[0].args[8] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
+        out[0].args[9] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        return 1;
+    }
+    (void) out;
+    return 0;
+}
+
+/* op philox4x32_10 */
+static const nk_op_tensor nk_op_tensors_philox4x32_10[] = {{"counter", NK_ROLE_IN, 0}, {"key", NK_ROLE_IN, 0}, {"out", NK_ROLE_OUT, 0}, };
+static int nk_op_check_philox4x32_10(const double* v, char* msg, size_t cap) {
+    const double counter_rows = v[0];
+    const double counter_cols = v[1];
+    const double has_counter = v[4];
+    const double key_rows = v[5];
+    const double key_cols = v[6];
+    const double has_key = v[9];
+    const double out_rows = v[10];
+    const double out_cols = v[11];
+    const double has_out = v[14];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double n = NAN;
+    if (has_counter) {
+        n = counter_rows;
+        if (counter_rows != (n) || counter_cols != (4)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "philox4x32_10", "counter", counter_rows, counter_cols, nk_op_dim((n), d0, sizeof d0), nk_op_dim((4), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "philox4x32_10", "counter");
+        return 1;
+    }
+    if (has_key) {
+        if (key_rows != (n) || key_cols != (2)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "philox4x32_10", "key", key_rows, key_cols, nk_op_dim((n), d0, sizeof d0), nk_op_dim((2), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "philox4x32_10", "key");
+        return 1;
+    }
+    if (has_out) {
+        if (out_rows != (n) || out_cols != (4)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "philox4x32_10", "out", out_rows, out_cols, nk_op_dim((n), d0, sizeof d0), nk_op_dim((4), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "philox4x32_10", "out");
+        return 1;
+    }
+    (void) n;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+static int nk_op_plan_philox4x32_10(const double* v, nk_op_call* out) {
+    const double counter_rows = v[0];
+    const double opencl = v[16];
+    const double kernel = v[17];
+    const double cpu = (opencl && kernel != 0); (void) cpu;
+    (void) v;
+    if (1) {
+        out[0].kernel = "nk_philox";
+        out[0].global_x = (long) (nk_plan_rup(counter_rows, 256));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (256);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 4;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (counter_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
+        return 1;
+    }
+    (void) out;
+    return 0;
+}
+
+static const nk_op_def nk_ops[] = {
+    {"activation", 2, 1, 0, 15, nk_op_tensors_activation, nk_op_params_activation, NULL, nk_op_check_activation, nk_op_plan_activation},
+    {"activation_grad", 2, 2, 0, 16, nk_op_tensors_activation_grad, nk_op_params_activation_grad, NULL, nk_op_check_activation_grad, nk_op_plan_activation_grad},
+    {"hadamard", 3, 0, 0, 19, nk_op_tensors_hadamard, NULL, NULL, nk_op_check_hadamard, nk_op_plan_hadamard},
+    {"axpy", 2, 1, 0, 15, nk_op_tensors_axpy, nk_op_params_axpy, NULL, nk_op_check_axpy, nk_op_plan_axpy},
+    {"scale", 2, 1, 0, 15, nk_op_tensors_scale, nk_op_params_scale, NULL, nk_op_check_scale, nk_op_plan_scale},
+    {"copy", 2, 0, 0, 14, nk_op_tensors_copy, NULL, NULL, nk_op_check_copy, nk_op_plan_copy},
+    {"column_sums", 2, 0, 0, 14, nk_op_tensors_column_sums, NULL, NULL, nk_op_check_column_sums, nk_op_plan_column_sums},
+    {"softmax_xent", 5, 0, 0, 29, nk_op_tensors_softmax_xent, NULL, NULL, nk_op_check_softmax_xent, nk_op_plan_softmax_xent},
+    {"sgd_update", 3, 3, 0, 22, nk_op_tensors_sgd_update, nk_op_params_sgd_update, NULL, nk_op_check_sgd_update, nk_op_plan_sgd_update},
+    {"kp_update", 4, 3, 0, 27, nk_op_tensors_kp_update, nk_op_params_kp_update, NULL, nk_op_check_kp_update, nk_op_plan_kp_update},
+    {"gather_rows", 3, 0, 0, 19, nk_op_tensors_gather_rows, NULL, NULL, nk_op_check_gather_rows, nk_op_plan_gather_rows},
+    {"sign_feedback", 3, 1, 0, 20, nk_op_tensors_sign_feedback, nk_op_params_sign_feedback, NULL, nk_op_check_sign_feedback, nk_op_plan_sign_feedback},
+    {"mse", 4, 0, 0, 24, nk_op_tensors_mse, NULL, NULL, nk_op_check_mse, nk_op_plan_mse},
+    {"random_uniform", 1, 7, 0, 16, nk_op_tensors_random_uniform, nk_op_params_random_uniform, NULL, nk_op_check_random_uniform, nk_op_plan_random_uniform},
+    {"lif_step", 10, 11, 13, 78, nk_op_tensors_lif_step, nk_op_params_lif_step, nk_op_extra_lif_step, nk_op_check_lif_step, nk_op_plan_lif_step},
+    {"rate_step", 4, 6, 0, 30, nk_op_tensors_rate_step, nk_op_params_rate_step, NULL, nk_op_check_rate_step, nk_op_plan_rate_step},
+    {"rate_multistep", 8, 8, 0, 52, nk_op_tensors_rate_multistep, nk_op_params_rate_multistep, NULL, nk_op_check_rate_multistep, nk_op_plan_rate_multistep},
+    {"izhikevich_step", 7, 1, 0, 40, nk_op_tensors_izhikevich_step, nk_op_params_izhikevich_step, NULL, nk_op_check_izhikevich_step, nk_op_plan_izhikevich_step},
+    {"poisson", 3, 4, 0, 23, nk_op_tensors_poisson, nk_op_params_poisson, NULL, nk_op_check_poisson, nk_op_plan_poisson},
+    {"philox4x32_10", 3, 0, 0, 19, nk_op_tensors_philox4x32_10, NULL, NULL, nk_op_check_philox4x32_10, nk_op_plan_philox4x32_10},
+};
+#define NK_OP_COUNT 20
 
 #endif

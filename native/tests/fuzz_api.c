@@ -686,14 +686,14 @@ static void act_poisson(void) {
     }
     expect_t e = {0};
     describe(&e, "nk_poisson(%s, dt %g, %s, seed, 0, step, %s, %s)", device_text(&d), dt, buffer_text(&rate), buffer_text(&spikes), buffer_text(&count));
-    if (!dtc->ok) problem(&e, NK_ERR_ARGUMENT, "dt = ");
+    if (!dtc->ok) problem(&e, NK_ERR_ARGUMENT, "dt");
     int dev_ok = device_problems(&e, &d), dv = dev_ok ? d.index : -2;
     int ok = dev_ok & buffer_problems(&e, &rate, dv, 0) & buffer_problems(&e, &spikes, dv, 0) & buffer_problems(&e, &count, dv, 0);
     if (ok) {
         const buf_m *R = &bufs[rate.index], *S = &bufs[spikes.index], *C = &bufs[count.index];
         if (S->rows != C->rows || S->cols != C->cols) problem(&e, NK_ERR_ARGUMENT, "is");
-        if (R->rows != 1 || R->cols != S->cols) problem(&e, NK_ERR_ARGUMENT, "rate is");
-        if (rate.index == spikes.index || rate.index == count.index || spikes.index == count.index) problem(&e, NK_ERR_ARGUMENT, "distinct");
+        if (R->rows != 1 || R->cols != S->cols) problem(&e, NK_ERR_ARGUMENT, " is ");   /* rate's, or count's against rate */
+        if (rate.index == spikes.index || rate.index == count.index || spikes.index == count.index) problem(&e, NK_ERR_ARGUMENT, "overlaps");
     }
     if (!CALL(&e, nk_poisson((nk_device*) d.h, dt, (nk_buffer*) rate.h, next_u64(), 0, below(1000), (nk_buffer*) spikes.h, (nk_buffer*) count.h))) return;
     forget(&count);
@@ -747,7 +747,7 @@ static void act_rate(void) {
         if (C->rows != 1 || C->cols != R->cols) problem(&e, NK_ERR_ARGUMENT, "c is");
         if (noise != 0.0f && tau.kind == A_NULL) problem(&e, NK_ERR_ARGUMENT, "needs tau");
         if (noise != 0.0f && tau.kind == A_INDEX && (bufs[tau.index].rows != 1 || bufs[tau.index].cols != R->cols)) problem(&e, NK_ERR_ARGUMENT, "tau is");
-        if (r.index == x.index || r.index == c.index || (tau.kind == A_INDEX && r.index == tau.index)) problem(&e, NK_ERR_ARGUMENT, "alias");
+        if (r.index == x.index || r.index == c.index || (tau.kind == A_INDEX && r.index == tau.index)) problem(&e, NK_ERR_ARGUMENT, "overlaps");
     }
     if (!CALL(&e, nk_rate_step((nk_device*) d.h, activation, below(2), (nk_buffer*) r.h, (nk_buffer*) x.h, (nk_buffer*) c.h, (nk_buffer*) tau.h, noise,
                                   next_u64(), 0, below(100)))) {
@@ -782,7 +782,7 @@ static void act_izhikevich(void) {
     expect_t e = {0};
     describe(&e, "nk_izhikevich_step(%s, dt %g, v %s, u %s, abcd %s, spikes %s, count %s)", device_text(&d), dt, buffer_text(&s[0]), buffer_text(&s[1]),
              buffer_text(&abcd), buffer_text(&s[2]), buffer_text(&s[3]));
-    if (!dtc->ok) problem(&e, NK_ERR_ARGUMENT, "dt = ");
+    if (!dtc->ok) problem(&e, NK_ERR_ARGUMENT, "dt");
     /* the op checks NULL, shape and aliasing state by state, so all three kinds of problem may be the one it reports */
     int dev_ok = device_problems(&e, &d), dv = dev_ok ? d.index : -2, ok = dev_ok;
     arg_t* all[] = {&s[0], &s[1], &s[2], &s[3], &abcd};

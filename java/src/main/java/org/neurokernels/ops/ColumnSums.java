@@ -26,10 +26,6 @@ public final class ColumnSums extends Op {
                 List.of(Spec.Tensor.of("x", "m x n", "input")), List.of(Spec.Tensor.of("s", "1 x n", "column sums")), List.of());
     }
 
-    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
-        return shapes("s", shape(1, require(in, "x")[1]));
-    }
-
     @Override public double flops(Map<String, int[]> in, Params p) {
         int[] x = in.get("x");
         return (double) x[0] * x[1];

@@ -17,13 +17,6 @@ abstract class ElementwiseOp extends Op {
         this.outName = output.name();
     }
 
-    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
-        String first = inputs().get(0).name();
-        for (Spec.Tensor t : inputs()) requireSame(in, first, t.name());
-        int[] s = in.get(first);
-        return shapes(outName, shape(s[0], s[1]));
-    }
-
     /** FLOPs per element. */
     abstract double flopsPerElement();
 

@@ -31,12 +31,6 @@ public final class GatherRows extends Op {
                 List.of(Spec.Tensor.of("out", "r x n", "gathered rows")), List.of());
     }
 
-    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
-        int[] x = require(in, "x"), index = require(in, "index");
-        if (index[0] != 1) throw new IllegalArgumentException("gather_rows: index must be one row, got " + index[0] + "x" + index[1]);
-        return shapes("out", shape(index[1], x[1]));
-    }
-
     @Override public double flops(Map<String, int[]> in, Params p) { return 0; }
 
     @Override public double bytes(Map<String, int[]> in, Params p) {

@@ -27,6 +27,10 @@ public final class IzhikevichStepOp extends Op {
             Rule.of("cpu", Step.of("nk_izhikevich_step16", "rup(v_rows * cdiv(v_cols, 16), 64)", "1", "64", "1", ARGS)),
             Rule.of("1", Step.of1d("nk_izhikevich_step", "v_size", ARGS)));
 
+    @Override public List<Spec.Require> requires() {
+        return List.of(new Spec.Require("dt > 0", "dt must be a step > 0 ms"));
+    }
+
     @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
 
     public IzhikevichStepOp() {
@@ -37,18 +41,6 @@ public final class IzhikevichStepOp extends Op {
                 List.of(Spec.Tensor.of("v", "b x n", ""), Spec.Tensor.of("u", "b x n", ""), Spec.Tensor.of("spikes", "b x n", "1 where v entered >= 30 mV"),
                         Spec.Tensor.of("count", "b x n", "")),
                 List.of(new Spec.Param("dt", "float", "1", "ms (the paper's step: 1 ms, as two 0.5 ms half-steps for v)")));
-    }
-
-    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
-        if (!(p.getFloat("dt") > 0)) throw new IllegalArgumentException("izhikevich_step: dt=" + p.getFloat("dt") + " ms must be > 0");
-        requireSame(in, "v", "u");
-        requireSame(in, "v", "count");
-        for (String s : List.of("i_ext", "syn")) if (in.containsKey(s)) requireSame(in, "v", s);
-        int[] v = in.get("v"), abcd = require(in, "abcd");
-        if (abcd[0] != 4 || abcd[1] != v[1]) throw new IllegalArgumentException("izhikevich_step: abcd is " + abcd[0] + "x" + abcd[1] + ", expected 4x" + v[1]);
-        Map<String, int[]> out = new LinkedHashMap<>();
-        for (Spec.Tensor t : outputs()) out.put(t.name(), v);
-        return out;
     }
 
     @Override public double flops(Map<String, int[]> in, Params p) {

@@ -21,6 +21,10 @@ public final class KpUpdate extends Op {
     public static final org.neurokernels.plan.OpPlan PLAN = org.neurokernels.plan.OpPlan.of("kp_update",
             Rule.of("1", Step.elementwise("nk_kp_update", "w", "f:lr", "f:weight_decay", "f:momentum", "m:w", "m:b", "m:grad", "m:velocity", "i:has_velocity")));
 
+    @Override public List<Spec.Require> requires() {
+        return List.of(new Spec.Require("momentum == 0 || has_velocity", "momentum != 0 needs input velocity"));
+    }
+
     @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
 
     public KpUpdate() {
@@ -33,19 +37,6 @@ public final class KpUpdate extends Op {
                 List.of(new Spec.Param("lr", "float", "0.05", "learning rate"),
                         new Spec.Param("weight_decay", "float", "0", "L2 coefficient: W - B shrinks by (1 - lr decay) per step"),
                         new Spec.Param("momentum", "float", "0", "momentum coefficient")));
-    }
-
-    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
-        requireSame(in, "w", "grad");
-        requireSame(in, "w", "b");
-        Map<String, int[]> out = new LinkedHashMap<>(shapes("w", in.get("w"), "b", in.get("b")));
-        if (in.containsKey("velocity")) {
-            requireSame(in, "w", "velocity");
-            out.put("velocity", in.get("velocity"));
-        } else if (p.getFloat("momentum") != 0f) {
-            throw new IllegalArgumentException("kp_update: momentum != 0 needs input velocity");
-        }
-        return out;
     }
 
     @Override public double flops(Map<String, int[]> in, Params p) {

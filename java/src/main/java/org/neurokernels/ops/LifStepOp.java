@@ -69,12 +69,8 @@ public final class LifStepOp extends Op {
     static LifStep step(Params p) { return parameters(p).step(p.getFloat("dt"), p.getFloat("tau_rate")); }
 
     @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
-        for (String s : STATE) requireSame(in, "v", s);
-        for (String s : List.of("i_ext", "syn_e", "syn_i")) if (in.containsKey(s)) requireSame(in, "v", s);
-        step(p);
-        int[] v = in.get("v");
-        Map<String, int[]> out = new LinkedHashMap<>();
-        for (Spec.Tensor t : outputs()) out.put(t.name(), v);
+        Map<String, int[]> out = SpecShapes.outputShapes(this, in, p);
+        step(p);   // the propagators must fit a float
         return out;
     }
 

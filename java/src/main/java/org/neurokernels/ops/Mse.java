@@ -28,12 +28,6 @@ public final class Mse extends Op {
                 List.of());
     }
 
-    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
-        requireSame(in, "y", "targets");
-        int[] y = in.get("y");
-        return shapes("grad", shape(y[0], y[1]), "loss", shape(y[0], 1));
-    }
-
     @Override public double flops(Map<String, int[]> in, Params p) {
         int[] y = in.get("y");
         return 4.0 * y[0] * y[1];

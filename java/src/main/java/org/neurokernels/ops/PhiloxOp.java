@@ -29,14 +29,6 @@ public final class PhiloxOp extends Op {
                 List.of(Spec.Tensor.uint32("out", "n x 4", "random words")), List.of());
     }
 
-    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
-        int[] c = require(in, "counter"), k = require(in, "key");
-        if (c[1] != 4 || k[1] != 2 || c[0] != k[0]) {
-            throw new IllegalArgumentException("philox4x32_10: counter is " + c[0] + "x" + c[1] + " and key " + k[0] + "x" + k[1] + "; expected n x 4 and n x 2");
-        }
-        return shapes("out", shape(c[0], 4));
-    }
-
     @Override public double flops(Map<String, int[]> in, Params p) { return 0; }
 
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {

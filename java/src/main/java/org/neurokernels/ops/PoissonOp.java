@@ -21,6 +21,10 @@ public final class PoissonOp extends Op {
             Rule.of("1", Step.of1d("nk_poisson", "spikes_size", "i:spikes_rows", "i:spikes_cols", "f:dt", "m:rate",
                     "seedlo:seed", "seedhi:seed", "i:stream", "i:step", "m:spikes", "m:count")));
 
+    @Override public List<Spec.Require> requires() {
+        return List.of(new Spec.Require("dt > 0", "dt must be a step > 0 ms"));
+    }
+
     @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
 
     public PoissonOp() {
@@ -29,13 +33,6 @@ public final class PoissonOp extends Op {
                 List.of(Spec.Tensor.of("spikes", "b x n", "0 or 1"), Spec.Tensor.of("count", "b x n", "")),
                 List.of(new Spec.Param("dt", "float", "0.1", "ms"), new Spec.Param("seed", "uint64", "0", "Philox key"),
                         new Spec.Param("stream", "int", "0", "Philox counter word 1"), new Spec.Param("step", "int", "0", "Philox counter word 2")));
-    }
-
-    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
-        if (!(p.getFloat("dt") > 0)) throw new IllegalArgumentException("poisson: dt=" + p.getFloat("dt") + " ms must be > 0");
-        int[] r = require(in, "rate"), c = require(in, "count");
-        if (r[0] != 1 || r[1] != c[1]) throw new IllegalArgumentException("poisson: rate is " + r[0] + "x" + r[1] + ", expected 1x" + c[1]);
-        return shapes("spikes", c, "count", c);
     }
 
     @Override public double flops(Map<String, int[]> in, Params p) { return 0; }

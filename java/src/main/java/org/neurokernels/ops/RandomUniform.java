@@ -22,6 +22,13 @@ public final class RandomUniform extends Op {
             Rule.of("1", Step.of1d("nk_random_uniform", "cdiv(out_size, 4)",
                     "i:out_rows", "i:out_cols", "seedlo:seed", "seedhi:seed", "i:stream", "i:draw", "f:lo", "f:hi", "m:out")));
 
+    @Override public List<Spec.Require> requires() {
+        return List.of(new Spec.Require("lo < hi", "need lo < hi"),
+                new Spec.Require("hi - lo <= 3.4028234663852886e38", "hi - lo overflows float: the kernel draws lo + u (hi - lo)"),
+                new Spec.Require("rows >= 1 && cols >= 1", "rows and cols must be at least 1"),
+                new Spec.Require("rows * cols <= 2147483647", "rows x cols exceeds 2^31 - 1 elements"));
+    }
+
     @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
 
     public RandomUniform() {
@@ -32,21 +39,6 @@ public final class RandomUniform extends Op {
                         new Spec.Param("stream", "int", "0", "counter word 1: which matrix"),
                         new Spec.Param("draw", "int", "0", "counter word 2: which draw (e.g. batch number)"),
                         new Spec.Param("lo", "float", "0", "lower bound"), new Spec.Param("hi", "float", "1", "upper bound")));
-    }
-
-    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
-        int rows = p.getInt("rows"), cols = p.getInt("cols");
-        if (rows < 1 || cols < 1) throw new IllegalArgumentException("random_uniform: rows=" + rows + " and cols=" + cols + " must both be at least 1");
-        if ((long) rows * cols > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("random_uniform: rows=" + rows + " x cols=" + cols + " is " + (long) rows * cols
-                    + " elements; a matrix holds at most 2^31 - 1 = " + Integer.MAX_VALUE);
-        }
-        if (!(p.getFloat("hi") > p.getFloat("lo"))) throw new IllegalArgumentException("random_uniform: need lo < hi, got lo=" + p.getFloat("lo") + ", hi=" + p.getFloat("hi"));
-        if (Float.isInfinite(p.getFloat("hi") - p.getFloat("lo"))) {
-            throw new IllegalArgumentException("random_uniform: hi - lo overflows float (lo=" + p.getFloat("lo") + ", hi=" + p.getFloat("hi")
-                    + "); the range may be at most " + Float.MAX_VALUE + " wide");
-        }
-        return shapes("out", shape(rows, cols));
     }
 
     @Override public double flops(Map<String, int[]> in, Params p) { return 0; }

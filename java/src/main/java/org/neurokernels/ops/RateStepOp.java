@@ -29,6 +29,10 @@ public final class RateStepOp extends Op {
             Rule.of("cpu", Step.of("nk_rate_step16", "rup(r_rows * cdiv(r_cols, 16), 64)", "1", "64", "1", ARGS)),
             Rule.of("1", Step.of1d("nk_rate_step", "r_size", ARGS)));
 
+    @Override public List<Spec.Require> requires() {
+        return List.of(new Spec.Require("noise_scale == 0 || has_tau", "noise needs tau (1 x n)"));
+    }
+
     @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
 
     public RateStepOp() {
@@ -42,14 +46,6 @@ public final class RateStepOp extends Op {
                         new Spec.Param("noise_scale", "float", "0", "sigma sqrt(dt)"),
                         new Spec.Param("seed", "uint64", "0", "Philox key"), new Spec.Param("stream", "int", "0", "Philox counter word 1"),
                         new Spec.Param("step", "int", "0", "Philox counter word 2")));
-    }
-
-    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
-        requireSame(in, "r", "x");
-        int[] r = in.get("r"), c = require(in, "c");
-        if (c[0] != 1 || c[1] != r[1]) throw new IllegalArgumentException("rate_step: c is " + c[0] + "x" + c[1] + ", expected 1x" + r[1]);
-        if (p.getFloat("noise_scale") != 0f && !in.containsKey("tau")) throw new IllegalArgumentException("rate_step: noise needs input tau");
-        return shapes("r", r);
     }
 
     @Override public double flops(Map<String, int[]> in, Params p) {

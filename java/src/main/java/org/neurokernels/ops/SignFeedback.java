@@ -27,12 +27,6 @@ public final class SignFeedback extends ElementwiseOp {
                 List.of(new Spec.Param("scale", "float", "1", "magnitude when r is absent (uSF: the init scale of W)")));
     }
 
-    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
-        int[] w = require(in, "w");
-        if (in.containsKey("r")) requireSame(in, "w", "r");
-        return shapes("b", shape(w[0], w[1]));
-    }
-
     @Override double flopsPerElement() { return 1; }
 
     @Override public List<Case> cases(boolean quick) {

@@ -35,12 +35,6 @@ public final class SoftmaxXent extends Op {
                 List.of());
     }
 
-    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
-        requireSame(in, "logits", "targets");
-        int[] z = in.get("logits");
-        return shapes("probs", shape(z[0], z[1]), "grad", shape(z[0], z[1]), "loss", shape(z[0], 1));
-    }
-
     @Override public double flops(Map<String, int[]> in, Params p) {
         int[] z = in.get("logits");
         return 8.0 * z[0] * z[1];

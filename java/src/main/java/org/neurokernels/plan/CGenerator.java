@@ -29,7 +29,7 @@ public final class CGenerator {
           .append(" * Regenerate: mvn -pl java test -Dtest=GeneratedCTest -Dneurokernels.regenerate=true\n")
           .append(" * The launch plans are the Java backends' own (org.neurokernels.ops.*.PLAN): the same conditions and\n")
           .append(" * work-size expressions, evaluated in double in both languages. */\n")
-          .append("#ifndef NK_PLANS_H\n#define NK_PLANS_H\n\n#include <math.h>\n\n")
+          .append("#ifndef NK_PLANS_H\n#define NK_PLANS_H\n\n#include <math.h>\n#include <stdio.h>\n\n")
           .append("/* one planned launch: a kernel and its global and local work sizes (2-D) */\n")
           .append("typedef struct { const char* kernel; long global_x, global_y; int local_x, local_y; } nk_planned;\n\n")
           .append("static inline double nk_plan_cdiv(double a, double b) { return ceil(a / b); }\n")
@@ -39,6 +39,7 @@ public final class CGenerator {
           .append("static inline double nk_plan_floor(double a) { return floor(a); }\n\n");
         for (PlanTable t : tables()) function(sb, t);
         gemmConfig(sb);
+        OpTables.write(sb);
         sb.append("#endif\n");
         return sb.toString();
     }

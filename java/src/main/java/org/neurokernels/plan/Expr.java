@@ -204,6 +204,11 @@ public final class Expr {
             int start = pos;
             if (pos < s.length() && (Character.isDigit(s.charAt(pos)) || s.charAt(pos) == '.')) {
                 while (pos < s.length() && (Character.isDigit(s.charAt(pos)) || s.charAt(pos) == '.')) pos++;
+                if (pos < s.length() && (s.charAt(pos) == 'e' || s.charAt(pos) == 'E')) {   // an exponent, as C reads it
+                    pos++;
+                    if (pos < s.length() && (s.charAt(pos) == '+' || s.charAt(pos) == '-')) pos++;
+                    while (pos < s.length() && Character.isDigit(s.charAt(pos))) pos++;
+                }
                 return new Num(Double.parseDouble(s.substring(start, pos)));
             }
             if (pos < s.length() && (Character.isLetter(s.charAt(pos)) || s.charAt(pos) == '_')) {

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Builds the CPU stand-in for the CUDA driver: OUTDIR/libcuda.so.1, with g++ only (no CMake, no nvcc).
+#
+#   native/cuda-standin/build.sh OUTDIR [--asan] [--test]
+#
+#   --asan   AddressSanitizer + UndefinedBehaviorSanitizer build (use its own OUTDIR); the host process
+#            must load libasan first (an ASan executable, or LD_PRELOAD=$(g++ -print-file-name=libasan.so))
+#   --test   also builds OUTDIR/test_kernels and runs it against the new library
+#
+# Then run anything that uses the CUDA driver with LD_LIBRARY_PATH=OUTDIR, e.g.
+#   LD_LIBRARY_PATH=OUTDIR java -jar java/target/neurokernels-*-cli.jar devices
+# Environment: CXX, CC (compilers), NK_STANDIN_KERNEL_FLAGS (extra flags for the kernels, e.g.
+# -march=native for speed on the machine that runs them), NK_STANDIN_JOBS (parallel compiles, default 2).
+# The build is skipped when OUTDIR/libcuda.so.1 is newer than every input.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+kernels="$(cd "$here/../../kernels-cuda" && pwd)"
+out=""
+asan=0
+test=0
+for a in "$@"; do
+  case "$a" in
+    --asan) asan=1 ;;
+    --test) test=1 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "build.sh: unknown option $a" >&2; exit 2 ;;
+    *) [ -z "$out" ] || { echo "build.sh: one OUTDIR only" >&2; exit 2; }; out="$a" ;;
+  esac
+done
+[ -n "$out" ] || { echo "usage: build.sh OUTDIR [--asan] [--test]" >&2; exit 2; }
+mkdir -p "$out/gen" "$out/obj"
+out="$(cd "$out" && pwd)"
+CXX="${CXX:-g++}"
+CC="${CC:-gcc}"
+say() { echo "[cuda-standin] $*"; }
+
+common=(-O2 -g -fPIC -fvisibility=hidden -Wall -Wextra)
+[ "$asan" = 1 ] && common+=(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+cxxflags=(-std=c++17 "${common[@]}" -I "$here" -I "$out/gen")
+# the kernels: contraction of a*b+c into fma like nvcc's default --fmad=true (where the CPU has an fma
+# instruction for it); the kernel sources' #pragma unroll means nothing to g++; their float4 casts of
+# float arrays are CUDA practice, so no strict-aliasing assumptions
+kernelflags=(-ffp-contract=fast -Wno-unknown-pragmas -fno-strict-aliasing -I "$kernels")
+# shellcheck disable=SC2206
+extra=(${NK_STANDIN_KERNEL_FLAGS:-})
+lib="$out/libcuda.so.1"
+
+inputs_newer() {
+  [ -f "$lib" ] || return 0
+  [ -n "$(find "$here" "$kernels" -newer "$lib" -type f \( -name '*.cu' -o -name '*.cuh' -o -name '*.h' -o -name '*.cpp' -o -name '*.c' \
+          -o -name '*.pl' -o -name '*.txt' -o -name '*.map' -o -name build.sh \) -not -path "$out/*" -print -quit)" ]
+}
+
+if inputs_newer || [ "$(cat "$out/flags" 2>/dev/null)" != "$asan ${NK_STANDIN_KERNEL_FLAGS:-}" ]; then
+  # 1. the kernel table: preprocess neurokernels.cu with the CUDA keywords as markers, then scan it
+  "$CXX" -std=c++17 -x c++ -E -P -DNK_CUDA_CPU_SCAN -include "$here/cuda_cpu.h" -I "$kernels" "$kernels/neurokernels.cu" -o "$out/gen/scan.ii"
+  perl "$here/tools/gen_kernel_table.pl" "$out/gen/scan.ii" "$out/gen/nk_kernels.inc"
+  say "$(sed -n 2p "$out/gen/nk_kernels.inc" | sed 's|^// ||')"
+  # 2. the stubs: one NK_STUB(name) per symbol JCuda's JNI library links
+  sed -e '/^#/d' -e '/^[[:space:]]*$/d' -e 's/.*/NK_STUB(&)/' "$here/jcuda_driver_symbols.txt" > "$out/gen/nk_stubs.inc"
+  # 3. compile (two at a time) and link
+  pids=()
+  "$CXX" "${cxxflags[@]}" "${kernelflags[@]}" "${extra[@]}" -c "$here/kernels.cpp" -o "$out/obj/kernels.o" & pids+=($!)
+  "$CXX" "${cxxflags[@]}" -c "$here/runtime.cpp" -o "$out/obj/runtime.o" & pids+=($!)
+  for p in "${pids[@]}"; do wait "$p"; done
+  pids=()
+  "$CXX" "${cxxflags[@]}" -c "$here/driver.cpp" -o "$out/obj/driver.o" & pids+=($!)
+  "$CC" -std=c11 "${common[@]}" -I "$out/gen" -c "$here/stubs.c" -o "$out/obj/stubs.o" & pids+=($!)
+  for p in "${pids[@]}"; do wait "$p"; done
+  linkflags=(-shared -Wl,-soname,libcuda.so.1 -Wl,--version-script="$here/exports.map" -Wl,-z,nodelete)
+  # with ASan the sanitizer runtime comes from the host process, so undefined symbols are expected
+  [ "$asan" = 1 ] && linkflags+=(-fsanitize=address,undefined) || linkflags+=(-Wl,--no-undefined)
+  "$CXX" "${linkflags[@]}" -o "$lib.tmp" "$out"/obj/{kernels,runtime,driver,stubs}.o -lpthread -lm
+  # 4. checks: every symbol JCuda links is exported, nothing but cu* is, and every kernel is in the table
+  missing="$(comm -23 <(grep -v '^#' "$here/jcuda_driver_symbols.txt" | sort -u) <(nm -D --defined-only "$lib.tmp" | awk '{print $3}' | sort -u))"
+  [ -z "$missing" ] || { echo "build.sh: libcuda.so.1 lacks: $missing" >&2; exit 1; }
+  others="$(nm -D --defined-only "$lib.tmp" | awk '$3 !~ /^cu/ {print $3}')"
+  [ -z "$others" ] || { echo "build.sh: libcuda.so.1 exports more than cu*: $others" >&2; exit 1; }
+  # an unmangled function defined in the kernels' object is an extern "C" kernel; the table must have it
+  untabled="$(comm -23 <(nm --defined-only "$out/obj/kernels.o" | awk '$2 == "T" && $3 !~ /^_Z/ {print $3}' | sort -u) \
+                       <(sed -n 's/^NK_KERNEL(\([A-Za-z_0-9]*\),.*/\1/p' "$out/gen/nk_kernels.inc" | sort -u))"
+  [ -z "$untabled" ] || { echo "build.sh: extern \"C\" functions of kernels-cuda/ the table generator missed: $untabled" >&2; exit 1; }
+  mv "$lib.tmp" "$lib"
+  echo "$asan ${NK_STANDIN_KERNEL_FLAGS:-}" > "$out/flags"
+  say "wrote $lib ($(stat -c %s "$lib") bytes$([ "$asan" = 1 ] && echo ", ASan+UBSan"))"
+else
+  say "$lib is up to date"
+fi
+
+if [ "$test" = 1 ]; then
+  testflags=(-std=c11 -O1 -g -D_POSIX_C_SOURCE=200809L -Wall -Wextra)
+  [ "$asan" = 1 ] && testflags+=(-fsanitize=address,undefined -fno-omit-frame-pointer)
+  "$CC" "${testflags[@]}" -o "$out/test_kernels" "$here/tests/test_kernels.c" "$lib" -lm
+  say "running $out/test_kernels"
+  LD_LIBRARY_PATH="$out${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$out/test_kernels"
+fi
