@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""One plan per call: the C library and the Java API must plan the same GEMM launches (kernel, compiler
+"""One plan per call: the C library and the Java API must plan the same launches (kernel, compiler
 defines, global and local work sizes) for the same device, shape and configuration. For each GEMM
 configuration (the CPU default, then tuned PACKED, TILED -- the GPU family -- and TILED with another tile,
 each stored in a temporary tuning store under the device's key, so both hosts also read the same store
@@ -42,6 +42,22 @@ def java_plans(env, family="gemm", shapes=SHAPES):
     return {p["shape"]: (p["defines"], [(l["kernel"], *l["global"], *l["local"]) for l in p["launches"]]) for p in json.loads(out)}
 
 
+def java_op_plans(env):
+    cmd = [os.path.join(ROOT, "neurokernels"), "plan", "ops", "--device", SELECTOR, "--json"]
+    out = subprocess.run(cmd, check=True, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
+    return json.loads(out)
+
+
+def c_op_plan(dev, case):
+    """nk_op_plan for one of Java's cases: fresh buffers of its shapes, its parameters as text."""
+    bufs = {name: dev.buffer(r, c) for name, (r, c) in case["shapes"].items()}
+    try:
+        return dev.plan(case["op"], **bufs, **case["params"])
+    finally:
+        for b in bufs.values():
+            b.free()
+
+
 def c_output_plans(dev):
     plans = {}
     for s in OUTPUT_SHAPES:
@@ -77,6 +93,19 @@ with tempfile.TemporaryDirectory(prefix="nk-plans-") as work:
         dev = nk.open(SELECTOR, library=LIB)
         key = dev.tuning_key
         c, c_out = c_plans(dev), c_output_plans(dev)
+        if config in (None, "TILED mr=8 nr=32 ts=64"):
+            # every op with a launch plan over its conformance cases: kernel, work sizes and every argument
+            cases = java_op_plans(env)
+            label = config or "default"
+            for case in cases:
+                compared += 1
+                got = c_op_plan(dev, case)
+                if got != case["launches"]:
+                    failures += 1
+                    print("DIFFERENT  %-24s %s %s\n  C    %s\n  Java %s" % (label, case["op"], case["shapes"], got, case["launches"]))
+            kernels = sorted({l.split()[0] for case in cases for l in case["launches"]})
+            print("%-26s %d op cases of %d ops: same launches and arguments from C and Java (kernels %s)"
+                  % (label, len(cases), len({case["op"] for case in cases}), ", ".join(kernels)))
         dev.close()
         j, j_out = java_plans(env), java_plans(env, "output_layer", OUTPUT_SHAPES)
         label = config or "default"

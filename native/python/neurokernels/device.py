@@ -191,6 +191,53 @@ class Device:
             launches.append((kernel, int(gx), int(gy), int(lx), int(ly)))
         return self.gemm_config()[1], launches
 
+    # -- any op with a launch plan, by name (the C library's table, generated from the Java op files)
+    def ops(self):
+        """{name: (tensors, params)} of every op run() reaches: tensors as (name, role, optional) with role
+        "in", "out" or "inout"; params as (name, type, default)."""
+        count = self._need("nk_op_count")()
+        out = {}
+        for i in range(count):
+            text = ctypes.create_string_buffer(2048)
+            self._check(self._nk.nk_op_describe(i, text, len(text)))
+            name, *items = text.value.decode().split()
+            tensors, params = [], []
+            for item in items:
+                if "=" in item:
+                    pname, rest = item.split("=", 1)
+                    ptype, default = rest.split(":", 1)
+                    params.append((pname, ptype, default))
+                else:
+                    tname, role = item.split(":")
+                    tensors.append((tname, role.rstrip("?"), role.endswith("?")))
+            out[name] = (tensors, params)
+        return out
+
+    def _op_args(self, tensors, params):
+        names = [n for n, b in tensors.items() if b is not None]
+        handles = [self._b(tensors[n], n) for n in names]
+        cnames = (ctypes.c_char_p * max(len(names), 1))(*[n.encode() for n in names])
+        chandles = (ctypes.c_void_p * max(len(names), 1))(*handles)
+        text = " ".join("%s=%s" % (k, str(v).lower() if isinstance(v, bool) else v) for k, v in params.items())
+        return len(names), cnames, chandles, text.encode()
+
+    def run(self, op, **kwargs):
+        """Runs op (any name in ops()) with tensors and parameters as keyword arguments: Buffers are tensors
+        (an in-place output under its input's name), anything else a parameter (activations by name)."""
+        tensors = {k: v for k, v in kwargs.items() if isinstance(v, Buffer) or v is None}
+        params = {k: v for k, v in kwargs.items() if k not in tensors}
+        n, names, handles, text = self._op_args(tensors, params)
+        self._check(self._need("nk_run")(self.handle, op.encode(), n, names, handles, text))
+
+    def plan(self, op, **kwargs):
+        """The launches run() would make, one per line (kernel, global/local sizes, arguments), launching nothing."""
+        tensors = {k: v for k, v in kwargs.items() if isinstance(v, Buffer) or v is None}
+        params = {k: v for k, v in kwargs.items() if k not in tensors}
+        n, names, handles, text = self._op_args(tensors, params)
+        out = ctypes.create_string_buffer(8192)
+        self._check(self._need("nk_op_plan")(self.handle, op.encode(), n, names, handles, text, out, len(out)))
+        return out.value.decode().splitlines()
+
     def finish(self):
         """Waits until every enqueued op has completed."""
         self._check(self._nk.nk_finish(self.handle))

@@ -154,6 +154,11 @@ _OPTIONAL = {
     "nk_device_gemm": (_i, [_p, ctypes.c_char_p, _size, ctypes.c_char_p, _size, ctypes.c_char_p, _size]),
     "nk_gemm_plan": (_i, [_p, _i, _i, _i, _i, _i, ctypes.c_char_p, _size]),
     "nk_output_layer_plan": (_i, [_p, _i, _i, _i, ctypes.c_char_p, _size]),
+    "nk_run": (_i, [_p, ctypes.c_char_p, _i, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(_p), ctypes.c_char_p]),
+    "nk_op_plan": (_i, [_p, ctypes.c_char_p, _i, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(_p), ctypes.c_char_p,
+                        ctypes.c_char_p, _size]),
+    "nk_op_count": (_i, []),
+    "nk_op_describe": (_i, [_i, ctypes.c_char_p, _size]),
 }
 
 

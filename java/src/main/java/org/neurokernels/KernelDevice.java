@@ -204,6 +204,28 @@ public abstract class KernelDevice extends Device {
         return v;
     }
 
+    /**
+     * The variables of op's plan for whole matrices of these shapes (offset 0, contiguous), as the C library
+     * computes them for its buffers: what {@code neurokernels plan ops} compares with {@code nk_op_plan}.
+     */
+    public java.util.Map<String, Double> planVariablesForShapes(org.neurokernels.ops.Op op, java.util.Map<String, int[]> shapes,
+                                                                java.util.Map<String, Double> params) {
+        java.util.Map<String, Double> v = new java.util.HashMap<>(params);
+        for (String t : op.tensorNames()) {
+            int[] s = shapes.get(t);
+            v.put(t + "_rows", s == null ? 0.0 : s[0]);
+            v.put(t + "_cols", s == null ? 0.0 : s[1]);
+            v.put(t + "_size", s == null ? 0.0 : (double) s[0] * s[1]);
+            v.put(t + "_off", 0.0);
+            v.put("has_" + t, s == null ? 0.0 : 1.0);
+        }
+        v.put("contig", 1.0);
+        v.put("opencl", hasPackedGemm() ? 1.0 : 0.0);
+        v.put("kernel", (double) org.neurokernels.ops.Gemm.KERNEL_CODES.get(gemmKernel().name()));
+        v.put("maxwg", (double) maxWorkGroupSize());
+        return v;
+    }
+
     /** Launches op's plan with these tensors (absent optional ones bind the placeholder), parameter values and seeds. */
     protected final void runPlan(org.neurokernels.ops.Op op, java.util.Map<String, Matrix> tensors, java.util.Map<String, Double> params,
                                  java.util.Map<String, Long> seeds) {

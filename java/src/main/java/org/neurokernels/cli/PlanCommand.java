@@ -22,18 +22,22 @@ import picocli.CommandLine.Parameters;
  * sizes. The C library answers the same question through {@code nk_plan_gemm}; a test requires both to agree.
  */
 @Command(name = "plan", mixinStandardHelpOptions = true,
-        description = "Show the kernels, defines and work sizes a device plans for GEMM products (gemm, dense_forward, backward_delta, dense_update) or output_layer.")
+        description = "Show the kernels, defines and work sizes a device plans for GEMM products (gemm, dense_forward, backward_delta, dense_update), "
+                + "output_layer, or every op with a launch plan over its conformance cases (ops).")
 final class PlanCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "the op family: gemm, or output_layer (its launches besides its GEMMs)") String family;
+    @Parameters(index = "0", description = "the op family: gemm, output_layer (its launches besides its GEMMs), or ops (every op with a launch plan, "
+            + "over its conformance cases, with each launch's arguments)") String family;
     @Option(names = "--device", defaultValue = "auto", description = "an OpenCL or CUDA device (default ${DEFAULT-VALUE})") String device;
-    @Option(names = "--shape", required = true, description = "gemm: MxKxN, optionally :OP with T or N per operand, as the GEMM benchmarks name shapes (C is M x N, op(A) M x K; e.g. 64x784x256:NT); output_layer: ROWSxCLASSESxWIDTH; repeatable")
+    @Option(names = "--shape", description = "gemm: MxKxN, optionally :OP with T or N per operand, as the GEMM benchmarks name shapes (C is M x N, op(A) M x K; e.g. 64x784x256:NT); output_layer: ROWSxCLASSESxWIDTH; repeatable")
     List<String> shapes = new ArrayList<>();
     @Option(names = "--json", description = "print JSON") boolean asJson;
 
     @Override public Integer call() {
+        if (family.equals("ops")) return ops();
         if (!family.equals("gemm") && !family.equals("output_layer")) {
-            throw new IllegalArgumentException("plan: unknown op family '" + family + "'; known: gemm, output_layer");
+            throw new IllegalArgumentException("plan: unknown op family '" + family + "'; known: gemm, output_layer, ops");
         }
+        if (shapes.isEmpty()) throw new IllegalArgumentException("plan " + family + ": give at least one --shape");
         List<int[]> parsed = new ArrayList<>();
         for (String s : shapes) parsed.add(family.equals("gemm") ? parse(s) : parseOutputLayer(s));
         try (Device d = Devices.open(device)) {
@@ -55,6 +59,42 @@ final class PlanCommand implements Callable<Integer> {
                     out.add(m);
                 } else {
                     System.out.printf(Locale.ROOT, "%-16s %s%n", shapes.get(i), plan);
+                }
+            }
+            if (asJson) System.out.println(Main.json(out));
+        }
+        return 0;
+    }
+
+    /**
+     * Every op with a launch plan (but lif_step, whose plan reads propagators its C function derives), over
+     * its full conformance cases: the tensors' shapes, the parameters and the launches as text
+     * ({@link org.neurokernels.plan.OpPlan.Call#text()}), for comparison with the C library's nk_op_plan.
+     */
+    private Integer ops() {
+        try (Device d = Devices.open(device)) {
+            if (!(d instanceof KernelDevice kd)) throw new IllegalArgumentException("plan: " + d.id() + " is the Java reference, which launches no kernels");
+            List<Object> out = new ArrayList<>();
+            for (org.neurokernels.ops.Op op : org.neurokernels.plan.OpTables.ops()) {
+                if (!org.neurokernels.plan.OpTables.extras(op).isEmpty()) continue;
+                for (org.neurokernels.ops.Op.Case c : op.cases(false)) {
+                    org.neurokernels.ops.Params p = op.params(c.params());
+                    Map<String, int[]> all = new LinkedHashMap<>(c.shapes());
+                    all.putAll(op.outputShapes(c.shapes(), p));
+                    List<String> text = op.plan().plan(kd.planVariablesForShapes(op, all, op.paramVariables(p))).stream()
+                            .map(org.neurokernels.plan.OpPlan.Call::text).toList();
+                    if (asJson) {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("op", op.name());
+                        Map<String, List<Integer>> sh = new LinkedHashMap<>();
+                        all.forEach((k, v) -> sh.put(k, List.of(v[0], v[1])));
+                        m.put("shapes", sh);
+                        m.put("params", c.params());
+                        m.put("launches", text);
+                        out.add(m);
+                    } else {
+                        System.out.println(op.name() + " " + c.label() + "\n    " + String.join("\n    ", text));
+                    }
                 }
             }
             if (asJson) System.out.println(Main.json(out));
