@@ -65,3 +65,12 @@ extern "C" __global__ void nk_scale(const int rows, const int cols, const float 
     ELEMENT_INDEX
     AT(Y, offY, ldY, i, j) = alpha * AT(X, offX, ldX, i, j);
 }
+
+// y = min(max(x, lo), hi); a NaN fails both comparisons and stays NaN (ops/Clamp.java)
+extern "C" __global__ void nk_clamp(const int rows, const int cols, const float lo, const float hi,
+                                    const float* X, const int offX, const int ldX,
+                                    float* Y, const int offY, const int ldY) {
+    ELEMENT_INDEX
+    const float x = AT(X, offX, ldX, i, j);
+    AT(Y, offY, ldY, i, j) = x < lo ? lo : (x > hi ? hi : x);
+}

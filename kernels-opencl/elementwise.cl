@@ -102,3 +102,12 @@ __kernel void nk_scale(const int rows, const int cols, const float alpha,
     ELEMENT_INDEX
     AT(Y, offY, ldY, i, j) = alpha * AT(X, offX, ldX, i, j);
 }
+
+// y = min(max(x, lo), hi); a NaN fails both comparisons and stays NaN (ops/Clamp.java)
+__kernel void nk_clamp(const int rows, const int cols, const float lo, const float hi,
+                       __global const float* X, const int offX, const int ldX,
+                       __global float* Y, const int offY, const int ldY) {
+    ELEMENT_INDEX
+    const float x = AT(X, offX, ldX, i, j);
+    AT(Y, offY, ldY, i, j) = x < lo ? lo : (x > hi ? hi : x);
+}

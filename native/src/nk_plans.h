@@ -2148,6 +2148,81 @@ static int nk_op_plan_philox4x32_10(const double* v, nk_op_call* out) {
     return 0;
 }
 
+/* op clamp */
+static const nk_op_tensor nk_op_tensors_clamp[] = {{"x", NK_ROLE_IN, 0}, {"y", NK_ROLE_OUT, 0}, };
+static const nk_op_param nk_op_params_clamp[] = {{"lo", NK_PARAM_FLOAT, "-1"}, {"hi", NK_PARAM_FLOAT, "1"}, };
+static int nk_op_check_clamp(const double* v, char* msg, size_t cap) {
+    const double x_rows = v[0];
+    const double x_cols = v[1];
+    const double has_x = v[4];
+    const double y_rows = v[5];
+    const double y_cols = v[6];
+    const double has_y = v[9];
+    const double lo = v[14];
+    const double hi = v[15];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double m = NAN;
+    double n = NAN;
+    if (!(lo <= hi)) {
+        snprintf(msg, cap, "%s", "clamp: need lo <= hi");
+        return 1;
+    }
+    if (has_x) {
+        m = x_rows;
+        n = x_cols;
+        if (x_rows != (m) || x_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "clamp", "x", x_rows, x_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "clamp", "x");
+        return 1;
+    }
+    if (has_y) {
+        if (y_rows != (m) || y_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "clamp", "y", y_rows, y_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "clamp", "y");
+        return 1;
+    }
+    (void) m;
+    (void) n;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+static int nk_op_plan_clamp(const double* v, nk_op_call* out) {
+    const double x_rows = v[0];
+    const double x_cols = v[1];
+    const double x_size = v[2];
+    const double contig = v[10];
+    const double opencl = v[11];
+    const double kernel = v[12];
+    const double lo = v[14];
+    const double hi = v[15];
+    const double cpu = (opencl && kernel != 0); (void) cpu;
+    (void) v;
+    if (1) {
+        out[0].kernel = "nk_clamp";
+        out[0].global_x = (long) (nk_plan_rup(x_size, 256));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (256);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 6;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (contig ? 1 : x_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (contig ? x_size : x_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (lo)};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (hi)};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        return 1;
+    }
+    (void) out;
+    return 0;
+}
+
 static const nk_op_def nk_ops[] = {
     {"activation", 2, 1, 0, 15, nk_op_tensors_activation, nk_op_params_activation, NULL, nk_op_check_activation, nk_op_plan_activation},
     {"activation_grad", 2, 2, 0, 16, nk_op_tensors_activation_grad, nk_op_params_activation_grad, NULL, nk_op_check_activation_grad, nk_op_plan_activation_grad},
@@ -2169,7 +2244,8 @@ static const nk_op_def nk_ops[] = {
     {"izhikevich_step", 7, 1, 0, 40, nk_op_tensors_izhikevich_step, nk_op_params_izhikevich_step, NULL, nk_op_check_izhikevich_step, nk_op_plan_izhikevich_step},
     {"poisson", 3, 4, 0, 23, nk_op_tensors_poisson, nk_op_params_poisson, NULL, nk_op_check_poisson, nk_op_plan_poisson},
     {"philox4x32_10", 3, 0, 0, 19, nk_op_tensors_philox4x32_10, NULL, NULL, nk_op_check_philox4x32_10, nk_op_plan_philox4x32_10},
+    {"clamp", 2, 2, 0, 16, nk_op_tensors_clamp, nk_op_params_clamp, NULL, nk_op_check_clamp, nk_op_plan_clamp},
 };
-#define NK_OP_COUNT 20
+#define NK_OP_COUNT 21
 
 #endif

@@ -199,6 +199,32 @@ dev.poisson(0.5, dev.put(rates), 8, 1, 4, sb, cb)
 check("poisson spikes", sb.download(), ref["spikes"], 1.0, 0.0)
 check("poisson count", cb.download(), ref["count"], 1.0, 0.0)
 
+# ops reached by name through nk_run (the C library's generated table), each against the Java reference:
+# the op added by docs/adding-an-op.md, and ops that have no typed C function
+x = u(9, 13)
+want = reference("clamp", {"x": x}, {"lo": "-0.5", "hi": "0.25"}, ["y"])["y"]
+yb = dev.buffer(9, 13)
+dev.run("clamp", x=dev.put(x), y=yb, lo=-0.5, hi=0.25)
+check("clamp (nk_run)", yb.download(), want, 1.0, 0.0)
+xs, idx = u(11, 6), rng.integers(0, 11, (1, 17)).astype(np.float32)
+want = reference("gather_rows", {"x": xs, "index": idx}, {}, ["out"])["out"]
+ob = dev.buffer(17, 6)
+dev.run("gather_rows", x=dev.put(xs), index=dev.put(idx), out=ob)
+check("gather_rows (nk_run)", ob.download(), want, 1.0, 0.0)
+want = reference("column_sums", {"x": xs}, {}, ["s"])["s"]
+sb = dev.buffer(1, 6)
+dev.run("column_sums", x=dev.put(xs), s=sb)
+check("column_sums (nk_run)", sb.download(), want, np.abs(xs).sum(axis=0, keepdims=True), (11 + 2) * U)
+nr, b_, m_, steps = 20, 3, 4, 5
+r0, wr, bi, cc, wi, uu = u(b_, nr), u(nr, nr) * 0.3, u(1, nr), u(1, nr, lo=0.1, hi=0.5), u(m_, nr), u(steps * b_, m_)
+prm = {"steps": str(steps), "activation": "tanh", "exp_euler": "true"}
+want = reference("rate_multistep", {"r": r0, "w_rec_t": wr, "bias": bi, "c": cc, "w_in_t": wi, "u": uu}, prm, ["r"])["r"]
+rb = dev.put(r0)
+dev.run("rate_multistep", r=rb, w_rec_t=dev.put(wr), bias=dev.put(bi), c=dev.put(cc), w_in_t=dev.put(wi), u=dev.put(uu), steps=steps,
+        activation="tanh", exp_euler=True)
+# rates stay within [-1, 1]; each step sums nr + m_ + 1 terms of the drive: a bound of 4 u per term and step
+check("rate_multistep (nk_run)", rb.download(), want, 1.0, steps * (nr + m_ + 10) * U * 4)
+
 dev.close()
 if failures:
     print("FAILED:", ", ".join(failures))

@@ -12,7 +12,8 @@ public final class OpRegistry {
         for (Op op : List.of(new Gemm(), new DenseForward(), new BackwardDelta(), new ActivationOp(), new ActivationGrad(), new Hadamard(),
                 new Axpy(), new Scale(), new Copy(), new ColumnSums(), new SoftmaxXent(), new Dot(), new FrobeniusNorm(),
                 new SgdUpdate(), new KpUpdate(), new DenseUpdate(), new OutputLayer(), new GatherRows(), new SignFeedback(), new Mse(), new RandomUniform(),
-                new LifStepOp(), new RateStepOp(), new RateMultistepOp(), new IzhikevichStepOp(), new PoissonOp(), new PhiloxOp())) {
+                new LifStepOp(), new RateStepOp(), new RateMultistepOp(), new IzhikevichStepOp(), new PoissonOp(), new PhiloxOp(),
+                new Clamp())) {
             OPS.put(op.name(), op);
         }
     }
