@@ -119,6 +119,14 @@ nk_status nk_gemm_plan(const nk_device* dev, int m, int n, int k, int trans_a, i
  * and classes <= 16, else the nk_softmax_xent launch between the logits' and the delta's GEMMs. */
 nk_status nk_output_layer_plan(const nk_device* dev, int rows, int classes, int width, char* text, size_t capacity);
 
+/* Between nk_independent_begin and nk_independent_end (nestable), the caller promises that the ops it
+ * enqueues do not depend on each other's results, as Device.independently in Java: the library may then
+ * run two small GEMM-family ops (nk_gemm, nk_dense_forward, nk_backward_delta, nk_dense_update) as one
+ * launch where the device profits (CPU devices; it still checks that neither writes what the other touches).
+ * Any other call in between launches what is held first; nk_independent_end launches the rest. */
+nk_status nk_independent_begin(nk_device* dev);
+nk_status nk_independent_end(nk_device* dev);
+
 /* Every op with a launch plan, by name (generated from the Java op files; `neurokernels ops` lists them):
  * tensors by name (an optional one left out; an in-place output under its input's name), parameters as
  * "name=value" items separated by spaces or commas, defaults for the rest (activations by name, booleans

@@ -156,6 +156,10 @@ static const char* num(double v) {
 
 typedef struct dev_rec dev_rec;
 
+/* the most arguments one launch takes (nk_gemm_pair: two GEMM problems) */
+#define MAX_ARGS 80
+struct held_gemm;
+
 typedef struct {
     dev_rec* dev;
     cl_mem mem;         /* OpenCL devices */
@@ -185,6 +189,8 @@ struct dev_rec {
     size_t max_alloc;         /* CL_DEVICE_MAX_MEM_ALLOC_SIZE (CUDA: total memory) */
     size_t global_mem;        /* CL_DEVICE_GLOBAL_MEM_SIZE (CUDA: total memory) */
     size_t max_wg;            /* CL_DEVICE_MAX_WORK_GROUP_SIZE (CUDA: 1024 threads per block), the plans' maxwg */
+    int independent;          /* nk_independent_begin depth: one-launch GEMMs may be paired while > 0 */
+    struct held_gemm* held;   /* a one-launch GEMM held back to pair with the next (NULL: none) */
     buf_rec* placeholder;     /* bound to absent optional arguments (a flag tells the kernel) */
     buf_rec* logits;          /* nk_output_layer's logits where it takes three launches (NULL until then) */
     buf_rec* pack_a;          /* the packed GEMM's panels of op(A) and op(B), grown on demand (NULL until then) */
@@ -197,8 +203,8 @@ struct dev_rec {
         const char* name;
         cl_kernel kernel;
         int last_n;                /* the arguments set last (kind and bits), to skip setting them again; */
-        unsigned char last_kind[48];  /* forgotten (last_n = 0) whenever a buffer is released, since a new */
-        uint64_t last_bits[48];    /* buffer may get a released one's handle */
+        unsigned char last_kind[MAX_ARGS];  /* forgotten (last_n = 0) whenever a buffer is released, since a new */
+        uint64_t last_bits[MAX_ARGS];    /* buffer may get a released one's handle */
     } kernels[48];                 /* kernel objects by name, made on first use */
     int kernel_count;
     char name[256];
@@ -329,6 +335,15 @@ static void release_ref(dev_rec* d) {
 }
 
 /* The start of every call on a device: the handle checked, a reference taken and the device locked. */
+static nk_status flush_held(dev_rec* dev);
+
+/* the functions whose one-launch GEMMs may pair inside nk_independent_begin/end; any other call first
+   launches a GEMM held back (so launches keep their call order and a download sees every result) */
+static int pairs_gemms(const char* fn) {
+    return strcmp(fn, "nk_gemm") == 0 || strcmp(fn, "nk_dense_forward") == 0 || strcmp(fn, "nk_backward_delta") == 0
+        || strcmp(fn, "nk_dense_update") == 0 || strcmp(fn, "nk_independent_begin") == 0 || strcmp(fn, "nk_independent_end") == 0;
+}
+
 static nk_status begin(const nk_device* h, const char* fn, dev_rec** out) {
     call_name = fn;
     if (!h) return fail(NK_ERR_ARGUMENT, "%s: device is NULL", fn);
@@ -343,6 +358,15 @@ static nk_status begin(const nk_device* h, const char* fn, dev_rec** out) {
         pthread_mutex_unlock(&d->lock);
         release_ref(d);
         return fail(NK_ERR_ARGUMENT, "%s: device was closed (nk_close)", fn);
+    }
+    if (d->held && !pairs_gemms(fn)) {
+        nk_status s = flush_held(d);
+        call_name = fn;
+        if (s != NK_OK) {
+            pthread_mutex_unlock(&d->lock);
+            release_ref(d);
+            return s;
+        }
     }
     *out = d;
     return NK_OK;
@@ -496,6 +520,8 @@ static void shutdown_device(dev_rec* dev) {
         dev->slots[i] = NULL;
     }
     dev->count = 0;
+    free(dev->held);   /* a GEMM held back to pair: its buffers are gone with the device */
+    dev->held = NULL;
     if (dev->placeholder) buffer_destroy(dev, dev->placeholder);
     if (dev->logits) buffer_destroy(dev, dev->logits);
     if (dev->pack_a) buffer_destroy(dev, dev->pack_a);
@@ -1207,20 +1233,20 @@ typedef struct {
             cl_mem mem;
             nk_cu_ptr ptr;
         } v;
-    } arg[48];
+    } arg[MAX_ARGS];
 } args_t;
 
 static void push(args_t* a, int kind) {
-    if (a->n < 48) a->arg[a->n].kind = kind;
+    if (a->n < MAX_ARGS) a->arg[a->n].kind = kind;
     a->n++;
 }
-static void arg_int(args_t* a, int v) { push(a, ARG_INT); if (a->n <= 48) a->arg[a->n - 1].v.i = v; }
-static void arg_float(args_t* a, float v) { push(a, ARG_FLOAT); if (a->n <= 48) a->arg[a->n - 1].v.f = v; }
+static void arg_int(args_t* a, int v) { push(a, ARG_INT); if (a->n <= MAX_ARGS) a->arg[a->n - 1].v.i = v; }
+static void arg_float(args_t* a, float v) { push(a, ARG_FLOAT); if (a->n <= MAX_ARGS) a->arg[a->n - 1].v.f = v; }
 /* work-group local memory of floats floats: an OpenCL __local argument, CUDA dynamic shared memory (no parameter) */
-static void arg_local(args_t* a, int floats) { push(a, ARG_LOCAL); if (a->n <= 48) a->arg[a->n - 1].v.i = floats; }
+static void arg_local(args_t* a, int floats) { push(a, ARG_LOCAL); if (a->n <= MAX_ARGS) a->arg[a->n - 1].v.i = floats; }
 static void arg_raw(args_t* a, const buf_rec* b) {
     push(a, ARG_BUFFER);
-    if (a->n > 48) return;
+    if (a->n > MAX_ARGS) return;
     if (b->dev->cuda) a->arg[a->n - 1].v.ptr = b->dptr;
     else a->arg[a->n - 1].v.mem = b->mem;
 }
@@ -1231,10 +1257,11 @@ static void arg_matrix(args_t* a, const buf_rec* b) {
 }
 
 static nk_status launch(dev_rec* dev, args_t* a, size_t gx, size_t gy, size_t lx, size_t ly, const char* name) {
-    if (a->n > 48) return fail(NK_ERR_ARGUMENT, "%s: too many kernel arguments", name);
+    if (dev->held) REQUIRE(flush_held(dev));   /* launches keep their call order */
+    if (a->n > MAX_ARGS) return fail(NK_ERR_ARGUMENT, "%s: too many kernel arguments", name);
     if (dev->cuda) {
         void* fn = NULL;
-        void* params[48];
+        void* params[MAX_ARGS];
         unsigned shared = 0;
         int np = 0;
         cu.ctx_set_current(dev->cu_context);
@@ -1327,6 +1354,82 @@ static void gemm_epilogue_args(args_t* g, const dev_rec* dev, const buf_rec* c, 
     arg_matrix(g, vb ? vb : dev->placeholder); arg_float(g, mu);
 }
 
+/* ---- pairing independent one-launch GEMMs (nk_independent_begin/end; kernels-opencl/gemm_packed.cl's
+ * nk_gemm_pair), as KernelDevice does inside Device.independently ---- */
+
+/* the one-launch GEMM kernels by their variant number in nk_gemm_pair */
+static const char* const one_launch_kernels[] = {"nk_gemm_dot", "nk_gemm_direct", "nk_gemm_direct1"};
+
+struct held_gemm {
+    int variant;
+    long rows, cols;                /* the grid of work-items */
+    args_t args;                    /* the problem's arguments: m, n, k, a, ta, b, tb, then the epilogue's */
+    const buf_rec* written[5];      /* what the epilogue writes */
+    const buf_rec* touched[9];      /* and everything it reads */
+    int nw, nt;
+};
+
+/* neither writes a buffer the other touches (the C library's buffers are whole allocations) */
+static int independent_of(const struct held_gemm* x, const struct held_gemm* y) {
+    for (int i = 0; i < x->nw; i++) for (int j = 0; j < y->nt; j++) if (x->written[i] == y->touched[j]) return 0;
+    for (int i = 0; i < y->nw; i++) for (int j = 0; j < x->nt; j++) if (y->written[i] == x->touched[j]) return 0;
+    return 1;
+}
+
+static nk_status flush_held(dev_rec* dev) {
+    struct held_gemm* g = dev->held;
+    if (!g) return NK_OK;
+    dev->held = NULL;
+    nk_status s = launch(dev, &g->args, (size_t) g->rows, (size_t) g->cols, 1, 1, g->args.name);
+    free(g);
+    return s;
+}
+
+/* g (malloc'd; taken over): launched with the held one as a pair when they are independent, else held */
+static nk_status hold_or_pair(dev_rec* dev, struct held_gemm* g) {
+    struct held_gemm* h = dev->held;
+    if (h && independent_of(h, g)) {
+        dev->held = NULL;
+        args_t p;
+        kernel(dev, "nk_gemm_pair", &p);
+        arg_int(&p, h->variant); arg_int(&p, (int) h->rows); arg_int(&p, (int) h->cols);
+        for (int i = 0; i < h->args.n; i++) { push(&p, h->args.arg[i].kind); p.arg[p.n - 1].v = h->args.arg[i].v; }
+        arg_int(&p, g->variant); arg_int(&p, (int) g->cols);
+        for (int i = 0; i < g->args.n; i++) { push(&p, g->args.arg[i].kind); p.arg[p.n - 1].v = g->args.arg[i].v; }
+        long cols = h->cols > g->cols ? h->cols : g->cols;
+        nk_status s = launch(dev, &p, (size_t) (h->rows + g->rows), (size_t) cols, 1, 1, "nk_gemm_pair");
+        free(h);
+        free(g);
+        return s;
+    }
+    REQUIRE(flush_held(dev));
+    dev->held = g;
+    return NK_OK;
+}
+
+static nk_status independent_begin(dev_rec* dev) {
+    dev->independent++;
+    return NK_OK;
+}
+
+static nk_status independent_end(dev_rec* dev) {
+    if (dev->independent == 0) return fail(NK_ERR_ARGUMENT, "nk_independent_end: no nk_independent_begin is open on this device");
+    if (--dev->independent == 0) return flush_held(dev);
+    return NK_OK;
+}
+
+nk_status nk_independent_begin(nk_device* h) {
+    dev_rec* dev = NULL;
+    REQUIRE(begin(h, "nk_independent_begin", &dev));
+    return end_op(dev, independent_begin(dev));
+}
+
+nk_status nk_independent_end(nk_device* h) {
+    dev_rec* dev = NULL;
+    REQUIRE(begin(h, "nk_independent_end", &dev));
+    return end_op(dev, independent_end(dev));
+}
+
 static nk_status gemm_launch(dev_rec* dev, int m, int n, int k, const buf_rec* a, int ta, const buf_rec* b, int tb, const buf_rec* c,
                              float alpha, float beta, int epilogue, const buf_rec* bias, int act, const buf_rec* pre,
                              const buf_rec* deriv, int from_output, const buf_rec* vb, float mu) {
@@ -1348,6 +1451,35 @@ static nk_status gemm_launch(dev_rec* dev, int m, int n, int k, const buf_rec* a
         arg_int(&g, m); arg_int(&g, n); arg_int(&g, k); arg_raw(&g, dev->pack_a); arg_raw(&g, dev->pack_b);
         gemm_epilogue_args(&g, dev, c, alpha, beta, epilogue, bias, act, pre, deriv, from_output, vb, mu);
         return launch(dev, &g, (size_t) plan[2].global_x, (size_t) plan[2].global_y, (size_t) plan[2].local_x, (size_t) plan[2].local_y, plan[2].kernel);
+    }
+    int variant = -1;
+    for (int v = 0; v < 3; v++) if (strcmp(plan[0].kernel, one_launch_kernels[v]) == 0) variant = v;
+    if (variant >= 0 && dev->independent > 0) {
+        /* inside nk_independent_begin/end: held, to pair with the next independent one-launch GEMM */
+        struct held_gemm* hg = calloc(1, sizeof *hg);
+        if (!hg) return fail(NK_ERR_MEMORY, "%s: out of host memory", call_name);
+        hg->variant = variant;
+        hg->rows = plan[0].global_x;
+        hg->cols = plan[0].global_y;
+        kernel(dev, plan[0].kernel, &hg->args);
+        arg_int(&hg->args, m); arg_int(&hg->args, n); arg_int(&hg->args, k);
+        arg_matrix(&hg->args, a); arg_int(&hg->args, ta);
+        arg_matrix(&hg->args, b); arg_int(&hg->args, tb);
+        gemm_epilogue_args(&hg->args, dev, c, alpha, beta, epilogue, bias, act, pre, deriv, from_output, vb, mu);
+        hg->written[hg->nw++] = c;
+        if (epilogue == 1 && pre) hg->written[hg->nw++] = pre;
+        if (epilogue == 3) {
+            const buf_rec* w3[] = {bias, pre, deriv, vb};
+            for (int i = 0; i < 4; i++) if (w3[i]) hg->written[hg->nw++] = w3[i];
+        }
+        for (int i = 0; i < hg->nw; i++) hg->touched[hg->nt++] = hg->written[i];
+        const buf_rec* read[] = {a, b, bias, deriv};
+        for (int i = 0; i < 4; i++) {
+            int seen = !read[i];
+            for (int j = 0; j < hg->nt && !seen; j++) seen = hg->touched[j] == read[i];
+            if (!seen) hg->touched[hg->nt++] = read[i];
+        }
+        return hold_or_pair(dev, hg);
     }
     /* the one-launch kernels, nk_gemm_warp and nk_gemm: the operands in place */
     REQUIRE(kernel(dev, plan[0].kernel, &g));

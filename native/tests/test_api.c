@@ -421,6 +421,54 @@ int main(void) {
     EXPECT_STATUS(nk_download(c, hc, 4), NK_OK);
     EXPECT(hc[0] == 58 && hc[1] == 64 && hc[2] == 139 && hc[3] == 154, "[1 2 3; 4 5 6] [7 8; 9 10; 11 12] = [58 64; 139 154]");
 
+    /* independent GEMMs inside nk_independent_begin/end (paired into one launch on CPU devices): the same
+       bits as one at a time; a dependent second GEMM still sees the first's result; a download in between
+       sees every GEMM before it; an unmatched end is refused */
+    {
+        enum { M = 24, K = 40, N = 33 };
+        static float x0[M * K], y0[K * N], x1[M * K], y1[K * N], r0[M * N], r1[M * N], s0[M * N], s1[M * N], t1[M * N];
+        unsigned st = 7;
+        for (int i = 0; i < M * K; i++) { st = st * 1664525u + 1013904223u; x0[i] = (float) (st >> 8) / 16777216.0f - 0.5f; x1[i] = x0[i] * 0.5f + 0.25f; }
+        for (int i = 0; i < K * N; i++) { st = st * 1664525u + 1013904223u; y0[i] = (float) (st >> 8) / 16777216.0f - 0.5f; y1[i] = -y0[i]; }
+        nk_buffer *A0, *B0, *A1, *B1, *C0, *C1, *D1;
+        EXPECT_STATUS(nk_alloc(dev, M, K, &A0), NK_OK); EXPECT_STATUS(nk_alloc(dev, K, N, &B0), NK_OK);
+        EXPECT_STATUS(nk_alloc(dev, M, K, &A1), NK_OK); EXPECT_STATUS(nk_alloc(dev, K, N, &B1), NK_OK);
+        EXPECT_STATUS(nk_alloc(dev, M, N, &C0), NK_OK); EXPECT_STATUS(nk_alloc(dev, M, N, &C1), NK_OK);
+        EXPECT_STATUS(nk_alloc(dev, M, N, &D1), NK_OK);
+        EXPECT_STATUS(nk_upload(A0, x0, M * K), NK_OK); EXPECT_STATUS(nk_upload(B0, y0, K * N), NK_OK);
+        EXPECT_STATUS(nk_upload(A1, x1, M * K), NK_OK); EXPECT_STATUS(nk_upload(B1, y1, K * N), NK_OK);
+        EXPECT_STATUS(nk_gemm(dev, 0, 0, 1.0f, A0, B0, 0.0f, C0), NK_OK);
+        EXPECT_STATUS(nk_gemm(dev, 0, 0, 1.0f, A1, B1, 0.0f, C1), NK_OK);
+        EXPECT_STATUS(nk_download(C0, r0, M * N), NK_OK);
+        EXPECT_STATUS(nk_download(C1, r1, M * N), NK_OK);
+        EXPECT_STATUS(nk_independent_begin(dev), NK_OK);
+        EXPECT_STATUS(nk_independent_begin(dev), NK_OK);   /* nests */
+        EXPECT_STATUS(nk_gemm(dev, 0, 0, 1.0f, A0, B0, 0.0f, C0), NK_OK);
+        EXPECT_STATUS(nk_gemm(dev, 0, 0, 1.0f, A1, B1, 0.0f, C1), NK_OK);
+        EXPECT_STATUS(nk_independent_end(dev), NK_OK);
+        EXPECT_STATUS(nk_download(C0, s0, M * N), NK_OK);  /* inside the outer group: launches what is held first */
+        EXPECT_STATUS(nk_gemm(dev, 0, 0, 2.0f, A1, B1, 0.0f, C1), NK_OK);
+        EXPECT_STATUS(nk_gemm(dev, 1, 0, 1.0f, A0, C1, 0.0f, D1), NK_ERR_ARGUMENT); /* shapes: refused, nothing held is lost */
+        EXPECT_STATUS(nk_independent_end(dev), NK_OK);
+        EXPECT_STATUS(nk_download(C1, s1, M * N), NK_OK);
+        EXPECT(memcmp(r0, s0, sizeof r0) == 0, "a paired GEMM gives the bits it gives alone");
+        int doubled = 1;
+        for (int i = 0; i < M * N; i++) doubled &= s1[i] == 2.0f * r1[i];
+        EXPECT(doubled, "the GEMM after a download in the group ran, in order");
+        /* dependent: the second GEMM accumulates into what the first writes, so it must see the first result */
+        EXPECT_STATUS(nk_independent_begin(dev), NK_OK);
+        EXPECT_STATUS(nk_gemm(dev, 0, 0, 1.0f, A1, B1, 0.0f, C1), NK_OK);
+        EXPECT_STATUS(nk_gemm(dev, 0, 0, 1.0f, A1, B1, 1.0f, C1), NK_OK);   /* reads what the first writes: not paired */
+        EXPECT_STATUS(nk_independent_end(dev), NK_OK);
+        EXPECT_STATUS(nk_download(C1, t1, M * N), NK_OK);
+        int twice = 1;
+        for (int i = 0; i < M * N; i++) twice &= t1[i] == 2.0f * r1[i];
+        EXPECT(twice, "a GEMM that reads the one before it is not paired with it");
+        EXPECT_STATUS(nk_independent_end(dev), NK_ERR_ARGUMENT);
+        nk_buffer* all[] = {A0, B0, A1, B1, C0, C1, D1};
+        for (int i = 0; i < 7; i++) EXPECT_STATUS(nk_free(all[i]), NK_OK);
+    }
+
     EXPECT_STATUS(nk_gemm(dev, 0, 0, 1.0f, a, a, 0.0f, c), NK_ERR_ARGUMENT);     /* inner dimensions */
     EXPECT(strstr(nk_last_error(), "op(a)") != NULL, "the message explains the shapes");
     EXPECT_STATUS(nk_gemm(dev, 0, 0, 1.0f, a, b, 0.0f, w), NK_ERR_ARGUMENT);     /* wrong C */
