@@ -1810,7 +1810,11 @@ static nk_status run_planned(dev_rec* dev, const nk_op_def* op, buf_rec* const* 
     for (int i = 0; i < op->ntensors; i++) {
         if (!t[i] || op->tensors[i].role == NK_ROLE_IN) continue;
         for (int j = 0; j < op->ntensors; j++) {
-            if (j != i && t[j] == t[i]) return fail(NK_ERR_ARGUMENT, "%s: output '%s' overlaps '%s'", op->name, op->tensors[i].name, op->tensors[j].name);
+            if (j == i || t[j] != t[i]) continue;
+            char pair[128];
+            snprintf(pair, sizeof pair, "%s:%s ", op->tensors[i].name, op->tensors[j].name);
+            if (strstr(op->aliases, pair) == op->aliases || (strstr(op->aliases, pair) && strstr(op->aliases, pair)[-1] == ' ')) continue;
+            return fail(NK_ERR_ARGUMENT, "%s: output '%s' overlaps '%s'", op->name, op->tensors[i].name, op->tensors[j].name);
         }
     }
     nk_op_call calls[NK_OP_MAX_STEPS];

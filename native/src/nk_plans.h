@@ -126,6 +126,7 @@ typedef struct {
     const nk_op_tensor* tensors;
     const nk_op_param* params;
     const char* const* extra;
+    const char* aliases;  /* "out:in " pairs: the output may be that input's very buffer (in place) */
     int (*check)(const double* v, char* msg, size_t cap);  /* 0, or 1 with the message */
     int (*plan)(const double* v, nk_op_call* out);         /* launches written; 0: no rule */
 } nk_op_def;
@@ -952,6 +953,10 @@ static int nk_op_check_gather_rows(const double* v, char* msg, size_t cap) {
         }
     } else {
         snprintf(msg, cap, "op %s: input '%s' is missing", "gather_rows", "index");
+        return 1;
+    }
+    if (!(m <= 16777216)) {
+        snprintf(msg, cap, "%s", "gather_rows: x has more than 2^24 rows, which float row numbers cannot address");
         return 1;
     }
     if (has_out) {
@@ -2224,27 +2229,27 @@ static int nk_op_plan_clamp(const double* v, nk_op_call* out) {
 }
 
 static const nk_op_def nk_ops[] = {
-    {"activation", 2, 1, 0, 15, nk_op_tensors_activation, nk_op_params_activation, NULL, nk_op_check_activation, nk_op_plan_activation},
-    {"activation_grad", 2, 2, 0, 16, nk_op_tensors_activation_grad, nk_op_params_activation_grad, NULL, nk_op_check_activation_grad, nk_op_plan_activation_grad},
-    {"hadamard", 3, 0, 0, 19, nk_op_tensors_hadamard, NULL, NULL, nk_op_check_hadamard, nk_op_plan_hadamard},
-    {"axpy", 2, 1, 0, 15, nk_op_tensors_axpy, nk_op_params_axpy, NULL, nk_op_check_axpy, nk_op_plan_axpy},
-    {"scale", 2, 1, 0, 15, nk_op_tensors_scale, nk_op_params_scale, NULL, nk_op_check_scale, nk_op_plan_scale},
-    {"copy", 2, 0, 0, 14, nk_op_tensors_copy, NULL, NULL, nk_op_check_copy, nk_op_plan_copy},
-    {"column_sums", 2, 0, 0, 14, nk_op_tensors_column_sums, NULL, NULL, nk_op_check_column_sums, nk_op_plan_column_sums},
-    {"softmax_xent", 5, 0, 0, 29, nk_op_tensors_softmax_xent, NULL, NULL, nk_op_check_softmax_xent, nk_op_plan_softmax_xent},
-    {"sgd_update", 3, 3, 0, 22, nk_op_tensors_sgd_update, nk_op_params_sgd_update, NULL, nk_op_check_sgd_update, nk_op_plan_sgd_update},
-    {"kp_update", 4, 3, 0, 27, nk_op_tensors_kp_update, nk_op_params_kp_update, NULL, nk_op_check_kp_update, nk_op_plan_kp_update},
-    {"gather_rows", 3, 0, 0, 19, nk_op_tensors_gather_rows, NULL, NULL, nk_op_check_gather_rows, nk_op_plan_gather_rows},
-    {"sign_feedback", 3, 1, 0, 20, nk_op_tensors_sign_feedback, nk_op_params_sign_feedback, NULL, nk_op_check_sign_feedback, nk_op_plan_sign_feedback},
-    {"mse", 4, 0, 0, 24, nk_op_tensors_mse, NULL, NULL, nk_op_check_mse, nk_op_plan_mse},
-    {"random_uniform", 1, 7, 0, 16, nk_op_tensors_random_uniform, nk_op_params_random_uniform, NULL, nk_op_check_random_uniform, nk_op_plan_random_uniform},
-    {"lif_step", 10, 11, 13, 78, nk_op_tensors_lif_step, nk_op_params_lif_step, nk_op_extra_lif_step, nk_op_check_lif_step, nk_op_plan_lif_step},
-    {"rate_step", 4, 6, 0, 30, nk_op_tensors_rate_step, nk_op_params_rate_step, NULL, nk_op_check_rate_step, nk_op_plan_rate_step},
-    {"rate_multistep", 8, 8, 0, 52, nk_op_tensors_rate_multistep, nk_op_params_rate_multistep, NULL, nk_op_check_rate_multistep, nk_op_plan_rate_multistep},
-    {"izhikevich_step", 7, 1, 0, 40, nk_op_tensors_izhikevich_step, nk_op_params_izhikevich_step, NULL, nk_op_check_izhikevich_step, nk_op_plan_izhikevich_step},
-    {"poisson", 3, 4, 0, 23, nk_op_tensors_poisson, nk_op_params_poisson, NULL, nk_op_check_poisson, nk_op_plan_poisson},
-    {"philox4x32_10", 3, 0, 0, 19, nk_op_tensors_philox4x32_10, NULL, NULL, nk_op_check_philox4x32_10, nk_op_plan_philox4x32_10},
-    {"clamp", 2, 2, 0, 16, nk_op_tensors_clamp, nk_op_params_clamp, NULL, nk_op_check_clamp, nk_op_plan_clamp},
+    {"activation", 2, 1, 0, 15, nk_op_tensors_activation, nk_op_params_activation, NULL, "y:x ", nk_op_check_activation, nk_op_plan_activation},
+    {"activation_grad", 2, 2, 0, 16, nk_op_tensors_activation_grad, nk_op_params_activation_grad, NULL, "y:x ", nk_op_check_activation_grad, nk_op_plan_activation_grad},
+    {"hadamard", 3, 0, 0, 19, nk_op_tensors_hadamard, NULL, NULL, "z:x z:y ", nk_op_check_hadamard, nk_op_plan_hadamard},
+    {"axpy", 2, 1, 0, 15, nk_op_tensors_axpy, nk_op_params_axpy, NULL, "y:x ", nk_op_check_axpy, nk_op_plan_axpy},
+    {"scale", 2, 1, 0, 15, nk_op_tensors_scale, nk_op_params_scale, NULL, "y:x ", nk_op_check_scale, nk_op_plan_scale},
+    {"copy", 2, 0, 0, 14, nk_op_tensors_copy, NULL, NULL, "y:x ", nk_op_check_copy, nk_op_plan_copy},
+    {"column_sums", 2, 0, 0, 14, nk_op_tensors_column_sums, NULL, NULL, "", nk_op_check_column_sums, nk_op_plan_column_sums},
+    {"softmax_xent", 5, 0, 0, 29, nk_op_tensors_softmax_xent, NULL, NULL, "", nk_op_check_softmax_xent, nk_op_plan_softmax_xent},
+    {"sgd_update", 3, 3, 0, 22, nk_op_tensors_sgd_update, nk_op_params_sgd_update, NULL, "", nk_op_check_sgd_update, nk_op_plan_sgd_update},
+    {"kp_update", 4, 3, 0, 27, nk_op_tensors_kp_update, nk_op_params_kp_update, NULL, "", nk_op_check_kp_update, nk_op_plan_kp_update},
+    {"gather_rows", 3, 0, 0, 19, nk_op_tensors_gather_rows, NULL, NULL, "", nk_op_check_gather_rows, nk_op_plan_gather_rows},
+    {"sign_feedback", 3, 1, 0, 20, nk_op_tensors_sign_feedback, nk_op_params_sign_feedback, NULL, "b:r b:w ", nk_op_check_sign_feedback, nk_op_plan_sign_feedback},
+    {"mse", 4, 0, 0, 24, nk_op_tensors_mse, NULL, NULL, "", nk_op_check_mse, nk_op_plan_mse},
+    {"random_uniform", 1, 7, 0, 16, nk_op_tensors_random_uniform, nk_op_params_random_uniform, NULL, "", nk_op_check_random_uniform, nk_op_plan_random_uniform},
+    {"lif_step", 10, 11, 13, 78, nk_op_tensors_lif_step, nk_op_params_lif_step, nk_op_extra_lif_step, "", nk_op_check_lif_step, nk_op_plan_lif_step},
+    {"rate_step", 4, 6, 0, 30, nk_op_tensors_rate_step, nk_op_params_rate_step, NULL, "", nk_op_check_rate_step, nk_op_plan_rate_step},
+    {"rate_multistep", 8, 8, 0, 52, nk_op_tensors_rate_multistep, nk_op_params_rate_multistep, NULL, "", nk_op_check_rate_multistep, nk_op_plan_rate_multistep},
+    {"izhikevich_step", 7, 1, 0, 40, nk_op_tensors_izhikevich_step, nk_op_params_izhikevich_step, NULL, "", nk_op_check_izhikevich_step, nk_op_plan_izhikevich_step},
+    {"poisson", 3, 4, 0, 23, nk_op_tensors_poisson, nk_op_params_poisson, NULL, "", nk_op_check_poisson, nk_op_plan_poisson},
+    {"philox4x32_10", 3, 0, 0, 19, nk_op_tensors_philox4x32_10, NULL, NULL, "", nk_op_check_philox4x32_10, nk_op_plan_philox4x32_10},
+    {"clamp", 2, 2, 0, 16, nk_op_tensors_clamp, nk_op_params_clamp, NULL, "y:x ", nk_op_check_clamp, nk_op_plan_clamp},
 };
 #define NK_OP_COUNT 21
 

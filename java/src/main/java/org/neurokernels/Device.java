@@ -2,6 +2,7 @@ package org.neurokernels;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -133,10 +134,7 @@ public abstract class Device implements AutoCloseable {
     /** dst = src (same shape; may not partially overlap). */
     public void copy(Matrix src, Matrix dst) {
         synchronized (lock) {
-            check(src, "src");
-            check(dst, "dst");
-            sameShape(src, dst, "src", "dst");
-            noPartialOverlap(dst, src, "dst", "src");
+            checkSpec("copy", Map.of(), "x", src, "y", dst);
             copyImpl(src, dst);
         }
     }
@@ -270,7 +268,7 @@ public abstract class Device implements AutoCloseable {
     public void activation(Activation f, Matrix x, Matrix out) {
         Objects.requireNonNull(f, "activation is null");
         synchronized (lock) {
-            elementwiseArgs(x, out);
+            checkSpec("activation", vars("activation", f.code()), "x", x, "y", out);
             activationImpl(f, x, out);
         }
     }
@@ -282,7 +280,7 @@ public abstract class Device implements AutoCloseable {
     public void activationGrad(Activation f, Matrix x, boolean fromOutput, Matrix out) {
         Objects.requireNonNull(f, "activation is null");
         synchronized (lock) {
-            elementwiseArgs(x, out);
+            checkSpec("activation_grad", vars("activation", f.code(), "from_output", fromOutput ? 1 : 0), "x", x, "y", out);
             activationGradImpl(f, x, fromOutput, out);
         }
     }
@@ -290,10 +288,7 @@ public abstract class Device implements AutoCloseable {
     /** out = x ⊙ y; out may be x or y. */
     public void hadamard(Matrix x, Matrix y, Matrix out) {
         synchronized (lock) {
-            elementwiseArgs(x, out);
-            check(y, "y");
-            sameShape(x, y, "x", "y");
-            noPartialOverlap(out, y, "out", "y");
+            checkSpec("hadamard", Map.of(), "x", x, "y", y, "z", out);
             hadamardImpl(x, y, out);
         }
     }
@@ -301,7 +296,7 @@ public abstract class Device implements AutoCloseable {
     /** y = alpha * x + y. */
     public void axpy(float alpha, Matrix x, Matrix y) {
         synchronized (lock) {
-            elementwiseArgs(x, y);
+            checkSpec("axpy", vars("alpha", alpha), "x", x, "y", y);
             axpyImpl(alpha, x, y);
         }
     }
@@ -309,7 +304,7 @@ public abstract class Device implements AutoCloseable {
     /** out = alpha * x; out may be x. */
     public void scale(float alpha, Matrix x, Matrix out) {
         synchronized (lock) {
-            elementwiseArgs(x, out);
+            checkSpec("scale", vars("alpha", alpha), "x", x, "y", out);
             scaleImpl(alpha, x, out);
         }
     }
@@ -317,12 +312,7 @@ public abstract class Device implements AutoCloseable {
     /** out (1 x cols) = the sum of each column of x (the bias gradient of a batch). */
     public void columnSums(Matrix x, Matrix out) {
         synchronized (lock) {
-            check(x, "x");
-            check(out, "out");
-            if (out.rows() != 1 || out.cols() != x.cols()) {
-                throw new IllegalArgumentException("columnSums: out is " + out.shape() + ", expected 1x" + x.cols());
-            }
-            noOverlap(out, x, "out", "x");
+            checkSpec("column_sums", Map.of(), "x", x, "s", out);
             columnSumsImpl(x, out);
         }
     }
@@ -335,24 +325,7 @@ public abstract class Device implements AutoCloseable {
      */
     public void softmaxCrossEntropy(Matrix logits, Matrix targets, Matrix probs, Matrix grad, Matrix loss) {
         synchronized (lock) {
-            check(logits, "logits");
-            check(targets, "targets");
-            check(probs, "probs");
-            check(grad, "grad");
-            check(loss, "loss");
-            sameShape(logits, targets, "logits", "targets");
-            sameShape(logits, probs, "logits", "probs");
-            sameShape(logits, grad, "logits", "grad");
-            if (loss.rows() != logits.rows() || loss.cols() != 1) {
-                throw new IllegalArgumentException("softmaxCrossEntropy: loss is " + loss.shape() + ", expected " + logits.rows() + "x1");
-            }
-            Matrix[] outs = {probs, grad, loss};
-            String[] outNames = {"probs", "grad", "loss"};
-            for (int i = 0; i < outs.length; i++) {
-                noOverlap(outs[i], logits, outNames[i], "logits");
-                noOverlap(outs[i], targets, outNames[i], "targets");
-                for (int j = i + 1; j < outs.length; j++) noOverlap(outs[i], outs[j], outNames[i], outNames[j]);
-            }
+            checkSpec("softmax_xent", Map.of(), "logits", logits, "targets", targets, "probs", probs, "grad", grad, "loss", loss);
             softmaxCrossEntropyImpl(logits, targets, probs, grad, loss);
         }
     }
@@ -441,7 +414,7 @@ public abstract class Device implements AutoCloseable {
      */
     public void sgdUpdate(float lr, float decay, float mu, Matrix w, Matrix grad, Matrix velocity) {
         synchronized (lock) {
-            updateArgs(mu, w, grad, velocity);
+            checkSpec("sgd_update", vars("lr", lr, "weight_decay", decay, "momentum", mu), "w", w, "grad", grad, "velocity", velocity);
             sgdUpdateImpl(lr, decay, mu, w, grad, mu != 0f ? velocity : null);
         }
     }
@@ -453,12 +426,7 @@ public abstract class Device implements AutoCloseable {
      */
     public void kpUpdate(float lr, float decay, float mu, Matrix w, Matrix b, Matrix grad, Matrix velocity) {
         synchronized (lock) {
-            updateArgs(mu, w, grad, velocity);
-            check(b, "b");
-            sameShape(w, b, "w", "b");
-            noOverlap(b, w, "b", "w");
-            noOverlap(b, grad, "b", "grad");
-            if (velocity != null) noOverlap(b, velocity, "b", "velocity");
+            checkSpec("kp_update", vars("lr", lr, "weight_decay", decay, "momentum", mu), "w", w, "b", b, "grad", grad, "velocity", velocity);
             kpUpdateImpl(lr, decay, mu, w, b, grad, mu != 0f ? velocity : null);
         }
     }
@@ -471,16 +439,7 @@ public abstract class Device implements AutoCloseable {
      */
     public void gatherRows(Matrix x, Matrix index, Matrix out) {
         synchronized (lock) {
-            check(x, "x");
-            check(index, "index");
-            check(out, "out");
-            if (x.rows() > 1 << 24) throw new IllegalArgumentException("gatherRows: x has " + x.rows() + " rows; at most 2^24 are addressable by float indices");
-            if (index.rows() != 1 || index.cols() != out.rows()) {
-                throw new IllegalArgumentException("gatherRows: index is " + index.shape() + ", expected 1x" + out.rows() + " (one row number per output row)");
-            }
-            if (out.cols() != x.cols()) throw new IllegalArgumentException("gatherRows: out is " + out.shape() + " but x has " + x.cols() + " columns");
-            noOverlap(out, x, "out", "x");
-            noOverlap(out, index, "out", "index");
+            checkSpec("gather_rows", Map.of(), "x", x, "index", index, "out", out);
             gatherRowsImpl(x, index, out);
         }
     }
@@ -541,32 +500,13 @@ public abstract class Device implements AutoCloseable {
         }
     }
 
-    private void updateArgs(float mu, Matrix w, Matrix grad, Matrix velocity) {
-        check(w, "w");
-        check(grad, "grad");
-        sameShape(w, grad, "w", "grad");
-        noOverlap(w, grad, "w", "grad");
-        if (mu != 0f || velocity != null) {
-            if (velocity == null) throw new IllegalArgumentException("momentum " + mu + " needs a velocity matrix");
-            check(velocity, "velocity");
-            sameShape(w, velocity, "w", "velocity");
-            noOverlap(velocity, w, "velocity", "w");
-            noOverlap(velocity, grad, "velocity", "grad");
-        }
-    }
-
-    /**
+        /**
      * Sign-concordant feedback: out = m ⊙ sign(w), with m = |r| elementwise (frSF, brSF) or, when r is
      * null, the constant {@code scale} (uSF).
      */
     public void signFeedback(float scale, Matrix w, Matrix r, Matrix out) {
         synchronized (lock) {
-            elementwiseArgs(w, out);
-            if (r != null) {
-                check(r, "r");
-                sameShape(w, r, "w", "r");
-                noPartialOverlap(out, r, "out", "r");
-            }
+            checkSpec("sign_feedback", vars("scale", scale), "w", w, "r", r, "b", out);
             signFeedbackImpl(scale, w, r, out);
         }
     }
@@ -574,20 +514,7 @@ public abstract class Device implements AutoCloseable {
     /** Mean-squared-error loss: loss[i] = Σ_j (y - t)² / 2 (rows x 1); grad = (y - t) / rows. */
     public void mseLoss(Matrix y, Matrix targets, Matrix grad, Matrix loss) {
         synchronized (lock) {
-            check(y, "y");
-            check(targets, "targets");
-            check(grad, "grad");
-            check(loss, "loss");
-            sameShape(y, targets, "y", "targets");
-            sameShape(y, grad, "y", "grad");
-            if (loss.rows() != y.rows() || loss.cols() != 1) {
-                throw new IllegalArgumentException("mseLoss: loss is " + loss.shape() + ", expected " + y.rows() + "x1");
-            }
-            noOverlap(grad, y, "grad", "y");
-            noOverlap(grad, targets, "grad", "targets");
-            noOverlap(loss, y, "loss", "y");
-            noOverlap(loss, targets, "loss", "targets");
-            noOverlap(loss, grad, "loss", "grad");
+            checkSpec("mse", Map.of(), "y", y, "targets", targets, "grad", grad, "loss", loss);
             mseLossImpl(y, targets, grad, loss);
         }
     }
@@ -606,6 +533,7 @@ public abstract class Device implements AutoCloseable {
         }
         synchronized (lock) {
             check(out, "out");
+            checkSpec("random_uniform", vars("rows", out.rows(), "cols", out.cols(), "stream", stream, "draw", draw, "lo", lo, "hi", hi), "out", out);
             randomUniformImpl(seed, stream, draw, lo, hi, out);
         }
     }
@@ -622,21 +550,8 @@ public abstract class Device implements AutoCloseable {
                         Matrix iExt, Matrix synE, Matrix synI, Matrix spikes, Matrix rate, Matrix count) {
         Objects.requireNonNull(p, "step parameters are null");
         synchronized (lock) {
-            Matrix[] state = {v, iE, iI, refractory, spikes, rate, count};
-            String[] names = {"v", "iE", "iI", "refractory", "spikes", "rate", "count"};
-            for (int k = 0; k < state.length; k++) {
-                check(state[k], names[k]);
-                sameShape(v, state[k], "v", names[k]);
-                for (int q = 0; q < k; q++) noOverlap(state[k], state[q], names[k], names[q]);
-            }
-            Matrix[] inputs = {iExt, synE, synI};
-            String[] inNames = {"iExt", "synE", "synI"};
-            for (int k = 0; k < inputs.length; k++) {
-                if (inputs[k] == null) continue;
-                check(inputs[k], inNames[k]);
-                sameShape(v, inputs[k], "v", inNames[k]);
-                for (int q = 0; q < state.length; q++) noOverlap(state[q], inputs[k], names[q], inNames[k]);
-            }
+            checkSpec("lif_step", Map.of(), "v", v, "i_e", iE, "i_i", iI, "refractory", refractory, "i_ext", iExt, "syn_e", synE, "syn_i", synI,
+                    "spikes", spikes, "rate", rate, "count", count);
             lifStepImpl(p, v, iE, iI, refractory, iExt, synE, synI, spikes, rate, count);
         }
     }
@@ -653,19 +568,8 @@ public abstract class Device implements AutoCloseable {
         Objects.requireNonNull(f, "activation is null");
         if (!Float.isFinite(noiseScale)) throw new IllegalArgumentException("rateStep: noiseScale=" + noiseScale + ": need a finite value (sigma sqrt(dt))");
         synchronized (lock) {
-            check(r, "r");
-            check(x, "x");
-            check(c, "c");
-            sameShape(r, x, "r", "x");
-            if (c.rows() != 1 || c.cols() != r.cols()) throw new IllegalArgumentException("rateStep: c is " + c.shape() + ", expected 1x" + r.cols());
-            noOverlap(r, x, "r", "x");
-            noOverlap(r, c, "r", "c");
-            if (noiseScale != 0f) {
-                if (tau == null) throw new IllegalArgumentException("rateStep: noise needs tau (1 x n)");
-                check(tau, "tau");
-                if (tau.rows() != 1 || tau.cols() != r.cols()) throw new IllegalArgumentException("rateStep: tau is " + tau.shape() + ", expected 1x" + r.cols());
-                noOverlap(r, tau, "r", "tau");
-            }
+            checkSpec("rate_step", vars("activation", f.code(), "exp_euler", exponentialEuler ? 1 : 0, "noise_scale", noiseScale, "stream", stream, "step", step),
+                    "r", r, "x", x, "c", c, "tau", noiseScale != 0f ? tau : null);
             rateStepImpl(f, exponentialEuler, r, x, c, noiseScale != 0f ? tau : null, noiseScale, seed, stream, step);
         }
     }
@@ -679,22 +583,7 @@ public abstract class Device implements AutoCloseable {
     public void izhikevichStep(float dt, Matrix v, Matrix u, Matrix abcd, Matrix iExt, Matrix syn, Matrix spikes, Matrix count) {
         if (!(dt > 0 && dt < Float.POSITIVE_INFINITY)) throw new IllegalArgumentException("izhikevichStep: dt=" + dt + " ms: need a finite step > 0");
         synchronized (lock) {
-            Matrix[] state = {v, u, spikes, count};
-            String[] names = {"v", "u", "spikes", "count"};
-            for (int k = 0; k < state.length; k++) {
-                check(state[k], names[k]);
-                sameShape(v, state[k], "v", names[k]);
-                for (int q = 0; q < k; q++) noOverlap(state[k], state[q], names[k], names[q]);
-            }
-            check(abcd, "abcd");
-            if (abcd.rows() != 4 || abcd.cols() != v.cols()) throw new IllegalArgumentException("izhikevichStep: abcd is " + abcd.shape() + ", expected 4x" + v.cols());
-            for (Matrix in : new Matrix[] {iExt, syn}) {
-                if (in == null) continue;
-                check(in, "input");
-                sameShape(v, in, "v", "input");
-                for (int q = 0; q < state.length; q++) noOverlap(state[q], in, names[q], "input");
-            }
-            for (int q = 0; q < state.length; q++) noOverlap(state[q], abcd, names[q], "abcd");
+            checkSpec("izhikevich_step", vars("dt", dt), "v", v, "u", u, "abcd", abcd, "i_ext", iExt, "syn", syn, "spikes", spikes, "count", count);
             izhikevichStepImpl(dt, v, u, abcd, iExt, syn, spikes, count);
         }
     }
@@ -707,14 +596,7 @@ public abstract class Device implements AutoCloseable {
         // as nk_poisson: NaN or a step <= 0 would silently never fire
         if (!(dt > 0 && dt < Float.POSITIVE_INFINITY)) throw new IllegalArgumentException("poisson: dt=" + dt + " ms: need a finite step > 0");
         synchronized (lock) {
-            check(rate, "rate");
-            check(spikes, "spikes");
-            check(count, "count");
-            sameShape(spikes, count, "spikes", "count");
-            noOverlap(spikes, count, "spikes", "count");
-            noOverlap(spikes, rate, "spikes", "rate");
-            noOverlap(count, rate, "count", "rate");
-            if (rate.rows() != 1 || rate.cols() != spikes.cols()) throw new IllegalArgumentException("poisson: rate is " + rate.shape() + ", expected 1x" + spikes.cols());
+            checkSpec("poisson", vars("dt", dt, "stream", stream, "step", step), "rate", rate, "spikes", spikes, "count", count);
             poissonImpl(dt, rate, seed, stream, step, spikes, count);
         }
     }
@@ -725,15 +607,7 @@ public abstract class Device implements AutoCloseable {
      */
     public void philox(Matrix counter, Matrix key, Matrix out) {
         synchronized (lock) {
-            check(counter, "counter");
-            check(key, "key");
-            check(out, "out");
-            if (counter.cols() != 4 || key.cols() != 2 || out.cols() != 4 || key.rows() != counter.rows() || out.rows() != counter.rows()) {
-                throw new IllegalArgumentException("philox: counter " + counter.shape() + ", key " + key.shape() + ", out " + out.shape()
-                        + "; expected n x 4, n x 2, n x 4");
-            }
-            noOverlap(out, counter, "out", "counter");
-            noOverlap(out, key, "out", "key");
+            checkSpec("philox4x32_10", Map.of(), "counter", counter, "key", key, "out", out);
             philoxImpl(counter, key, out);
         }
     }
@@ -751,42 +625,13 @@ public abstract class Device implements AutoCloseable {
         if (steps < 1) throw new IllegalArgumentException("steps must be positive");
         if (!Float.isFinite(noiseScale)) throw new IllegalArgumentException("rateMultistep: noiseScale=" + noiseScale + ": need a finite value (sigma sqrt(dt))");
         synchronized (lock) {
-            check(r, "r");
-            check(wT, "wT");
-            check(bias, "bias");
-            check(c, "c");
-            int n = r.cols();
-            if (wT.rows() != n || wT.cols() != n) throw new IllegalArgumentException("rateMultistep: wT is " + wT.shape() + ", expected " + n + "x" + n);
-            for (Matrix v : new Matrix[] {bias, c}) {
-                if (v.rows() != 1 || v.cols() != n) throw new IllegalArgumentException("rateMultistep: bias and c must be 1x" + n + ", got " + v.shape());
-            }
-            if ((winT == null) != (u == null)) throw new IllegalArgumentException("rateMultistep: give both winT and u, or neither");
-            if (winT != null) {
-                check(winT, "winT");
-                check(u, "u");
-                if (winT.cols() != n || u.cols() != winT.rows() || u.rows() != steps * r.rows()) {
-                    throw new IllegalArgumentException("rateMultistep: winT is " + winT.shape() + " and u " + u.shape() + "; expected m x " + n
-                            + " and " + steps * r.rows() + " x m");
-                }
-            }
-            if (noiseScale != 0f) {
-                if (tau == null) throw new IllegalArgumentException("rateMultistep: noise needs tau (1 x n)");
-                check(tau, "tau");
-                if (tau.rows() != 1 || tau.cols() != n) throw new IllegalArgumentException("rateMultistep: tau must be 1x" + n);
-            }
-            if (rec != null) {
-                check(rec, "rec");
-                if (recordEvery < 1 || rec.cols() != n || rec.rows() != steps / recordEvery * r.rows()) {
-                    throw new IllegalArgumentException("rateMultistep: rec is " + rec.shape() + ", expected " + steps / Math.max(recordEvery, 1) * r.rows() + "x" + n
-                            + " with recordEvery >= 1");
-                }
-                noOverlap(rec, r, "rec", "r");
-            }
-            if (this instanceof KernelDevice && n > ((KernelDevice) this).maxWorkGroupSize()) {
-                throw new IllegalArgumentException("rateMultistep: " + n + " neurons exceed the device's work-group size " + ((KernelDevice) this).maxWorkGroupSize()
+            checkSpec("rate_multistep", vars("steps", steps, "activation", f.code(), "exp_euler", exponentialEuler ? 1 : 0, "noise_scale", noiseScale,
+                    "stream", stream, "step0", step0, "record_every", recordEvery),
+                    "r", r, "w_rec_t", wT, "w_in_t", winT, "u", u, "bias", bias, "c", c, "tau", noiseScale != 0f ? tau : null, "rec", rec);
+            if (this instanceof KernelDevice && r.cols() > ((KernelDevice) this).maxWorkGroupSize()) {
+                throw new IllegalArgumentException("rateMultistep: " + r.cols() + " neurons exceed the device's work-group size " + ((KernelDevice) this).maxWorkGroupSize()
                         + "; use rateStep for large networks");
             }
-            for (Matrix in : new Matrix[] {wT, winT, u, bias, c, tau}) if (in != null) noOverlap(r, in, "r", "input");
             rateMultistepImpl(f, exponentialEuler, steps, r, wT, winT, u, bias, c, noiseScale != 0f ? tau : null, noiseScale, seed, stream, step0, rec, recordEvery);
         }
     }
@@ -878,14 +723,63 @@ public abstract class Device implements AutoCloseable {
                 if (m.rows() != e.getValue()[0] || m.cols() != e.getValue()[1]) {
                     throw new IllegalArgumentException(op.name() + ": " + e.getKey() + " is " + m.shape() + ", expected " + e.getValue()[0] + "x" + e.getValue()[1]);
                 }
-                for (java.util.Map.Entry<String, Matrix> o : tensors.entrySet()) {
-                    if (!o.getKey().equals(e.getKey()) && o.getValue() != null && m.overlaps(o.getValue())) {
-                        throw new IllegalArgumentException(op.name() + ": output '" + e.getKey() + "' overlaps '" + o.getKey() + "'");
-                    }
-                }
             }
+            checkAliasing(op, tensors);
             runImpl(op, tensors, p);
         }
+    }
+
+    /**
+     * No output overlaps another given tensor, except exactly, where the op allows it ({@link
+     * org.neurokernels.ops.Op#aliases()}, e.g. activation in place).
+     */
+    private static void checkAliasing(org.neurokernels.ops.Op op, java.util.Map<String, Matrix> tensors) {
+        for (org.neurokernels.ops.Spec.Tensor out : op.outputs()) {
+            Matrix m = tensors.get(out.name());
+            if (m == null) continue;
+            for (java.util.Map.Entry<String, Matrix> o : tensors.entrySet()) {
+                if (o.getKey().equals(out.name()) || o.getValue() == null || !m.overlaps(o.getValue())) continue;
+                if (m.sameWindow(o.getValue()) && op.aliases().contains(out.name() + ":" + o.getKey())) continue;
+                throw new IllegalArgumentException(op.name() + ": output '" + out.name() + "' overlaps '" + o.getKey() + "'"
+                        + (op.aliases().contains(out.name() + ":" + o.getKey()) ? " partially (only exact in-place use is allowed)" : ""));
+            }
+        }
+    }
+
+    /**
+     * The spec's checks for a typed call of op {@code opName}, under the lock: each given matrix (name,
+     * matrix pairs with the op's tensor names; null: absent) is this device's and open, the shapes follow
+     * the op's spec ({@link org.neurokernels.ops.SpecShapes}, the rules and messages of {@link #run} and the
+     * C library), outputs have their shapes, and no output overlaps another tensor but as the op allows.
+     */
+    private void checkSpec(String opName, java.util.Map<String, Double> params, Object... nameMatrix) {
+        org.neurokernels.ops.Op op = org.neurokernels.ops.OpRegistry.get(opName);
+        java.util.Map<String, Matrix> t = new java.util.LinkedHashMap<>();
+        java.util.Map<String, int[]> shapes = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < nameMatrix.length; i += 2) {
+            Matrix m = (Matrix) nameMatrix[i + 1];
+            if (m == null) continue;
+            String name = (String) nameMatrix[i];
+            check(m, name);
+            t.put(name, m);
+            shapes.put(name, new int[] {m.rows(), m.cols()});
+        }
+        java.util.Map<String, int[]> out = org.neurokernels.ops.SpecShapes.outputShapes(op, shapes, params);
+        for (java.util.Map.Entry<String, int[]> e : out.entrySet()) {
+            Matrix m = t.get(e.getKey());
+            if (m == null) throw new IllegalArgumentException(op.name() + ": output '" + e.getKey() + "' is missing");
+            if (m.rows() != e.getValue()[0] || m.cols() != e.getValue()[1]) {
+                throw new IllegalArgumentException(op.name() + ": " + e.getKey() + " is " + m.shape() + ", expected " + e.getValue()[0] + "x" + e.getValue()[1]);
+            }
+        }
+        checkAliasing(op, t);
+    }
+
+    /** name, number pairs as plan variables. */
+    private static java.util.Map<String, Double> vars(Object... nameValue) {
+        java.util.Map<String, Double> m = new java.util.HashMap<>();
+        for (int i = 0; i < nameValue.length; i += 2) m.put((String) nameValue[i], ((Number) nameValue[i + 1]).doubleValue());
+        return m;
     }
 
     /** Runs a checked {@link #run} call (under the lock). */
@@ -925,14 +819,7 @@ public abstract class Device implements AutoCloseable {
         checkOpen();
     }
 
-    private void elementwiseArgs(Matrix x, Matrix out) {
-        check(x, "x");
-        check(out, "out");
-        sameShape(x, out, "x", "out");
-        noPartialOverlap(out, x, "out", "x");
-    }
-
-    private static void sameShape(Matrix a, Matrix b, String an, String bn) {
+        private static void sameShape(Matrix a, Matrix b, String an, String bn) {
         if (a.rows() != b.rows() || a.cols() != b.cols()) {
             throw new IllegalArgumentException(an + " is " + a.shape() + " but " + bn + " is " + b.shape() + "; they must have the same shape");
         }
@@ -942,13 +829,7 @@ public abstract class Device implements AutoCloseable {
         if (out.overlaps(in)) throw new IllegalArgumentException("output '" + on + "' overlaps input '" + inName + "'");
     }
 
-    private static void noPartialOverlap(Matrix out, Matrix in, String on, String inName) {
-        if (out.overlaps(in) && !out.sameWindow(in)) {
-            throw new IllegalArgumentException("output '" + on + "' partially overlaps input '" + inName + "' (only exact in-place use is allowed)");
-        }
-    }
-
-    // ------------------------------------------------------------------ backend SPI (called under lock, arguments checked)
+        // ------------------------------------------------------------------ backend SPI (called under lock, arguments checked)
 
     protected abstract Object allocateBuffer(int floats);
     protected abstract void freeBuffer(Object buffer);

@@ -20,6 +20,13 @@ abstract class ElementwiseOp extends Op {
     /** FLOPs per element. */
     abstract double flopsPerElement();
 
+    /** The output may be any input exactly (in place): each element is read before it is written. */
+    @Override public java.util.Set<String> aliases() {
+        java.util.Set<String> a = new java.util.LinkedHashSet<>();
+        for (Spec.Tensor out : outputs()) for (Spec.Tensor in : inputs()) if (!in.name().equals(out.name())) a.add(out.name() + ":" + in.name());
+        return a;
+    }
+
     @Override public double flops(Map<String, int[]> in, Params p) {
         int[] s = in.get(inputs().get(0).name());
         return flopsPerElement() * s[0] * s[1];

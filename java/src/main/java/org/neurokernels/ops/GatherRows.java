@@ -23,6 +23,10 @@ public final class GatherRows extends Op {
             // not flattened: the kernel needs the output row of each element
             Rule.of("1", Step.of1d("nk_gather_rows", "out_size", "i:out_rows", "i:out_cols", "i:x_rows", "m:x", "m:index", "m:out")));
 
+    @Override public List<Spec.Require> requires() {
+        return List.of(new Spec.Require("m <= 16777216", "x has more than 2^24 rows, which float row numbers cannot address"));
+    }
+
     @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
 
     public GatherRows() {

@@ -60,6 +60,12 @@ public abstract class Op {
         return SpecShapes.outputShapes(this, in, p);
     }
 
+    /**
+     * Pairs "output:input" where the output may be exactly the input's matrix (in place under another
+     * name, as activation's y = x); any other overlap of an output with another tensor is refused.
+     */
+    public Set<String> aliases() { return Set.of(); }
+
     /** Conditions beyond the shapes, each an expression over the spec's variables and the message when it fails. */
     public List<Spec.Require> requires() { return List.of(); }
 

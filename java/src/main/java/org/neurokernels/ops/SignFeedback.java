@@ -3,6 +3,7 @@ package org.neurokernels.ops;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.neurokernels.Device;
 import org.neurokernels.plan.OpPlan.Rule;

@@ -100,8 +100,13 @@ public final class SpecShapes {
 
     /** Output shapes for these input shapes (present inputs only), or IllegalArgumentException. */
     public static Map<String, int[]> outputShapes(Op op, Map<String, int[]> in, Params p) {
+        return outputShapes(op, in, op.paramVariables(p));
+    }
+
+    /** {@link #outputShapes(Op, Map, Params)} with the parameters as plan variables (the typed Device methods' values). */
+    public static Map<String, int[]> outputShapes(Op op, Map<String, int[]> in, Map<String, Double> params) {
         Rules r = rules(op);
-        Map<String, Double> v = new LinkedHashMap<>(op.paramVariables(p));
+        Map<String, Double> v = new LinkedHashMap<>(params);
         for (String t : op.tensorNames()) v.put("has_" + t, in.containsKey(t) ? 1.0 : 0.0);
         for (String b : r.bound()) v.put(b, Double.NaN);
         for (Spec.Require q : r.early()) {

@@ -91,6 +91,7 @@ public final class OpTables {
           .append("typedef struct { const char* kernel; long global_x, global_y; int local_x, local_y; int nargs; nk_op_arg args[NK_OP_MAX_ARGS]; } nk_op_call;\n")
           .append("typedef struct {\n    const char* name;\n    int ntensors, nparams, nextra, nvars;\n    const nk_op_tensor* tensors;\n")
           .append("    const nk_op_param* params;\n    const char* const* extra;\n")
+          .append("    const char* aliases;  /* \"out:in \" pairs: the output may be that input's very buffer (in place) */\n")
           .append("    int (*check)(const double* v, char* msg, size_t cap);  /* 0, or 1 with the message */\n")
           .append("    int (*plan)(const double* v, nk_op_call* out);         /* launches written; 0: no rule */\n} nk_op_def;\n\n")
           .append("/* a dimension as the Java messages print it */\n")
@@ -109,6 +110,7 @@ public final class OpTables {
               .append(", ").append(extras(op).size()).append(", ").append(variables(op).size())
               .append(", nk_op_tensors_").append(i).append(", ").append(op.params().isEmpty() ? "NULL" : "nk_op_params_" + i)
               .append(", ").append(extras(op).isEmpty() ? "NULL" : "nk_op_extra_" + i)
+              .append(", ").append(str(op.aliases().stream().sorted().map(a -> a + " ").reduce("", String::concat)))
               .append(", nk_op_check_").append(i).append(", nk_op_plan_").append(i).append("},\n");
         }
         sb.append("};\n#define NK_OP_COUNT ").append(ops().size()).append("\n\n");
