@@ -740,8 +740,9 @@ public abstract class Device implements AutoCloseable {
             for (java.util.Map.Entry<String, Matrix> o : tensors.entrySet()) {
                 if (o.getKey().equals(out.name()) || o.getValue() == null || !m.overlaps(o.getValue())) continue;
                 if (m.sameWindow(o.getValue()) && op.aliases().contains(out.name() + ":" + o.getKey())) continue;
-                throw new IllegalArgumentException(op.name() + ": output '" + out.name() + "' overlaps '" + o.getKey() + "'"
-                        + (op.aliases().contains(out.name() + ":" + o.getKey()) ? " partially (only exact in-place use is allowed)" : ""));
+                throw new IllegalArgumentException(op.name() + ": output '" + out.name() + "' "
+                        + (op.aliases().contains(out.name() + ":" + o.getKey()) ? "partially overlaps '" + o.getKey() + "' (only exact in-place use is allowed)"
+                                : "overlaps '" + o.getKey() + "'"));
             }
         }
     }
@@ -758,8 +759,13 @@ public abstract class Device implements AutoCloseable {
         java.util.Map<String, int[]> shapes = new java.util.LinkedHashMap<>();
         for (int i = 0; i < nameMatrix.length; i += 2) {
             Matrix m = (Matrix) nameMatrix[i + 1];
-            if (m == null) continue;
             String name = (String) nameMatrix[i];
+            if (m == null) {
+                boolean optional = op.inputs().stream().anyMatch(x -> x.name().equals(name) && x.optional())
+                        || op.outputs().stream().anyMatch(x -> x.name().equals(name) && x.optional());
+                if (!optional) Matrix.requireArg(null, name);   // a NullPointerException naming it
+                continue;
+            }
             check(m, name);
             t.put(name, m);
             shapes.put(name, new int[] {m.rows(), m.cols()});

@@ -32,7 +32,7 @@ class ValidationTest {
             fails(IllegalArgumentException.class, "at least 1x1", () -> d.allocate(3, -1));
             fails(IllegalArgumentException.class, "2^31-1", () -> d.allocate(65536, 65536));
             fails(IllegalArgumentException.class, "elements", () -> d.upload(new float[5], 2, 3));
-            fails(IllegalArgumentException.class, "same shape", () -> d.hadamard(a, c, a));
+            fails(IllegalArgumentException.class, "hadamard: y is", () -> d.hadamard(a, c, a));
             fails(IllegalArgumentException.class, "expected 1x", () -> d.columnSums(c, d.allocate(1, 5)));
             fails(IllegalArgumentException.class, "bias", () -> d.denseForward(c, b, c, Activation.TANH, d.allocate(3, 5), null));
             fails(IllegalArgumentException.class, "outside", () -> a.view(2, 2, 2, 3));
@@ -63,8 +63,8 @@ class ValidationTest {
                 fails(IllegalArgumentException.class, "overlaps", () -> d.outputLayer(h, w, b, t, null, Activation.TANH, p, p, l, null));
                 fails(NullPointerException.class, "activation", () -> d.outputLayer(h, w, b, t, null, null, p, g, l, null));
             }
-            fails(IllegalArgumentException.class, "expected 1x4", () -> d.gatherRows(h, index.view(0, 0, 1, 3), rows));
-            fails(IllegalArgumentException.class, "columns", () -> d.gatherRows(delta, index, rows));
+            fails(IllegalArgumentException.class, "out is 4x5, expected 3x5", () -> d.gatherRows(h, index.view(0, 0, 1, 3), rows));
+            fails(IllegalArgumentException.class, "gather_rows: out is", () -> d.gatherRows(delta, index, rows));
         }
     }
 

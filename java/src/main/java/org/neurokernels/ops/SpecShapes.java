@@ -110,7 +110,7 @@ public final class SpecShapes {
         for (String t : op.tensorNames()) v.put("has_" + t, in.containsKey(t) ? 1.0 : 0.0);
         for (String b : r.bound()) v.put(b, Double.NaN);
         for (Spec.Require q : r.early()) {
-            if (Expr.parse(q.when()).eval(v) == 0) throw new IllegalArgumentException(op.name() + ": " + q.message());
+            if (Expr.parse(q.when()).eval(v) == 0) throw new IllegalArgumentException(op.name() + ": " + message(q.message(), v));
         }
         for (Dims d : r.inputs()) {
             int[] s = in.get(d.tensor());
@@ -126,7 +126,7 @@ public final class SpecShapes {
             }
         }
         for (Spec.Require q : r.requires()) {
-            if (Expr.parse(q.when()).eval(v) == 0) throw new IllegalArgumentException(op.name() + ": " + q.message());
+            if (Expr.parse(q.when()).eval(v) == 0) throw new IllegalArgumentException(op.name() + ": " + message(q.message(), v));
         }
         Map<String, int[]> out = new LinkedHashMap<>();
         for (Dims d : r.outputs()) {
@@ -140,7 +140,19 @@ public final class SpecShapes {
         return out;
     }
 
-    private static String dim(double x) {
+    /** A condition's message with each {NAME} replaced by that variable's value. */
+    static String message(String text, Map<String, Double> v) {
+        java.util.regex.Matcher m = PLACEHOLDER.matcher(text);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) m.appendReplacement(sb, java.util.regex.Matcher.quoteReplacement(dim(v.getOrDefault(m.group(1), Double.NaN))));
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    /** {NAME} in a condition's message. */
+    public static final java.util.regex.Pattern PLACEHOLDER = java.util.regex.Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)\\}");
+
+    static String dim(double x) {
         return x == Math.rint(x) && Math.abs(x) < 1e15 ? Long.toString((long) x) : Double.toString(x);
     }
 }

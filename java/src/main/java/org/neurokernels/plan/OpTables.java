@@ -228,9 +228,23 @@ public final class OpTables {
         throw new IllegalStateException("op " + op.name() + ": plan reads seed '" + name + "', which is no uint64 parameter");
     }
 
+    /** A condition: its message with each {NAME} printed from that variable, as SpecShapes.message. */
     private static void require(StringBuilder sb, Op op, Spec.Require q) {
-        sb.append("    if (!").append(c(Expr.parse(q.when()))).append(") {\n        snprintf(msg, cap, \"%s\", ")
-          .append(str(op.name() + ": " + q.message())).append(");\n        return 1;\n    }\n");
+        java.util.regex.Matcher m = SpecShapes.PLACEHOLDER.matcher(q.message());
+        List<String> names = new ArrayList<>();
+        StringBuilder fmt = new StringBuilder();
+        int at = 0;
+        while (m.find()) {
+            fmt.append(q.message(), at, m.start()).append("%s");
+            names.add(m.group(1));
+            at = m.end();
+        }
+        fmt.append(q.message().substring(at));
+        if (names.size() > 2) throw new IllegalStateException("op " + op.name() + ": a condition's message prints at most two values");
+        sb.append("    if (!").append(c(Expr.parse(q.when()))).append(") {\n        snprintf(msg, cap, ")
+          .append(str((op.name() + ": " + fmt).replace("%", "%%").replace("%%s", "%s")));
+        for (int k = 0; k < names.size(); k++) sb.append(", nk_op_dim(").append(names.get(k)).append(", d").append(k).append(", sizeof d").append(k).append(")");
+        sb.append(");\n        return 1;\n    }\n");
     }
 
     private static void shapeCheck(StringBuilder sb, Op op, SpecShapes.Dims d, String ind) {
