@@ -747,7 +747,7 @@ static int nk_op_check_sgd_update(const double* v, char* msg, size_t cap) {
     double m = NAN;
     double n = NAN;
     if (!(momentum == 0 || has_velocity)) {
-        snprintf(msg, cap, "%s", "sgd_update: momentum != 0 needs input velocity");
+        snprintf(msg, cap, "sgd_update: momentum != 0 needs input velocity");
         return 1;
     }
     if (has_w) {
@@ -838,7 +838,7 @@ static int nk_op_check_kp_update(const double* v, char* msg, size_t cap) {
     double m = NAN;
     double n = NAN;
     if (!(momentum == 0 || has_velocity)) {
-        snprintf(msg, cap, "%s", "kp_update: momentum != 0 needs input velocity");
+        snprintf(msg, cap, "kp_update: momentum != 0 needs input velocity");
         return 1;
     }
     if (has_w) {
@@ -956,7 +956,7 @@ static int nk_op_check_gather_rows(const double* v, char* msg, size_t cap) {
         return 1;
     }
     if (!(m <= 16777216)) {
-        snprintf(msg, cap, "%s", "gather_rows: x has more than 2^24 rows, which float row numbers cannot address");
+        snprintf(msg, cap, "gather_rows: x has more than 2^24 rows, which float row numbers cannot address");
         return 1;
     }
     if (has_out) {
@@ -1198,19 +1198,19 @@ static int nk_op_check_random_uniform(const double* v, char* msg, size_t cap) {
     char d0[32], d1[32];
     (void) d0; (void) d1;
     if (!(lo < hi)) {
-        snprintf(msg, cap, "%s", "random_uniform: need lo < hi");
+        snprintf(msg, cap, "random_uniform: need lo < hi");
         return 1;
     }
     if (!(hi - lo <= 3.4028234663852886e38)) {
-        snprintf(msg, cap, "%s", "random_uniform: hi - lo overflows float: the kernel draws lo + u (hi - lo)");
+        snprintf(msg, cap, "random_uniform: hi - lo overflows float: the kernel draws lo + u (hi - lo)");
         return 1;
     }
     if (!(rows >= 1 && cols >= 1)) {
-        snprintf(msg, cap, "%s", "random_uniform: rows and cols must be at least 1");
+        snprintf(msg, cap, "random_uniform: rows and cols must be at least 1");
         return 1;
     }
     if (!(rows * cols <= 2147483647)) {
-        snprintf(msg, cap, "%s", "random_uniform: rows x cols exceeds 2^31 - 1 elements");
+        snprintf(msg, cap, "random_uniform: rows=%s x cols=%s exceeds 2^31 - 1 elements", nk_op_dim(rows, d0, sizeof d0), nk_op_dim(cols, d1, sizeof d1));
         return 1;
     }
     if (has_out) {
@@ -1529,7 +1529,7 @@ static int nk_op_check_rate_step(const double* v, char* msg, size_t cap) {
     double b = NAN;
     double n = NAN;
     if (!(noise_scale == 0 || has_tau)) {
-        snprintf(msg, cap, "%s", "rate_step: noise needs tau (1 x n)");
+        snprintf(msg, cap, "rate_step: noise needs tau (1 x n)");
         return 1;
     }
     if (has_r) {
@@ -1670,19 +1670,19 @@ static int nk_op_check_rate_multistep(const double* v, char* msg, size_t cap) {
     double n = NAN;
     double m = NAN;
     if (!(has_u == has_w_in_t)) {
-        snprintf(msg, cap, "%s", "rate_multistep: give both u and w_in_t, or neither");
+        snprintf(msg, cap, "rate_multistep: give both u and w_in_t, or neither");
         return 1;
     }
     if (!(noise_scale == 0 || has_tau)) {
-        snprintf(msg, cap, "%s", "rate_multistep: noise needs tau");
+        snprintf(msg, cap, "rate_multistep: noise needs tau");
         return 1;
     }
     if (!(steps >= 1)) {
-        snprintf(msg, cap, "%s", "rate_multistep: steps must be positive");
+        snprintf(msg, cap, "rate_multistep: steps must be positive");
         return 1;
     }
     if (!(!has_rec || (record_every >= 1 && record_every <= steps))) {
-        snprintf(msg, cap, "%s", "rate_multistep: rec needs 1 <= record_every <= steps");
+        snprintf(msg, cap, "rate_multistep: rec needs 1 <= record_every <= steps");
         return 1;
     }
     if (has_r) {
@@ -1869,7 +1869,7 @@ static int nk_op_check_izhikevich_step(const double* v, char* msg, size_t cap) {
     double b = NAN;
     double n = NAN;
     if (!(dt > 0)) {
-        snprintf(msg, cap, "%s", "izhikevich_step: dt must be a step > 0 ms");
+        snprintf(msg, cap, "izhikevich_step: dt must be a step > 0 ms");
         return 1;
     }
     if (has_v) {
@@ -2012,7 +2012,7 @@ static int nk_op_check_poisson(const double* v, char* msg, size_t cap) {
     double n = NAN;
     double b = NAN;
     if (!(dt > 0)) {
-        snprintf(msg, cap, "%s", "poisson: dt must be a step > 0 ms");
+        snprintf(msg, cap, "poisson: dt must be a step > 0 ms");
         return 1;
     }
     if (has_rate) {
@@ -2170,7 +2170,7 @@ static int nk_op_check_clamp(const double* v, char* msg, size_t cap) {
     double m = NAN;
     double n = NAN;
     if (!(lo <= hi)) {
-        snprintf(msg, cap, "%s", "clamp: need lo <= hi");
+        snprintf(msg, cap, "clamp: need lo <= hi");
         return 1;
     }
     if (has_x) {
