@@ -1210,7 +1210,7 @@ static int nk_op_check_random_uniform(const double* v, char* msg, size_t cap) {
         return 1;
     }
     if (!(rows * cols <= 2147483647)) {
-        snprintf(msg, cap, "random_uniform: rows=%s x cols=%s exceeds 2^31 - 1 elements", nk_op_dim(rows, d0, sizeof d0), nk_op_dim(cols, d1, sizeof d1));
+        snprintf(msg, cap, "random_uniform: rows=%s x cols=%s exceeds 2^31 - 1 = 2147483647 elements", nk_op_dim(rows, d0, sizeof d0), nk_op_dim(cols, d1, sizeof d1));
         return 1;
     }
     if (has_out) {

@@ -26,7 +26,7 @@ public final class RandomUniform extends Op {
         return List.of(new Spec.Require("lo < hi", "need lo < hi"),
                 new Spec.Require("hi - lo <= 3.4028234663852886e38", "hi - lo overflows float: the kernel draws lo + u (hi - lo)"),
                 new Spec.Require("rows >= 1 && cols >= 1", "rows and cols must be at least 1"),
-                new Spec.Require("rows * cols <= 2147483647", "rows={rows} x cols={cols} exceeds 2^31 - 1 elements"));
+                new Spec.Require("rows * cols <= 2147483647", "rows={rows} x cols={cols} exceeds 2^31 - 1 = 2147483647 elements"));
     }
 
     @Override public org.neurokernels.plan.OpPlan plan() { return PLAN; }
