@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Compiles kernels-cuda/ into OUTDIR/neurokernels.fatbin (and neurokernels-fastmath.fatbin, the same
-# with --use_fast_math, used only by verify --fast-math): sm_90 machine code (H100/H200) plus
-# compute_75 PTX that the driver JIT-compiles for any other GPU from Turing on. Warnings are errors;
-# ptxas prints its resource report (registers, spills, shared memory) for every kernel.
+# Compiles kernels-cuda/neurokernels.cu, which includes the portable OpenCL C kernels of kernels-opencl/,
+# into OUTDIR/neurokernels.fatbin (and neurokernels-fastmath.fatbin, the same with --use_fast_math, used
+# only by verify --fast-math): sm_90 machine code (H100/H200) plus compute_75 PTX that the driver
+# JIT-compiles for any other GPU from Turing on. Warnings are errors; ptxas prints its resource report
+# (registers, spills, shared memory) for every kernel.
 # Without nvcc the build goes on and the cuda backend reports "kernels not compiled",
 # unless NK_REQUIRE_NVCC=1 or true (CI sets it), which makes a missing nvcc an error.
 set -euo pipefail
@@ -20,7 +21,8 @@ if [ -z "$nvcc" ]; then
   exit 0
 fi
 stamp="$out/neurokernels.fatbin"
-if [ -f "$stamp" ] && [ -z "$(find "$here" -newer "$stamp" \( -name '*.cu' -o -name '*.cuh' -o -name build.sh \) -print -quit)" ]; then
+# inputs: this folder and the OpenCL C sources that neurokernels.cu includes (kernels-opencl/*.cl)
+if [ -f "$stamp" ] && [ -z "$(find "$here" "$here/../kernels-opencl" -maxdepth 1 -newer "$stamp" \( -name '*.cu' -o -name '*.cuh' -o -name '*.cl' -o -name build.sh \) -print -quit)" ]; then
   echo "[neurokernels] CUDA kernels up to date: $stamp"
   exit 0
 fi

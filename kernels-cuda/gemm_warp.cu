@@ -1,5 +1,5 @@
 // nk_gemm_warp: the warp-tiled SGEMM of the CUDA backend, same arguments, math and epilogues (0 gemm,
-// 1 dense, 2 backward delta, 3 dense update) as nk_gemm in gemm.cu. NOT YET RUN ON A GPU: the CUDA backend
+// 1 dense, 2 backward delta, 3 dense update) as nk_gemm in kernels-opencl/gemm.cl. NOT YET RUN ON A GPU: the CUDA backend
 // uses it only when asked (setGemmKernel(WARP), or NK_CUDA_GEMM=warp); the conformance and GEMM-kernel
 // tests run it on every CUDA device they find, which no session has had so far.
 //
@@ -18,7 +18,12 @@
 //   transpose, offset and leading dimension works. Register prefetch of the next WK step overlaps the
 //   global loads with the fmas of the current one.
 // The bias gradient of epilogue 3 (first column tile only): threads 0..127 sum one row of op(A) over k.
-#include "common.cuh"
+//
+// Written for CUDA alone, not in OpenCL C like the other kernels: it is built around what the portable
+// subset leaves out (float4 loads reinterpreted from float pointers, 16-byte aligned shared arrays, a
+// layout tuned to 32-thread warps and sm_90's shared-memory banks), and OpenCL devices have nk_gemm and
+// the CPU kernels of gemm_packed.cl instead. neurokernels.cu includes it after common.cl (AT, the
+// activations) and gemm.cl (nk_epilogue1, nk_bias_step), which it shares with nk_gemm.
 
 #define WG_BM 128
 #define WG_BN 128

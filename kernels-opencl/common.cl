@@ -1,10 +1,56 @@
-// neurokernels OpenCL: definitions shared by every kernel file (this file is compiled first).
+// neurokernels: definitions shared by every kernel file (this file is compiled first).
+//
+// The kernels of kernels-opencl/ are written once, in OpenCL C, for both backends: the OpenCL program is
+// these files concatenated in the order of sources.txt; the CUDA build (kernels-cuda/neurokernels.cu)
+// includes the same files after kernels-cuda/opencl_c.cuh, which maps OpenCL C onto CUDA C++ and defines
+// NK_CUDA. What exists only for CPU OpenCL devices (float16 vectors: the kernels named ...16,
+// nk_rate_multistep_cpu, all of gemm_packed.cl) stays inside #ifndef NK_CUDA or out of the CUDA build.
 //
 // Conventions
 //  - Matrices are float32, row-major; a matrix argument is (pointer, offset, ld): element (i, j) is
 //    p[off + i * ld + j]. Offsets and sizes are int: the host rejects matrices over 2^31-1 elements.
-//  - No native_ / half_ builtins and no fast-math by default: results must be comparable across vendors.
+//  - No native_ / half_ builtins and no fast-math by default (CUDA: no --use_fast_math): results must be
+//    comparable across vendors.
 //  - Activation codes match org.neurokernels.Activation: 0 identity, 1 tanh, 2 logistic, 3 relu, 4 softplus.
+
+// What the two languages spell differently beyond kernels-cuda/opencl_c.cuh's mapping of OpenCL C:
+//  NK_INLINE                a helper function (CUDA: __device__ __forceinline__; OpenCL: a plain function)
+//  NK_ALWAYS_INLINE         a helper function inlined in OpenCL too (always_inline)
+//  NK_WORK_GROUP_SIZE(x, y) between a kernel's void and its name: its fixed work-group size x * y
+//                           (OpenCL reqd_work_group_size; CUDA __launch_bounds__, which sizes registers for it)
+//  NK_LOCAL_ARG(T, name)    after a kernel's last parameter, without a comma before it: local memory the host
+//                           sizes. OpenCL: a __local T* parameter (clSetKernelArg with a size and no value);
+//                           CUDA: no parameter (the hosts skip the argument: LocalFloats in CudaDevice.java,
+//                           ARG_LOCAL in neurokernels.c), and NK_LOCAL_ARG_DECL(T, name), the first line of
+//                           the body, declares the dynamic shared memory array that the launch sizes
+//  NK_RESTRICT              a pointer the kernel only reads and that aliases nothing it writes (CUDA only:
+//                           nvcc may load through the read-only data path; OpenCL keeps the plain pointer)
+//  NK_UNROLL                before a loop with a constant trip count: unroll it (CUDA only: nvcc leaves
+//                           nk_gemm's loops rolled by itself; OpenCL compilers keep deciding for themselves)
+//  NK_UINT2(a, b), NK_UINT4(a, b, c, d)  vector values (OpenCL's (uint4) (a, b, c, d) is not C++)
+// NK_RESTRICT and NK_UNROLL keep the CUDA code nvcc generated when these kernels were written out in CUDA
+// (the same PTX), without changing what OpenCL compilers get.
+#ifdef NK_CUDA
+#define NK_INLINE __device__ __forceinline__
+#define NK_ALWAYS_INLINE __device__ __forceinline__
+#define NK_WORK_GROUP_SIZE(x, y) __launch_bounds__((x) * (y))
+#define NK_LOCAL_ARG(T, name)
+#define NK_LOCAL_ARG_DECL(T, name) extern __shared__ T name[];
+#define NK_RESTRICT __restrict__
+#define NK_UNROLL _Pragma("unroll")
+#define NK_UINT2(a, b) make_uint2(a, b)
+#define NK_UINT4(a, b, c, d) make_uint4(a, b, c, d)
+#else
+#define NK_INLINE
+#define NK_ALWAYS_INLINE __attribute__((always_inline))
+#define NK_WORK_GROUP_SIZE(x, y) __attribute__((reqd_work_group_size(x, y, 1)))
+#define NK_LOCAL_ARG(T, name) , __local T* name
+#define NK_LOCAL_ARG_DECL(T, name)
+#define NK_RESTRICT
+#define NK_UNROLL
+#define NK_UINT2(a, b) ((uint2) (a, b))
+#define NK_UINT4(a, b, c, d) ((uint4) (a, b, c, d))
+#endif
 
 #define AT(p, off, ld, i, j) (p)[(off) + (i) * (ld) + (j)]
 
@@ -22,19 +68,15 @@
 #define ACT_SOFTPLUS 4
 
 // Logistic 1/(1+e^-z) without overflow: exp is only taken of -|z|.
-// One 64-byte vector store at any 4-byte-aligned address: PoCL lowers vstore16 to four 128-bit stores
-// plus extracts, which costs the CPU GEMM epilogues (measured: about a tenth of a weight update).
-typedef float nk_float16u __attribute__((ext_vector_type(16), aligned(4)));
-#define NK_STORE16(v, p) (*(__global nk_float16u*) (p) = (v))
-
-float nk_logistic(float z) {
+NK_INLINE float nk_logistic(float z) {
     float e = exp(-fabs(z));
     return z >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
 }
 
-float nk_activate(int act, float z) {
+NK_INLINE float nk_activate(int act, float z) {
     switch (act) {
-        case ACT_TANH: return isinf(z) ? copysign(1.0f, z) : tanh(z);  // PoCL 3.1: tanh(+-inf) = +-0.99999994
+        // PoCL 3.1: tanh(+-inf) = +-0.99999994; CUDA's tanhf(+-inf) is +-1 already, so the test changes nothing there
+        case ACT_TANH: return isinf(z) ? copysign(1.0f, z) : tanh(z);
         case ACT_LOGISTIC: return isnan(z) ? z : nk_logistic(z);
         case ACT_RELU: return z < 0.0f ? 0.0f : z;                        // NaN stays NaN
         case ACT_SOFTPLUS: return fmax(z, 0.0f) + log1p(exp(-fabs(z)));   // stable for any z; NaN from log1p
@@ -43,7 +85,7 @@ float nk_activate(int act, float z) {
 }
 
 // f'(z) from the pre-activation z; accurate where 1 - f^2 style formulas cancel.
-float nk_derivative_pre(int act, float z) {
+NK_INLINE float nk_derivative_pre(int act, float z) {
     if (isnan(z)) return z;
     switch (act) {
         case ACT_TANH: { float e = exp(-2.0f * fabs(z)); float d = 1.0f + e; return 4.0f * e / (d * d); }
@@ -55,7 +97,7 @@ float nk_derivative_pre(int act, float z) {
 }
 
 // f'(z) from the post-activation h = f(z).
-float nk_derivative_post(int act, float h) {
+NK_INLINE float nk_derivative_post(int act, float h) {
     if (isnan(h)) return h;
     switch (act) {
         case ACT_TANH: return (1.0f - h) * (1.0f + h);
@@ -65,6 +107,19 @@ float nk_derivative_post(int act, float h) {
         default: return 1.0f;
     }
 }
+
+// x - lr (t + decay x): the decayed SGD step of sgd_update, kp_update and the dense_update GEMM epilogue.
+NK_INLINE float nk_decayed_step(const float x, const float t, const float lr, const float decay) {
+    return fma(-lr, fma(decay, x, t), x);
+}
+
+#ifndef NK_CUDA
+// ---- float16 helpers of the CPU-device kernels (OpenCL only) ----
+
+// One 64-byte vector store at any 4-byte-aligned address: PoCL lowers vstore16 to four 128-bit stores
+// plus extracts, which costs the CPU GEMM epilogues (measured: about a tenth of a weight update).
+typedef float nk_float16u __attribute__((ext_vector_type(16), aligned(4)));
+#define NK_STORE16(v, p) (*(__global nk_float16u*) (p) = (v))
 
 // tanh for the float16 CPU kernels: x P(x^2) / Q(x^2), a degree-(4, 4) rational fit on [0, 9] derived by
 // kernels-opencl/tools/fit_tanh.py (which also measures it: within 5.1 ulp of tanh, every 7th float in
@@ -114,8 +169,4 @@ float16 nk_derivative16(int act, int fromPost, float16 x) {
     }
     return select(d, x, isnan(x));
 }
-
-// x - lr (t + decay x): the decayed SGD step of sgd_update, kp_update and the dense_update GEMM epilogue.
-float nk_decayed_step(const float x, const float t, const float lr, const float decay) {
-    return fma(-lr, fma(decay, x, t), x);
-}
+#endif  // NK_CUDA

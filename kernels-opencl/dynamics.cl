@@ -8,16 +8,18 @@
 //     V >= v_thresh:   spike (s = 1), V <- v_reset, counter <- refractory steps
 //     readout:         rate <- rate_decay * rate + rate_gain * s;  count <- count + s
 //   Units as PyNN's IF_curr_exp: mV, nA, nF, ms. Launch 1-D over batch * N, local 256.
+// Compiled for CUDA too (see common.cl), except the CPU-device variants at the end (nk_rate_multistep_cpu and
+// the kernels named ...16).
 
 // One neuron's LIF step, shared by nk_lif_step and the scalar tail of nk_lif_step16; x, se and si are this
 // neuron's external current and synaptic inputs (0 when absent). Written without branches (selects), so
 // PoCL vectorizes the work-item loop.
-void nk_lif_element(const float p22, const float p21e, const float p21i, const float p20, const float p11e, const float p11i,
-                    const float v_rest, const float v_reset, const float v_thresh, const float i_offset,
-                    const int refractory_steps, const float rate_decay, const float rate_gain,
-                    __global float* v, __global float* ie, __global float* ii, __global float* r,
-                    const float x, const float se, const float si,
-                    __global float* s, __global float* rate, __global float* count) {
+NK_INLINE void nk_lif_element(const float p22, const float p21e, const float p21i, const float p20, const float p11e, const float p11i,
+                              const float v_rest, const float v_reset, const float v_thresh, const float i_offset,
+                              const int refractory_steps, const float rate_decay, const float rate_gain,
+                              __global float* v, __global float* ie, __global float* ii, __global float* r,
+                              const float x, const float se, const float si,
+                              __global float* s, __global float* rate, __global float* count) {
     const float v0 = *v, e0 = *ie, i0 = *ii, r0 = *r;
     const float integrated = v_rest + fma(p22, v0 - v_rest, fma(p21e, e0, fma(p21i, i0, p20 * (i_offset + x))));
     const int refractory = r0 > 0.0f;
@@ -34,13 +36,13 @@ void nk_lif_element(const float p22, const float p21e, const float p21i, const f
 }
 
 // The rate update of nk_rate_step and the multi-step kernels: forward Euler (method 0) or exponential Euler.
-float nk_rate_update(const int method, const float c, const float r, const float fx) {
+NK_INLINE float nk_rate_update(const int method, const float c, const float r, const float fx) {
     return method == 0 ? fma(c, fx - r, r) : fma(c, r, (1.0f - c) * fx);
 }
 
 // One Izhikevich neuron's step (2003 convention), shared by nk_izhikevich_step and nk_izhikevich_step16's tail.
-void nk_izhikevich_element(const float dt, const float a, const float b, const float c, const float d, const float current,
-                           __global float* vp, __global float* up, __global float* sp, __global float* countp) {
+NK_INLINE void nk_izhikevich_element(const float dt, const float a, const float b, const float c, const float d, const float current,
+                                     __global float* vp, __global float* up, __global float* sp, __global float* countp) {
     float v = *vp, u = *up, s = 0.0f;
     if (v >= 30.0f) {
         s = 1.0f;
@@ -124,7 +126,7 @@ __kernel void nk_poisson(const int rows, const int cols, const float dt,
                          __global float* S, const int offS, const int ldS,
                          __global float* COUNT, const int offCOUNT, const int ldCOUNT) {
     ELEMENT_INDEX
-    const uint4 x = nk_philox4x32_10((uint4) ((uint) g, (uint) stream, (uint) step, 0u), (uint2) ((uint) key0, (uint) key1));
+    const uint4 x = nk_philox4x32_10(NK_UINT4((uint) g, (uint) stream, (uint) step, 0u), NK_UINT2((uint) key0, (uint) key1));
     const float s = (float) (x.x >> 8) * 0x1.0p-24f < AT(RATE, offRATE, ldRATE, 0, j) * dt ? 1.0f : 0.0f;
     AT(S, offS, ldS, i, j) = s;
     AT(COUNT, offCOUNT, ldCOUNT, i, j) += s;
@@ -136,7 +138,8 @@ __kernel void nk_poisson(const int rows, const int cols, const float dt,
 //   work-item from the transposed weights WT (pre x post: neighbouring work-items read neighbouring
 //   addresses), noise uses the counter (element, stream, step0 + t, 0) as nk_rate_step does. REC, when
 //   recordEvery > 0, receives the rates after every recordEvery-th step (row (t / recordEvery) * batch + b).
-//   Launch: global (batch * L), local L >= n.
+//   Launch: global (batch * L), local L >= n; the host sizes r (n floats) as local memory (NK_LOCAL_ARG: on
+//   OpenCL the last argument, on CUDA the launch's dynamic shared memory).
 __kernel void nk_rate_multistep(const int batch, const int n, const int m, const int steps, const int act, const int method,
                                 __global float* R, const int offR, const int ldR,
                                 __global const float* WT, const int offWT, const int ldWT,
@@ -146,8 +149,9 @@ __kernel void nk_rate_multistep(const int batch, const int n, const int m, const
                                 __global const float* C, const int offC, const int ldC,
                                 __global const float* TAU, const int offTAU, const int ldTAU,
                                 const float noise_scale, const int key0, const int key1, const int stream, const int step0,
-                                __global float* REC, const int offREC, const int ldREC, const int recordEvery,
-                                __local float* r) {
+                                __global float* REC, const int offREC, const int ldREC, const int recordEvery
+                                NK_LOCAL_ARG(float, r)) {
+    NK_LOCAL_ARG_DECL(float, r)
     const int b = (int) get_group_id(0), j = (int) get_local_id(0);
     const int live = j < n;
     const int g = b * n + j;
@@ -174,6 +178,9 @@ __kernel void nk_rate_multistep(const int batch, const int n, const int m, const
     }
     if (live) AT(R, offR, ldR, b, j) = r[j];
 }
+
+#ifndef NK_CUDA
+// ---- CPU-device variants (OpenCL only) ----
 
 // nk_rate_multistep_cpu: the same function as nk_rate_multistep for CPU devices: one work-item runs MS_TB
 //   trials (batch rows) together, their rates in private arrays; the drive streams each row of WT once for
@@ -399,3 +406,4 @@ __kernel void nk_izhikevich_step16(const int rows, const int cols, const float d
     vstore16(s, 0, S + offS + i * ldS + j0);
     vstore16(vload16(0, COUNT + offCOUNT + i * ldCOUNT + j0) + s, 0, COUNT + offCOUNT + i * ldCOUNT + j0);
 }
+#endif  // NK_CUDA

@@ -3,7 +3,8 @@
 //
 // Math: op(A) is M x K, op(B) is K x N, C is M x N; transA / transB select op = transpose. As in BLAS,
 //       C is not read when beta == 0. Accumulation is float with explicit fma, in k order per element.
-// Launch: 2-D, local (GEMM_LOCAL, GEMM_LOCAL) = (16, 16); global (ceil(N/TS_N)*16, ceil(M/TS_M)*16).
+// Launch: 2-D, local (GEMM_LOCAL, GEMM_LOCAL) = (16, 16); global (ceil(N/TS_N)*16, ceil(M/TS_M)*16)
+//       (CUDA: block (16, 16), grid (ceil(N/TS_N), ceil(M/TS_M)); the CUDA build keeps TS_M = TS_N = 64).
 //       Each work-group computes a TS_M x TS_N tile of C; each work-item WPT x WPT elements strided by 16
 //       so neighbouring work-items touch neighbouring columns. Tiles of op(A) and op(B) are staged in
 //       local memory TS_K deep; loads outside the matrix read 0, so any M, N, K works.
@@ -14,7 +15,8 @@
 //           alpha = lr, beta = weight decay; D (= the Kolen-Pollack feedback, fromPost) gets the same step;
 //           with hasBias the first column tile also sums its rows of op(A) over k (the bias gradient) and
 //           steps bias (velocity VB when hasPre, no decay).
-// The epilogue arguments (EPILOGUE_ARGS in gemm_packed.cl) are the same for every GEMM kernel.
+// The epilogue arguments (EPILOGUE_ARGS in gemm_packed.cl) are the same for every GEMM kernel, including
+// the CUDA-only nk_gemm_warp (kernels-cuda/gemm_warp.cu), which calls nk_epilogue1 and nk_bias_step below.
 // Limits: M, N, K >= 1; the host checks shapes and aliasing.
 
 #ifndef TS_M
@@ -31,8 +33,7 @@
 #define WPT_N (TS_N / GEMM_LOCAL)
 
 // The epilogue of element (i, j) for every GEMM kernel; the caller guards i < M, j < N.
-__attribute__((always_inline))
-void nk_epilogue1(const float acc, const int i, const int j,
+NK_ALWAYS_INLINE void nk_epilogue1(const float acc, const int i, const int j,
                   __global float* C, const int offC, const int ldc, const float alpha, const float beta, const int epilogue,
                   __global float* bias, const int offBias, const int ldBias, const int hasBias, const int act,
                   __global float* P, const int offP, const int ldp, const int hasPre,
@@ -62,8 +63,7 @@ void nk_epilogue1(const float acc, const int i, const int j,
 
 // The bias step of epilogue 3 for output i from its gradient sum (sum over k of op(A)[i][k]): t = sum, or
 // t = VB = mu VB + sum with a velocity; bias <- bias - lr t (biases take no weight decay).
-__attribute__((always_inline))
-void nk_bias_step(const float sum, const int i, const float lr, __global float* bias, const int offBias, const int ldBias,
+NK_ALWAYS_INLINE void nk_bias_step(const float sum, const int i, const float lr, __global float* bias, const int offBias, const int ldBias,
                   const int hasV, __global float* VB, const int offVB, const int ldVB, const float mu) {
     float t = sum;
     if (hasV) {
@@ -73,18 +73,18 @@ void nk_bias_step(const float sum, const int i, const float lr, __global float* 
     AT(bias, offBias, ldBias, 0, i) = fma(-lr, t, AT(bias, offBias, ldBias, 0, i));
 }
 
-__kernel __attribute__((reqd_work_group_size(GEMM_LOCAL, GEMM_LOCAL, 1)))
-void nk_gemm(const int M, const int N, const int K,
-             __global const float* A, const int offA, const int lda, const int transA,
-             __global const float* B, const int offB, const int ldb, const int transB,
-             __global float* C, const int offC, const int ldc,
-             const float alpha, const float beta,
-             const int epilogue,
-             __global float* bias, const int offBias, const int ldBias, const int hasBias,
-             const int act,
-             __global float* P, const int offP, const int ldp, const int hasPre,
-             __global float* D, const int offD, const int ldD, const int fromPost,
-             __global float* VB, const int offVB, const int ldVB, const float mu)
+__kernel void NK_WORK_GROUP_SIZE(GEMM_LOCAL, GEMM_LOCAL)
+nk_gemm(const int M, const int N, const int K,
+        __global const float* NK_RESTRICT A, const int offA, const int lda, const int transA,
+        __global const float* NK_RESTRICT B, const int offB, const int ldb, const int transB,
+        __global float* C, const int offC, const int ldc,
+        const float alpha, const float beta,
+        const int epilogue,
+        __global float* bias, const int offBias, const int ldBias, const int hasBias,
+        const int act,
+        __global float* P, const int offP, const int ldp, const int hasPre,
+        __global float* D, const int offD, const int ldD, const int fromPost,
+        __global float* VB, const int offVB, const int ldVB, const float mu)
 {
     __local float As[TS_K][TS_M];
     __local float Bs[TS_K][TS_N];
@@ -95,7 +95,9 @@ void nk_gemm(const int M, const int N, const int K,
     const int n0 = get_group_id(0) * TS_N;
 
     float acc[WPT_M][WPT_N];
+    NK_UNROLL
     for (int i = 0; i < WPT_M; i++)
+        NK_UNROLL
         for (int j = 0; j < WPT_N; j++) acc[i][j] = 0.0f;
 
     for (int k0 = 0; k0 < K; k0 += TS_K) {
@@ -118,19 +120,26 @@ void nk_gemm(const int M, const int N, const int K,
         }
         barrier(CLK_LOCAL_MEM_FENCE);
 
+        NK_UNROLL
         for (int kk = 0; kk < TS_K; kk++) {
             float a[WPT_M], b[WPT_N];
+            NK_UNROLL
             for (int i = 0; i < WPT_M; i++) a[i] = As[kk][ty + i * GEMM_LOCAL];
+            NK_UNROLL
             for (int j = 0; j < WPT_N; j++) b[j] = Bs[kk][tx + j * GEMM_LOCAL];
+            NK_UNROLL
             for (int i = 0; i < WPT_M; i++)
+                NK_UNROLL
                 for (int j = 0; j < WPT_N; j++) acc[i][j] = fma(a[i], b[j], acc[i][j]);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
 
+    NK_UNROLL
     for (int i = 0; i < WPT_M; i++) {
         const int gm = m0 + ty + i * GEMM_LOCAL;
         if (gm >= M) continue;
+        NK_UNROLL
         for (int j = 0; j < WPT_N; j++) {
             const int gn = n0 + tx + j * GEMM_LOCAL;
             if (gn >= N) continue;

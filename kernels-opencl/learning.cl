@@ -12,17 +12,18 @@
 //                  value = fma(hi - lo, u, lo), then at most the float below hi (where the range is narrow for its
 //                  magnitude the product can round up to hi; the range is [lo, hi)). One work-item per counter
 //                  (4 elements). Same bits on every backend.
+// Compiled for CUDA too (see common.cl), except nk_random_uniform16 at the end.
 
 #define PHILOX_M0 0xD2511F53u
 #define PHILOX_M1 0xCD9E8D57u
 #define PHILOX_W0 0x9E3779B9u
 #define PHILOX_W1 0xBB67AE85u
 
-uint4 nk_philox4x32_10(uint4 c, uint2 k) {
+NK_INLINE uint4 nk_philox4x32_10(uint4 c, uint2 k) {
     for (int r = 0; r < 10; r++) {
         const uint hi0 = mul_hi(PHILOX_M0, c.x), lo0 = PHILOX_M0 * c.x;
         const uint hi1 = mul_hi(PHILOX_M1, c.z), lo1 = PHILOX_M1 * c.z;
-        c = (uint4) (hi1 ^ c.y ^ k.x, lo1, hi0 ^ c.w ^ k.y, lo0);
+        c = NK_UINT4(hi1 ^ c.y ^ k.x, lo1, hi0 ^ c.w ^ k.y, lo0);
         k.x += PHILOX_W0;
         k.y += PHILOX_W1;
     }
@@ -30,7 +31,7 @@ uint4 nk_philox4x32_10(uint4 c, uint2 k) {
 }
 
 // The step direction t = g, or t = v = mu v + g (written back) with a velocity.
-float nk_direction(const float g, __global float* v, const float mu, const int hasV) {
+NK_INLINE float nk_direction(const float g, __global float* v, const float mu, const int hasV) {
     if (!hasV) return g;
     const float t = fma(mu, *v, g);
     *v = t;
@@ -39,8 +40,8 @@ float nk_direction(const float g, __global float* v, const float mu, const int h
 
 // A standard normal for element g: Box-Muller on lanes 0 and 1 of Philox((g, stream, step, 0), key), from
 // 24-bit uniforms u1 = 1 - x0 2^-24 in (0, 1] and u2 = x1 2^-24 (org.neurokernels.random.Philox.normal).
-float nk_normal(const uint g, const int stream, const int step, const int key0, const int key1) {
-    const uint4 w = nk_philox4x32_10((uint4) (g, (uint) stream, (uint) step, 0u), (uint2) ((uint) key0, (uint) key1));
+NK_INLINE float nk_normal(const uint g, const int stream, const int step, const int key0, const int key1) {
+    const uint4 w = nk_philox4x32_10(NK_UINT4(g, (uint) stream, (uint) step, 0u), NK_UINT2((uint) key0, (uint) key1));
     const float u1 = 1.0f - (float) (w.x >> 8) * 0x1.0p-24f, u2 = (float) (w.y >> 8) * 0x1.0p-24f;
     return sqrt(-2.0f * log(u1)) * cos(6.2831853071795865f * u2);
 }
@@ -98,7 +99,7 @@ __kernel void nk_random_uniform(const int rows, const int cols, const int key0, 
     const int c = (int) get_global_id(0);
     const int n = rows * cols;
     if (c * 4 >= n) return;
-    const uint4 x = nk_philox4x32_10((uint4) ((uint) c, (uint) stream, (uint) draw, 0u), (uint2) ((uint) key0, (uint) key1));
+    const uint4 x = nk_philox4x32_10(NK_UINT4((uint) c, (uint) stream, (uint) draw, 0u), NK_UINT2((uint) key0, (uint) key1));
     const uint lanes[4] = {x.x, x.y, x.z, x.w};
     const float span = hi - lo, top = nextafter(hi, lo);
     for (int l = 0; l < 4; l++) {
@@ -109,7 +110,21 @@ __kernel void nk_random_uniform(const int rows, const int cols, const int key0, 
     }
 }
 
-// nk_random_uniform16: the same numbers for CPU devices, sixteen counters (64 elements) per work-item:
+// nk_philox: the raw generator, for the registry op philox4x32_10 (bit-for-bit comparisons across
+// vendors): row r of OUT is Philox(counter row r, key row r). The float buffers carry uint32 bits.
+__kernel void nk_philox(const int n, __global const uint* ctr, const int offC, const int ldC,
+                        __global const uint* key, const int offK, const int ldK,
+                        __global uint* out, const int offO, const int ldO) {
+    const int r = (int) get_global_id(0);
+    if (r >= n) return;
+    const uint4 x = nk_philox4x32_10(vload4(0, ctr + offC + r * ldC), vload2(0, key + offK + r * ldK));
+    vstore4(x, 0, out + offO + r * ldO);
+}
+
+#ifndef NK_CUDA
+// ---- CPU-device variant (OpenCL only) ----
+
+// nk_random_uniform16: nk_random_uniform's numbers for CPU devices, sixteen counters (64 elements) per work-item:
 // the ten Philox rounds in uint16 vectors, and the row and column of the first element found with one
 // division and then stepped (the per-element divisions and the scalar rounds of nk_random_uniform ran at
 // a fifth of this speed on PoCL). Launch global (ceil(rows * cols / 64)), local (1).
@@ -148,14 +163,4 @@ void nk_random_uniform16(const int rows, const int cols, const int key0, const i
         }
     }
 }
-
-// nk_philox: the raw generator, for the registry op philox4x32_10 (bit-for-bit comparisons across
-// vendors): row r of OUT is Philox(counter row r, key row r). The float buffers carry uint32 bits.
-__kernel void nk_philox(const int n, __global const uint* ctr, const int offC, const int ldC,
-                        __global const uint* key, const int offK, const int ldK,
-                        __global uint* out, const int offO, const int ldO) {
-    const int r = (int) get_global_id(0);
-    if (r >= n) return;
-    const uint4 x = nk_philox4x32_10(vload4(0, ctr + offC + r * ldC), vload2(0, key + offK + r * ldK));
-    vstore4(x, 0, out + offO + r * ldO);
-}
+#endif  // NK_CUDA

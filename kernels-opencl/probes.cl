@@ -6,6 +6,9 @@
 //   out[1] = in[2] + 0 (a denormal input survives unless flushed), out[2] = in[3] * in[4] + in[5]
 //   (0 when computed as two roundings, 2^-26 when contracted into an fma).
 // nk_probe_math: out[i] = fn(in[i]), fn 0 exp, 1 tanh, 2 log1p, 3 expm1, 4 log. Launch 1-D, local 256.
+// Compiled for CUDA too (see common.cl), where nvcc contracts a*b+c into an fma by default (--fmad=true),
+// which nk_probe_arith reports; the math functions are CUDA's accurate expf, tanhf, ... (no --use_fast_math,
+// except in the fast-math variant of the build).
 
 __kernel void nk_probe_arith(__global const float* in, __global float* out) {
     if (get_global_id(0) != 0) return;

@@ -5,6 +5,7 @@
 // nk_dot_partial: partial[g] = Σ over the elements assigned to work-group g of X ⊙ Y. Launch: 1-D,
 //   local 256 (REDUCE_LOCAL), at most 256 groups; each work-item strides through the flattened matrix,
 //   then the group reduces in local memory. The host adds the partials in double.
+// Both are compiled for CUDA too (see common.cl).
 
 #define REDUCE_LOCAL 256
 
@@ -18,11 +19,11 @@ __kernel void nk_column_sums(const int rows, const int cols,
     AT(S, offS, ldS, 0, j) = s;
 }
 
-__kernel __attribute__((reqd_work_group_size(REDUCE_LOCAL, 1, 1)))
-void nk_dot_partial(const int rows, const int cols,
-                    __global const float* X, const int offX, const int ldX,
-                    __global const float* Y, const int offY, const int ldY,
-                    __global float* partial, const int offPartial, const int ldPartial) {
+__kernel void NK_WORK_GROUP_SIZE(REDUCE_LOCAL, 1)
+nk_dot_partial(const int rows, const int cols,
+               __global const float* X, const int offX, const int ldX,
+               __global const float* Y, const int offY, const int ldY,
+               __global float* partial, const int offPartial, const int ldPartial) {
     __local float sums[REDUCE_LOCAL];
     const int n = rows * cols;
     const int lid = (int) get_local_id(0);
@@ -39,4 +40,5 @@ void nk_dot_partial(const int rows, const int cols,
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     if (lid == 0) partial[offPartial + get_group_id(0)] = sums[0];
+    (void) ldPartial;  // partial is one row
 }

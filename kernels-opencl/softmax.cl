@@ -4,6 +4,7 @@
 //   grad = (p - t) / rows   (gradient of the mean loss over the rows).
 // Launch: 1-D over rows, local 256; one work-item per row (rows are batch entries, cols are classes).
 // NaN in a row makes the whole row NaN, as +Inf does (exp(Inf - Inf)); the reference does the same.
+// Compiled for CUDA too (see common.cl).
 
 __kernel void nk_softmax_xent(const int rows, const int cols,
                               __global const float* Z, const int offZ, const int ldZ,

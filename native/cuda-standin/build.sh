@@ -5,12 +5,14 @@
 #
 #   --asan   AddressSanitizer + UndefinedBehaviorSanitizer build (use its own OUTDIR); the host process
 #            must load libasan first (an ASan executable, or LD_PRELOAD=$(g++ -print-file-name=libasan.so))
-#   --test   also builds OUTDIR/test_kernels and runs it against the new library
+#   --test   also builds and runs OUTDIR/test_runtime (the scheduler on kernels of its own: barriers,
+#            atomics, dynamic shared memory) and OUTDIR/test_kernels (kernels-cuda/ through the driver API)
 #
 # Then run anything that uses the CUDA driver with LD_LIBRARY_PATH=OUTDIR, e.g.
 #   LD_LIBRARY_PATH=OUTDIR java -jar java/target/neurokernels-*-cli.jar devices
-# Environment: CXX, CC (compilers), NK_STANDIN_KERNEL_FLAGS (extra flags for the kernels, e.g.
-# -march=native for speed on the machine that runs them), NK_STANDIN_JOBS (parallel compiles, default 2).
+# Environment: CXX, CC (compilers), NK_STANDIN_KERNEL_FLAGS (extra flags for the kernels; unset: -mfma
+# when this x86-64 machine has FMA, which is faster and contracts a*b+c into fma as nvcc does by default;
+# set it empty for a build that runs on any x86-64).
 # The build is skipped when OUTDIR/libcuda.so.1 is newer than every input.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -41,19 +43,32 @@ cxxflags=(-std=c++17 "${common[@]}" -I "$here" -I "$out/gen")
 # instruction for it); the kernel sources' #pragma unroll means nothing to g++; their float4 casts of
 # float arrays are CUDA practice, so no strict-aliasing assumptions
 kernelflags=(-ffp-contract=fast -Wno-unknown-pragmas -fno-strict-aliasing -I "$kernels")
+if [ -z "${NK_STANDIN_KERNEL_FLAGS+set}" ]; then
+  NK_STANDIN_KERNEL_FLAGS=""
+  if [ "$(uname -m)" = x86_64 ] && grep -qw fma /proc/cpuinfo 2>/dev/null; then NK_STANDIN_KERNEL_FLAGS="-mfma"; fi
+fi
 # shellcheck disable=SC2206
-extra=(${NK_STANDIN_KERNEL_FLAGS:-})
+extra=(${NK_STANDIN_KERNEL_FLAGS})
 lib="$out/libcuda.so.1"
 
+# newer inputs: this folder's sources, and every file neurokernels.cu included last time (gen/scan.d, the
+# preprocessor's dependency list, so kernels that come from kernels-opencl/ or anywhere else are covered)
 inputs_newer() {
-  [ -f "$lib" ] || return 0
-  [ -n "$(find "$here" "$kernels" -newer "$lib" -type f \( -name '*.cu' -o -name '*.cuh' -o -name '*.h' -o -name '*.cpp' -o -name '*.c' \
-          -o -name '*.pl' -o -name '*.txt' -o -name '*.map' -o -name build.sh \) -not -path "$out/*" -print -quit)" ]
+  [ -f "$lib" ] && [ -f "$out/gen/scan.d" ] || return 0
+  [ -n "$(find "$here" -newer "$lib" -type f \( -name '*.h' -o -name '*.cpp' -o -name '*.c' -o -name '*.pl' -o -name '*.txt' \
+          -o -name '*.map' -o -name build.sh \) -not -path "$out/*" -print -quit)" ] && return 0
+  local f
+  while read -r f; do
+    [ -e "$f" ] || return 0
+    [ "$f" -nt "$lib" ] && return 0
+  done < <(sed -e 's/^[^:]*://' -e 's/\\$//' "$out/gen/scan.d" | tr -s ' \t' '\n\n' | sed '/^$/d')
+  return 1
 }
 
-if inputs_newer || [ "$(cat "$out/flags" 2>/dev/null)" != "$asan ${NK_STANDIN_KERNEL_FLAGS:-}" ]; then
+if inputs_newer || [ "$(cat "$out/flags" 2>/dev/null)" != "$asan $NK_STANDIN_KERNEL_FLAGS" ]; then
   # 1. the kernel table: preprocess neurokernels.cu with the CUDA keywords as markers, then scan it
-  "$CXX" -std=c++17 -x c++ -E -P -DNK_CUDA_CPU_SCAN -include "$here/cuda_cpu.h" -I "$kernels" "$kernels/neurokernels.cu" -o "$out/gen/scan.ii"
+  "$CXX" -std=c++17 -x c++ -E -P -DNK_CUDA_CPU_SCAN -include "$here/cuda_cpu.h" -I "$kernels" "$kernels/neurokernels.cu" -o "$out/gen/scan.ii" \
+    -MD -MF "$out/gen/scan.d" -MT scan.ii
   perl "$here/tools/gen_kernel_table.pl" "$out/gen/scan.ii" "$out/gen/nk_kernels.inc"
   say "$(sed -n 2p "$out/gen/nk_kernels.inc" | sed 's|^// ||')"
   # 2. the stubs: one NK_STUB(name) per symbol JCuda's JNI library links
@@ -81,8 +96,8 @@ if inputs_newer || [ "$(cat "$out/flags" 2>/dev/null)" != "$asan ${NK_STANDIN_KE
                        <(sed -n 's/^NK_KERNEL(\([A-Za-z_0-9]*\),.*/\1/p' "$out/gen/nk_kernels.inc" | sort -u))"
   [ -z "$untabled" ] || { echo "build.sh: extern \"C\" functions of kernels-cuda/ the table generator missed: $untabled" >&2; exit 1; }
   mv "$lib.tmp" "$lib"
-  echo "$asan ${NK_STANDIN_KERNEL_FLAGS:-}" > "$out/flags"
-  say "wrote $lib ($(stat -c %s "$lib") bytes$([ "$asan" = 1 ] && echo ", ASan+UBSan"))"
+  echo "$asan $NK_STANDIN_KERNEL_FLAGS" > "$out/flags"
+  say "wrote $lib ($(stat -c %s "$lib") bytes$([ "$asan" = 1 ] && echo ", ASan+UBSan")${NK_STANDIN_KERNEL_FLAGS:+, kernels with $NK_STANDIN_KERNEL_FLAGS})"
 else
   say "$lib is up to date"
 fi
@@ -90,6 +105,11 @@ fi
 if [ "$test" = 1 ]; then
   testflags=(-std=c11 -O1 -g -D_POSIX_C_SOURCE=200809L -Wall -Wextra)
   [ "$asan" = 1 ] && testflags+=(-fsanitize=address,undefined -fno-omit-frame-pointer)
+  rtflags=(-std=c++17 -O2 -g -Wall -Wextra -Wno-unknown-pragmas -I "$here")
+  [ "$asan" = 1 ] && rtflags+=(-O1 -fsanitize=address,undefined -fno-omit-frame-pointer)
+  "$CXX" "${rtflags[@]}" -o "$out/test_runtime" "$here/tests/test_runtime.cpp" "$here/runtime.cpp" -lpthread
+  say "running $out/test_runtime"
+  "$out/test_runtime"
   "$CC" "${testflags[@]}" -o "$out/test_kernels" "$here/tests/test_kernels.c" "$lib" -lm
   say "running $out/test_kernels"
   LD_LIBRARY_PATH="$out${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$out/test_kernels"

@@ -91,7 +91,7 @@ struct ThreadState {
 };
 extern thread_local ThreadState t_state;
 // Block barrier at a source line; returns how many threads of the block passed a non-zero predicate.
-int barrier(int predicate, int line, const char* file);
+int block_barrier(int predicate, int line, const char* file);
 inline int block_threads() { return (int) (t_state.blockDim.x * t_state.blockDim.y * t_state.blockDim.z); }
 }  // namespace nk_cpu
 
@@ -100,10 +100,10 @@ static constexpr int warpSize = 32;
 // ---- synchronization ----
 // Macros, so that each barrier names its source line: the scheduler checks that the threads of a block
 // wait at the same __syncthreads() (the compiler may duplicate a call, so its address would not do).
-#define __syncthreads() ((void) ::nk_cpu::barrier(0, __LINE__, __FILE__))
-#define __syncthreads_count(p) (::nk_cpu::barrier((p) != 0, __LINE__, __FILE__))
-#define __syncthreads_or(p) (::nk_cpu::barrier((p) != 0, __LINE__, __FILE__) != 0)
-#define __syncthreads_and(p) (::nk_cpu::barrier((p) != 0, __LINE__, __FILE__) == ::nk_cpu::block_threads())
+#define __syncthreads() ((void) ::nk_cpu::block_barrier(0, __LINE__, __FILE__))
+#define __syncthreads_count(p) (::nk_cpu::block_barrier((p) != 0, __LINE__, __FILE__))
+#define __syncthreads_or(p) (::nk_cpu::block_barrier((p) != 0, __LINE__, __FILE__) != 0)
+#define __syncthreads_and(p) (::nk_cpu::block_barrier((p) != 0, __LINE__, __FILE__) == ::nk_cpu::block_threads())
 static inline void __threadfence() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 static inline void __threadfence_block() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 static inline void __threadfence_system() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }

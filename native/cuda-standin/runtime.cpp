@@ -456,7 +456,7 @@ const bool death_callback_set = (__sanitizer_set_death_callback(on_sanitizer_dea
 
 }  // namespace
 
-int barrier(int predicate, int line, const char* file) {
+int block_barrier(int predicate, int line, const char* file) {
     Worker* w = t_worker;
     Fiber* f = w ? w->current : nullptr;
     if (!f) {

@@ -1020,9 +1020,18 @@ static nk_status open_named_opencl(const char* selector, const char* name, nk_de
 }
 
 static nk_status open_auto(nk_device** out) {
-    if (nk_open_cuda(0, out) == NK_OK) return NK_OK;
     char cuda_why[sizeof last_error / 2];
-    copy_error(cuda_why, sizeof cuda_why);
+    if (nk_open_cuda(0, out) == NK_OK) {
+        char name[256] = "";
+        nk_device_name(*out, name, sizeof name);
+        if (!strstr(name, "stand-in")) return NK_OK;
+        /* the CPU stand-in for the CUDA driver (native/cuda-standin, for tests) only when named */
+        nk_close(*out);
+        *out = NULL;
+        snprintf(cuda_why, sizeof cuda_why, "cuda:0 is %s, chosen only by name", name);
+    } else {
+        copy_error(cuda_why, sizeof cuda_why);
+    }
     nk_status s = open_best_opencl("auto", out);
     if (s != NK_OK) {
         char cl_why[sizeof last_error / 2];

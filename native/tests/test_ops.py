@@ -21,7 +21,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "python"))
 import neurokernels as nk  # noqa: E402
 
 U = 2.0 ** -24
-dev = nk.open("opencl:pocl", library=sys.argv[1] if len(sys.argv) > 1 else None)
+# NK_TEST_DEVICE: another device (ctest ops_vs_java_reference_cuda runs it on cuda:0, the CPU stand-in)
+dev = nk.open(os.environ.get("NK_TEST_DEVICE", "opencl:pocl"), library=sys.argv[1] if len(sys.argv) > 1 else None)
 print("neurokernels %s on %s (%s)" % (nk.__version__, dev.selector, dev.name))
 rng = np.random.default_rng(5)
 work = tempfile.mkdtemp(prefix="nk-ops-")

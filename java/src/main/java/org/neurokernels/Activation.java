@@ -5,7 +5,7 @@ import java.util.Locale;
 /**
  * Pointwise activation functions f and their derivatives, as the reference computes them in double.
  * The integer {@link #code()} is what kernels receive; the OpenCL and CUDA kernels implement the same
- * formulas (see kernels-opencl/common.cl and kernels-cuda/common.cuh).
+ * formulas (see kernels-opencl/common.cl, compiled for CUDA tooh).
  *
  * <p>Derivatives are offered from the pre-activation z (exact for every f) and from the
  * post-activation h = f(z) (what a layer that stores only h has). From h the formulas are chosen so that

@@ -98,9 +98,14 @@ public final class Devices {
     /** Resolves {@code auto} to a concrete selector (cuda, then opencl, then java) and says why. */
     public static Choice chooseAuto() {
         BackendStatus cuda = cudaStatus();
-        if (cuda.available()) return new Choice(cuda.devices().get(0).id(), "first CUDA device");
-        BackendStatus cl = openClStatus();
         String why = "cuda unavailable (" + cuda.reason() + ")";
+        if (cuda.available()) {
+            // a stand-in that runs CUDA kernels on the CPU (native/cuda-standin, for tests) only when named
+            java.util.Optional<DeviceInfo> real = cuda.devices().stream().filter(d -> !isSimulator(d)).findFirst();
+            if (real.isPresent()) return new Choice(real.get().id(), "first CUDA device");
+            why = "the only CUDA device is " + cuda.devices().get(0).name() + ", chosen only by name";
+        }
+        BackendStatus cl = openClStatus();
         if (cl.available()) {
             DeviceInfo best = bestOpenCl(cl.devices());
             return new Choice(best.id(), "best OpenCL device: " + best.name() + " (" + best.details().get("platform") + ", "
@@ -109,10 +114,13 @@ public final class Devices {
         return new Choice("java", why + "; opencl unavailable (" + cl.reason() + ")");
     }
 
-    /** True for OpenCL devices that simulate a device for checking rather than compute fast (Oclgrind). */
+    /**
+     * True for devices that simulate one for checking rather than compute fast: Oclgrind (OpenCL) and the
+     * CPU stand-in for the CUDA driver (native/cuda-standin). {@code auto} takes them last, or never (CUDA).
+     */
     public static boolean isSimulator(DeviceInfo d) {
         String platform = d.details().getOrDefault("platform", "");
-        return contains(platform, "oclgrind") || contains(d.name(), "oclgrind");
+        return contains(platform, "oclgrind") || contains(d.name(), "oclgrind") || contains(d.name(), "stand-in");
     }
 
     private static int rank(DeviceInfo d) {

@@ -6,7 +6,7 @@ import java.util.Locale;
 /**
  * Which GEMM kernel a device uses and its tile parameters, passed to the OpenCL compiler as defines.
  * PACKED (gemm_packed.cl): each work-item computes an mr x nr register tile (nr a multiple of 16).
- * TILED (gemm.cl, gemm.cu): each 16 x 16 work-group computes a ts x ts tile of C through local memory.
+ * TILED (gemm.cl, for OpenCL and CUDA): each 16 x 16 work-group computes a ts x ts tile of C through local memory.
  * Defaults: PACKED 8 x 32 on CPUs, TILED 64 on GPUs; {@code neurokernels tune} measures the candidates
  * below on a device and stores the winner in {@link GemmTuning}'s file.
  */

@@ -15,7 +15,7 @@ import java.util.Objects;
  * (pointer, element offset, leading dimension); a {@link Raw} to the pointer alone; {@link Integer} and
  * {@link Float} are passed by value.
  *
- * <p>GEMM has two paths with the same semantics: {@code nk_gemm} (gemm.cl / gemm.cu: local-memory tiles,
+ * <p>GEMM has two paths with the same semantics: {@code nk_gemm} (gemm.cl, compiled for both: local-memory tiles,
  * for GPUs) and, where {@link #packedGemm()} says so (OpenCL CPU devices), {@code nk_gemm_packed}
  * (gemm_packed.cl: operands packed into panels, one register tile per work-item). The packed path keeps
  * a workspace that grows to the largest GEMM seen and is reused by later calls.

@@ -31,10 +31,16 @@ public final class TestDevices {
         return Boolean.getBoolean("neurokernels.requireOpenCL") || "1".equals(env) || "true".equalsIgnoreCase(env);
     }
 
+    /** True under NK_REQUIRE_CUDA=1 (./neurokernels test sets it when it puts the CPU stand-in for libcuda.so.1 in place). */
+    public static boolean requireCuda() {
+        String env = System.getenv("NK_REQUIRE_CUDA");
+        return Boolean.getBoolean("neurokernels.requireCuda") || "1".equals(env) || "true".equalsIgnoreCase(env);
+    }
+
     /** Selectors of every device to test, java first. */
     public static synchronized List<String> selectors() {
         List<String> ids = new ArrayList<>();
-        boolean anyOpenCl = false;
+        boolean anyOpenCl = false, anyCuda = false;
         for (Devices.BackendStatus b : Devices.backends()) {
             if (!b.available()) {
                 System.out.println("[neurokernels tests] backend " + b.backend() + " unavailable: " + b.reason());
@@ -42,10 +48,14 @@ public final class TestDevices {
             for (DeviceInfo d : b.devices()) {
                 ids.add(d.id());
                 anyOpenCl |= d.backend().equals("opencl");
+                anyCuda |= d.backend().equals("cuda");
             }
         }
         if (requireOpenCL() && !anyOpenCl) {
             throw new IllegalStateException("neurokernels.requireOpenCL is set but no OpenCL device was found: " + Devices.backends());
+        }
+        if (requireCuda() && !anyCuda) {
+            throw new IllegalStateException("NK_REQUIRE_CUDA is set but no CUDA device was found (is the stand-in on LD_LIBRARY_PATH?): " + Devices.backends());
         }
         return ids;
     }

@@ -8,9 +8,9 @@ import org.neurokernels.plan.OpPlan.Rule;
 import org.neurokernels.plan.OpPlan.Step;
 
 /**
- * clamp: y = min(max(x, lo), hi), NaN staying NaN (nk_clamp in kernels-opencl/elementwise.cl and
- * kernels-cuda/elementwise.cu). Bit-exact: a comparison and a copy. The op added by following
- * docs/adding-an-op.md: this file, its two kernels and a registry line; the Java backends, the C library
+ * clamp: y = min(max(x, lo), hi), NaN staying NaN (nk_clamp in kernels-opencl/elementwise.cl,
+ * compiled for CUDA too). Bit-exact: a comparison and a copy. The op added by following
+ * docs/adding-an-op.md: this file, its kernel and a registry line; the Java backends, the C library
  * ({@code nk_run(dev, "clamp", ...)}) and the Python package ({@code dev.run("clamp", ...)}) take it from here.
  */
 public final class Clamp extends ElementwiseOp {

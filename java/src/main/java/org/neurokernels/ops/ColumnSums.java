@@ -11,7 +11,7 @@ import org.neurokernels.Matrix;
 
 /**
  * column_sums: s[0, j] = Σ_i x[i, j], the bias gradient of a batch (nk_column_sums in
- * kernels-opencl/reduce.cl and kernels-cuda/reduce.cu; reference JavaDevice.columnSumsImpl).
+ * kernels-opencl/reduce.cl, compiled for CUDA too; reference JavaDevice.columnSumsImpl).
  * Bound: (rows + 3) u Σ_i |x_ij|.
  */
 public final class ColumnSums extends Op {

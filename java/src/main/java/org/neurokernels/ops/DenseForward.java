@@ -10,7 +10,7 @@ import org.neurokernels.Matrix;
 
 /**
  * dense_forward: out = f(x * w^T + bias), pre = x * w^T + bias, fused into one GEMM launch (nk_gemm,
- * epilogue 1, in kernels-opencl/gemm.cl and kernels-cuda/gemm.cu); reference JavaDevice.denseForwardImpl.
+ * epilogue 1, in kernels-opencl/gemm.cl, compiled for CUDA too); reference JavaDevice.denseForwardImpl.
  *
  * <p>Error bounds, with S = Σ_p |x_ip||w_jp| + |b_j|: pre within (k + 5) u S; out within
  * ((k + 5) u + 32 u)(S + |ref|), since every f here is 1-Lipschitz and evaluated within 16 ulp.

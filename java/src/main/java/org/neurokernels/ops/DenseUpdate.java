@@ -11,8 +11,8 @@ import org.neurokernels.Matrix;
 
 /**
  * dense_update: the weight and bias gradients of a dense layer and their SGD step in one GEMM launch
- * (epilogue 3 of nk_gemm / nk_gemm_packed / nk_gemm_direct in kernels-opencl, nk_gemm in
- * kernels-cuda/gemm.cu; reference JavaDevice.denseUpdateImpl). G = delta^T h, g_b = column sums of delta;
+ * (epilogue 3 of nk_gemm / nk_gemm_packed / nk_gemm_direct in kernels-opencl, nk_gemm compiled
+ * for CUDA from gemm.cl; reference JavaDevice.denseUpdateImpl). G = delta^T h, g_b = column sums of delta;
  * t = G, or t = v = mu v + G with momentum; W = W - lr (t + decay W); b = b - lr t_b (no decay on biases);
  * with a Kolen-Pollack feedback matrix, the same t steps it too. The gradient is never stored.
  *

@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * Shared shape logic of the elementwise ops: every input and the output have one shape; validated on
  * {@link Shapes#MATRICES} crossed with the op's parameter variants. Kernels in
- * kernels-opencl/elementwise.cl and kernels-cuda/elementwise.cu.
+ * kernels-opencl/elementwise.cl, compiled for CUDA too.
  */
 abstract class ElementwiseOp extends Op {
     private final String outName;

@@ -12,7 +12,7 @@ import org.neurokernels.Matrix;
 
 /**
  * gather_rows: out[i, :] = x[index[i], :], index a 1 x n row of float-valued row numbers (nk_gather_rows in
- * kernels-opencl/elementwise.cl and kernels-cuda/elementwise.cu; reference JavaDevice.gatherRowsImpl).
+ * kernels-opencl/elementwise.cl, compiled for CUDA too; reference JavaDevice.gatherRowsImpl).
  * Minibatches from a dataset that stays on the device. An index that is not an integer in [0, x.rows)
  * gives a NaN row. Bit-exact (a copy).
  */

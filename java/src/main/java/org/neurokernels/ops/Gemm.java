@@ -9,7 +9,7 @@ import org.neurokernels.Matrix;
 import org.neurokernels.Trans;
 
 /**
- * gemm: C = alpha * op(A) * op(B) + beta * C. Kernels: kernels-opencl/gemm.cl, kernels-cuda/gemm.cu
+ * gemm: C = alpha * op(A) * op(B) + beta * C. Kernels: kernels-opencl/gemm.cl, compiled for CUDA too
  * (nk_gemm, epilogue 0); reference: JavaDevice.gemmImpl.
  *
  * <p>Error bound: |c - ref| ≤ (k + 5) u (|α| Σ_p |op(A)_ip||op(B)_pj| + |β||c_ij|), u = 2^-24: the

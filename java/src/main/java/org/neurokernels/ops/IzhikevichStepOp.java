@@ -14,8 +14,8 @@ import org.neurokernels.Matrix;
 
 /**
  * izhikevich_step: one step of Izhikevich (2003) neurons in the paper's convention (spike check and reset
- * first, then two half-steps for v and one for u; nk_izhikevich_step in kernels-opencl/dynamics.cl and
- * kernels-cuda/dynamics.cu; reference JavaDevice.izhikevichStepImpl). Spikes depend only on the entering
+ * first, then two half-steps for v and one for u; nk_izhikevich_step in kernels-opencl/dynamics.cl,
+ * compiled for CUDA too; reference JavaDevice.izhikevichStepImpl). Spikes depend only on the entering
  * v, so they and the counts are exact. Bounds: v within 64 u of S_v = |v| + h (F(v0) + F(v1)) with
  * F(x) = 0.04 x² + 5|x| + 140 + |u| + |I| at the two half-steps; u within 64 u (|u| + dt |a| (|b| S_v + |u|)).
  */

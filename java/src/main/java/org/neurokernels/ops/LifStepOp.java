@@ -17,7 +17,7 @@ import org.neurokernels.dynamics.LifStep;
 /**
  * lif_step: one exact-integration step of a LIF population with exponential current synapses
  * (iaf_psc_exp; parameters as PyNN's IF_curr_exp), state updated in place (nk_lif_step in
- * kernels-opencl/dynamics.cl and kernels-cuda/dynamics.cu; reference JavaDevice.lifStepImpl).
+ * kernels-opencl/dynamics.cl, compiled for CUDA too; reference JavaDevice.lifStepImpl).
  *
  * <p>Bounds: V within 8 u of the size of its update (|v_rest| + |p22 (V - v_rest)| + |p21 I| + |p20 i|);
  * currents within 3 u (|p11 I| + |syn|); rate within 3 u of its terms; spikes, refractory counters and

@@ -11,7 +11,7 @@ import org.neurokernels.Matrix;
 
 /**
  * mse: loss[i] = Σ_j (y_ij - t_ij)² / 2 per row, grad = (y - t) / rows, the gradient of the mean loss
- * (nk_mse in kernels-opencl/learning.cl and kernels-cuda/learning.cu; reference JavaDevice.mseLossImpl).
+ * (nk_mse in kernels-opencl/learning.cl, compiled for CUDA too; reference JavaDevice.mseLossImpl).
  * Bounds: grad within 2 u (|y| + |t|) / rows; loss within (c + 3) u Σ_j (|y| + |t|)² / 2.
  */
 public final class Mse extends Op {

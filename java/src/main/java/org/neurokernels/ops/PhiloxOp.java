@@ -12,8 +12,8 @@ import org.neurokernels.Matrix;
 
 /**
  * philox4x32_10: the counter-based generator every backend shares, raw: row r of {@code out} is
- * Philox4x32-10(counter row r, key row r), uint32 throughout (nk_philox in kernels-opencl/learning.cl and
- * kernels-cuda/learning.cu; reference {@link org.neurokernels.random.Philox}). Bit-exact, so two vendors'
+ * Philox4x32-10(counter row r, key row r), uint32 throughout (nk_philox in kernels-opencl/learning.cl,
+ * compiled for CUDA too; reference {@link org.neurokernels.random.Philox}). Bit-exact, so two vendors'
  * devices can be compared bit for bit through {@code neurokernels run} with uint32 .npy files.
  */
 public final class PhiloxOp extends Op {

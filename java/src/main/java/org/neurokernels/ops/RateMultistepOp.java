@@ -16,7 +16,7 @@ import org.neurokernels.Matrix;
 /**
  * rate_multistep: {@code steps} steps of rate_step for a small network in one launch, the drive
  * x = bias + r W_rec^T + u_t W_in^T computed inside from the transposed weights (nk_rate_multistep_cpu and
- * nk_rate_multistep in kernels-opencl/dynamics.cl, nk_rate_multistep in kernels-cuda/dynamics.cu; reference
+ * nk_rate_multistep in kernels-opencl/dynamics.cl (compiled for CUDA too); reference
  * JavaDevice.rateMultistepImpl). Bound: 40 u per step on S_j = 1 + |b_j| + Σ_k |W_jk| + Σ_q |W_in,jq| max|u|,
  * compounded over the steps by (1 + L), L the largest Σ_k |W_jk| (how far an error can grow in one step).
  */

@@ -16,7 +16,7 @@ import org.neurokernels.random.Philox;
 /**
  * rate_step: one step of a firing-rate population, r = r + c (f(x) - r) (forward Euler, c = dt/tau) or
  * r = c r + (1 - c) f(x) (exponential Euler, c = e^{-dt/tau}), plus noise_scale / tau N(0, 1) from Philox
- * (nk_rate_step in kernels-opencl/dynamics.cl and kernels-cuda/dynamics.cu; reference
+ * (nk_rate_step in kernels-opencl/dynamics.cl, compiled for CUDA too; reference
  * JavaDevice.rateStepImpl). Bound: 40 u (|r| + |f(x)| + |noise_scale / tau| sqrt(-2 ln u1)): f within 16 ulp,
  * the normal within its log/cos/sqrt accuracy relative to its envelope sqrt(-2 ln u1) (the cosine's angle is
  * rounded, so near its zeros the error is a fraction of the envelope, not of the normal), a few roundings.

@@ -13,7 +13,7 @@ import org.neurokernels.Matrix;
 
 /**
  * sgd_update: v = mu v + g (with a velocity), W = W - lr (t + decay W), t = v or g; in place, one pass
- * (nk_sgd_update in kernels-opencl/learning.cl and kernels-cuda/learning.cu; reference
+ * (nk_sgd_update in kernels-opencl/learning.cl, compiled for CUDA too; reference
  * JavaDevice.sgdUpdateImpl). Bounds: w within 4 u (|w| + |lr| (|t| + |decay w|)); v within 2 u (|mu v| + |g|).
  */
 public final class SgdUpdate extends Op {

@@ -12,7 +12,7 @@ import org.neurokernels.Matrix;
 
 /**
  * softmax_xent: row-wise softmax with cross-entropy and its gradient, numerically stable
- * (nk_softmax_xent in kernels-opencl/softmax.cl and kernels-cuda/softmax.cu; reference
+ * (nk_softmax_xent in kernels-opencl/softmax.cl, compiled for CUDA too; reference
  * JavaDevice.softmaxCrossEntropyImpl). probs = softmax(z); loss[i] = -Σ_j t_ij log p_ij;
  * grad = (p - t) / rows.
  *

@@ -3,7 +3,7 @@ package org.neurokernels.random;
 /**
  * Philox4x32-10 (Salmon, Moraes, Dror, Shaw, SC 2011; the Random123 library), the counter-based generator
  * every backend shares: no state between calls, the output is a pure function of a 4-word counter and a
- * 2-word key, so the java reference, OpenCL (kernels-opencl/learning.cl) and CUDA (kernels-cuda/learning.cu)
+ * 2-word key, so the java reference, OpenCL and CUDA (both from kernels-opencl/learning.cl)
  * draw the same bits. Words are uint32 held in Java ints.
  */
 public final class Philox {
