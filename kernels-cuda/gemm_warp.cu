@@ -108,60 +108,65 @@ nk_gemm_warp(const int M, const int N, const int K,
     const int warp = tid >> 5, lane = tid & 31;
     const int wm = (warp >> 2) * 64, wn = (warp & 3) * 32;   // the warp's sub-tile in the block tile
     const int tm = lane >> 2, tn = lane & 3;
-    const int m0 = blockIdx.y * WG_BM, n0 = blockIdx.x * WG_BN;
+    const int n0 = blockIdx.x * WG_BN;
 
     // float4 global loads need 16-byte aligned rows: offsets and leading dimensions multiples of 4
     const bool vecA = ((offA | lda) & 3) == 0 && ((reinterpret_cast<size_t>(A)) & 15) == 0;
     const bool vecB = ((offB | ldb) & 3) == 0 && ((reinterpret_cast<size_t>(B)) & 15) == 0;
 
-    float acc[8][8];
-#pragma unroll
-    for (int i = 0; i < 8; i++)
-#pragma unroll
-        for (int j = 0; j < 8; j++) acc[i][j] = 0.0f;
+    // row tiles: at most 65535 blocks in y (the grid's limit; ops/Gemm.java plans that many at most), each
+    // block striding over the rest
+    for (int m0 = blockIdx.y * WG_BM; m0 < M; m0 += gridDim.y * WG_BM) {
 
-    float4 pa = nk_fetch_a(A, offA, lda, transA, M, K, m0, 0, tid, vecA);
-    float4 pb = nk_fetch_b(B, offB, ldb, transB, K, N, n0, 0, tid, vecB);
-    for (int k0 = 0; k0 < K; k0 += WG_BK) {
-        nk_stage_a(As, pa, transA, tid);
-        nk_stage_b(Bs, pb, transB, tid);
-        __syncthreads();
-        if (k0 + WG_BK < K) {  // the next step's loads overlap this step's fmas
-            pa = nk_fetch_a(A, offA, lda, transA, M, K, m0, k0 + WG_BK, tid, vecA);
-            pb = nk_fetch_b(B, offB, ldb, transB, K, N, n0, k0 + WG_BK, tid, vecB);
-        }
-#pragma unroll
-        for (int kk = 0; kk < WG_BK; kk++) {
-            const float4 a0 = *reinterpret_cast<const float4*>(&As[kk][wm + 4 * tm]);
-            const float4 a1 = *reinterpret_cast<const float4*>(&As[kk][wm + 32 + 4 * tm]);
-            const float4 b0 = *reinterpret_cast<const float4*>(&Bs[kk][wn + 4 * tn]);
-            const float4 b1 = *reinterpret_cast<const float4*>(&Bs[kk][wn + 16 + 4 * tn]);
-            const float a[8] = {a0.x, a0.y, a0.z, a0.w, a1.x, a1.y, a1.z, a1.w};
-            const float b[8] = {b0.x, b0.y, b0.z, b0.w, b1.x, b1.y, b1.z, b1.w};
-#pragma unroll
-            for (int i = 0; i < 8; i++)
-#pragma unroll
-                for (int j = 0; j < 8; j++) acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
-        }
-        __syncthreads();
-    }
+        float acc[8][8];
+    #pragma unroll
+        for (int i = 0; i < 8; i++)
+    #pragma unroll
+            for (int j = 0; j < 8; j++) acc[i][j] = 0.0f;
 
-#pragma unroll
-    for (int i = 0; i < 8; i++) {
-        const int gm = m0 + wm + (i < 4 ? 4 * tm + i : 32 + 4 * tm + i - 4);
-        if (gm >= M) continue;
-#pragma unroll
-        for (int j = 0; j < 8; j++) {
-            const int gn = n0 + wn + (j < 4 ? 4 * tn + j : 16 + 4 * tn + j - 4);
-            if (gn >= N) continue;
-            nk_epilogue1(acc[i][j], gm, gn, C, offC, ldc, alpha, beta, epilogue, bias, offBias, ldBias, hasBias, act,
-                         P, offP, ldp, hasPre, D, offD, ldD, fromPost, mu);
+        float4 pa = nk_fetch_a(A, offA, lda, transA, M, K, m0, 0, tid, vecA);
+        float4 pb = nk_fetch_b(B, offB, ldb, transB, K, N, n0, 0, tid, vecB);
+        for (int k0 = 0; k0 < K; k0 += WG_BK) {
+            nk_stage_a(As, pa, transA, tid);
+            nk_stage_b(Bs, pb, transB, tid);
+            __syncthreads();
+            if (k0 + WG_BK < K) {  // the next step's loads overlap this step's fmas
+                pa = nk_fetch_a(A, offA, lda, transA, M, K, m0, k0 + WG_BK, tid, vecA);
+                pb = nk_fetch_b(B, offB, ldb, transB, K, N, n0, k0 + WG_BK, tid, vecB);
+            }
+    #pragma unroll
+            for (int kk = 0; kk < WG_BK; kk++) {
+                const float4 a0 = *reinterpret_cast<const float4*>(&As[kk][wm + 4 * tm]);
+                const float4 a1 = *reinterpret_cast<const float4*>(&As[kk][wm + 32 + 4 * tm]);
+                const float4 b0 = *reinterpret_cast<const float4*>(&Bs[kk][wn + 4 * tn]);
+                const float4 b1 = *reinterpret_cast<const float4*>(&Bs[kk][wn + 16 + 4 * tn]);
+                const float a[8] = {a0.x, a0.y, a0.z, a0.w, a1.x, a1.y, a1.z, a1.w};
+                const float b[8] = {b0.x, b0.y, b0.z, b0.w, b1.x, b1.y, b1.z, b1.w};
+    #pragma unroll
+                for (int i = 0; i < 8; i++)
+    #pragma unroll
+                    for (int j = 0; j < 8; j++) acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
+            }
+            __syncthreads();
         }
-    }
-    if (epilogue == 3 && hasBias && n0 == 0 && tid < WG_BM && m0 + tid < M) {
-        const int gm = m0 + tid;
-        float t = 0.0f;
-        for (int k = 0; k < K; k++) t += transA ? AT(A, offA, lda, k, gm) : AT(A, offA, lda, gm, k);
-        nk_bias_step(t, gm, alpha, bias, offBias, ldBias, hasPre, VB, offVB, ldVB, mu);
+
+    #pragma unroll
+        for (int i = 0; i < 8; i++) {
+            const int gm = m0 + wm + (i < 4 ? 4 * tm + i : 32 + 4 * tm + i - 4);
+            if (gm >= M) continue;
+    #pragma unroll
+            for (int j = 0; j < 8; j++) {
+                const int gn = n0 + wn + (j < 4 ? 4 * tn + j : 16 + 4 * tn + j - 4);
+                if (gn >= N) continue;
+                nk_epilogue1(acc[i][j], gm, gn, C, offC, ldc, alpha, beta, epilogue, bias, offBias, ldBias, hasBias, act,
+                             P, offP, ldp, hasPre, D, offD, ldD, fromPost, mu);
+            }
+        }
+        if (epilogue == 3 && hasBias && n0 == 0 && tid < WG_BM && m0 + tid < M) {
+            const int gm = m0 + tid;
+            float t = 0.0f;
+            for (int k = 0; k < K; k++) t += transA ? AT(A, offA, lda, k, gm) : AT(A, offA, lda, gm, k);
+            nk_bias_step(t, gm, alpha, bias, offBias, ldBias, hasPre, VB, offVB, ldVB, mu);
+        }
     }
 }

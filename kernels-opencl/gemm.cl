@@ -91,65 +91,68 @@ nk_gemm(const int M, const int N, const int K,
 
     const int tx = get_local_id(0), ty = get_local_id(1);
     const int tid = ty * GEMM_LOCAL + tx;
-    const int m0 = get_group_id(1) * TS_M;
     const int n0 = get_group_id(0) * TS_N;
 
-    float acc[WPT_M][WPT_N];
-    NK_UNROLL
-    for (int i = 0; i < WPT_M; i++)
+    // row tiles: the host launches at most 65535 of them (CUDA's limit on the grid's y dimension; ops/Gemm.java)
+    // and each work-group strides over the rest, the same trip count for all its work-items
+    for (int m0 = get_group_id(1) * TS_M; m0 < M; m0 += get_num_groups(1) * TS_M) {
+        float acc[WPT_M][WPT_N];
         NK_UNROLL
-        for (int j = 0; j < WPT_N; j++) acc[i][j] = 0.0f;
+        for (int i = 0; i < WPT_M; i++)
+            NK_UNROLL
+            for (int j = 0; j < WPT_N; j++) acc[i][j] = 0.0f;
 
-    for (int k0 = 0; k0 < K; k0 += TS_K) {
-        // stage op(A)[m0.., k0..] and op(B)[k0.., n0..]; the fastest-moving index follows memory order
-        for (int l = tid; l < TS_M * TS_K; l += GEMM_LOCAL * GEMM_LOCAL) {
-            int mm, kk;
-            if (transA) { mm = l % TS_M; kk = l / TS_M; } else { kk = l % TS_K; mm = l / TS_K; }
-            const int gm = m0 + mm, gk = k0 + kk;
-            float v = 0.0f;
-            if (gm < M && gk < K) v = transA ? AT(A, offA, lda, gk, gm) : AT(A, offA, lda, gm, gk);
-            As[kk][mm] = v;
-        }
-        for (int l = tid; l < TS_N * TS_K; l += GEMM_LOCAL * GEMM_LOCAL) {
-            int nn, kk;
-            if (transB) { kk = l % TS_K; nn = l / TS_K; } else { nn = l % TS_N; kk = l / TS_N; }
-            const int gn = n0 + nn, gk = k0 + kk;
-            float v = 0.0f;
-            if (gn < N && gk < K) v = transB ? AT(B, offB, ldb, gn, gk) : AT(B, offB, ldb, gk, gn);
-            Bs[kk][nn] = v;
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int k0 = 0; k0 < K; k0 += TS_K) {
+            // stage op(A)[m0.., k0..] and op(B)[k0.., n0..]; the fastest-moving index follows memory order
+            for (int l = tid; l < TS_M * TS_K; l += GEMM_LOCAL * GEMM_LOCAL) {
+                int mm, kk;
+                if (transA) { mm = l % TS_M; kk = l / TS_M; } else { kk = l % TS_K; mm = l / TS_K; }
+                const int gm = m0 + mm, gk = k0 + kk;
+                float v = 0.0f;
+                if (gm < M && gk < K) v = transA ? AT(A, offA, lda, gk, gm) : AT(A, offA, lda, gm, gk);
+                As[kk][mm] = v;
+            }
+            for (int l = tid; l < TS_N * TS_K; l += GEMM_LOCAL * GEMM_LOCAL) {
+                int nn, kk;
+                if (transB) { kk = l % TS_K; nn = l / TS_K; } else { nn = l % TS_N; kk = l / TS_N; }
+                const int gn = n0 + nn, gk = k0 + kk;
+                float v = 0.0f;
+                if (gn < N && gk < K) v = transB ? AT(B, offB, ldb, gn, gk) : AT(B, offB, ldb, gk, gn);
+                Bs[kk][nn] = v;
+            }
+            barrier(CLK_LOCAL_MEM_FENCE);
 
-        NK_UNROLL
-        for (int kk = 0; kk < TS_K; kk++) {
-            float a[WPT_M], b[WPT_N];
             NK_UNROLL
-            for (int i = 0; i < WPT_M; i++) a[i] = As[kk][ty + i * GEMM_LOCAL];
-            NK_UNROLL
-            for (int j = 0; j < WPT_N; j++) b[j] = Bs[kk][tx + j * GEMM_LOCAL];
-            NK_UNROLL
-            for (int i = 0; i < WPT_M; i++)
+            for (int kk = 0; kk < TS_K; kk++) {
+                float a[WPT_M], b[WPT_N];
                 NK_UNROLL
-                for (int j = 0; j < WPT_N; j++) acc[i][j] = fma(a[i], b[j], acc[i][j]);
+                for (int i = 0; i < WPT_M; i++) a[i] = As[kk][ty + i * GEMM_LOCAL];
+                NK_UNROLL
+                for (int j = 0; j < WPT_N; j++) b[j] = Bs[kk][tx + j * GEMM_LOCAL];
+                NK_UNROLL
+                for (int i = 0; i < WPT_M; i++)
+                    NK_UNROLL
+                    for (int j = 0; j < WPT_N; j++) acc[i][j] = fma(a[i], b[j], acc[i][j]);
+            }
+            barrier(CLK_LOCAL_MEM_FENCE);
         }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
 
-    NK_UNROLL
-    for (int i = 0; i < WPT_M; i++) {
-        const int gm = m0 + ty + i * GEMM_LOCAL;
-        if (gm >= M) continue;
         NK_UNROLL
-        for (int j = 0; j < WPT_N; j++) {
-            const int gn = n0 + tx + j * GEMM_LOCAL;
-            if (gn >= N) continue;
-            nk_epilogue1(acc[i][j], gm, gn, C, offC, ldc, alpha, beta, epilogue, bias, offBias, ldBias, hasBias, act,
-                         P, offP, ldp, hasPre, D, offD, ldD, fromPost, mu);
-        }
-        if (epilogue == 3 && hasBias && n0 == 0 && tx == 0) {
-            float sum = 0.0f;
-            for (int k = 0; k < K; k++) sum += transA ? AT(A, offA, lda, k, gm) : AT(A, offA, lda, gm, k);
-            nk_bias_step(sum, gm, alpha, bias, offBias, ldBias, hasPre, VB, offVB, ldVB, mu);
+        for (int i = 0; i < WPT_M; i++) {
+            const int gm = m0 + ty + i * GEMM_LOCAL;
+            if (gm >= M) continue;
+            NK_UNROLL
+            for (int j = 0; j < WPT_N; j++) {
+                const int gn = n0 + tx + j * GEMM_LOCAL;
+                if (gn >= N) continue;
+                nk_epilogue1(acc[i][j], gm, gn, C, offC, ldc, alpha, beta, epilogue, bias, offBias, ldBias, hasBias, act,
+                             P, offP, ldp, hasPre, D, offD, ldD, fromPost, mu);
+            }
+            if (epilogue == 3 && hasBias && n0 == 0 && tx == 0) {
+                float sum = 0.0f;
+                for (int k = 0; k < K; k++) sum += transA ? AT(A, offA, lda, k, gm) : AT(A, offA, lda, gm, k);
+                nk_bias_step(sum, gm, alpha, bias, offBias, ldBias, hasPre, VB, offVB, ldVB, mu);
+            }
         }
     }
 }

@@ -48,11 +48,11 @@ static inline int nk_plan_gemm(double m, double n, double k, double ta, double t
         return 3;
     }
     if (kernel == 3) {
-        out[0] = (nk_planned) {"nk_gemm_warp", (long) (nk_plan_cdiv(n, 128) * 256), (long) (nk_plan_cdiv(m, 128)), (int) (256), (int) (1)};
+        out[0] = (nk_planned) {"nk_gemm_warp", (long) (nk_plan_cdiv(n, 128) * 256), (long) (nk_plan_min(nk_plan_cdiv(m, 128), 65535)), (int) (256), (int) (1)};
         return 1;
     }
     if (1) {
-        out[0] = (nk_planned) {"nk_gemm", (long) (nk_plan_cdiv(n, TS) * 16), (long) (nk_plan_cdiv(m, TS) * 16), (int) (16), (int) (16)};
+        out[0] = (nk_planned) {"nk_gemm", (long) (nk_plan_cdiv(n, TS) * 16), (long) (nk_plan_min(nk_plan_cdiv(m, TS), 65535) * 16), (int) (16), (int) (16)};
         return 1;
     }
     return 0;

@@ -49,9 +49,9 @@ public final class Gemm extends Op {
                             org.neurokernels.plan.PlanTable.Step.of("nk_pack_b", "cdiv(n, NR) * NR", "rup(k, 16)", "16", "16"),
                             org.neurokernels.plan.PlanTable.Step.of("nk_gemm_packed", "cdiv(m, MR)", "cdiv(n, NR)", "1", "1")),
                     org.neurokernels.plan.PlanTable.Rule.of("kernel == 3",
-                            org.neurokernels.plan.PlanTable.Step.of("nk_gemm_warp", "cdiv(n, 128) * 256", "cdiv(m, 128)", "256", "1")),
+                            org.neurokernels.plan.PlanTable.Step.of("nk_gemm_warp", "cdiv(n, 128) * 256", "min(cdiv(m, 128), 65535)", "256", "1")),
                     org.neurokernels.plan.PlanTable.Rule.of("1",
-                            org.neurokernels.plan.PlanTable.Step.of("nk_gemm", "cdiv(n, TS) * 16", "cdiv(m, TS) * 16", "16", "16"))));
+                            org.neurokernels.plan.PlanTable.Step.of("nk_gemm", "cdiv(n, TS) * 16", "min(cdiv(m, TS), 65535) * 16", "16", "16"))));
 
     /** The {@code kernel} input of {@link #PLAN}: the GEMM family's code. */
     public static final Map<String, Integer> KERNEL_CODES = Map.of("TILED", 0, "PACKED", 1, "DIRECT", 2, "WARP", 3);
