@@ -119,6 +119,11 @@ nk_status nk_gemm_plan(const nk_device* dev, int m, int n, int k, int trans_a, i
  * and classes <= 16, else the nk_softmax_xent launch between the logits' and the delta's GEMMs. */
 nk_status nk_output_layer_plan(const nk_device* dev, int rows, int classes, int width, char* text, size_t capacity);
 
+/* result = sum of x * y over every element (x, y the same shape); the norm sqrt(sum x^2). Partial sums per
+ * work-group on the device, added in double on the host, as the Java API's Device.dot and frobeniusNorm. */
+nk_status nk_dot(nk_device* dev, nk_buffer* x, nk_buffer* y, double* result);
+nk_status nk_frobenius_norm(nk_device* dev, nk_buffer* x, double* result);
+
 /* Between nk_independent_begin and nk_independent_end (nestable), the caller promises that the ops it
  * enqueues do not depend on each other's results, as Device.independently in Java: the library may then
  * run two small GEMM-family ops (nk_gemm, nk_dense_forward, nk_backward_delta, nk_dense_update) as one

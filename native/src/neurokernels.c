@@ -193,6 +193,7 @@ struct dev_rec {
     struct held_gemm* held;   /* a one-launch GEMM held back to pair with the next (NULL: none) */
     buf_rec* placeholder;     /* bound to absent optional arguments (a flag tells the kernel) */
     buf_rec* logits;          /* nk_output_layer's logits where it takes three launches (NULL until then) */
+    buf_rec* partials;        /* nk_dot's per-work-group partial sums (NULL until then) */
     buf_rec* pack_a;          /* the packed GEMM's panels of op(A) and op(B), grown on demand (NULL until then) */
     buf_rec* pack_b;
     nk_gemm_config gemm;      /* the GEMM configuration: the tuning store's entry for this device or its type's default */
@@ -524,6 +525,8 @@ static void shutdown_device(dev_rec* dev) {
     dev->held = NULL;
     if (dev->placeholder) buffer_destroy(dev, dev->placeholder);
     if (dev->logits) buffer_destroy(dev, dev->logits);
+    if (dev->partials) buffer_destroy(dev, dev->partials);
+    dev->partials = NULL;
     if (dev->pack_a) buffer_destroy(dev, dev->pack_a);
     if (dev->pack_b) buffer_destroy(dev, dev->pack_b);
     dev->placeholder = dev->logits = dev->pack_a = dev->pack_b = NULL;
@@ -2147,4 +2150,53 @@ nk_status nk_poisson(nk_device* h, float dt, nk_buffer* rate, uint64_t seed, int
     const double p[] = {dt, 0, stream, step};
     const uint64_t seeds[] = {0, seed, 0, 0};
     return run_typed("nk_poisson", h, "poisson", t, 0, p, seeds, NULL);
+}
+
+/* ---- dot and frobenius_norm: partial sums per work-group (the plan of ops/Dot.java), added in double here ---- */
+
+static nk_status dot_locked(dev_rec* dev, const buf_rec* x, const buf_rec* y, double* out) {
+    nk_planned plan[NK_PLAN_DOT_STEPS];
+    if (nk_plan_dot((double) x->rows * x->cols, plan) != 1) return fail(NK_ERR_ARGUMENT, "%s: no plan", call_name);
+    if (!dev->partials) REQUIRE(buffer_create(dev, 1, 256, &dev->partials));
+    int groups = (int) (plan[0].global_x / plan[0].local_x);
+    args_t g;
+    REQUIRE(kernel(dev, plan[0].kernel, &g));
+    arg_int(&g, x->rows); arg_int(&g, x->cols); arg_matrix(&g, x); arg_matrix(&g, y); arg_matrix(&g, dev->partials);
+    REQUIRE(launch(dev, &g, (size_t) plan[0].global_x, (size_t) plan[0].global_y, (size_t) plan[0].local_x, (size_t) plan[0].local_y, plan[0].kernel));
+    float partial[256];
+    int err = dev->cuda ? (cu.ctx_set_current(dev->cu_context), cu.memcpy_dtoh(partial, dev->partials->dptr, (size_t) groups * sizeof(float)))
+                        : clEnqueueReadBuffer(dev->queue, dev->partials->mem, CL_TRUE, 0, (size_t) groups * sizeof(float), partial, 0, NULL, NULL);
+    if (err != 0) return fail(NK_ERR_OPENCL, "%s: reading the partial sums failed: %d", call_name, err);
+    double sum = 0;
+    for (int i = 0; i < groups; i++) sum += partial[i];
+    *out = sum;
+    return NK_OK;
+}
+
+nk_status nk_dot(nk_device* h, nk_buffer* x, nk_buffer* y, double* result) {
+    static const char* const names_[] = {"x", "y"};
+    if (!result) {
+        call_name = "nk_dot";
+        return fail(NK_ERR_ARGUMENT, "nk_dot: result is NULL");
+    }
+    OP_BEGIN("nk_dot", h, x, y);
+    nk_status s = usable(dev, r[0], "x");
+    if (s == NK_OK) s = usable(dev, r[1], "y");
+    if (s == NK_OK) s = same_shape(r[0], r[1], "x", "y");
+    if (s == NK_OK) s = dot_locked(dev, r[0], r[1], result);
+    return end_op(dev, s);
+}
+
+nk_status nk_frobenius_norm(nk_device* h, nk_buffer* x, double* result) {
+    static const char* const names_[] = {"x"};
+    if (!result) {
+        call_name = "nk_frobenius_norm";
+        return fail(NK_ERR_ARGUMENT, "nk_frobenius_norm: result is NULL");
+    }
+    OP_BEGIN("nk_frobenius_norm", h, x);
+    nk_status s = usable(dev, r[0], "x");
+    double sq = 0;
+    if (s == NK_OK) s = dot_locked(dev, r[0], r[0], &sq);
+    if (s == NK_OK) *result = sqrt(sq);
+    return end_op(dev, s);
 }

@@ -77,6 +77,17 @@ static inline int nk_plan_output_layer(double rows, double c, double q, double k
     return 0;
 }
 
+/* plan dot: writes at most NK_PLAN_DOT_STEPS launches to out and returns how many (0: no rule applies) */
+#define NK_PLAN_DOT_STEPS 1
+static inline int nk_plan_dot(double n, nk_planned* out) {
+    (void) n;
+    if (1) {
+        out[0] = (nk_planned) {"nk_dot_partial", (long) (nk_plan_min(nk_plan_cdiv(n, 256), 256) * 256), (long) (1), (int) (256), (int) (1)};
+        return 1;
+    }
+    return 0;
+}
+
 /* GEMM configurations (GemmConfig): kernel codes of the plan, the defaults per device type, the
  * compiler defines, and the tuning store's key rule (GemmTuning.key) */
 #define NK_GEMM_TILED 0

@@ -8,6 +8,7 @@ neurokernels package of this source tree (native/python) and the library given a
 
     python3 native/tests/test_ops.py [path/to/libneurokernels.so]
 """
+import json
 import os
 import subprocess
 import sys
@@ -225,6 +226,51 @@ dev.run("rate_multistep", r=rb, w_rec_t=dev.put(wr), bias=dev.put(bi), c=dev.put
         activation="tanh", exp_euler=True)
 # rates stay within [-1, 1]; each step sums nr + m_ + 1 terms of the drive: a bound of 4 u per term and step
 check("rate_multistep (nk_run)", rb.download(), want, 1.0, steps * (nr + m_ + 10) * U * 4)
+
+# dot and frobenius_norm: partial sums on the device, added in double on the host
+x, y = u(37, 29), u(37, 29)
+want = reference("dot", {"x": x, "y": y}, {}, ["r"])["r"]
+check("dot", np.array([[dev.dot(dev.put(x), dev.put(y))]], np.float32), want, np.abs(x * y).sum(), (37 * 29 + 4) * U)
+want = reference("frobenius_norm", {"x": x}, {}, ["r"])["r"]
+check("frobenius_norm", np.array([[dev.frobenius_norm(dev.put(x))]], np.float32), want, np.sqrt((x.astype(np.float64) ** 2).sum()), (37 * 29 + 4) * U)
+
+# every other op of the C library's table, by name through nk_run, on the first case of its conformance set
+# (`neurokernels plan ops --json` names the shapes and parameters): inputs of magnitude [0.1, 1) with random
+# signs (uint32 tensors random bits), the outputs against the Java reference within 64 u of the scale of
+# the values. The ops' own bounds are checked on the Java side, which plans the same launches
+# (ctest plans_match_java); this shows the C library binds and launches them right.
+covered = {"clamp", "gather_rows", "column_sums", "rate_multistep", "sgd_update", "kp_update", "softmax_xent", "random_uniform",
+           "philox4x32_10", "lif_step", "rate_step", "izhikevich_step", "poisson"}
+table = dev.ops()
+cases = json.loads(subprocess.run([os.path.join(ROOT, "neurokernels"), "plan", "ops", "--device", "opencl:pocl", "--json"], check=True,
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout)
+seen = set()
+for case in cases:
+    op = case["op"]
+    if op in covered or op in seen:
+        continue
+    seen.add(op)
+    tensors, params = table[op]
+    inputs, outs, bufs = {}, [], {}
+    for name, role, optional in tensors:
+        if name not in case["shapes"]:
+            continue
+        r, c = case["shapes"][name]
+        if role == "out":
+            outs.append(name)
+            bufs[name] = dev.put(np.full((r, c), np.nan, np.float32))   # poisoned: an element never written fails
+        else:
+            inputs[name] = (rng.uniform(0.1, 1.0, (r, c)) * rng.choice([-1.0, 1.0], (r, c))).astype(np.float32)
+            bufs[name] = dev.put(inputs[name])
+            if role == "inout":
+                outs.append(name)
+    ref = reference(op, inputs, case["params"], outs)
+    dev.run(op, **bufs, **case["params"])
+    for name in outs:
+        got = bufs[name].download()
+        scale = max(np.abs(ref[name]).max(), max(np.abs(a).max() for a in inputs.values()))
+        check("%s %s (nk_run)" % (op, name), got, ref[name], scale, 64 * U)
+print("through nk_run, besides the ops above: %s" % ", ".join(sorted(seen)))
 
 dev.close()
 if failures:

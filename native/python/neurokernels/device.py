@@ -1,4 +1,5 @@
 """Devices and buffers: NumPy arrays in and out, one method per op of the C API."""
+import contextlib
 import ctypes
 import operator
 import re
@@ -237,6 +238,28 @@ class Device:
         out = ctypes.create_string_buffer(8192)
         self._check(self._need("nk_op_plan")(self.handle, op.encode(), n, names, handles, text, out, len(out)))
         return out.value.decode().splitlines()
+
+    def dot(self, x, y):
+        """sum(x * y) over every element (partial sums on the device, added in double)."""
+        out = ctypes.c_double()
+        self._check(self._need("nk_dot")(self.handle, self._b(x, "x"), self._b(y, "y"), ctypes.byref(out)))
+        return out.value
+
+    def frobenius_norm(self, x):
+        """sqrt(sum(x ** 2))."""
+        out = ctypes.c_double()
+        self._check(self._need("nk_frobenius_norm")(self.handle, self._b(x, "x"), ctypes.byref(out)))
+        return out.value
+
+    @contextlib.contextmanager
+    def independently(self):
+        """with dev.independently(): ops that do not depend on each other's results; the library may pair
+        small GEMM-family ops into one launch (nk_independent_begin/end)."""
+        self._check(self._need("nk_independent_begin")(self.handle))
+        try:
+            yield self
+        finally:
+            self._check(self._nk.nk_independent_end(self.handle))
 
     def finish(self):
         """Waits until every enqueued op has completed."""

@@ -158,6 +158,10 @@ _OPTIONAL = {
     "nk_op_plan": (_i, [_p, ctypes.c_char_p, _i, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(_p), ctypes.c_char_p,
                         ctypes.c_char_p, _size]),
     "nk_op_count": (_i, []),
+    "nk_dot": (_i, [_p, _p, _p, ctypes.POINTER(_d)]),
+    "nk_frobenius_norm": (_i, [_p, _p, ctypes.POINTER(_d)]),
+    "nk_independent_begin": (_i, [_p]),
+    "nk_independent_end": (_i, [_p]),
     "nk_op_describe": (_i, [_i, ctypes.c_char_p, _size]),
 }
 

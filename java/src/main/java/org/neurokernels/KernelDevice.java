@@ -537,9 +537,9 @@ public abstract class KernelDevice extends Device {
     }
 
     @Override protected double dotImpl(Matrix x, Matrix y) {
-        long n = x.size();
-        int groups = (int) Math.max(1, Math.min(MAX_REDUCTION_GROUPS, (n + LOCAL_1D - 1) / LOCAL_1D));
-        launch("nk_dot_partial", (long) groups * LOCAL_1D, 1, LOCAL_1D, 1, x.rows(), x.cols(), x, y, scratch);
+        org.neurokernels.plan.PlanTable.Launch l = org.neurokernels.ops.Dot.PLAN.plan((double) x.size()).get(0);
+        int groups = (int) (l.globalX() / l.localX());
+        launch(l.kernel(), l.globalX(), l.globalY(), l.localX(), l.localY(), x.rows(), x.cols(), x, y, scratch);
         float[] partial = new float[MAX_REDUCTION_GROUPS];
         read(scratch.buffer(), 0, partial, 0, groups);
         double s = 0;

@@ -12,6 +12,11 @@ import org.neurokernels.Matrix;
  * on the host; reference JavaDevice.dotImpl). Bound: (n + 4) u Σ |x y|, n = number of elements.
  */
 public final class Dot extends Op {
+    /** The partial-sum launch for n elements: up to 256 work-groups of 256 (both hosts; the host adds the partials). */
+    public static final org.neurokernels.plan.PlanTable PLAN = new org.neurokernels.plan.PlanTable("dot", List.of("n"),
+            List.of(org.neurokernels.plan.PlanTable.Rule.of("1",
+                    org.neurokernels.plan.PlanTable.Step.of("nk_dot_partial", "min(cdiv(n, 256), 256) * 256", "1", "256", "1"))));
+
     public Dot() {
         super("dot", "r = sum of x ⊙ y (1 x 1)",
                 List.of(Spec.Tensor.of("x", "m x n", "left"), Spec.Tensor.of("y", "m x n", "right")),

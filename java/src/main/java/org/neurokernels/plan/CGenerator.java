@@ -19,7 +19,7 @@ public final class CGenerator {
 
     /** The plan tables the C library uses. */
     public static List<PlanTable> tables() {
-        return List.of(Gemm.PLAN, org.neurokernels.ops.OutputLayer.PLAN);
+        return List.of(Gemm.PLAN, org.neurokernels.ops.OutputLayer.PLAN, org.neurokernels.ops.Dot.PLAN);
     }
 
     /** The whole generated header. */
