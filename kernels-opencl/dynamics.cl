@@ -179,6 +179,83 @@ __kernel void nk_rate_multistep(const int batch, const int n, const int m, const
     if (live) AT(R, offR, ldR, b, j) = r[j];
 }
 
+// nk_lif_network: `steps` steps of a network of n LIF neurons with sparse connections, in one launch of
+//   one work-group (NET_LOCAL work-items), nothing read back in between (ops/LifNetworkOp.java). Each step:
+//   every work-item advances its contiguous chunk of neurons with nk_lif_element, its synaptic input taken
+//   from (and cleared in) slot (step0 + t) % delay of the ring buffers RING_E / RING_I (delay x n), the
+//   spike flags left in S; after a barrier, work-item 0 walks the flags in neuron order and delivers each
+//   spike along its row of the padded connection table (TARGETS n x k: post index as float, -1 ends the
+//   row; W n x k: weight in nA, negative = inhibitory, its magnitude added to the I_I input) into the slot
+//   `delay` steps ahead, which is the slot just read; it appends (step, neuron) to REC while there is room,
+//   counts excitatory (index < ne) and inhibitory spikes per step into POP (steps x 2), and keeps
+//   NREC = (spikes recorded, spikes in all). One work-item delivering in a fixed order makes every sum the
+//   same on every device and in the reference; event delivery costs only the synapses of neurons that fired.
+#define NET_LOCAL 256
+
+__kernel void NK_WORK_GROUP_SIZE(NET_LOCAL, 1)
+nk_lif_network(const int n, const int ne, const int k, const int delay, const int steps, const int step0, const int rec_cap,
+               const float p22, const float p21e, const float p21i, const float p20, const float p11e, const float p11i,
+               const float v_rest, const float v_reset, const float v_thresh, const float i_offset,
+               const int refractory_steps, const float rate_decay, const float rate_gain,
+               __global float* V, const int offV, const int ldV,
+               __global float* IE, const int offIE, const int ldIE,
+               __global float* II, const int offII, const int ldII,
+               __global float* R, const int offR, const int ldR,
+               __global float* RATE, const int offRATE, const int ldRATE,
+               __global float* COUNT, const int offCOUNT, const int ldCOUNT,
+               __global float* RING_E, const int offRE, const int ldRE,
+               __global float* RING_I, const int offRI, const int ldRI,
+               __global const float* TARGETS, const int offT, const int ldT,
+               __global const float* W, const int offW, const int ldW,
+               __global float* S, const int offS, const int ldS,
+               __global float* REC, const int offREC, const int ldREC,
+               __global float* POP, const int offPOP, const int ldPOP,
+               __global float* NREC, const int offNREC, const int ldNREC) {
+    const int lid = (int) get_local_id(0);
+    const int chunk = (n + NET_LOCAL - 1) / NET_LOCAL, j0 = lid * chunk, j1 = min(n, j0 + chunk);
+    int recorded = (int) AT(NREC, offNREC, ldNREC, 0, 0), total = (int) AT(NREC, offNREC, ldNREC, 0, 1);
+    for (int t = 0; t < steps; t++) {
+        const int slot = (step0 + t) % delay;
+        for (int j = j0; j < j1; j++) {
+            const float se = AT(RING_E, offRE, ldRE, slot, j), si = AT(RING_I, offRI, ldRI, slot, j);
+            AT(RING_E, offRE, ldRE, slot, j) = 0.0f;
+            AT(RING_I, offRI, ldRI, slot, j) = 0.0f;
+            nk_lif_element(p22, p21e, p21i, p20, p11e, p11i, v_rest, v_reset, v_thresh, i_offset, refractory_steps, rate_decay, rate_gain,
+                           &AT(V, offV, ldV, 0, j), &AT(IE, offIE, ldIE, 0, j), &AT(II, offII, ldII, 0, j), &AT(R, offR, ldR, 0, j),
+                           0.0f, se, si, &AT(S, offS, ldS, 0, j), &AT(RATE, offRATE, ldRATE, 0, j), &AT(COUNT, offCOUNT, ldCOUNT, 0, j));
+        }
+        barrier(CLK_GLOBAL_MEM_FENCE);
+        if (lid == 0) {
+            int e = 0, inh = 0;
+            for (int j = 0; j < n; j++) {
+                if (AT(S, offS, ldS, 0, j) == 0.0f) continue;
+                if (j < ne) e++; else inh++;
+                if (recorded < rec_cap) {
+                    AT(REC, offREC, ldREC, recorded, 0) = (float) (step0 + t);
+                    AT(REC, offREC, ldREC, recorded, 1) = (float) j;
+                    recorded++;
+                }
+                total++;
+                for (int q = 0; q < k; q++) {
+                    const float target = AT(TARGETS, offT, ldT, j, q);
+                    if (target < 0.0f) break;
+                    const float w = AT(W, offW, ldW, j, q);
+                    const int post = (int) target;
+                    if (w >= 0.0f) AT(RING_E, offRE, ldRE, slot, post) += w;
+                    else AT(RING_I, offRI, ldRI, slot, post) -= w;
+                }
+            }
+            AT(POP, offPOP, ldPOP, t, 0) = (float) e;
+            AT(POP, offPOP, ldPOP, t, 1) = (float) inh;
+        }
+        barrier(CLK_GLOBAL_MEM_FENCE);
+    }
+    if (lid == 0) {
+        AT(NREC, offNREC, ldNREC, 0, 0) = (float) recorded;
+        AT(NREC, offNREC, ldNREC, 0, 1) = (float) total;
+    }
+}
+
 #ifndef NK_CUDA
 // ---- CPU-device variants (OpenCL only) ----
 

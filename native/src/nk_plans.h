@@ -122,10 +122,10 @@ enum { NK_OPARG_MATRIX = 0, NK_OPARG_RAW, NK_OPARG_INT, NK_OPARG_FLOAT, NK_OPARG
 static const char* const nk_activation_names[] = {"identity", "tanh", "logistic", "relu", "softplus", NULL};
 #define NK_TENSOR_VARIABLES 5
 #define NK_DEVICE_VARIABLES 4
-#define NK_OP_MAX_ARGS 28
+#define NK_OP_MAX_ARGS 34
 #define NK_OP_MAX_STEPS 1
-#define NK_OP_MAX_TENSORS 10
-#define NK_OP_MAX_VARIABLES 78
+#define NK_OP_MAX_TENSORS 14
+#define NK_OP_MAX_VARIABLES 91
 
 typedef struct { const char* name; int role; int optional; } nk_op_tensor;
 typedef struct { const char* name; int type; const char* def; } nk_op_param;
@@ -2239,6 +2239,288 @@ static int nk_op_plan_clamp(const double* v, nk_op_call* out) {
     return 0;
 }
 
+/* op lif_network */
+static const nk_op_tensor nk_op_tensors_lif_network[] = {{"v", NK_ROLE_INOUT, 0}, {"i_e", NK_ROLE_INOUT, 0}, {"i_i", NK_ROLE_INOUT, 0}, {"refractory", NK_ROLE_INOUT, 0}, {"rate", NK_ROLE_INOUT, 0}, {"count", NK_ROLE_INOUT, 0}, {"ring_e", NK_ROLE_INOUT, 0}, {"ring_i", NK_ROLE_INOUT, 0}, {"targets", NK_ROLE_IN, 0}, {"weights", NK_ROLE_IN, 0}, {"rec", NK_ROLE_INOUT, 0}, {"nrec", NK_ROLE_INOUT, 0}, {"spikes", NK_ROLE_OUT, 0}, {"pop", NK_ROLE_OUT, 0}, };
+static const nk_op_param nk_op_params_lif_network[] = {{"steps", NK_PARAM_INT, "1"}, {"step0", NK_PARAM_INT, "0"}, {"ne", NK_PARAM_INT, "0"}, {"rec_capacity", NK_PARAM_INT, "1"}, {"p22", NK_PARAM_FLOAT, "0.995"}, {"p21e", NK_PARAM_FLOAT, "0"}, {"p21i", NK_PARAM_FLOAT, "0"}, {"p20", NK_PARAM_FLOAT, "0"}, {"p11e", NK_PARAM_FLOAT, "0.98"}, {"p11i", NK_PARAM_FLOAT, "0.98"}, {"v_rest", NK_PARAM_FLOAT, "-65"}, {"v_reset", NK_PARAM_FLOAT, "-65"}, {"v_thresh", NK_PARAM_FLOAT, "-50"}, {"i_offset", NK_PARAM_FLOAT, "0"}, {"refractory_steps", NK_PARAM_INT, "0"}, {"rate_decay", NK_PARAM_FLOAT, "0.999"}, {"rate_gain", NK_PARAM_FLOAT, "0.01"}, };
+static int nk_op_check_lif_network(const double* v, char* msg, size_t cap) {
+    const double v_rows = v[0];
+    const double v_cols = v[1];
+    const double has_v = v[4];
+    const double i_e_rows = v[5];
+    const double i_e_cols = v[6];
+    const double has_i_e = v[9];
+    const double i_i_rows = v[10];
+    const double i_i_cols = v[11];
+    const double has_i_i = v[14];
+    const double refractory_rows = v[15];
+    const double refractory_cols = v[16];
+    const double has_refractory = v[19];
+    const double rate_rows = v[20];
+    const double rate_cols = v[21];
+    const double has_rate = v[24];
+    const double count_rows = v[25];
+    const double count_cols = v[26];
+    const double has_count = v[29];
+    const double ring_e_rows = v[30];
+    const double ring_e_cols = v[31];
+    const double has_ring_e = v[34];
+    const double ring_i_rows = v[35];
+    const double ring_i_cols = v[36];
+    const double has_ring_i = v[39];
+    const double targets_rows = v[40];
+    const double targets_cols = v[41];
+    const double has_targets = v[44];
+    const double weights_rows = v[45];
+    const double weights_cols = v[46];
+    const double has_weights = v[49];
+    const double rec_rows = v[50];
+    const double rec_cols = v[51];
+    const double has_rec = v[54];
+    const double nrec_rows = v[55];
+    const double nrec_cols = v[56];
+    const double has_nrec = v[59];
+    const double spikes_rows = v[60];
+    const double spikes_cols = v[61];
+    const double has_spikes = v[64];
+    const double pop_rows = v[65];
+    const double pop_cols = v[66];
+    const double has_pop = v[69];
+    const double steps = v[74];
+    const double step0 = v[75];
+    const double rec_capacity = v[77];
+    const double refractory_steps = v[88];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double n = NAN;
+    double d = NAN;
+    double k = NAN;
+    if (!(steps >= 1)) {
+        snprintf(msg, cap, "lif_network: steps must be at least 1");
+        return 1;
+    }
+    if (!(rec_capacity >= 1)) {
+        snprintf(msg, cap, "lif_network: rec_capacity must be at least 1");
+        return 1;
+    }
+    if (!(step0 >= 0 && step0 + steps <= 16777216)) {
+        snprintf(msg, cap, "lif_network: steps %s + %s pass 2^24 (recorded as exact floats)", nk_op_dim(step0, d0, sizeof d0), nk_op_dim(steps, d1, sizeof d1));
+        return 1;
+    }
+    if (!(refractory_steps >= 0 && refractory_steps <= 16777216)) {
+        snprintf(msg, cap, "lif_network: refractory_steps must lie in [0, 2^24]");
+        return 1;
+    }
+    if (has_v) {
+        n = v_cols;
+        if (v_rows != (1) || v_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_network", "v", v_rows, v_cols, nk_op_dim((1), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "lif_network", "v");
+        return 1;
+    }
+    if (has_i_e) {
+        if (i_e_rows != (1) || i_e_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_network", "i_e", i_e_rows, i_e_cols, nk_op_dim((1), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "lif_network", "i_e");
+        return 1;
+    }
+    if (has_i_i) {
+        if (i_i_rows != (1) || i_i_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_network", "i_i", i_i_rows, i_i_cols, nk_op_dim((1), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "lif_network", "i_i");
+        return 1;
+    }
+    if (has_refractory) {
+        if (refractory_rows != (1) || refractory_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_network", "refractory", refractory_rows, refractory_cols, nk_op_dim((1), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "lif_network", "refractory");
+        return 1;
+    }
+    if (has_rate) {
+        if (rate_rows != (1) || rate_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_network", "rate", rate_rows, rate_cols, nk_op_dim((1), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "lif_network", "rate");
+        return 1;
+    }
+    if (has_count) {
+        if (count_rows != (1) || count_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_network", "count", count_rows, count_cols, nk_op_dim((1), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "lif_network", "count");
+        return 1;
+    }
+    if (has_ring_e) {
+        d = ring_e_rows;
+        if (ring_e_rows != (d) || ring_e_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_network", "ring_e", ring_e_rows, ring_e_cols, nk_op_dim((d), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "lif_network", "ring_e");
+        return 1;
+    }
+    if (has_ring_i) {
+        if (ring_i_rows != (d) || ring_i_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_network", "ring_i", ring_i_rows, ring_i_cols, nk_op_dim((d), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "lif_network", "ring_i");
+        return 1;
+    }
+    if (has_targets) {
+        k = targets_cols;
+        if (targets_rows != (n) || targets_cols != (k)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_network", "targets", targets_rows, targets_cols, nk_op_dim((n), d0, sizeof d0), nk_op_dim((k), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "lif_network", "targets");
+        return 1;
+    }
+    if (has_weights) {
+        if (weights_rows != (n) || weights_cols != (k)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_network", "weights", weights_rows, weights_cols, nk_op_dim((n), d0, sizeof d0), nk_op_dim((k), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "lif_network", "weights");
+        return 1;
+    }
+    if (has_rec) {
+        if (rec_rows != (rec_capacity) || rec_cols != (2)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_network", "rec", rec_rows, rec_cols, nk_op_dim((rec_capacity), d0, sizeof d0), nk_op_dim((2), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "lif_network", "rec");
+        return 1;
+    }
+    if (has_nrec) {
+        if (nrec_rows != (1) || nrec_cols != (2)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_network", "nrec", nrec_rows, nrec_cols, nk_op_dim((1), d0, sizeof d0), nk_op_dim((2), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "lif_network", "nrec");
+        return 1;
+    }
+    if (!(n <= 16777216)) {
+        snprintf(msg, cap, "lif_network: at most 2^24 neurons (indices are exact floats)");
+        return 1;
+    }
+    if (has_spikes) {
+        if (spikes_rows != (1) || spikes_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_network", "spikes", spikes_rows, spikes_cols, nk_op_dim((1), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "lif_network", "spikes");
+        return 1;
+    }
+    if (has_pop) {
+        if (pop_rows != (steps) || pop_cols != (2)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_network", "pop", pop_rows, pop_cols, nk_op_dim((steps), d0, sizeof d0), nk_op_dim((2), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "lif_network", "pop");
+        return 1;
+    }
+    (void) n;
+    (void) d;
+    (void) k;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+static int nk_op_plan_lif_network(const double* v, nk_op_call* out) {
+    const double v_cols = v[1];
+    const double ring_e_rows = v[30];
+    const double targets_cols = v[41];
+    const double opencl = v[71];
+    const double kernel = v[72];
+    const double steps = v[74];
+    const double step0 = v[75];
+    const double ne = v[76];
+    const double rec_capacity = v[77];
+    const double p22 = v[78];
+    const double p21e = v[79];
+    const double p21i = v[80];
+    const double p20 = v[81];
+    const double p11e = v[82];
+    const double p11i = v[83];
+    const double v_rest = v[84];
+    const double v_reset = v[85];
+    const double v_thresh = v[86];
+    const double i_offset = v[87];
+    const double refractory_steps = v[88];
+    const double rate_decay = v[89];
+    const double rate_gain = v[90];
+    const double cpu = (opencl && kernel != 0); (void) cpu;
+    (void) v;
+    if (1) {
+        out[0].kernel = "nk_lif_network";
+        out[0].global_x = (long) (256);
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (256);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 34;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (v_cols)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (ne)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_INT, 0, (targets_cols)};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_INT, 0, (ring_e_rows)};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_INT, 0, (steps)};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_INT, 0, (step0)};
+        out[0].args[6] = (nk_op_arg) {NK_OPARG_INT, 0, (rec_capacity)};
+        out[0].args[7] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p22)};
+        out[0].args[8] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p21e)};
+        out[0].args[9] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p21i)};
+        out[0].args[10] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p20)};
+        out[0].args[11] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p11e)};
+        out[0].args[12] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p11i)};
+        out[0].args[13] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (v_rest)};
+        out[0].args[14] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (v_reset)};
+        out[0].args[15] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (v_thresh)};
+        out[0].args[16] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (i_offset)};
+        out[0].args[17] = (nk_op_arg) {NK_OPARG_INT, 0, (refractory_steps)};
+        out[0].args[18] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (rate_decay)};
+        out[0].args[19] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (rate_gain)};
+        out[0].args[20] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[21] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        out[0].args[22] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
+        out[0].args[23] = (nk_op_arg) {NK_OPARG_MATRIX, 3, 0};
+        out[0].args[24] = (nk_op_arg) {NK_OPARG_MATRIX, 4, 0};
+        out[0].args[25] = (nk_op_arg) {NK_OPARG_MATRIX, 5, 0};
+        out[0].args[26] = (nk_op_arg) {NK_OPARG_MATRIX, 6, 0};
+        out[0].args[27] = (nk_op_arg) {NK_OPARG_MATRIX, 7, 0};
+        out[0].args[28] = (nk_op_arg) {NK_OPARG_MATRIX, 8, 0};
+        out[0].args[29] = (nk_op_arg) {NK_OPARG_MATRIX, 9, 0};
+        out[0].args[30] = (nk_op_arg) {NK_OPARG_MATRIX, 12, 0};
+        out[0].args[31] = (nk_op_arg) {NK_OPARG_MATRIX, 10, 0};
+        out[0].args[32] = (nk_op_arg) {NK_OPARG_MATRIX, 13, 0};
+        out[0].args[33] = (nk_op_arg) {NK_OPARG_MATRIX, 11, 0};
+        return 1;
+    }
+    (void) out;
+    return 0;
+}
+
 static const nk_op_def nk_ops[] = {
     {"activation", 2, 1, 0, 15, nk_op_tensors_activation, nk_op_params_activation, NULL, "y:x ", nk_op_check_activation, nk_op_plan_activation},
     {"activation_grad", 2, 2, 0, 16, nk_op_tensors_activation_grad, nk_op_params_activation_grad, NULL, "y:x ", nk_op_check_activation_grad, nk_op_plan_activation_grad},
@@ -2261,7 +2543,8 @@ static const nk_op_def nk_ops[] = {
     {"poisson", 3, 4, 0, 23, nk_op_tensors_poisson, nk_op_params_poisson, NULL, "", nk_op_check_poisson, nk_op_plan_poisson},
     {"philox4x32_10", 3, 0, 0, 19, nk_op_tensors_philox4x32_10, NULL, NULL, "", nk_op_check_philox4x32_10, nk_op_plan_philox4x32_10},
     {"clamp", 2, 2, 0, 16, nk_op_tensors_clamp, nk_op_params_clamp, NULL, "y:x ", nk_op_check_clamp, nk_op_plan_clamp},
+    {"lif_network", 14, 17, 0, 91, nk_op_tensors_lif_network, nk_op_params_lif_network, NULL, "", nk_op_check_lif_network, nk_op_plan_lif_network},
 };
-#define NK_OP_COUNT 21
+#define NK_OP_COUNT 22
 
 #endif
