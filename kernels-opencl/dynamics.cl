@@ -185,7 +185,7 @@ __kernel void nk_rate_multistep(const int batch, const int n, const int m, const
 //   from (and cleared in) slot (step0 + t) % delay of the ring buffers RING_E / RING_I (delay x n), the
 //   spike flags left in S; after a barrier, work-item 0 walks the flags in neuron order and delivers each
 //   spike along its row of the padded connection table (TARGETS n x k: post index as float, -1 ends the
-//   row; W n x k: weight in nA, negative = inhibitory, its magnitude added to the I_I input) into the slot
+//   row; W n x k: weight in nA, negative = inhibitory, added to the I_I input as lif_step's syn_i) into the slot
 //   `delay` steps ahead, which is the slot just read; it appends (step, neuron) to REC while there is room,
 //   counts excitatory (index < ne) and inhibitory spikes per step into POP (steps x 2), and keeps
 //   NREC = (spikes recorded, spikes in all). One work-item delivering in a fixed order makes every sum the
@@ -242,7 +242,7 @@ nk_lif_network(const int n, const int ne, const int k, const int delay, const in
                     const float w = AT(W, offW, ldW, j, q);
                     const int post = (int) target;
                     if (w >= 0.0f) AT(RING_E, offRE, ldRE, slot, post) += w;
-                    else AT(RING_I, offRI, ldRI, slot, post) -= w;
+                    else AT(RING_I, offRI, ldRI, slot, post) += w;
                 }
             }
             AT(POP, offPOP, ldPOP, t, 0) = (float) e;

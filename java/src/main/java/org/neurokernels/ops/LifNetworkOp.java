@@ -18,7 +18,7 @@ import org.neurokernels.plan.OpPlan.Step;
  * sparse connections with a transmission delay, in one launch with nothing read back in between
  * (nk_lif_network in kernels-opencl/dynamics.cl, compiled for CUDA too). Only neurons that fired deliver:
  * along their row of a padded connection table (targets: post index, -1 ends the row; weights in nA,
- * negative for inhibitory synapses) into ring buffers of {@code delay} slots per neuron, so a spike at step
+ * negative for inhibitory synapses, whose input goes to the inhibitory current) into ring buffers of {@code delay} slots per neuron, so a spike at step
  * t arrives at step t + delay. Spikes are recorded on the device as (step, neuron) rows, excitatory
  * (index below ne) and inhibitory spikes counted per step.
  *
@@ -148,7 +148,7 @@ public final class LifNetworkOp extends Op {
                     float wq = w[j * k + q];
                     int post = (int) target;
                     if (wq >= 0f) ringE[slot * n + post] += wq;
-                    else ringI[slot * n + post] -= wq;
+                    else ringI[slot * n + post] += wq;
                 }
             }
             pop[2 * t] = e;
