@@ -30,6 +30,66 @@ NK_INLINE uint4 nk_philox4x32_10(uint4 c, uint2 k) {
     return c;
 }
 
+// nk_connect: the synapses of `rows` presynaptic neurons as rows of a padded table (ops/ConnectOp.java), one
+//   work-item per presynaptic neuron j, every choice from Philox so every device builds the same table:
+//   rule 0, fixed out-degree: `degree` targets, each uniform over the n_post posts, or over the n_post - 1
+//     others when autapses are excluded (post j + self_offset is the neuron itself), from lane q % 4 of
+//     Philox((j, stream, q / 4, 0), key); an index among m choices is mul_hi(lane, m), exact in integers;
+//   rule 1, fixed probability: each post in order with probability p, when the lane's 24 high bits of
+//     Philox((j, stream, post / 4, 1), key), lane post % 4, are below p 2^24;
+//   rule 2, one-to-one: post j + self_offset.
+//   Unused slots hold target -1 and weight 0; COUNT[j] is the row's synapses, which for rule 1 may exceed k
+//   (the row then holds the first k and the host sees it).
+__kernel void nk_connect(const int rows, const int k, const int rule, const int n_post, const int degree, const float p,
+                         const int self_ok, const int self_offset, const int key0, const int key1, const int stream, const float w,
+                         __global float* T, const int offT, const int ldT,
+                         __global float* WT, const int offW, const int ldW,
+                         __global float* COUNT, const int offC, const int ldC) {
+    const int j = (int) get_global_id(0);
+    if (j >= rows) return;
+    const uint2 key = NK_UINT2((uint) key0, (uint) key1);
+    const int self = j + self_offset;
+    int count = 0;
+    if (rule == 2) {
+        if (k > 0) {
+            AT(T, offT, ldT, j, 0) = (float) self;
+            AT(WT, offW, ldW, j, 0) = w;
+        }
+        count = 1;
+    } else if (rule == 0) {
+        const int excluded = !self_ok && self >= 0 && self < n_post;
+        const uint choices = (uint) (excluded ? n_post - 1 : n_post);
+        for (int q = 0; q < degree; q++) {
+            const uint4 x = nk_philox4x32_10(NK_UINT4((uint) j, (uint) stream, (uint) (q >> 2), 0u), key);
+            const uint lane = (q & 3) == 0 ? x.x : (q & 3) == 1 ? x.y : (q & 3) == 2 ? x.z : x.w;
+            int t = (int) mul_hi(lane, choices);
+            if (excluded && t >= self) t++;
+            if (count < k) {
+                AT(T, offT, ldT, j, count) = (float) t;
+                AT(WT, offW, ldW, j, count) = w;
+            }
+            count++;
+        }
+    } else {
+        const uint threshold = (uint) (p * 16777216.0f);
+        for (int post = 0; post < n_post; post++) {
+            const uint4 x = nk_philox4x32_10(NK_UINT4((uint) j, (uint) stream, (uint) (post >> 2), 1u), key);
+            const uint lane = (post & 3) == 0 ? x.x : (post & 3) == 1 ? x.y : (post & 3) == 2 ? x.z : x.w;
+            if ((lane >> 8) >= threshold || (!self_ok && post == self)) continue;
+            if (count < k) {
+                AT(T, offT, ldT, j, count) = (float) post;
+                AT(WT, offW, ldW, j, count) = w;
+            }
+            count++;
+        }
+    }
+    for (int q = count < k ? count : k; q < k; q++) {
+        AT(T, offT, ldT, j, q) = -1.0f;
+        AT(WT, offW, ldW, j, q) = 0.0f;
+    }
+    AT(COUNT, offC, ldC, j, 0) = (float) count;
+}
+
 // The step direction t = g, or t = v = mu v + g (written back) with a velocity.
 NK_INLINE float nk_direction(const float g, __global float* v, const float mu, const int hasV) {
     if (!hasV) return g;

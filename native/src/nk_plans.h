@@ -2521,6 +2521,129 @@ static int nk_op_plan_lif_network(const double* v, nk_op_call* out) {
     return 0;
 }
 
+/* op connect */
+static const nk_op_tensor nk_op_tensors_connect[] = {{"targets", NK_ROLE_OUT, 0}, {"weights", NK_ROLE_OUT, 0}, {"count", NK_ROLE_OUT, 0}, };
+static const nk_op_param nk_op_params_connect[] = {{"rows", NK_PARAM_INT, "1"}, {"k", NK_PARAM_INT, "1"}, {"rule", NK_PARAM_INT, "0"}, {"n_post", NK_PARAM_INT, "1"}, {"degree", NK_PARAM_INT, "1"}, {"p", NK_PARAM_FLOAT, "0.1"}, {"autapses", NK_PARAM_BOOL, "false"}, {"self_offset", NK_PARAM_INT, "0"}, {"seed", NK_PARAM_UINT64, "0"}, {"stream", NK_PARAM_INT, "0"}, {"weight", NK_PARAM_FLOAT, "1"}, };
+static int nk_op_check_connect(const double* v, char* msg, size_t cap) {
+    const double targets_rows = v[0];
+    const double targets_cols = v[1];
+    const double has_targets = v[4];
+    const double weights_rows = v[5];
+    const double weights_cols = v[6];
+    const double has_weights = v[9];
+    const double count_rows = v[10];
+    const double count_cols = v[11];
+    const double has_count = v[14];
+    const double rows = v[19];
+    const double k = v[20];
+    const double rule = v[21];
+    const double n_post = v[22];
+    const double degree = v[23];
+    const double p = v[24];
+    const double self_offset = v[26];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    if (!(rows >= 1 && k >= 1 && n_post >= 1)) {
+        snprintf(msg, cap, "connect: rows, k and n_post must be at least 1");
+        return 1;
+    }
+    if (!(rows * k <= 2147483647)) {
+        snprintf(msg, cap, "connect: rows=%s x k=%s exceeds 2^31 - 1 elements", nk_op_dim(rows, d0, sizeof d0), nk_op_dim(k, d1, sizeof d1));
+        return 1;
+    }
+    if (!(rule >= 0 && rule <= 2)) {
+        snprintf(msg, cap, "connect: rule=%s: 0 fixed out-degree, 1 fixed probability, 2 one-to-one", nk_op_dim(rule, d0, sizeof d0));
+        return 1;
+    }
+    if (!(rule != 0 || (degree >= 0 && degree <= k))) {
+        snprintf(msg, cap, "connect: rule 0 needs 0 <= degree <= k (degree=%s, k=%s)", nk_op_dim(degree, d0, sizeof d0), nk_op_dim(k, d1, sizeof d1));
+        return 1;
+    }
+    if (!(rule != 1 || (p >= 0 && p <= 1))) {
+        snprintf(msg, cap, "connect: rule 1 needs 0 <= p <= 1");
+        return 1;
+    }
+    if (!(rule != 2 || (self_offset >= 0 && rows + self_offset <= n_post))) {
+        snprintf(msg, cap, "connect: rule 2 needs posts j + self_offset for every row");
+        return 1;
+    }
+    if (!(n_post <= 16777216)) {
+        snprintf(msg, cap, "connect: at most 2^24 posts (indices are exact floats)");
+        return 1;
+    }
+    if (has_targets) {
+        if (targets_rows != (rows) || targets_cols != (k)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "connect", "targets", targets_rows, targets_cols, nk_op_dim((rows), d0, sizeof d0), nk_op_dim((k), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "connect", "targets");
+        return 1;
+    }
+    if (has_weights) {
+        if (weights_rows != (rows) || weights_cols != (k)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "connect", "weights", weights_rows, weights_cols, nk_op_dim((rows), d0, sizeof d0), nk_op_dim((k), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "connect", "weights");
+        return 1;
+    }
+    if (has_count) {
+        if (count_rows != (rows) || count_cols != (1)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "connect", "count", count_rows, count_cols, nk_op_dim((rows), d0, sizeof d0), nk_op_dim((1), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "connect", "count");
+        return 1;
+    }
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+static int nk_op_plan_connect(const double* v, nk_op_call* out) {
+    const double opencl = v[16];
+    const double kernel = v[17];
+    const double rows = v[19];
+    const double k = v[20];
+    const double rule = v[21];
+    const double n_post = v[22];
+    const double degree = v[23];
+    const double p = v[24];
+    const double autapses = v[25];
+    const double self_offset = v[26];
+    const double stream = v[28];
+    const double weight = v[29];
+    const double cpu = (opencl && kernel != 0); (void) cpu;
+    (void) v;
+    if (1) {
+        out[0].kernel = "nk_connect";
+        out[0].global_x = (long) (nk_plan_rup(rows, 256));
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (256);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 15;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (k)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_INT, 0, (rule)};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_INT, 0, (n_post)};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_INT, 0, (degree)};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p)};
+        out[0].args[6] = (nk_op_arg) {NK_OPARG_INT, 0, (autapses)};
+        out[0].args[7] = (nk_op_arg) {NK_OPARG_INT, 0, (self_offset)};
+        out[0].args[8] = (nk_op_arg) {NK_OPARG_SEED_LO, 8, 0};
+        out[0].args[9] = (nk_op_arg) {NK_OPARG_SEED_HI, 8, 0};
+        out[0].args[10] = (nk_op_arg) {NK_OPARG_INT, 0, (stream)};
+        out[0].args[11] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (weight)};
+        out[0].args[12] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[13] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        out[0].args[14] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
+        return 1;
+    }
+    (void) out;
+    return 0;
+}
+
 static const nk_op_def nk_ops[] = {
     {"activation", 2, 1, 0, 15, nk_op_tensors_activation, nk_op_params_activation, NULL, "y:x ", nk_op_check_activation, nk_op_plan_activation},
     {"activation_grad", 2, 2, 0, 16, nk_op_tensors_activation_grad, nk_op_params_activation_grad, NULL, "y:x ", nk_op_check_activation_grad, nk_op_plan_activation_grad},
@@ -2544,7 +2667,8 @@ static const nk_op_def nk_ops[] = {
     {"philox4x32_10", 3, 0, 0, 19, nk_op_tensors_philox4x32_10, NULL, NULL, "", nk_op_check_philox4x32_10, nk_op_plan_philox4x32_10},
     {"clamp", 2, 2, 0, 16, nk_op_tensors_clamp, nk_op_params_clamp, NULL, "y:x ", nk_op_check_clamp, nk_op_plan_clamp},
     {"lif_network", 14, 17, 0, 91, nk_op_tensors_lif_network, nk_op_params_lif_network, NULL, "", nk_op_check_lif_network, nk_op_plan_lif_network},
+    {"connect", 3, 11, 0, 30, nk_op_tensors_connect, nk_op_params_connect, NULL, "", nk_op_check_connect, nk_op_plan_connect},
 };
-#define NK_OP_COUNT 22
+#define NK_OP_COUNT 23
 
 #endif
