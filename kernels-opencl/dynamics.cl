@@ -185,7 +185,8 @@ __kernel void nk_rate_multistep(const int batch, const int n, const int m, const
 //   from (and cleared in) slot (step0 + t) % delay of the ring buffers RING_E / RING_I (delay x n), the
 //   spike flags left in S; after a barrier, work-item 0 walks the flags in neuron order and delivers each
 //   spike along its row of the padded connection table (TARGETS n x k: post index as float, -1 ends the
-//   row; W n x k: weight in nA, negative = inhibitory, added to the I_I input as lif_step's syn_i) into the slot
+//   row, a target past the network is skipped; W n x k: weight in nA, negative = inhibitory, added to the
+//   I_I input as lif_step's syn_i) into the slot
 //   `delay` steps ahead, which is the slot just read; it appends (step, neuron) to REC while there is room,
 //   counts excitatory (index < ne) and inhibitory spikes per step into POP (steps x 2), and keeps
 //   NREC = (spikes recorded, spikes in all). One work-item delivering in a fixed order makes every sum the
@@ -238,7 +239,8 @@ nk_lif_network(const int n, const int ne, const int k, const int delay, const in
                 total++;
                 for (int q = 0; q < k; q++) {
                     const float target = AT(TARGETS, offT, ldT, j, q);
-                    if (target < 0.0f) break;
+                    if (!(target >= 0.0f)) break;          // -1 (or NaN) ends the row
+                    if (target >= (float) n) continue;      // a target past the network is skipped, never written
                     const float w = AT(W, offW, ldW, j, q);
                     const int post = (int) target;
                     if (w >= 0.0f) AT(RING_E, offRE, ldRE, slot, post) += w;

@@ -61,7 +61,8 @@ __kernel void nk_connect(const int rows, const int k, const int rule, const int 
         const uint choices = (uint) (excluded ? n_post - 1 : n_post);
         for (int q = 0; q < degree; q++) {
             const uint4 x = nk_philox4x32_10(NK_UINT4((uint) j, (uint) stream, (uint) (q >> 2), 0u), key);
-            const uint lane = (q & 3) == 0 ? x.x : (q & 3) == 1 ? x.y : (q & 3) == 2 ? x.z : x.w;
+            const uint lanes[4] = {x.x, x.y, x.z, x.w};
+            const uint lane = lanes[q & 3];
             int t = (int) mul_hi(lane, choices);
             if (excluded && t >= self) t++;
             if (count < k) {
@@ -74,7 +75,8 @@ __kernel void nk_connect(const int rows, const int k, const int rule, const int 
         const uint threshold = (uint) (p * 16777216.0f);
         for (int post = 0; post < n_post; post++) {
             const uint4 x = nk_philox4x32_10(NK_UINT4((uint) j, (uint) stream, (uint) (post >> 2), 1u), key);
-            const uint lane = (post & 3) == 0 ? x.x : (post & 3) == 1 ? x.y : (post & 3) == 2 ? x.z : x.w;
+            const uint lanes[4] = {x.x, x.y, x.z, x.w};
+            const uint lane = lanes[post & 3];
             if ((lane >> 8) >= threshold || (!self_ok && post == self)) continue;
             if (count < k) {
                 AT(T, offT, ldT, j, count) = (float) post;

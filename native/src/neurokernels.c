@@ -1832,6 +1832,13 @@ static nk_status run_planned(dev_rec* dev, const nk_op_def* op, buf_rec* const* 
     nk_op_call calls[NK_OP_MAX_STEPS];
     int n = op->plan(v, calls);
     if (n < 1) return fail(NK_ERR_ARGUMENT, "%s: no launch plan applies", op->name);
+    for (int c = 0; c < n; c++) {
+        double group = (double) calls[c].local_x * calls[c].local_y;
+        if (group > (double) dev->max_wg) {
+            return fail(NK_ERR_ARGUMENT, "%s: %s needs work-groups of %.0f work-items; %s allows %zu", op->name, calls[c].kernel, group,
+                        dev->selector, dev->max_wg);
+        }
+    }
     if (text) {
         /* as org.neurokernels.plan.OpPlan.Call.text: kernel, sizes, then each argument; launches one per line */
         size_t at = 0;

@@ -2540,6 +2540,7 @@ static int nk_op_check_connect(const double* v, char* msg, size_t cap) {
     const double n_post = v[22];
     const double degree = v[23];
     const double p = v[24];
+    const double autapses = v[25];
     const double self_offset = v[26];
     char d0[32], d1[32];
     (void) d0; (void) d1;
@@ -2557,6 +2558,10 @@ static int nk_op_check_connect(const double* v, char* msg, size_t cap) {
     }
     if (!(rule != 0 || (degree >= 0 && degree <= k))) {
         snprintf(msg, cap, "connect: rule 0 needs 0 <= degree <= k (degree=%s, k=%s)", nk_op_dim(degree, d0, sizeof d0), nk_op_dim(k, d1, sizeof d1));
+        return 1;
+    }
+    if (!(rule != 0 || degree == 0 || autapses || n_post >= 2)) {
+        snprintf(msg, cap, "connect: rule 0 without autapses needs a post other than the neuron itself (n_post >= 2)");
         return 1;
     }
     if (!(rule != 1 || (p >= 0 && p <= 1))) {

@@ -229,7 +229,14 @@ public abstract class KernelDevice extends Device {
     /** Launches op's plan with these tensors (absent optional ones bind the placeholder), parameter values and seeds. */
     protected final void runPlan(org.neurokernels.ops.Op op, java.util.Map<String, Matrix> tensors, java.util.Map<String, Double> params,
                                  java.util.Map<String, Long> seeds) {
-        for (org.neurokernels.plan.OpPlan.Call call : op.plan().plan(planVariables(op, tensors, params))) {
+        List<org.neurokernels.plan.OpPlan.Call> calls = op.plan().plan(planVariables(op, tensors, params));
+        for (org.neurokernels.plan.OpPlan.Call call : calls) {
+            if ((long) call.localX() * call.localY() > maxWorkGroupSize()) {
+                throw new IllegalArgumentException(op.name() + ": " + call.kernel() + " needs work-groups of " + (long) call.localX() * call.localY()
+                        + " work-items; " + id() + " allows " + maxWorkGroupSize());
+            }
+        }
+        for (org.neurokernels.plan.OpPlan.Call call : calls) {
             Object[] args = new Object[call.args().size()];
             for (int i = 0; i < args.length; i++) {
                 org.neurokernels.plan.OpPlan.Arg a = call.args().get(i);

@@ -45,6 +45,7 @@ public final class ConnectOp extends Op {
                 new Spec.Require("rows * k <= 2147483647", "rows={rows} x k={k} exceeds 2^31 - 1 elements"),
                 new Spec.Require("rule >= 0 && rule <= 2", "rule={rule}: 0 fixed out-degree, 1 fixed probability, 2 one-to-one"),
                 new Spec.Require("rule != 0 || (degree >= 0 && degree <= k)", "rule 0 needs 0 <= degree <= k (degree={degree}, k={k})"),
+                new Spec.Require("rule != 0 || degree == 0 || autapses || n_post >= 2", "rule 0 without autapses needs a post other than the neuron itself (n_post >= 2)"),
                 new Spec.Require("rule != 1 || (p >= 0 && p <= 1)", "rule 1 needs 0 <= p <= 1"),
                 new Spec.Require("rule != 2 || (self_offset >= 0 && rows + self_offset <= n_post)", "rule 2 needs posts j + self_offset for every row"),
                 new Spec.Require("n_post <= 16777216", "at most 2^24 posts (indices are exact floats)"));

@@ -144,7 +144,8 @@ public final class LifNetworkOp extends Op {
                 total++;
                 for (int q = 0; q < k; q++) {
                     float target = targets[j * k + q];
-                    if (target < 0f) break;
+                    if (!(target >= 0f)) break;          // -1 (or NaN) ends the row
+                    if (target >= (float) n) continue;   // past the network: skipped
                     float wq = w[j * k + q];
                     int post = (int) target;
                     if (wq >= 0f) ringE[slot * n + post] += wq;
