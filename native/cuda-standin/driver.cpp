@@ -16,8 +16,10 @@
 // NK_STANDIN_STACK_KB (fiber stack size).
 #include "runtime.h"
 
+#include <dlfcn.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdarg>
@@ -120,12 +122,13 @@ struct Context {
 
 struct Module {
     Context* ctx = nullptr;
-    std::vector<std::unique_ptr<Function>> functions;  // one per kernel of the table, made on demand
+    std::map<const nk_cpu::KernelDesc*, std::unique_ptr<Function>> functions;  // one per kernel, made on demand
 };
 
 struct Function {
     Module* module = nullptr;
     const nk_cpu::KernelDesc* desc = nullptr;
+    // CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES: 48 KiB less the static shared memory unless raised
     int max_dynamic_shared = kDefaultDynamicShared;
 };
 
@@ -270,7 +273,7 @@ void free_context_resources(Driver& d, Context* c) {
             continue;
         }
         for (auto& f : m->functions) {
-            if (f) d.functions.erase(f.get());
+            d.functions.erase(f.second.get());
         }
         it = d.modules.erase(it);
         delete m;
@@ -440,6 +443,59 @@ std::string describe_args(Driver& d, const nk_cpu::KernelDesc* k, const unsigned
     return s;
 }
 
+// the instruction of a race report, as MODULE+0xOFFSET (for addr2line -f -C -e MODULE 0xOFFSET)
+std::string describe_pc(const void* pc) {
+    Dl_info info;
+    char buf[512];
+    if (pc && dladdr(pc, &info) && info.dli_fname) {
+        const auto off = reinterpret_cast<std::uintptr_t>(pc) - reinterpret_cast<std::uintptr_t>(info.dli_fbase);
+        const char* slash = strrchr(info.dli_fname, '/');
+        snprintf(buf, sizeof buf, "%s+0x%llx", slash ? slash + 1 : info.dli_fname, (unsigned long long) off);
+        return buf;
+    }
+    snprintf(buf, sizeof buf, "%p", pc);
+    return buf;
+}
+
+std::string describe_access(const nk_cpu::RaceAccess& a) {
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s%s by thread (%u,%u,%u) of block (%u,%u,%u) in barrier interval %u at %s", a.atomic ? "atomic " : "",
+             a.write ? "write" : "read", a.thread[0], a.thread[1], a.thread[2], a.block[0], a.block[1], a.block[2], a.epoch,
+             describe_pc(a.pc).c_str());
+    return buf;
+}
+
+// the findings of the race checker (the lock is held)
+void report_races(Driver& d, const nk_cpu::Launch& l, const nk_cpu::LaunchReport& r) {
+    const char* name = l.kernel->name;
+    note("racecheck: %s (grid (%u,%u,%u), block (%u,%u,%u)): %llu racing accesses; %d distinct pairs of instructions:", name, l.grid[0],
+         l.grid[1], l.grid[2], l.block[0], l.block[1], l.block[2], r.races, r.sample_count);
+    for (int i = 0; i < r.sample_count; i++) {
+        const nk_cpu::RaceSample& s = r.samples[i];
+        std::string where;
+        char buf[128];
+        if (s.dynamic_shared) {
+            snprintf(buf, sizeof buf, "dynamic shared memory (extern __shared__), byte %zu", s.shared_offset);
+            where = buf;
+        } else if (s.shared) {
+            snprintf(buf, sizeof buf, "static __shared__ memory, byte %zu of the TLS block", s.shared_offset);
+            where = buf;
+        } else {
+            where = "global memory " + describe_pointer(d, s.address);
+        }
+        const bool same_block = memcmp(s.first.block, s.second.block, sizeof s.first.block) == 0;
+        note("racecheck:   %s: %s", where.c_str(), describe_access(s.second).c_str());
+        note("racecheck:     conflicts with the %s", describe_access(s.first).c_str());
+        note("racecheck:     %s", same_block ? "threads of one block, with no __syncthreads() between the two accesses"
+                                              : "threads of two different blocks, which nothing orders");
+    }
+    Dl_info info;
+    if (r.sample_count > 0 && dladdr(r.samples[0].second.pc, &info) && info.dli_fname) {
+        note("racecheck:   (source lines: addr2line -f -C -e %s OFFSET)", info.dli_fname);
+    }
+    note("racecheck: %s: launch failed (CUDA_ERROR_LAUNCH_FAILED)", name);
+}
+
 // CU_LAUNCH_PARAM_BUFFER_POINTER (1), CU_LAUNCH_PARAM_BUFFER_SIZE (2), CU_LAUNCH_PARAM_END (0)
 CUresult unpack_extra(const nk_cpu::KernelDesc* k, void** extra, unsigned char* args) {
     const void* buffer = nullptr;
@@ -481,10 +537,13 @@ CUresult launch(CUfunction f, unsigned gx, unsigned gy, unsigned gz, unsigned bx
             }
             return CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES;
         }
+        // static + dynamic shared memory: at most 48 KiB per block unless the function's
+        // CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES was raised (up to the 227 KiB opt-in limit)
         if (shared > (unsigned) f->max_dynamic_shared) {
             if (first_time(d, std::string("shared:") + k->name)) {
-                note("%s: %u bytes of dynamic shared memory exceed the function's limit (%d; raise it with cuFuncSetAttribute)", k->name,
-                     shared, f->max_dynamic_shared);
+                note("%s: %u bytes of dynamic shared memory and %zu of static exceed the function's limit (%d dynamic; %d in all "
+                     "unless raised with cuFuncSetAttribute): CUDA_ERROR_INVALID_VALUE", k->name, shared, k->static_shared,
+                     f->max_dynamic_shared, kDefaultDynamicShared);
             }
             return CUDA_ERROR_INVALID_VALUE;
         }
@@ -527,6 +586,11 @@ CUresult launch(CUfunction f, unsigned gx, unsigned gy, unsigned gz, unsigned bx
         std::lock_guard<std::mutex> lock(d.launch_mutex);
         nk_cpu::execute(l, &report);
     }
+    if (report.races > 0) {  // the --racecheck build: a race fails the launch, as a sanitizer's finding
+        std::lock_guard<std::mutex> lock(d.m);
+        report_races(d, l, report);
+        return CUDA_ERROR_LAUNCH_FAILED;
+    }
     if (report.exited_before_barrier || report.mismatched_barriers) {
         std::lock_guard<std::mutex> lock(d.m);
         const char* name = l.kernel->name;
@@ -551,7 +615,6 @@ CUresult load_module(CUmodule* out, const void* image) {
     // this library from the same sources.
     auto* m = new Module();
     m->ctx = c;
-    m->functions.resize(nk_cpu::kernel_count);
     d.modules.insert(m);
     *out = m;
     return CUDA_SUCCESS;
@@ -999,7 +1062,7 @@ NK_API CUresult cuModuleUnload(CUmodule module) {
     if (!d.initialized) return CUDA_ERROR_NOT_INITIALIZED;
     if (!module || !d.modules.count(module)) return CUDA_ERROR_INVALID_HANDLE;
     for (auto& f : module->functions) {
-        if (f) d.functions.erase(f.get());
+        d.functions.erase(f.second.get());
     }
     d.modules.erase(module);
     delete module;
@@ -1013,19 +1076,25 @@ NK_API CUresult cuModuleGetFunction(CUfunction* out, CUmodule module, const char
     if (CUresult r = current(d, &c)) return r;
     if (!out || !name) return CUDA_ERROR_INVALID_VALUE;
     if (!module || !d.modules.count(module)) return CUDA_ERROR_INVALID_HANDLE;
-    for (int i = 0; i < nk_cpu::kernel_count; i++) {
-        if (strcmp(nk_cpu::kernel_table[i].name, name) != 0) continue;
-        auto& f = module->functions[i];
-        if (!f) {
-            f = std::make_unique<Function>();
-            f->module = module;
-            f->desc = &nk_cpu::kernel_table[i];
-            d.functions.insert(f.get());
-        }
-        *out = f.get();
-        return CUDA_SUCCESS;
+    const nk_cpu::KernelDesc* desc = nullptr;
+    for (int i = 0; i < nk_cpu::kernel_count && !desc; i++) {
+        if (strcmp(nk_cpu::kernel_table[i].name, name) == 0) desc = &nk_cpu::kernel_table[i];
     }
-    return CUDA_ERROR_NOT_FOUND;
+    // a test program's own kernels (tests/broken_kernels.cpp), when it links them in
+    for (const nk_cpu::KernelDesc* t = nk_cpu::test_kernel_table; t && t->name && !desc; t++) {
+        if (strcmp(t->name, name) == 0) desc = t;
+    }
+    if (!desc) return CUDA_ERROR_NOT_FOUND;
+    auto& f = module->functions[desc];
+    if (!f) {
+        f = std::make_unique<Function>();
+        f->module = module;
+        f->desc = desc;
+        f->max_dynamic_shared = kDefaultDynamicShared - (int) std::min<std::size_t>(desc->static_shared, kDefaultDynamicShared);
+        d.functions.insert(f.get());
+    }
+    *out = f.get();
+    return CUDA_SUCCESS;
 }
 
 NK_API CUresult cuFuncGetModule(CUmodule* module, CUfunction f) {
@@ -1044,7 +1113,7 @@ NK_API CUresult cuFuncGetAttribute(int* value, int attrib, CUfunction f) {
     if (!f || !d.functions.count(f)) return CUDA_ERROR_INVALID_HANDLE;
     switch (attrib) {
         case 0: *value = f->desc->max_threads; return CUDA_SUCCESS;  // MAX_THREADS_PER_BLOCK
-        case 1: *value = 0; return CUDA_SUCCESS;                     // SHARED_SIZE_BYTES: not known here
+        case 1: *value = (int) f->desc->static_shared; return CUDA_SUCCESS;  // SHARED_SIZE_BYTES: the static __shared__ arrays
         case 2: *value = 0; return CUDA_SUCCESS;                     // CONST_SIZE_BYTES
         case 3: *value = 0; return CUDA_SUCCESS;                     // LOCAL_SIZE_BYTES
         case 4: *value = 0; return CUDA_SUCCESS;                     // NUM_REGS: no registers on a fiber
@@ -1061,8 +1130,8 @@ NK_API CUresult cuFuncSetAttribute(CUfunction f, int attrib, int value) {
     Driver& d = drv();
     std::lock_guard<std::mutex> lock(d.m);
     if (!f || !d.functions.count(f)) return CUDA_ERROR_INVALID_HANDLE;
-    if (attrib == 8) {  // MAX_DYNAMIC_SHARED_SIZE_BYTES
-        if (value < 0 || (std::size_t) value > nk_cpu::kDynamicSharedMax) return CUDA_ERROR_INVALID_VALUE;
+    if (attrib == 8) {  // MAX_DYNAMIC_SHARED_SIZE_BYTES: up to the opt-in limit less the static shared memory
+        if (value < 0 || (std::size_t) value + f->desc->static_shared > nk_cpu::kDynamicSharedMax) return CUDA_ERROR_INVALID_VALUE;
         f->max_dynamic_shared = value;
         return CUDA_SUCCESS;
     }

@@ -14,7 +14,7 @@ extern "C" {
 alignas(64) thread_local unsigned char nk_cpu_dynamic_shared[nk_cpu::kDynamicSharedMax];
 }
 
-#define NK_KERNEL(name, bounds)
+#define NK_KERNEL(name, bounds, static_shared)
 #define NK_DYNAMIC_SHARED(name) \
     asm(".globl " #name "\n\t.hidden " #name "\n\t.type " #name ", STT_TLS\n\t.set " #name ", nk_cpu_dynamic_shared\n");
 #include "nk_kernels.inc"
@@ -23,7 +23,7 @@ alignas(64) thread_local unsigned char nk_cpu_dynamic_shared[nk_cpu::kDynamicSha
 
 namespace nk_cpu {
 
-#define NK_KERNEL(name, bounds) make_kernel(#name, &name, bounds),
+#define NK_KERNEL(name, bounds, static_shared) make_kernel(#name, &name, bounds, static_shared),
 #define NK_DYNAMIC_SHARED(name)
 const KernelDesc kernel_table[] = {
 #include "nk_kernels.inc"

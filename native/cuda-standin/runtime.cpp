@@ -8,6 +8,16 @@
 // so a kernel without barriers runs its threads one after another on a single stack.
 // Fibers switch with a few instructions of assembly on x86-64 (callee-saved registers, MXCSR and the x87
 // control word) and with ucontext elsewhere; under AddressSanitizer every switch is announced to it.
+//
+// Under ThreadSanitizer (build.sh --tsan) every fiber is a TSan fiber and every switch is announced with
+// synchronization: the CUDA threads that one worker runs form a single happens-before chain, so TSan
+// sees no race between threads of a block, nor between two blocks that ran on the same worker (the static
+// __shared__ arrays, one per worker, are reused by its next block without a race); it does see conflicting
+// accesses by blocks that ran on different workers, which nothing orders (global memory written by two
+// blocks), and anything racy in the pool and the driver themselves. Races within a block are the business
+// of the race checker of the --racecheck build (racecheck.cpp), which runs a launch's blocks one after
+// another on the launching thread instead of the pool and tells the checker which CUDA thread runs, when
+// each block begins and when each barrier opens.
 #define NK_CUDA_CPU_RUNTIME 1
 #include "runtime.h"
 
@@ -44,6 +54,13 @@
 #ifdef NK_ASAN
 #include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
+#endif
+#if defined(__SANITIZE_THREAD__) && !defined(NK_RACECHECK)
+#define NK_TSAN 1
+#include <sanitizer/tsan_interface.h>
+#endif
+#ifdef NK_RACECHECK
+#include "racecheck.h"
 #endif
 
 namespace nk_cpu {
@@ -108,7 +125,9 @@ struct Fiber {
     ucontext_t uc;
 #endif
     void* asan_fake = nullptr;
+    void* tsan_fiber = nullptr;  // ThreadSanitizer's record of this fiber (NK_TSAN)
     uint3 tid{};
+    unsigned linear_tid = 0;
     FiberState state = DONE;
     int line = 0;  // the __syncthreads call it waits at
     const char* file = nullptr;
@@ -147,6 +166,7 @@ struct Worker {
     const void* sched_bottom = nullptr;  // the scheduler's stack, for AddressSanitizer
     std::size_t sched_size = 0;
     void* sched_fake = nullptr;
+    void* sched_tsan = nullptr;  // ThreadSanitizer's record of the scheduler (the OS thread itself)
     std::vector<Fiber*> fibers;  // every fiber this worker made
     std::vector<Fiber*> idle;    // fibers whose thread has exited
     std::vector<Fiber*> waiting;
@@ -157,6 +177,9 @@ struct Worker {
 
     ~Worker() {
         for (Fiber* f : fibers) {
+#ifdef NK_TSAN
+            __tsan_destroy_fiber(f->tsan_fiber);
+#endif
             munmap(f->stack - page_size(), f->stack_size + page_size());
             delete f;
         }
@@ -178,6 +201,10 @@ struct Worker {
         mprotect(m, guard, PROT_NONE);  // a stack overflow faults instead of corrupting the next stack
         f->stack = static_cast<unsigned char*>(m) + guard;
         f->stack_size = size;
+#ifdef NK_TSAN
+        f->tsan_fiber = __tsan_create_fiber(0);
+        __tsan_set_fiber_name(f->tsan_fiber, "cuda-standin CUDA thread");
+#endif
         fibers.push_back(f);
         return f;
     }
@@ -251,19 +278,32 @@ void init_fiber(Fiber* f) {
 void resume(Worker* w, Fiber* f) {
     t_state.threadIdx = f->tid;
     w->current = f;
+#ifdef NK_RACECHECK
+    race::thread_enter(f->linear_tid, f->stack, f->stack_size);
+#endif
     asan_start(&w->sched_fake, f->stack, f->stack_size);
+#ifdef NK_TSAN
+    w->sched_tsan = __tsan_get_current_fiber();
+    __tsan_switch_to_fiber(f->tsan_fiber, 0);  // 0: with synchronization (see the top of this file)
+#endif
 #if defined(__x86_64__)
     nk_cpu_switch(&w->sched_sp, f->sp);
 #else
     swapcontext(&w->sched_uc, &f->uc);
 #endif
     asan_finish(w->sched_fake, nullptr, nullptr);
+#ifdef NK_RACECHECK
+    race::thread_leave();
+#endif
     w->current = nullptr;
 }
 
 // fiber f -> its scheduler; returns when the scheduler resumes f
 void suspend(Worker* w, Fiber* f) {
     asan_start(&f->asan_fake, w->sched_bottom, w->sched_size);
+#ifdef NK_TSAN
+    __tsan_switch_to_fiber(w->sched_tsan, 0);
+#endif
 #if defined(__x86_64__)
     nk_cpu_switch(&f->sp, w->sched_sp);
 #else
@@ -272,7 +312,9 @@ void suspend(Worker* w, Fiber* f) {
     asan_finish(f->asan_fake, &w->sched_bottom, &w->sched_size);
 }
 
-void fiber_main(void* arg) {
+// Not instrumented by ThreadSanitizer: it never returns, so its entry would pile up on the fiber's shadow
+// call stack every time the fiber is reused.
+__attribute__((no_sanitize_thread)) void fiber_main(void* arg) {
     auto* f = static_cast<Fiber*>(arg);
     Worker* w = t_worker;
     asan_finish(nullptr, &w->sched_bottom, &w->sched_size);
@@ -280,6 +322,9 @@ void fiber_main(void* arg) {
     l->kernel->run(l->kernel->fn, l->args);
     f->state = DONE;
     asan_start(nullptr, w->sched_bottom, w->sched_size);  // this fiber's frames are finished with
+#ifdef NK_TSAN
+    __tsan_switch_to_fiber(w->sched_tsan, 0);
+#endif
 #if defined(__x86_64__)
     nk_cpu_switch(&f->sp, w->sched_sp);
 #else
@@ -288,7 +333,12 @@ void fiber_main(void* arg) {
     __builtin_unreachable();
 }
 
-void run_block(Worker* w, const Launch& l, uint3 bid, LaunchReport* report) {
+void run_block(Worker* w, const Launch& l, uint3 bid, std::uint64_t linear_bid, LaunchReport* report) {
+#ifdef NK_RACECHECK
+    race::block_begin((unsigned) linear_bid);
+#else
+    (void) linear_bid;
+#endif
     t_state.blockIdx = bid;
     t_state.blockDim = dim3(l.block[0], l.block[1], l.block[2]);
     t_state.gridDim = dim3(l.grid[0], l.grid[1], l.grid[2]);
@@ -301,6 +351,7 @@ void run_block(Worker* w, const Launch& l, uint3 bid, LaunchReport* report) {
     for (unsigned i = 0; i < n; i++) {
         Fiber* f = w->take();
         f->tid = uint3{i % bx, (i / bx) % by, i / (bx * by)};
+        f->linear_tid = i;
         init_fiber(f);
         resume(w, f);
         if (f->state == DONE) {
@@ -319,6 +370,9 @@ void run_block(Worker* w, const Launch& l, uint3 bid, LaunchReport* report) {
         }
         w->barrier_result = w->round_count;
         w->round_count = 0;
+#ifdef NK_RACECHECK
+        race::barrier_opened();
+#endif
         std::size_t keep = 0;
         for (std::size_t i = 0; i < w->waiting.size(); i++) {
             Fiber* f = w->waiting[i];
@@ -355,7 +409,7 @@ void run_blocks(Job* job) {
     LaunchReport report;
     const std::uint64_t gx = l.grid[0], gy = l.grid[1];
     for (std::uint64_t b; (b = job->next.fetch_add(1, std::memory_order_relaxed)) < job->total;) {
-        run_block(w, l, uint3{unsigned(b % gx), unsigned((b / gx) % gy), unsigned(b / (gx * gy))}, &report);
+        run_block(w, l, uint3{unsigned(b % gx), unsigned((b / gx) % gy), unsigned(b / (gx * gy))}, b, &report);
     }
 #ifdef NK_ASAN
     ASAN_UNPOISON_MEMORY_REGION(nk_cpu_dynamic_shared, kDynamicSharedMax);
@@ -437,7 +491,7 @@ private:
     unsigned wake_ = 0, busy_ = 0;
 };
 
-Pool& pool() {
+[[maybe_unused]] Pool& pool() {
     static Pool* p = new Pool(worker_count());  // never destroyed: helpers may still wait on it at exit
     return *p;
 }
@@ -476,11 +530,22 @@ unsigned worker_count() {
     return n;
 }
 
+#ifndef NK_RACECHECK
+bool race_checking() { return false; }
+#endif
+
 void execute(const Launch& launch, LaunchReport* report) {
     Job job;
     job.launch = &launch;
     job.total = std::uint64_t(launch.grid[0]) * launch.grid[1] * launch.grid[2];
+#ifdef NK_RACECHECK
+    // the checker follows one thread: the blocks run one after another here, the pool stays idle
+    race::launch_begin(launch);
+    run_blocks(&job);
+    race::launch_end(report);
+#else
     pool().run(&job);
+#endif
     report->exited_before_barrier = job.exited_before_barrier;
     report->mismatched_barriers = job.mismatched_barriers;
 }

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Every check of the CUDA stand-in in one go, for CI or by hand:
 #
-#   native/cuda-standin/tests/run_tests.sh OUTDIR [--c-build DIR] [--jar JAR] [--asan]
+#   native/cuda-standin/tests/run_tests.sh OUTDIR [--c-build DIR] [--jar JAR] [--asan] [--tsan] [--racecheck]
 #
-#  1. builds OUTDIR/libcuda.so.1 (build.sh) and runs test_runtime and test_kernels;
-#     with --asan also OUTDIR-asan: the same under AddressSanitizer + UBSan, and asan_catches, which must
-#     die with ASan's report for an out-of-bounds global and dynamic shared memory access;
+#  1. builds OUTDIR/libcuda.so.1 (build.sh) and runs test_runtime, test_kernels and the clean case of
+#     tests/broken_kernels.cpp;
+#     with --asan also OUTDIR-asan: the same under AddressSanitizer + UBSan, and tests/catch_tests.sh: a
+#     kernel writing one float past its buffer and tests/asan_catches.c's launches must die with ASan's report;
+#     with --tsan also OUTDIR-tsan: the same under ThreadSanitizer (no report allowed), and two blocks
+#     writing one global word must be reported;
+#     with --racecheck also OUTDIR-racecheck: the same under the stand-in's race checker (no race allowed),
+#     and the kernels reading shared memory with no barrier, and two blocks writing one word, must fail;
 #  2. with --c-build DIR (a CMake build of native/ with nvcc, so that the library embeds a fatbin): the C
 #     library's test_api and tests/test_c_abi.c on cuda:0 through the stand-in;
 #  3. with --jar JAR (the CLI jar, java/target/neurokernels-*-cli.jar): `devices` and
@@ -13,35 +18,27 @@
 # Exit status 0 when everything passed. NK_STANDIN_THREADS limits the worker threads (default: all CPUs).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
-out="" cbuild="" jar="" asan=0
+out="" cbuild="" jar="" checkers=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --c-build) cbuild="$(cd "$2" && pwd)"; shift ;;
     --jar) jar="$2"; shift ;;
-    --asan) asan=1 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --asan|--tsan|--racecheck) checkers+=("${1#--}") ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) out="$1" ;;
   esac
   shift
 done
-[ -n "$out" ] || { echo "usage: run_tests.sh OUTDIR [--c-build DIR] [--jar JAR] [--asan]" >&2; exit 2; }
+[ -n "$out" ] || { echo "usage: run_tests.sh OUTDIR [--c-build DIR] [--jar JAR] [--asan] [--tsan] [--racecheck]" >&2; exit 2; }
 say() { echo "[cuda-standin tests] $*"; }
 t0=$SECONDS
 
 "$here/build.sh" "$out" --test
 out="$(cd "$out" && pwd)"
-if [ "$asan" = 1 ]; then
-  "$here/build.sh" "$out-asan" --asan --test
-  cc -std=c11 -g -fsanitize=address,undefined -o "$out-asan/asan_catches" "$here/tests/asan_catches.c" "$out-asan/libcuda.so.1"
-  for mode in global shared; do
-    if LD_LIBRARY_PATH="$out-asan" "$out-asan/asan_catches" "$mode" > "$out-asan/asan_catches.$mode.log" 2>&1 \
-       || ! grep -q "ERROR: AddressSanitizer" "$out-asan/asan_catches.$mode.log"; then
-      say "FAIL: the ASan build did not catch the out-of-bounds $mode access (log: $out-asan/asan_catches.$mode.log)"
-      exit 1
-    fi
-    say "ASan caught the out-of-bounds $mode access: $(grep -m1 -o 'AddressSanitizer: [a-z-]*' "$out-asan/asan_catches.$mode.log")"
-  done
-fi
+for c in ${checkers[@]+"${checkers[@]}"}; do
+  # build.sh --test runs test_runtime and test_kernels under the checker, then tests/catch_tests.sh
+  "$here/build.sh" "$out-$c" "--$c" --test
+done
 
 if [ -n "$cbuild" ]; then
   [ -f "$cbuild/libneurokernels.so" ] || { say "no libneurokernels.so in $cbuild"; exit 1; }

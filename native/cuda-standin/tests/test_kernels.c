@@ -2,7 +2,8 @@
  * convention (a matrix is pointer, int offset, int leading dimension) and checks them against plain host
  * loops: both GEMM kernels over awkward shapes, offsets, leading dimensions, transposes and all four
  * epilogues, the block reduction, column sums, softmax, the multi-step rate kernel (dynamic shared memory),
- * elementwise kernels, and the driver's refusals (bad launches, copies outside a buffer, no context).
+ * elementwise kernels, the driver's refusals (bad launches, copies outside a buffer, no context) and the
+ * launch limits of the real driver (grid and block dimensions, threads per block, 48 KiB of shared memory).
  *
  *   test_kernels [FATBIN]
  *
@@ -44,6 +45,8 @@ CUresult cuMemcpyDtoH_v2(void*, CUdeviceptr, size_t);
 CUresult cuMemsetD32_v2(CUdeviceptr, unsigned, size_t);
 CUresult cuLaunchKernel(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, void*, void**, void**);
 CUresult cuGetErrorName(CUresult, const char**);
+CUresult cuFuncGetAttribute(int*, int, CUfunction);
+CUresult cuFuncSetAttribute(CUfunction, int, int);
 
 static int failures, checks;
 
@@ -492,6 +495,70 @@ static void test_refusals(int standin) {
     printf("refusals: unknown kernel, copies out of range, launch bounds, empty grid, double free, no context\n");
 }
 
+/* The launch limits of the real driver (sm_90, as everywhere since sm_30): gridDim.x <= 2^31 - 1, gridDim.y
+ * and .z <= 65535, blockDim <= (1024, 1024, 64) with at most 1024 threads, static + dynamic shared memory
+ * <= 48 KiB unless CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES was raised (up to the opt-in limit);
+ * every refusal is CUDA_ERROR_INVALID_VALUE. The accepted edges launch nk_fill over zero rows (every thread
+ * returns at once), except gridDim.x = 2^31 - 1, which would run two billion blocks. */
+static void test_limits(void) {
+    const int INVALID = 1;
+    CUfunction fill = fn("nk_fill"), gemm = fn("nk_gemm");
+    CUdeviceptr p = 0;
+    CU(cuMemAlloc_v2(&p, 256));
+    int zero = 0, one = 1;
+    float v = 0;
+    void* fp[] = {&zero, &one, &p, &zero, &one, &v}; /* nk_fill(rows 0, cols 1, Y, off, ld, value) */
+#define LAUNCH(f, gx, gy, gz, bx, by, bz, shared, params) cuLaunchKernel(f, gx, gy, gz, bx, by, bz, shared, NULL, params, NULL)
+    EXPECT(LAUNCH(fill, 1, 65536, 1, 1, 1, 1, 0, fp) == INVALID, "gridDim.y = 65536: CUDA_ERROR_INVALID_VALUE");
+    EXPECT(LAUNCH(fill, 1, 1, 65536, 1, 1, 1, 0, fp) == INVALID, "gridDim.z = 65536: CUDA_ERROR_INVALID_VALUE");
+    EXPECT(LAUNCH(fill, 0x80000000u, 1, 1, 1, 1, 1, 0, fp) == INVALID, "gridDim.x = 2^31: CUDA_ERROR_INVALID_VALUE");
+    EXPECT(LAUNCH(fill, 1, 65535, 1, 1, 1, 1, 0, fp) == 0, "gridDim.y = 65535 is allowed");
+    EXPECT(LAUNCH(fill, 1, 1, 65535, 1, 1, 1, 0, fp) == 0, "gridDim.z = 65535 is allowed");
+    EXPECT(LAUNCH(fill, 1, 1, 1, 1025, 1, 1, 0, fp) == INVALID, "blockDim.x = 1025: CUDA_ERROR_INVALID_VALUE");
+    EXPECT(LAUNCH(fill, 1, 1, 1, 1, 1025, 1, 0, fp) == INVALID, "blockDim.y = 1025: CUDA_ERROR_INVALID_VALUE");
+    EXPECT(LAUNCH(fill, 1, 1, 1, 1, 1, 65, 0, fp) == INVALID, "blockDim.z = 65: CUDA_ERROR_INVALID_VALUE");
+    EXPECT(LAUNCH(fill, 1, 1, 1, 64, 32, 1, 0, fp) == INVALID, "64 x 32 = 2048 threads per block: CUDA_ERROR_INVALID_VALUE");
+    EXPECT(LAUNCH(fill, 1, 1, 1, 16, 16, 8, 0, fp) == INVALID, "16 x 16 x 8 = 2048 threads per block: CUDA_ERROR_INVALID_VALUE");
+    EXPECT(LAUNCH(fill, 1, 1, 1, 1024, 1, 1, 0, fp) == 0, "blockDim.x = 1024 is allowed");
+    EXPECT(LAUNCH(fill, 1, 1, 1, 1, 1024, 1, 0, fp) == 0, "blockDim.y = 1024 is allowed");
+    EXPECT(LAUNCH(fill, 1, 1, 1, 1, 1, 64, 0, fp) == 0, "blockDim.z = 64 is allowed");
+    EXPECT(LAUNCH(fill, 1, 1, 1, 32, 32, 1, 0, fp) == 0, "32 x 32 = 1024 threads per block are allowed");
+    /* a kernel with __launch_bounds__(256) past the hardware limits: the hardware limit comes first */
+    int z = 0;
+    float fz = 0;
+    CUdeviceptr q = p;
+    void* gp[] = {&z, &z, &z, &q, &z, &z, &z, &q, &z, &z, &z, &q, &z, &z, &fz, &fz, &z, &q, &z, &z, &z, &z, &q, &z, &z, &z, &q, &z, &z, &z, &q, &z, &z, &fz};
+    EXPECT(LAUNCH(gemm, 1, 1, 1, 1025, 1, 1, 0, gp) == INVALID, "nk_gemm with blockDim.x = 1025: CUDA_ERROR_INVALID_VALUE");
+    EXPECT(LAUNCH(gemm, 1, 1, 1, 16, 16, 2, 0, gp) == 701, "nk_gemm with 512 threads: CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES");
+    /* shared memory: 48 KiB per block, static (nk_gemm's tiles) and dynamic together */
+    int fill_static = -1, gemm_static = -1, gemm_dynamic = -1, optin = 0;
+    CU(cuFuncGetAttribute(&fill_static, 1, fill)); /* CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES */
+    CU(cuFuncGetAttribute(&gemm_static, 1, gemm));
+    CU(cuFuncGetAttribute(&gemm_dynamic, 8, gemm)); /* CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES */
+    CUdevice dev;
+    CU(cuDeviceGet(&dev, 0));
+    CU(cuDeviceGetAttribute(&optin, 97, dev)); /* CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN */
+    EXPECT(fill_static == 0, "nk_fill has no static shared memory: %d", fill_static);
+    EXPECT(gemm_static > 0 && gemm_static < 49152, "nk_gemm's static shared memory (its two tiles): %d bytes", gemm_static);
+    EXPECT(gemm_dynamic == 49152 - gemm_static, "nk_gemm's dynamic shared memory limit is 48 KiB less its tiles: %d", gemm_dynamic);
+    const unsigned room = (unsigned) (49152 - gemm_static);
+    EXPECT(LAUNCH(fill, 1, 1, 1, 32, 1, 1, 49152, fp) == 0, "nk_fill with 48 KiB of dynamic shared memory is allowed");
+    EXPECT(LAUNCH(fill, 1, 1, 1, 32, 1, 1, 49152 + 4, fp) == INVALID, "48 KiB + 4 bytes of dynamic shared memory: CUDA_ERROR_INVALID_VALUE");
+    EXPECT(LAUNCH(gemm, 1, 1, 1, 16, 16, 1, room, gp) == 0, "nk_gemm with 48 KiB in all (static + dynamic) is allowed");
+    EXPECT(LAUNCH(gemm, 1, 1, 1, 16, 16, 1, room + 4, gp) == INVALID, "nk_gemm with static + dynamic = 48 KiB + 4 bytes: CUDA_ERROR_INVALID_VALUE");
+    /* the opt-in (the project does not use it): up to the device's opt-in limit less the static memory */
+    EXPECT(cuFuncSetAttribute(gemm, 8, optin - gemm_static + 4) == INVALID, "opt-in past the device's limit (%d): CUDA_ERROR_INVALID_VALUE", optin);
+    CU(cuFuncSetAttribute(gemm, 8, 64 * 1024));
+    EXPECT(LAUNCH(gemm, 1, 1, 1, 16, 16, 1, 64 * 1024, gp) == 0, "nk_gemm with 64 KiB of dynamic shared memory after the opt-in");
+    EXPECT(LAUNCH(gemm, 1, 1, 1, 16, 16, 1, 64 * 1024 + 4, gp) == INVALID, "more than the opt-in: CUDA_ERROR_INVALID_VALUE");
+    CU(cuFuncSetAttribute(gemm, 8, gemm_dynamic));
+    EXPECT(LAUNCH(gemm, 1, 1, 1, 16, 16, 1, room + 4, gp) == INVALID, "the limit is back after the opt-in is undone");
+#undef LAUNCH
+    CU(cuMemFree_v2(p));
+    printf("limits: grid (2^31-1, 65535, 65535), block (1024, 1024, 64) and 1024 threads, 48 KiB shared (nk_gemm: %d static), opt-in to %d\n",
+           gemm_static, optin);
+}
+
 static double now(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -546,6 +613,7 @@ int main(int argc, char** argv) {
     test_rate_multistep();
     test_gemm();
     test_refusals(standin);
+    test_limits();
     CU(cuModuleUnload(module));
     CU(cuDevicePrimaryCtxRelease_v2(dev));
     printf("%d checks, %d failed, %.1f s\n", checks, failures, now() - t0);

@@ -1,7 +1,8 @@
 // test_runtime: the execution model of the stand-in on kernels written for the purpose (runtime.cpp and
 // cuda_cpu.h, without the driver): 3-D indices, barriers that really wait (1024 threads, predicates),
 // atomics from blocks running in parallel on several worker threads, dynamic shared memory, and the two
-// barrier misuses the scheduler reports.
+// barrier misuses the scheduler reports. Built with the race checker (build.sh --racecheck), it also checks
+// that none of these kernels is reported.
 //
 //   g++ -std=c++17 -O2 -I native/cuda-standin native/cuda-standin/tests/test_runtime.cpp native/cuda-standin/runtime.cpp -lpthread
 #include "cuda_cpu.h"
@@ -108,6 +109,8 @@ static nk_cpu::LaunchReport run(const char* name, F fn, dim3 grid, dim3 block, s
     l.poison_fill = true;
     nk_cpu::LaunchReport r;
     nk_cpu::execute(l, &r);
+    // the --racecheck build checks every launch: these kernels are free of races
+    EXPECT(r.races == 0, "%s: %llu racing accesses reported", name, r.races);
     return r;
 }
 
