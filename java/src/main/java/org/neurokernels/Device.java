@@ -716,15 +716,7 @@ public abstract class Device implements AutoCloseable {
                     throw new IllegalArgumentException(op.name() + ": output '" + t + "' is not produced by this call");
                 }
             }
-            for (java.util.Map.Entry<String, int[]> e : out.entrySet()) {
-                Matrix m = tensors.get(e.getKey());
-                if (m == null) throw new IllegalArgumentException(op.name() + ": output '" + e.getKey() + "' is missing");
-                check(m, e.getKey());
-                if (m.rows() != e.getValue()[0] || m.cols() != e.getValue()[1]) {
-                    throw new IllegalArgumentException(op.name() + ": " + e.getKey() + " is " + m.shape() + ", expected " + e.getValue()[0] + "x" + e.getValue()[1]);
-                }
-            }
-            checkAliasing(op, tensors);
+            checkOutputs(op, tensors, out);
             runImpl(op, tensors, p);
         }
     }
@@ -770,19 +762,23 @@ public abstract class Device implements AutoCloseable {
             t.put(name, m);
             shapes.put(name, new int[] {m.rows(), m.cols()});
         }
-        java.util.Map<String, int[]> out = org.neurokernels.ops.SpecShapes.outputShapes(op, shapes, params);
+        checkOutputs(op, t, org.neurokernels.ops.SpecShapes.outputShapes(op, shapes, params));
+    }
+
+    /** Each output the shapes name is given (already checked) with that shape, and no output overlaps but as the op allows. */
+    private static void checkOutputs(org.neurokernels.ops.Op op, java.util.Map<String, Matrix> tensors, java.util.Map<String, int[]> out) {
         for (java.util.Map.Entry<String, int[]> e : out.entrySet()) {
-            Matrix m = t.get(e.getKey());
+            Matrix m = tensors.get(e.getKey());
             if (m == null) throw new IllegalArgumentException(op.name() + ": output '" + e.getKey() + "' is missing");
             if (m.rows() != e.getValue()[0] || m.cols() != e.getValue()[1]) {
                 throw new IllegalArgumentException(op.name() + ": " + e.getKey() + " is " + m.shape() + ", expected " + e.getValue()[0] + "x" + e.getValue()[1]);
             }
         }
-        checkAliasing(op, t);
+        checkAliasing(op, tensors);
     }
 
-    /** name, number pairs as plan variables. */
-    private static java.util.Map<String, Double> vars(Object... nameValue) {
+    /** name, number pairs as plan variables (for the typed methods of both Device and its backends). */
+    protected static java.util.Map<String, Double> vars(Object... nameValue) {
         java.util.Map<String, Double> m = new java.util.HashMap<>();
         for (int i = 0; i < nameValue.length; i += 2) m.put((String) nameValue[i], ((Number) nameValue[i + 1]).doubleValue());
         return m;

@@ -190,17 +190,10 @@ public abstract class KernelDevice extends Device {
         boolean contig = true;
         for (String t : op.tensorNames()) {
             Matrix m = tensors.get(t);
-            v.put(t + "_rows", m == null ? 0.0 : m.rows());
-            v.put(t + "_cols", m == null ? 0.0 : m.cols());
-            v.put(t + "_size", m == null ? 0.0 : (double) m.size());
-            v.put(t + "_off", m == null ? 0.0 : m.offset());
-            v.put("has_" + t, m == null ? 0.0 : 1.0);
+            putTensor(v, t, m == null ? null : new int[] {m.rows(), m.cols()}, m == null ? 0 : m.offset());
             if (m != null && m.rows() > 1 && !m.isContiguous()) contig = false;
         }
-        v.put("contig", contig ? 1.0 : 0.0);
-        v.put("opencl", hasPackedGemm() ? 1.0 : 0.0);
-        v.put("kernel", (double) org.neurokernels.ops.Gemm.KERNEL_CODES.get(gemmKernel().name()));
-        v.put("maxwg", (double) maxWorkGroupSize());
+        putDevice(v, contig);
         return v;
     }
 
@@ -211,19 +204,26 @@ public abstract class KernelDevice extends Device {
     public java.util.Map<String, Double> planVariablesForShapes(org.neurokernels.ops.Op op, java.util.Map<String, int[]> shapes,
                                                                 java.util.Map<String, Double> params) {
         java.util.Map<String, Double> v = new java.util.HashMap<>(params);
-        for (String t : op.tensorNames()) {
-            int[] s = shapes.get(t);
-            v.put(t + "_rows", s == null ? 0.0 : s[0]);
-            v.put(t + "_cols", s == null ? 0.0 : s[1]);
-            v.put(t + "_size", s == null ? 0.0 : (double) s[0] * s[1]);
-            v.put(t + "_off", 0.0);
-            v.put("has_" + t, s == null ? 0.0 : 1.0);
-        }
-        v.put("contig", 1.0);
+        for (String t : op.tensorNames()) putTensor(v, t, shapes.get(t), 0);
+        putDevice(v, true);
+        return v;
+    }
+
+    /** T_rows, T_cols, T_size, T_off, has_T of one tensor (null shape: absent). */
+    private static void putTensor(java.util.Map<String, Double> v, String t, int[] shape, int offset) {
+        v.put(t + "_rows", shape == null ? 0.0 : shape[0]);
+        v.put(t + "_cols", shape == null ? 0.0 : shape[1]);
+        v.put(t + "_size", shape == null ? 0.0 : (double) shape[0] * shape[1]);
+        v.put(t + "_off", (double) offset);
+        v.put("has_" + t, shape == null ? 0.0 : 1.0);
+    }
+
+    /** contig and the device's variables. */
+    private void putDevice(java.util.Map<String, Double> v, boolean contig) {
+        v.put("contig", contig ? 1.0 : 0.0);
         v.put("opencl", hasPackedGemm() ? 1.0 : 0.0);
         v.put("kernel", (double) org.neurokernels.ops.Gemm.KERNEL_CODES.get(gemmKernel().name()));
         v.put("maxwg", (double) maxWorkGroupSize());
-        return v;
     }
 
     /** Launches op's plan with these tensors (absent optional ones bind the placeholder), parameter values and seeds. */
@@ -259,13 +259,6 @@ public abstract class KernelDevice extends Device {
     private static java.util.Map<String, Matrix> tensors(Object... nameMatrix) {
         java.util.Map<String, Matrix> m = new java.util.HashMap<>();
         for (int i = 0; i < nameMatrix.length; i += 2) if (nameMatrix[i + 1] != null) m.put((String) nameMatrix[i], (Matrix) nameMatrix[i + 1]);
-        return m;
-    }
-
-    /** name, number pairs. */
-    private static java.util.Map<String, Double> vars(Object... nameValue) {
-        java.util.Map<String, Double> m = new java.util.HashMap<>();
-        for (int i = 0; i < nameValue.length; i += 2) m.put((String) nameValue[i], ((Number) nameValue[i + 1]).doubleValue());
         return m;
     }
 

@@ -83,24 +83,14 @@ public final class LifStepOp extends Op {
 
     /** The plan's variables beyond the tensors: the propagators and constants one step takes, from {@link org.neurokernels.dynamics.LifStep}. */
     public static Map<String, Double> kernelVariables(org.neurokernels.dynamics.LifStep p) {
-        Map<String, Double> v = new java.util.HashMap<>();
-        v.put("p22", (double) p.p22());
-        v.put("p21e", (double) p.p21e());
-        v.put("p21i", (double) p.p21i());
-        v.put("p20", (double) p.p20());
-        v.put("p11e", (double) p.p11e());
-        v.put("p11i", (double) p.p11i());
-        v.put("v_rest_k", (double) p.vRest());
-        v.put("v_reset_k", (double) p.vReset());
-        v.put("v_thresh_k", (double) p.vThresh());
-        v.put("i_offset_k", (double) p.iOffset());
-        v.put("refractory_steps", (double) p.refractorySteps());
-        v.put("rate_decay", (double) p.rateDecay());
-        v.put("rate_gain", (double) p.rateGain());
+        double[] values = {p.p22(), p.p21e(), p.p21i(), p.p20(), p.p11e(), p.p11i(), p.vRest(), p.vReset(), p.vThresh(), p.iOffset(),
+            p.refractorySteps(), p.rateDecay(), p.rateGain()};
+        Map<String, Double> v = new LinkedHashMap<>();
+        for (int i = 0; i < values.length; i++) v.put(KERNEL_VARIABLES.get(i), values[i]);
         return v;
     }
 
-    /** The variables {@link #kernelVariables} adds, in the order the C library passes them. */
+    /** The variables {@link #kernelVariables} adds, in LifStep's order, which the C library passes them in. */
     public static final List<String> KERNEL_VARIABLES = List.of("p22", "p21e", "p21i", "p20", "p11e", "p11i", "v_rest_k", "v_reset_k",
             "v_thresh_k", "i_offset_k", "refractory_steps", "rate_decay", "rate_gain");
 

@@ -33,6 +33,7 @@ public abstract class Op {
     private final List<Spec.Tensor> inputs;
     private final List<Spec.Tensor> outputs;
     private final List<Spec.Param> params;
+    private final List<String> tensorNames;
 
     protected Op(String name, String summary, List<Spec.Tensor> inputs, List<Spec.Tensor> outputs, List<Spec.Param> params) {
         this.name = name;
@@ -40,6 +41,10 @@ public abstract class Op {
         this.inputs = List.copyOf(inputs);
         this.outputs = List.copyOf(outputs);
         this.params = List.copyOf(params);
+        List<String> names = new ArrayList<>();
+        for (Spec.Tensor t : this.inputs) names.add(t.name());
+        for (Spec.Tensor t : this.outputs) if (!names.contains(t.name())) names.add(t.name());
+        this.tensorNames = List.copyOf(names);
     }
 
     public final String name() { return name; }
@@ -86,12 +91,7 @@ public abstract class Op {
     }
 
     /** Every tensor name: the inputs, then the outputs that are not also inputs. */
-    public final List<String> tensorNames() {
-        List<String> names = new ArrayList<>();
-        for (Spec.Tensor t : inputs) names.add(t.name());
-        for (Spec.Tensor t : outputs) if (!names.contains(t.name())) names.add(t.name());
-        return names;
-    }
+    public final List<String> tensorNames() { return tensorNames; }
 
     /** The parameters as plan variables: floats and ints by value, booleans 0/1, activations by code; uint64 left out. */
     public final Map<String, Double> paramVariables(Params p) {

@@ -27,7 +27,12 @@ public final class SpecShapes {
     public record Dims(String tensor, boolean optional, Expr rows, Expr cols, String bindRows, String bindCols) { }
 
     /** The compiled rules: the inputs' dimensions in order, then the outputs' (required ones and in-place optional ones). */
-    public record Rules(List<Dims> inputs, List<Dims> outputs, List<Spec.Require> requires, List<Spec.Require> early, List<String> bound) { }
+    public record Rules(List<Dims> inputs, List<Dims> outputs, List<Spec.Require> requires, List<Spec.Require> early, List<String> bound) {
+        /** A condition parsed once, with its spec. */
+        Expr when(Spec.Require r) { return CONDITIONS.computeIfAbsent(r.when(), Expr::parse); }
+    }
+
+    private static final Map<String, Expr> CONDITIONS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static final Map<Op, Rules> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -110,7 +115,7 @@ public final class SpecShapes {
         for (String t : op.tensorNames()) v.put("has_" + t, in.containsKey(t) ? 1.0 : 0.0);
         for (String b : r.bound()) v.put(b, Double.NaN);
         for (Spec.Require q : r.early()) {
-            if (Expr.parse(q.when()).eval(v) == 0) throw new IllegalArgumentException(op.name() + ": " + message(q.message(), v));
+            if (r.when(q).eval(v) == 0) throw new IllegalArgumentException(op.name() + ": " + message(q.message(), v));
         }
         for (Dims d : r.inputs()) {
             int[] s = in.get(d.tensor());
@@ -126,7 +131,7 @@ public final class SpecShapes {
             }
         }
         for (Spec.Require q : r.requires()) {
-            if (Expr.parse(q.when()).eval(v) == 0) throw new IllegalArgumentException(op.name() + ": " + message(q.message(), v));
+            if (r.when(q).eval(v) == 0) throw new IllegalArgumentException(op.name() + ": " + message(q.message(), v));
         }
         Map<String, int[]> out = new LinkedHashMap<>();
         for (Dims d : r.outputs()) {

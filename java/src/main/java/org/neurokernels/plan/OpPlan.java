@@ -28,6 +28,7 @@ import java.util.Set;
 public record OpPlan(String op, List<Rule> rules) {
     /** Where the CPU-style kernel families run: OpenCL devices whose GEMM is not the tiled one. */
     public static final String CPU = "opencl && kernel != 0";
+    private static final Expr CPU_EXPR = Expr.parse(CPU);
     /** The device variables, in the order the generated C reads them after the tensors'. */
     public static final List<String> DEVICE_VARIABLES = List.of("contig", "opencl", "kernel", "maxwg");
     /** The per-tensor variables, in order. */
@@ -118,7 +119,7 @@ public record OpPlan(String op, List<Rule> rules) {
 
     /** Every variable the plan reads (tensor, device and parameter names), for checks against the op's spec. */
     public Set<String> variables() {
-        Set<String> used = new LinkedHashSet<>(Expr.parse(CPU).variables());
+        Set<String> used = new LinkedHashSet<>(CPU_EXPR.variables());
         for (Rule r : rules) {
             used.addAll(r.when().variables());
             for (Step s : r.steps()) {
@@ -140,7 +141,7 @@ public record OpPlan(String op, List<Rule> rules) {
     /** The launches for these variables ({@code cpu} is derived here from {@link #CPU}). */
     public List<Call> plan(Map<String, Double> vars) {
         Map<String, Double> v = new java.util.HashMap<>(vars);
-        v.put("cpu", Expr.parse(CPU).eval(v));
+        v.put("cpu", CPU_EXPR.eval(v));
         for (Rule r : rules) {
             if (r.when().eval(v) == 0) continue;
             List<Call> out = new ArrayList<>(r.steps().size());
