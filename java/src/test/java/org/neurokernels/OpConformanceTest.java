@@ -22,8 +22,8 @@ import org.neurokernels.ops.Params;
 
 /**
  * The one parameterized suite: every registry op, on every available device, on every case of its
- * descriptor (all shapes, transposes, β ≠ 0 on a pre-filled C, every activation), against the java
- * reference, with fresh seeded random inputs and NaN-poisoned outputs. Plus NaN/Inf propagation.
+ * descriptor (all shapes, transposes, β ≠ 0 on a pre-filled C, every activation; the set NK_TEST_CASES
+ * names, full by default), against the java reference, with fresh seeded random inputs and NaN-poisoned outputs. Plus NaN/Inf propagation.
  */
 class OpConformanceTest {
 
@@ -35,7 +35,7 @@ class OpConformanceTest {
             for (Op op : OpRegistry.all()) {
                 List<DynamicNode> cases = new ArrayList<>();
                 int index = 0;
-                for (Op.Case c : op.cases(false)) {
+                for (Op.Case c : op.cases(caseSet())) {
                     long seed = TestDevices.SEED + 1_000_003L * op.name().hashCode() + index++;
                     cases.add(dynamicTest(c.label(), () -> checkCase(id, op, c, seed)));
                 }
@@ -46,6 +46,15 @@ class OpConformanceTest {
             perDevice.add(dynamicContainer(id, perOp));
         }
         return perDevice.stream();
+    }
+
+    /**
+     * The case set: full unless NK_TEST_CASES names another ("quick", or "simulator" for Oclgrind, where CI
+     * runs this suite with Oclgrind as the only OpenCL device; see {@link Op#simulatorCases()}).
+     */
+    static String caseSet() {
+        String s = System.getenv("NK_TEST_CASES");
+        return s == null || s.isBlank() ? "full" : s.trim();
     }
 
     static void checkCase(String id, Op op, Op.Case c, long seed) {

@@ -276,7 +276,8 @@ public final class Main implements Runnable {
     static final class VerifyCommand implements Callable<Integer> {
         @Option(names = "--device", description = "one device (default: --all)") String device;
         @Option(names = "--all", description = "every available device (the default)") boolean all;
-        @Option(names = "--quick", description = "a smaller set of shapes") boolean quick;
+        @Option(names = "--quick", description = "a smaller set of shapes (--cases quick)") boolean quick;
+        @Option(names = "--cases", description = "the case set: full (default), quick, or simulator (small shapes that still cross the tile and work-group edges, every flag once; for Oclgrind)") String cases;
         @Option(names = "--seed", description = "random seed (default: time-based, printed)") Long seed;
         @Option(names = "--op", description = "only these ops (repeatable)") List<String> only = new ArrayList<>();
         @Option(names = "--json", description = "write the JSON report here") Path jsonFile;
@@ -292,6 +293,9 @@ public final class Main implements Runnable {
             Checks.outputFile("--markdown", markdownFile);
             Checks.outputDirectory("--dump-failures", dumpDir);
             long s = seed != null ? seed : System.nanoTime();
+            if (cases != null && quick && !cases.equals("quick")) throw new IllegalArgumentException("--quick and --cases " + cases + " contradict each other");
+            String set = cases != null ? cases : quick ? "quick" : "full";
+            if (!List.of("full", "quick", "simulator").contains(set)) throw new IllegalArgumentException("--cases: unknown set '" + set + "' (full, quick or simulator)");
             List<String> selectors = new ArrayList<>();
             if (device != null && !all) selectors.add(device);
             else for (DeviceInfo d : Devices.list()) selectors.add(d.id());
@@ -306,8 +310,8 @@ public final class Main implements Runnable {
                         infos.add(d.info());
                         System.err.println("verifying " + d.id() + " (" + d.info().name() + ")" + (fastMath ? " with fast math" : "") + " ...");
                         if (!noProbes) probes.put(d.id(), org.neurokernels.conformance.Probes.run(d));
-                        try (Progress bar = Progress.start(d.id(), ops.stream().mapToLong(o -> o.cases(quick).size()).sum())) {
-                            for (Verifier.CaseResult r : Verifier.verify(d, ref, ops, quick, s, runs, x -> bar.step())) {
+                        try (Progress bar = Progress.start(d.id(), ops.stream().mapToLong(o -> o.cases(set).size()).sum())) {
+                            for (Verifier.CaseResult r : Verifier.verify(d, ref, ops, set, s, runs, x -> bar.step())) {
                                 results.add(r);
                                 if (dumpDir != null && !r.pass()) {
                                     Map<String, HostMatrix> want = r.opDescriptor().execute(ref,
@@ -319,7 +323,7 @@ public final class Main implements Runnable {
                     }
                 }
             }
-            Report report = new Report(infos, results, s, quick, fastMath, probes);
+            Report report = new Report(infos, results, s, set, fastMath, probes);
             System.out.print(report.table());
             if (jsonFile != null) report.writeJson(jsonFile);
             if (markdownFile != null) report.writeMarkdown(markdownFile);

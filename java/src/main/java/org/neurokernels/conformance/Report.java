@@ -20,7 +20,7 @@ public final class Report {
     private final List<DeviceInfo> devices;
     private final List<Verifier.CaseResult> results;
     private final long seed;
-    private final boolean quick;
+    private final String caseSet;
     private final boolean fastMath;
     private final Map<String, Map<String, Object>> probes;
 
@@ -28,12 +28,12 @@ public final class Report {
      * @param probes {@link Probes} results by device id
      * @param fastMath kernels were built with the vendor's fast math: bound excursions are information
      */
-    public Report(List<DeviceInfo> devices, List<Verifier.CaseResult> results, long seed, boolean quick, boolean fastMath,
+    public Report(List<DeviceInfo> devices, List<Verifier.CaseResult> results, long seed, String caseSet, boolean fastMath,
                   Map<String, Map<String, Object>> probes) {
         this.devices = List.copyOf(devices);
         this.results = List.copyOf(results);
         this.seed = seed;
-        this.quick = quick;
+        this.caseSet = caseSet;
         this.fastMath = fastMath;
         this.probes = new LinkedHashMap<>(probes);
     }
@@ -80,7 +80,7 @@ public final class Report {
             }
             sb.append('\n');
         }
-        sb.append(allPass() ? "ALL PASS" : fastMath && noErrors() ? "FAST MATH: SOME BOUNDS EXCEEDED (information)" : "FAILURES").append(String.format(Locale.ROOT, " (%d cases, seed %d%s)%n", results.size(), seed, quick ? ", quick" : ""));
+        sb.append(allPass() ? "ALL PASS" : fastMath && noErrors() ? "FAST MATH: SOME BOUNDS EXCEEDED (information)" : "FAILURES").append(String.format(Locale.ROOT, " (%d cases, seed %d%s)%n", results.size(), seed, caseSet.equals("full") ? "" : ", " + caseSet));
         return sb.toString();
     }
 
@@ -89,7 +89,8 @@ public final class Report {
         root.put("tool", "neurokernels verify");
         root.put("date", Instant.now().toString());
         root.put("seed", seed);
-        root.put("quick", quick);
+        root.put("quick", !caseSet.equals("full"));
+        root.put("case_set", caseSet);
         root.put("fast_math", fastMath);
         root.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         root.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
@@ -137,7 +138,7 @@ public final class Report {
 
     public void writeMarkdown(Path file) throws IOException {
         StringBuilder sb = new StringBuilder("# neurokernels conformance report\n\n");
-        sb.append("Seed ").append(seed).append(quick ? " (quick set)" : " (full set)").append(", ").append(Instant.now()).append(".\n\n");
+        sb.append("Seed ").append(seed).append(" (").append(caseSet).append(" set)").append(", ").append(Instant.now()).append(".\n\n");
         if (fastMath) sb.append("**Fast math**: kernels built with the vendor's fast math; bound excursions are information, not failures.\n\n");
         for (DeviceInfo d : devices) {
             sb.append("## ").append(d.id()).append(": ").append(d.name()).append("\n\n| property | value |\n|---|---|\n");

@@ -28,10 +28,16 @@ public final class Verifier {
 
     public static List<CaseResult> verify(Device device, Device reference, List<Op> ops, boolean quick, long seed, int timedRuns,
                                           Consumer<CaseResult> progress) {
+        return verify(device, reference, ops, quick ? "quick" : "full", seed, timedRuns, progress);
+    }
+
+    /** Every case of the named set ("full", "quick" or "simulator", see {@link Op#cases(String)}) of each op. */
+    public static List<CaseResult> verify(Device device, Device reference, List<Op> ops, String caseSet, long seed, int timedRuns,
+                                          Consumer<CaseResult> progress) {
         List<CaseResult> results = new ArrayList<>();
         for (Op op : ops) {
             int index = 0;
-            for (Op.Case c : op.cases(quick)) {
+            for (Op.Case c : op.cases(caseSet)) {
                 long caseSeed = seed + 1_000_003L * op.name().hashCode() + index++;
                 CaseResult r = verifyCase(device, reference, op, c, caseSeed, timedRuns);
                 results.add(r);

@@ -142,6 +142,47 @@ public abstract class Op {
     /** The shapes and parameters the conformance suite runs; {@code quick} selects a smaller set. */
     public abstract List<Case> cases(boolean quick);
 
+    /** The largest tensor, in elements, of a case of the simulator set by default. */
+    public static final long SIMULATOR_ELEMENTS = 25_000;
+
+    /**
+     * The case set for a device simulator (Oclgrind), where a kernel runs some thousand times slower than on
+     * a CPU: by default every quick case whose largest tensor has at most {@link #SIMULATOR_ELEMENTS}
+     * elements, and for each parameter combination of the quick set its smallest case, so every flag and
+     * code still runs. The quick shapes cross the 64-wide tile and the 256-wide work-group (65 x 63, a GEMM
+     * of 65 x 63 x 129, 3 x 1000), and the kept ones still do. Ops whose cases are not small in elements
+     * override it.
+     */
+    public List<Case> simulatorCases() {
+        List<Case> quick = cases(true);
+        Map<Map<String, String>, Case> smallest = new LinkedHashMap<>();
+        for (Case c : quick) {
+            Case s = smallest.get(c.params());
+            if (s == null || largestTensor(c) < largestTensor(s)) smallest.put(c.params(), c);
+        }
+        List<Case> out = new ArrayList<>();
+        for (Case c : quick) if (largestTensor(c) <= SIMULATOR_ELEMENTS || smallest.get(c.params()) == c) out.add(c);
+        return out;
+    }
+
+    /** Elements of a case's largest tensor, input or output. */
+    public final long largestTensor(Case c) {
+        long e = 0;
+        for (int[] s : c.shapes().values()) e = Math.max(e, (long) s[0] * s[1]);
+        for (int[] s : outputShapes(c.shapes(), params(c.params())).values()) e = Math.max(e, (long) s[0] * s[1]);
+        return e;
+    }
+
+    /** The named case set: "full", "quick" or "simulator". */
+    public final List<Case> cases(String set) {
+        return switch (set) {
+            case "full" -> cases(false);
+            case "quick" -> cases(true);
+            case "simulator" -> simulatorCases();
+            default -> throw new IllegalArgumentException("unknown case set '" + set + "': full, quick or simulator");
+        };
+    }
+
     /** Random contents for an input: by default magnitudes in [0.1, 1) with random sign, never zero. */
     public float[] generate(String input, int rows, int cols, Params p, Random rnd) {
         float[] d = new float[rows * cols];
