@@ -1502,88 +1502,39 @@ static nk_status gemm_launch(dev_rec* dev, int m, int n, int k, const buf_rec* a
     return launch(dev, &g, (size_t) plan[0].global_x, (size_t) plan[0].global_y, (size_t) plan[0].local_x, (size_t) plan[0].local_y, plan[0].kernel);
 }
 
-static int valid_activation(int act) { return act >= NK_IDENTITY && act <= NK_SOFTPLUS; }
+/* The spec's checks of a table op (defined with the op table's interpreter below). */
+static nk_status check_named(dev_rec* dev, const char* op_name, buf_rec* const* t, const double* p);
 
 static nk_status gemm_op(dev_rec* dev, int trans_a, int trans_b, float alpha, buf_rec* a, buf_rec* b, float beta, buf_rec* c) {
-    REQUIRE(usable(dev, a, "a"));
-    REQUIRE(usable(dev, b, "b"));
-    REQUIRE(usable(dev, c, "c"));
-    int m = trans_a ? a->cols : a->rows, k = trans_a ? a->rows : a->cols;
-    int kb = trans_b ? b->cols : b->rows, n = trans_b ? b->rows : b->cols;
-    if (k != kb) return fail(NK_ERR_ARGUMENT, "nk_gemm: op(a) is %dx%d but op(b) is %dx%d", m, k, kb, n);
-    if (c->rows != m || c->cols != n) return fail(NK_ERR_ARGUMENT, "nk_gemm: c is %dx%d, expected %dx%d", c->rows, c->cols, m, n);
-    if (c == a || c == b) return fail(NK_ERR_ARGUMENT, "nk_gemm: c must not be a or b");
+    buf_rec* t[] = {a, b, c};
+    const double p[] = {trans_a != 0, trans_b != 0, alpha, beta};
+    REQUIRE(check_named(dev, "gemm", t, p));    /* ops/Gemm.java's spec */
+    int m = trans_a ? a->cols : a->rows, k = trans_a ? a->rows : a->cols, n = trans_b ? b->rows : b->cols;
     return gemm_launch(dev, m, n, k, a, trans_a != 0, b, trans_b != 0, c, alpha, beta, 0, NULL, 0, NULL, NULL, 0, NULL, 0.0f);
 }
 
 static nk_status dense_forward_op(dev_rec* dev, buf_rec* x, buf_rec* w, buf_rec* bias, int activation, buf_rec* out, buf_rec* pre) {
-    REQUIRE(usable(dev, x, "x"));
-    REQUIRE(usable(dev, w, "w"));
-    REQUIRE(usable(dev, out, "out"));
-    if (!valid_activation(activation)) return fail(NK_ERR_ARGUMENT, "nk_dense_forward: activation %d", activation);
-    if (x->cols != w->cols) return fail(NK_ERR_ARGUMENT, "nk_dense_forward: x is %dx%d but w is %dx%d", x->rows, x->cols, w->rows, w->cols);
-    if (out->rows != x->rows || out->cols != w->rows) return fail(NK_ERR_ARGUMENT, "nk_dense_forward: out is %dx%d, expected %dx%d", out->rows, out->cols, x->rows, w->rows);
-    if (bias) {
-        REQUIRE(usable(dev, bias, "bias"));
-        if (bias->rows != 1 || bias->cols != w->rows) return fail(NK_ERR_ARGUMENT, "nk_dense_forward: bias is %dx%d, expected 1x%d", bias->rows, bias->cols, w->rows);
-    }
-    if (pre) {
-        REQUIRE(usable(dev, pre, "pre"));
-        REQUIRE(same_shape(out, pre, "out", "pre"));
-        if (pre == out) return fail(NK_ERR_ARGUMENT, "nk_dense_forward: pre must not be out");
-    }
-    if (out == x || out == w || out == bias) return fail(NK_ERR_ARGUMENT, "nk_dense_forward: out must not alias an input");
+    buf_rec* t[] = {x, w, bias, out, pre};
+    const double p[] = {activation};
+    REQUIRE(check_named(dev, "dense_forward", t, p));    /* ops/DenseForward.java's spec */
     return gemm_launch(dev, x->rows, w->rows, x->cols, x, 0, w, 1, out, 1.0f, 0.0f, 1, bias, activation, pre, NULL, 0, NULL, 0.0f);
 }
 
 static nk_status backward_delta_op(dev_rec* dev, buf_rec* delta, int trans_m, buf_rec* m, buf_rec* a, int activation, int from_output, buf_rec* out) {
-    REQUIRE(usable(dev, delta, "delta"));
-    REQUIRE(usable(dev, m, "m"));
-    REQUIRE(usable(dev, a, "a"));
-    REQUIRE(usable(dev, out, "out"));
-    if (!valid_activation(activation)) return fail(NK_ERR_ARGUMENT, "nk_backward_delta: activation %d", activation);
-    int p = trans_m ? m->cols : m->rows, q = trans_m ? m->rows : m->cols;
-    if (delta->cols != p) return fail(NK_ERR_ARGUMENT, "nk_backward_delta: delta is %dx%d but op(m) is %dx%d", delta->rows, delta->cols, p, q);
-    if (out->rows != delta->rows || out->cols != q) return fail(NK_ERR_ARGUMENT, "nk_backward_delta: out is %dx%d, expected %dx%d", out->rows, out->cols, delta->rows, q);
-    REQUIRE(same_shape(out, a, "out", "a"));
-    if (out == delta || out == m || out == a) return fail(NK_ERR_ARGUMENT, "nk_backward_delta: out must not alias an input");
+    buf_rec* t[] = {delta, m, a, out};
+    const double p[] = {activation, from_output != 0, trans_m != 0};
+    REQUIRE(check_named(dev, "backward_delta", t, p));    /* ops/BackwardDelta.java's spec */
     return gemm_launch(dev, out->rows, out->cols, delta->cols, delta, 0, m, trans_m != 0, out, 1.0f, 0.0f, 2, NULL, activation, NULL, a, from_output != 0, NULL, 0.0f);
 }
 
 static nk_status dense_update_op(dev_rec* dev, float lr, float decay, float mu, buf_rec* delta, buf_rec* h,
                           buf_rec* w, buf_rec* b, buf_rec* vw, buf_rec* vb, buf_rec* feedback) {
-    REQUIRE(usable(dev, delta, "delta"));
-    REQUIRE(usable(dev, h, "h"));
-    REQUIRE(usable(dev, w, "w"));
-    if (delta->rows != h->rows) return fail(NK_ERR_ARGUMENT, "nk_dense_update: delta is %dx%d but h is %dx%d (same batch rows needed)", delta->rows, delta->cols, h->rows, h->cols);
-    if (w->rows != delta->cols || w->cols != h->cols) return fail(NK_ERR_ARGUMENT, "nk_dense_update: w is %dx%d, expected %dx%d", w->rows, w->cols, delta->cols, h->cols);
-    if (b) {
-        REQUIRE(usable(dev, b, "b"));
-        if (b->rows != 1 || b->cols != w->rows) return fail(NK_ERR_ARGUMENT, "nk_dense_update: b is %dx%d, expected 1x%d", b->rows, b->cols, w->rows);
-    }
-    if (mu != 0.0f) {
-        if (!vw) return fail(NK_ERR_ARGUMENT, "nk_dense_update: momentum %g needs vw", mu);
-        REQUIRE(usable(dev, vw, "vw"));
-        REQUIRE(same_shape(w, vw, "w", "vw"));
-        if (b) {
-            if (!vb) return fail(NK_ERR_ARGUMENT, "nk_dense_update: momentum %g with b needs vb", mu);
-            REQUIRE(usable(dev, vb, "vb"));
-            REQUIRE(same_shape(b, vb, "b", "vb"));
-        }
-    } else {
-        vw = NULL;
-        vb = NULL;
-    }
-    if (feedback) {
-        REQUIRE(usable(dev, feedback, "feedback"));
-        REQUIRE(same_shape(w, feedback, "w", "feedback"));
-    }
-    const buf_rec* written[] = {w, b, vw, vb, feedback};
-    for (int i = 0; i < 5; i++) {
-        if (!written[i]) continue;
-        if (written[i] == delta || written[i] == h) return fail(NK_ERR_ARGUMENT, "nk_dense_update: an updated buffer aliases delta or h");
-        for (int j = i + 1; j < 5; j++) if (written[i] == written[j]) return fail(NK_ERR_ARGUMENT, "nk_dense_update: updated buffers must be distinct");
-    }
+    /* without momentum the velocities are not used (nor checked); vb only with a bias: Device.denseUpdate */
+    if (mu == 0.0f) vw = vb = NULL;
+    if (!b) vb = NULL;
+    buf_rec* t[] = {delta, h, w, b, vw, vb, feedback};
+    const double p[] = {lr, decay, mu};
+    REQUIRE(check_named(dev, "dense_update", t, p));    /* ops/DenseUpdate.java's spec */
     return gemm_launch(dev, w->rows, w->cols, delta->rows, delta, 1, h, 0, w, lr, decay, 3, b, NK_IDENTITY, vw, feedback, feedback != NULL, vb, mu);
 }
 
@@ -1638,38 +1589,9 @@ static nk_status output_layer_locked(dev_rec* dev, buf_rec* h, buf_rec* w, buf_r
 
 static nk_status output_layer_op(dev_rec* dev, buf_rec* h, buf_rec* w, buf_rec* b, buf_rec* targets, buf_rec* m, int activation,
                           buf_rec* probs, buf_rec* grad, buf_rec* loss, buf_rec* delta) {
-    REQUIRE(usable(dev, h, "h"));
-    REQUIRE(usable(dev, w, "w"));
-    REQUIRE(usable(dev, targets, "targets"));
-    REQUIRE(usable(dev, probs, "probs"));
-    REQUIRE(usable(dev, grad, "grad"));
-    REQUIRE(usable(dev, loss, "loss"));
-    if (!valid_activation(activation)) return fail(NK_ERR_ARGUMENT, "nk_output_layer: activation %d", activation);
-    if (w->cols != h->cols) return fail(NK_ERR_ARGUMENT, "nk_output_layer: w is %dx%d but h is %dx%d", w->rows, w->cols, h->rows, h->cols);
-    if (b) {
-        REQUIRE(usable(dev, b, "b"));
-        if (b->rows != 1 || b->cols != w->rows) return fail(NK_ERR_ARGUMENT, "nk_output_layer: b is %dx%d, expected 1x%d", b->rows, b->cols, w->rows);
-    }
-    if (targets->rows != h->rows || targets->cols != w->rows) {
-        return fail(NK_ERR_ARGUMENT, "nk_output_layer: targets are %dx%d, expected %dx%d", targets->rows, targets->cols, h->rows, w->rows);
-    }
-    REQUIRE(same_shape(targets, probs, "targets", "probs"));
-    REQUIRE(same_shape(targets, grad, "targets", "grad"));
-    if (loss->rows != h->rows || loss->cols != 1) return fail(NK_ERR_ARGUMENT, "nk_output_layer: loss is %dx%d, expected %dx1", loss->rows, loss->cols, h->rows);
-    if ((m == NULL) != (delta == NULL)) return fail(NK_ERR_ARGUMENT, "nk_output_layer: m and delta go together (both or neither)");
-    if (m) {
-        REQUIRE(usable(dev, m, "m"));
-        REQUIRE(usable(dev, delta, "delta"));
-        REQUIRE(same_shape(w, m, "w", "m"));
-        REQUIRE(same_shape(h, delta, "h", "delta"));
-    }
-    const buf_rec* ins[] = {h, w, b, targets, m};
-    const buf_rec* outs[] = {probs, grad, loss, delta};
-    for (int i = 0; i < 4; i++) {
-        if (!outs[i]) continue;
-        for (int j = 0; j < 5; j++) if (outs[i] == ins[j]) return fail(NK_ERR_ARGUMENT, "nk_output_layer: an output aliases an input");
-        for (int j = i + 1; j < 4; j++) if (outs[i] == outs[j]) return fail(NK_ERR_ARGUMENT, "nk_output_layer: outputs must be distinct");
-    }
+    buf_rec* t[] = {h, w, b, targets, m, probs, grad, loss, delta};
+    const double p[] = {activation};
+    REQUIRE(check_named(dev, "output_layer", t, p));    /* ops/OutputLayer.java's spec */
     return output_layer_locked(dev, h, w, b, targets, m, activation, probs, grad, loss, delta);
 }
 
@@ -1770,9 +1692,11 @@ static const nk_op_def* find_op(const char* name) {
 
 /* Runs op with tensors t (in the op's order, NULL where absent), parameter values p (activations by code,
    booleans 0/1; uint64 ones in seeds), the op's extra variables; with text, writes the plan instead of launching. */
-static nk_status run_planned(dev_rec* dev, const nk_op_def* op, buf_rec* const* t, const double* p, const uint64_t* seeds,
-                             const double* extra, char* text, size_t capacity) {
-    double v[NK_OP_MAX_VARIABLES];
+/* The op's checks from its spec, generated (nk_plans.h) with the Java library's rules and messages: each
+   required tensor given, the parameters in their types' ranges, the shapes and conditions, and no output
+   sharing its buffer with another tensor but in place. Fills v, the plan's variables. any_float: float
+   parameters need not be finite (the typed GEMM-family functions). */
+static nk_status check_op(dev_rec* dev, const nk_op_def* op, buf_rec* const* t, const double* p, const double* extra, int any_float, double* v) {
     int k = 0;
     for (int i = 0; i < op->ntensors; i++) {
         if (!t[i] && !op->tensors[i].optional) return fail(NK_ERR_ARGUMENT, "%s: tensor '%s' is NULL (it is required)", op->name, op->tensors[i].name);
@@ -1798,7 +1722,7 @@ static nk_status run_planned(dev_rec* dev, const nk_op_def* op, buf_rec* const* 
         double x = p[i];
         switch (q->type) {
             case NK_PARAM_FLOAT:
-                if (!isfinite(x) || fabs(x) > FLT_MAX) return fail(NK_ERR_ARGUMENT, "op %s: parameter %s=%s is not a finite float", op->name, q->name, num(x));
+                if (!any_float && (!isfinite(x) || fabs(x) > FLT_MAX)) return fail(NK_ERR_ARGUMENT, "op %s: parameter %s=%s is not a finite float", op->name, q->name, num(x));
                 x = (float) x;
                 break;
             case NK_PARAM_INT:
@@ -1829,6 +1753,24 @@ static nk_status run_planned(dev_rec* dev, const nk_op_def* op, buf_rec* const* 
             return fail(NK_ERR_ARGUMENT, "%s: output '%s' overlaps '%s'", op->name, op->tensors[i].name, op->tensors[j].name);
         }
     }
+    return NK_OK;
+}
+
+/* The spec's checks of a table op for a typed function that launches on its own (the GEMM family,
+   output_layer): t in the op's tensor order, p its parameters in spec order. Float parameters are taken as
+   given, NaN and infinities included (as BLAS and Device.gemm take alpha and beta; the results carry them). */
+static nk_status check_named(dev_rec* dev, const char* op_name, buf_rec* const* t, const double* p) {
+    const nk_op_def* op = find_op(op_name);
+    if (!op) return fail(NK_ERR_ARGUMENT, "%s: no op '%s' in the table", call_name, op_name);
+    double v[NK_OP_MAX_VARIABLES];
+    return check_op(dev, op, t, p, NULL, 1, v);
+}
+
+static nk_status run_planned(dev_rec* dev, const nk_op_def* op, buf_rec* const* t, const double* p, const uint64_t* seeds,
+                             const double* extra, char* text, size_t capacity) {
+    double v[NK_OP_MAX_VARIABLES];
+    if (!op->plan) return fail(NK_ERR_ARGUMENT, "%s: %s launches through its own function, nk_%s", call_name, op->name, op->name);
+    REQUIRE(check_op(dev, op, t, p, extra, 0, v));
     nk_op_call calls[NK_OP_MAX_STEPS];
     int n = op->plan(v, calls);
     if (n < 1) return fail(NK_ERR_ARGUMENT, "%s: no launch plan applies", op->name);
@@ -1933,6 +1875,18 @@ static nk_status parse_param(const nk_op_def* op, const nk_op_param* q, const ch
     }
 }
 
+/* nk_run of an op the C library launches itself (the GEMM family, output_layer): its typed function's
+   work, with the tensors in the table's order and the parameters in spec order (ops/Gemm.java, ...). */
+static nk_status run_composed(dev_rec* dev, const nk_op_def* op, buf_rec* const* t, const double* p) {
+    REQUIRE(check_named(dev, op->name, t, p));   /* as Device.run: every tensor given is checked, velocities included */
+    if (strcmp(op->name, "gemm") == 0) return gemm_op(dev, p[0] != 0, p[1] != 0, (float) p[2], t[0], t[1], (float) p[3], t[2]);
+    if (strcmp(op->name, "dense_forward") == 0) return dense_forward_op(dev, t[0], t[1], t[2], (int) p[0], t[3], t[4]);
+    if (strcmp(op->name, "backward_delta") == 0) return backward_delta_op(dev, t[0], p[2] != 0, t[1], t[2], (int) p[0], p[1] != 0, t[3]);
+    if (strcmp(op->name, "dense_update") == 0) return dense_update_op(dev, (float) p[0], (float) p[1], (float) p[2], t[0], t[1], t[2], t[3], t[4], t[5], t[6]);
+    if (strcmp(op->name, "output_layer") == 0) return output_layer_op(dev, t[0], t[1], t[2], t[3], t[4], (int) p[0], t[5], t[6], t[7], t[8]);
+    return fail(NK_ERR_ARGUMENT, "%s: op %s has no launch in this library", call_name, op->name);
+}
+
 static nk_status run_named(const char* fn, nk_device* h, const char* op_name, int count, const char* const* names, nk_buffer* const* buffers,
                            const char* params, char* text, size_t capacity) {
     call_name = fn;
@@ -1998,7 +1952,12 @@ static nk_status run_named(const char* fn, nk_device* h, const char* op_name, in
     }
     buf_rec* recs[NK_OP_MAX_TENSORS];
     dev_rec* dev = NULL;
+    if (!op->plan && text) {
+        return fail(NK_ERR_ARGUMENT, "%s: %s has no plan of its own in the table; nk_gemm_plan and nk_output_layer_plan give its launches",
+                    fn, op->name);
+    }
     REQUIRE(begin_op(h, fn, &dev, op->ntensors, handles, tensor_names, recs));
+    if (!op->plan) return end_op(dev, run_composed(dev, op, recs, p));
     return end_op(dev, run_planned(dev, op, recs, p, seeds, NULL, text, capacity));
 }
 

@@ -139,7 +139,7 @@ typedef struct {
     const char* const* extra;
     const char* aliases;  /* "out:in " pairs: the output may be that input's very buffer (in place) */
     int (*check)(const double* v, char* msg, size_t cap);  /* 0, or 1 with the message */
-    int (*plan)(const double* v, nk_op_call* out);         /* launches written; 0: no rule */
+    int (*plan)(const double* v, nk_op_call* out);         /* launches written; 0: no rule. NULL: the op has its own function */
 } nk_op_def;
 
 /* a dimension as the Java messages print it */
@@ -2649,6 +2649,444 @@ static int nk_op_plan_connect(const double* v, nk_op_call* out) {
     return 0;
 }
 
+/* op gemm */
+static const nk_op_tensor nk_op_tensors_gemm[] = {{"a", NK_ROLE_IN, 0}, {"b", NK_ROLE_IN, 0}, {"c", NK_ROLE_INOUT, 0}, };
+static const nk_op_param nk_op_params_gemm[] = {{"trans_a", NK_PARAM_BOOL, "false"}, {"trans_b", NK_PARAM_BOOL, "false"}, {"alpha", NK_PARAM_FLOAT, "1"}, {"beta", NK_PARAM_FLOAT, "0"}, };
+static int nk_op_check_gemm(const double* v, char* msg, size_t cap) {
+    const double a_rows = v[0];
+    const double a_cols = v[1];
+    const double has_a = v[4];
+    const double b_rows = v[5];
+    const double b_cols = v[6];
+    const double has_b = v[9];
+    const double c_rows = v[10];
+    const double c_cols = v[11];
+    const double has_c = v[14];
+    const double trans_a = v[19];
+    const double trans_b = v[20];
+    const double beta = v[22];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double k = NAN;
+    double m = NAN;
+    double n = NAN;
+    if (!(beta == 0 || has_c)) {
+        snprintf(msg, cap, "gemm: beta != 0 needs input c");
+        return 1;
+    }
+    if (has_a) {
+        if (trans_a) {
+            k = a_rows;
+            m = a_cols;
+        } else {
+            m = a_rows;
+            k = a_cols;
+        }
+        if (a_rows != ((trans_a) ? (k) : (m)) || a_cols != ((trans_a) ? (m) : (k))) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "gemm", "a", a_rows, a_cols, nk_op_dim(((trans_a) ? (k) : (m)), d0, sizeof d0), nk_op_dim(((trans_a) ? (m) : (k)), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "gemm", "a");
+        return 1;
+    }
+    if (has_b) {
+        if (trans_b) {
+            n = b_rows;
+        } else {
+            n = b_cols;
+        }
+        if (b_rows != ((trans_b) ? (n) : (k)) || b_cols != ((trans_b) ? (k) : (n))) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "gemm", "b", b_rows, b_cols, nk_op_dim(((trans_b) ? (n) : (k)), d0, sizeof d0), nk_op_dim(((trans_b) ? (k) : (n)), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "gemm", "b");
+        return 1;
+    }
+    if (has_c) {
+        if (c_rows != (m) || c_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "gemm", "c", c_rows, c_cols, nk_op_dim((m), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    }
+    (void) k;
+    (void) m;
+    (void) n;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+/* op dense_forward */
+static const nk_op_tensor nk_op_tensors_dense_forward[] = {{"x", NK_ROLE_IN, 0}, {"w", NK_ROLE_IN, 0}, {"bias", NK_ROLE_IN, 1}, {"out", NK_ROLE_OUT, 0}, {"pre", NK_ROLE_OUT, 1}, };
+static const nk_op_param nk_op_params_dense_forward[] = {{"activation", NK_PARAM_ACTIVATION, "tanh"}, };
+static int nk_op_check_dense_forward(const double* v, char* msg, size_t cap) {
+    const double x_rows = v[0];
+    const double x_cols = v[1];
+    const double has_x = v[4];
+    const double w_rows = v[5];
+    const double w_cols = v[6];
+    const double has_w = v[9];
+    const double bias_rows = v[10];
+    const double bias_cols = v[11];
+    const double has_bias = v[14];
+    const double out_rows = v[15];
+    const double out_cols = v[16];
+    const double has_out = v[19];
+    const double pre_rows = v[20];
+    const double pre_cols = v[21];
+    const double has_pre = v[24];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double batch = NAN;
+    double in = NAN;
+    double out = NAN;
+    if (has_x) {
+        batch = x_rows;
+        in = x_cols;
+        if (x_rows != (batch) || x_cols != (in)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "dense_forward", "x", x_rows, x_cols, nk_op_dim((batch), d0, sizeof d0), nk_op_dim((in), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "dense_forward", "x");
+        return 1;
+    }
+    if (has_w) {
+        out = w_rows;
+        if (w_rows != (out) || w_cols != (in)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "dense_forward", "w", w_rows, w_cols, nk_op_dim((out), d0, sizeof d0), nk_op_dim((in), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "dense_forward", "w");
+        return 1;
+    }
+    if (has_bias) {
+        if (bias_rows != (1) || bias_cols != (out)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "dense_forward", "bias", bias_rows, bias_cols, nk_op_dim((1), d0, sizeof d0), nk_op_dim((out), d1, sizeof d1));
+            return 1;
+        }
+    }
+    if (has_out) {
+        if (out_rows != (batch) || out_cols != (out)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "dense_forward", "out", out_rows, out_cols, nk_op_dim((batch), d0, sizeof d0), nk_op_dim((out), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "dense_forward", "out");
+        return 1;
+    }
+    if (has_pre) {
+        if (pre_rows != (batch) || pre_cols != (out)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "dense_forward", "pre", pre_rows, pre_cols, nk_op_dim((batch), d0, sizeof d0), nk_op_dim((out), d1, sizeof d1));
+            return 1;
+        }
+    }
+    (void) batch;
+    (void) in;
+    (void) out;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+/* op backward_delta */
+static const nk_op_tensor nk_op_tensors_backward_delta[] = {{"delta", NK_ROLE_IN, 0}, {"m", NK_ROLE_IN, 0}, {"a", NK_ROLE_IN, 0}, {"out", NK_ROLE_OUT, 0}, };
+static const nk_op_param nk_op_params_backward_delta[] = {{"activation", NK_PARAM_ACTIVATION, "tanh"}, {"from_output", NK_PARAM_BOOL, "false"}, {"trans_m", NK_PARAM_BOOL, "false"}, };
+static int nk_op_check_backward_delta(const double* v, char* msg, size_t cap) {
+    const double delta_rows = v[0];
+    const double delta_cols = v[1];
+    const double has_delta = v[4];
+    const double m_rows = v[5];
+    const double m_cols = v[6];
+    const double has_m = v[9];
+    const double a_rows = v[10];
+    const double a_cols = v[11];
+    const double has_a = v[14];
+    const double out_rows = v[15];
+    const double out_cols = v[16];
+    const double has_out = v[19];
+    const double trans_m = v[26];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double batch = NAN;
+    double p = NAN;
+    double q = NAN;
+    if (has_delta) {
+        batch = delta_rows;
+        p = delta_cols;
+        if (delta_rows != (batch) || delta_cols != (p)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "backward_delta", "delta", delta_rows, delta_cols, nk_op_dim((batch), d0, sizeof d0), nk_op_dim((p), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "backward_delta", "delta");
+        return 1;
+    }
+    if (has_m) {
+        if (trans_m) {
+            q = m_rows;
+        } else {
+            q = m_cols;
+        }
+        if (m_rows != ((trans_m) ? (q) : (p)) || m_cols != ((trans_m) ? (p) : (q))) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "backward_delta", "m", m_rows, m_cols, nk_op_dim(((trans_m) ? (q) : (p)), d0, sizeof d0), nk_op_dim(((trans_m) ? (p) : (q)), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "backward_delta", "m");
+        return 1;
+    }
+    if (has_a) {
+        if (a_rows != (batch) || a_cols != (q)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "backward_delta", "a", a_rows, a_cols, nk_op_dim((batch), d0, sizeof d0), nk_op_dim((q), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "backward_delta", "a");
+        return 1;
+    }
+    if (has_out) {
+        if (out_rows != (batch) || out_cols != (q)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "backward_delta", "out", out_rows, out_cols, nk_op_dim((batch), d0, sizeof d0), nk_op_dim((q), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "backward_delta", "out");
+        return 1;
+    }
+    (void) batch;
+    (void) p;
+    (void) q;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+/* op dense_update */
+static const nk_op_tensor nk_op_tensors_dense_update[] = {{"delta", NK_ROLE_IN, 0}, {"h", NK_ROLE_IN, 0}, {"w", NK_ROLE_INOUT, 0}, {"b", NK_ROLE_INOUT, 1}, {"velocity_w", NK_ROLE_INOUT, 1}, {"velocity_b", NK_ROLE_INOUT, 1}, {"feedback", NK_ROLE_INOUT, 1}, };
+static const nk_op_param nk_op_params_dense_update[] = {{"lr", NK_PARAM_FLOAT, "0.05"}, {"weight_decay", NK_PARAM_FLOAT, "0"}, {"momentum", NK_PARAM_FLOAT, "0"}, };
+static int nk_op_check_dense_update(const double* v, char* msg, size_t cap) {
+    const double delta_rows = v[0];
+    const double delta_cols = v[1];
+    const double has_delta = v[4];
+    const double h_rows = v[5];
+    const double h_cols = v[6];
+    const double has_h = v[9];
+    const double w_rows = v[10];
+    const double w_cols = v[11];
+    const double has_w = v[14];
+    const double b_rows = v[15];
+    const double b_cols = v[16];
+    const double has_b = v[19];
+    const double velocity_w_rows = v[20];
+    const double velocity_w_cols = v[21];
+    const double has_velocity_w = v[24];
+    const double velocity_b_rows = v[25];
+    const double velocity_b_cols = v[26];
+    const double has_velocity_b = v[29];
+    const double feedback_rows = v[30];
+    const double feedback_cols = v[31];
+    const double has_feedback = v[34];
+    const double momentum = v[41];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double batch = NAN;
+    double out = NAN;
+    double in = NAN;
+    if (!(momentum == 0 || has_velocity_w)) {
+        snprintf(msg, cap, "dense_update: momentum != 0 needs input velocity_w");
+        return 1;
+    }
+    if (!(momentum == 0 || !has_b || has_velocity_b)) {
+        snprintf(msg, cap, "dense_update: momentum != 0 with b needs input velocity_b");
+        return 1;
+    }
+    if (!(momentum != 0 || (!has_velocity_w && !has_velocity_b))) {
+        snprintf(msg, cap, "dense_update: velocities are only used with momentum != 0");
+        return 1;
+    }
+    if (!(has_b || !has_velocity_b)) {
+        snprintf(msg, cap, "dense_update: velocity_b needs b");
+        return 1;
+    }
+    if (has_delta) {
+        batch = delta_rows;
+        out = delta_cols;
+        if (delta_rows != (batch) || delta_cols != (out)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "dense_update", "delta", delta_rows, delta_cols, nk_op_dim((batch), d0, sizeof d0), nk_op_dim((out), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "dense_update", "delta");
+        return 1;
+    }
+    if (has_h) {
+        in = h_cols;
+        if (h_rows != (batch) || h_cols != (in)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "dense_update", "h", h_rows, h_cols, nk_op_dim((batch), d0, sizeof d0), nk_op_dim((in), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "dense_update", "h");
+        return 1;
+    }
+    if (has_w) {
+        if (w_rows != (out) || w_cols != (in)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "dense_update", "w", w_rows, w_cols, nk_op_dim((out), d0, sizeof d0), nk_op_dim((in), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "dense_update", "w");
+        return 1;
+    }
+    if (has_b) {
+        if (b_rows != (1) || b_cols != (out)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "dense_update", "b", b_rows, b_cols, nk_op_dim((1), d0, sizeof d0), nk_op_dim((out), d1, sizeof d1));
+            return 1;
+        }
+    }
+    if (has_velocity_w) {
+        if (velocity_w_rows != (out) || velocity_w_cols != (in)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "dense_update", "velocity_w", velocity_w_rows, velocity_w_cols, nk_op_dim((out), d0, sizeof d0), nk_op_dim((in), d1, sizeof d1));
+            return 1;
+        }
+    }
+    if (has_velocity_b) {
+        if (velocity_b_rows != (1) || velocity_b_cols != (out)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "dense_update", "velocity_b", velocity_b_rows, velocity_b_cols, nk_op_dim((1), d0, sizeof d0), nk_op_dim((out), d1, sizeof d1));
+            return 1;
+        }
+    }
+    if (has_feedback) {
+        if (feedback_rows != (out) || feedback_cols != (in)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "dense_update", "feedback", feedback_rows, feedback_cols, nk_op_dim((out), d0, sizeof d0), nk_op_dim((in), d1, sizeof d1));
+            return 1;
+        }
+    }
+    (void) batch;
+    (void) out;
+    (void) in;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+/* op output_layer */
+static const nk_op_tensor nk_op_tensors_output_layer[] = {{"h", NK_ROLE_IN, 0}, {"w", NK_ROLE_IN, 0}, {"b", NK_ROLE_IN, 1}, {"targets", NK_ROLE_IN, 0}, {"m", NK_ROLE_IN, 1}, {"probs", NK_ROLE_OUT, 0}, {"grad", NK_ROLE_OUT, 0}, {"loss", NK_ROLE_OUT, 0}, {"delta", NK_ROLE_OUT, 1}, };
+static const nk_op_param nk_op_params_output_layer[] = {{"activation", NK_PARAM_ACTIVATION, "tanh"}, };
+static int nk_op_check_output_layer(const double* v, char* msg, size_t cap) {
+    const double h_rows = v[0];
+    const double h_cols = v[1];
+    const double has_h = v[4];
+    const double w_rows = v[5];
+    const double w_cols = v[6];
+    const double has_w = v[9];
+    const double b_rows = v[10];
+    const double b_cols = v[11];
+    const double has_b = v[14];
+    const double targets_rows = v[15];
+    const double targets_cols = v[16];
+    const double has_targets = v[19];
+    const double m_rows = v[20];
+    const double m_cols = v[21];
+    const double has_m = v[24];
+    const double probs_rows = v[25];
+    const double probs_cols = v[26];
+    const double has_probs = v[29];
+    const double grad_rows = v[30];
+    const double grad_cols = v[31];
+    const double has_grad = v[34];
+    const double loss_rows = v[35];
+    const double loss_cols = v[36];
+    const double has_loss = v[39];
+    const double delta_rows = v[40];
+    const double delta_cols = v[41];
+    const double has_delta = v[44];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double batch = NAN;
+    double q = NAN;
+    double c = NAN;
+    if (!(has_m == has_delta)) {
+        snprintf(msg, cap, "output_layer: m and delta go together (both or neither)");
+        return 1;
+    }
+    if (has_h) {
+        batch = h_rows;
+        q = h_cols;
+        if (h_rows != (batch) || h_cols != (q)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "output_layer", "h", h_rows, h_cols, nk_op_dim((batch), d0, sizeof d0), nk_op_dim((q), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "output_layer", "h");
+        return 1;
+    }
+    if (has_w) {
+        c = w_rows;
+        if (w_rows != (c) || w_cols != (q)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "output_layer", "w", w_rows, w_cols, nk_op_dim((c), d0, sizeof d0), nk_op_dim((q), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "output_layer", "w");
+        return 1;
+    }
+    if (has_b) {
+        if (b_rows != (1) || b_cols != (c)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "output_layer", "b", b_rows, b_cols, nk_op_dim((1), d0, sizeof d0), nk_op_dim((c), d1, sizeof d1));
+            return 1;
+        }
+    }
+    if (has_targets) {
+        if (targets_rows != (batch) || targets_cols != (c)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "output_layer", "targets", targets_rows, targets_cols, nk_op_dim((batch), d0, sizeof d0), nk_op_dim((c), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "output_layer", "targets");
+        return 1;
+    }
+    if (has_m) {
+        if (m_rows != (c) || m_cols != (q)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "output_layer", "m", m_rows, m_cols, nk_op_dim((c), d0, sizeof d0), nk_op_dim((q), d1, sizeof d1));
+            return 1;
+        }
+    }
+    if (has_probs) {
+        if (probs_rows != (batch) || probs_cols != (c)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "output_layer", "probs", probs_rows, probs_cols, nk_op_dim((batch), d0, sizeof d0), nk_op_dim((c), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "output_layer", "probs");
+        return 1;
+    }
+    if (has_grad) {
+        if (grad_rows != (batch) || grad_cols != (c)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "output_layer", "grad", grad_rows, grad_cols, nk_op_dim((batch), d0, sizeof d0), nk_op_dim((c), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "output_layer", "grad");
+        return 1;
+    }
+    if (has_loss) {
+        if (loss_rows != (batch) || loss_cols != (1)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "output_layer", "loss", loss_rows, loss_cols, nk_op_dim((batch), d0, sizeof d0), nk_op_dim((1), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "output_layer", "loss");
+        return 1;
+    }
+    if (has_delta) {
+        if (delta_rows != (batch) || delta_cols != (q)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "output_layer", "delta", delta_rows, delta_cols, nk_op_dim((batch), d0, sizeof d0), nk_op_dim((q), d1, sizeof d1));
+            return 1;
+        }
+    }
+    (void) batch;
+    (void) q;
+    (void) c;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
 static const nk_op_def nk_ops[] = {
     {"activation", 2, 1, 0, 15, nk_op_tensors_activation, nk_op_params_activation, NULL, "y:x ", nk_op_check_activation, nk_op_plan_activation},
     {"activation_grad", 2, 2, 0, 16, nk_op_tensors_activation_grad, nk_op_params_activation_grad, NULL, "y:x ", nk_op_check_activation_grad, nk_op_plan_activation_grad},
@@ -2673,7 +3111,12 @@ static const nk_op_def nk_ops[] = {
     {"clamp", 2, 2, 0, 16, nk_op_tensors_clamp, nk_op_params_clamp, NULL, "y:x ", nk_op_check_clamp, nk_op_plan_clamp},
     {"lif_network", 14, 17, 0, 91, nk_op_tensors_lif_network, nk_op_params_lif_network, NULL, "", nk_op_check_lif_network, nk_op_plan_lif_network},
     {"connect", 3, 11, 0, 30, nk_op_tensors_connect, nk_op_params_connect, NULL, "", nk_op_check_connect, nk_op_plan_connect},
+    {"gemm", 3, 4, 0, 23, nk_op_tensors_gemm, nk_op_params_gemm, NULL, "", nk_op_check_gemm, NULL},
+    {"dense_forward", 5, 1, 0, 30, nk_op_tensors_dense_forward, nk_op_params_dense_forward, NULL, "", nk_op_check_dense_forward, NULL},
+    {"backward_delta", 4, 3, 0, 27, nk_op_tensors_backward_delta, nk_op_params_backward_delta, NULL, "", nk_op_check_backward_delta, NULL},
+    {"dense_update", 7, 3, 0, 42, nk_op_tensors_dense_update, nk_op_params_dense_update, NULL, "", nk_op_check_dense_update, NULL},
+    {"output_layer", 9, 1, 0, 50, nk_op_tensors_output_layer, nk_op_params_output_layer, NULL, "", nk_op_check_output_layer, NULL},
 };
-#define NK_OP_COUNT 23
+#define NK_OP_COUNT 28
 
 #endif

@@ -1,7 +1,5 @@
 package org.neurokernels;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -178,21 +176,11 @@ public abstract class Device implements AutoCloseable {
         Objects.requireNonNull(transA, "transA is null");
         Objects.requireNonNull(transB, "transB is null");
         synchronized (lock) {
-            check(a, "a");
-            check(b, "b");
-            check(c, "c");
+            checkSpec("gemm", vars("trans_a", transA.transposed() ? 1 : 0, "trans_b", transB.transposed() ? 1 : 0, "alpha", alpha, "beta", beta),
+                    "a", a, "b", b, "c", c);
             int m = transA.transposed() ? a.cols() : a.rows();
             int k = transA.transposed() ? a.rows() : a.cols();
-            int kb = transB.transposed() ? b.cols() : b.rows();
             int n = transB.transposed() ? b.rows() : b.cols();
-            if (k != kb) {
-                throw new IllegalArgumentException("gemm: op(A) is " + m + "x" + k + " but op(B) is " + kb + "x" + n + " (inner dimensions differ)");
-            }
-            if (c.rows() != m || c.cols() != n) {
-                throw new IllegalArgumentException("gemm: C is " + c.shape() + " but op(A)*op(B) is " + m + "x" + n);
-            }
-            noOverlap(c, a, "c", "a");
-            noOverlap(c, b, "c", "b");
             gemmImpl(transA.transposed(), transB.transposed(), m, n, k, alpha, a, b, beta, c);
         }
     }
@@ -204,32 +192,7 @@ public abstract class Device implements AutoCloseable {
     public void denseForward(Matrix x, Matrix w, Matrix bias, Activation f, Matrix out, Matrix pre) {
         Objects.requireNonNull(f, "activation is null");
         synchronized (lock) {
-            check(x, "x");
-            check(w, "w");
-            check(out, "out");
-            if (x.cols() != w.cols()) {
-                throw new IllegalArgumentException("denseForward: x is " + x.shape() + " but w is " + w.shape() + " (w must be outputs x inputs, inputs = x.cols)");
-            }
-            if (out.rows() != x.rows() || out.cols() != w.rows()) {
-                throw new IllegalArgumentException("denseForward: out is " + out.shape() + ", expected " + x.rows() + "x" + w.rows());
-            }
-            if (bias != null) {
-                check(bias, "bias");
-                if (bias.rows() != 1 || bias.cols() != w.rows()) {
-                    throw new IllegalArgumentException("denseForward: bias is " + bias.shape() + ", expected 1x" + w.rows());
-                }
-            }
-            noOverlap(out, x, "out", "x");
-            noOverlap(out, w, "out", "w");
-            if (bias != null) noOverlap(out, bias, "out", "bias");
-            if (pre != null) {
-                check(pre, "pre");
-                sameShape(out, pre, "out", "pre");
-                noOverlap(pre, x, "pre", "x");
-                noOverlap(pre, w, "pre", "w");
-                noOverlap(pre, out, "pre", "out");
-                if (bias != null) noOverlap(pre, bias, "pre", "bias");
-            }
+            checkSpec("dense_forward", vars("activation", f.code()), "x", x, "w", w, "bias", bias, "out", out, "pre", pre);
             denseForwardImpl(x, w, bias, f, out, pre);
         }
     }
@@ -244,22 +207,8 @@ public abstract class Device implements AutoCloseable {
         Objects.requireNonNull(transM, "transM is null");
         Objects.requireNonNull(f, "activation is null");
         synchronized (lock) {
-            check(delta, "delta");
-            check(m, "m");
-            check(a, "a");
-            check(out, "out");
-            int p = transM.transposed() ? m.cols() : m.rows();
-            int q = transM.transposed() ? m.rows() : m.cols();
-            if (delta.cols() != p) {
-                throw new IllegalArgumentException("backwardDelta: delta is " + delta.shape() + " but op(m) is " + p + "x" + q + " (delta.cols must equal op(m).rows)");
-            }
-            if (out.rows() != delta.rows() || out.cols() != q) {
-                throw new IllegalArgumentException("backwardDelta: out is " + out.shape() + ", expected " + delta.rows() + "x" + q);
-            }
-            sameShape(out, a, "out", "a");
-            noOverlap(out, delta, "out", "delta");
-            noOverlap(out, m, "out", "m");
-            noOverlap(out, a, "out", "a");
+            checkSpec("backward_delta", vars("activation", f.code(), "from_output", fromOutput ? 1 : 0, "trans_m", transM.transposed() ? 1 : 0),
+                    "delta", delta, "m", m, "a", a, "out", out);
             backwardDeltaImpl(delta, transM.transposed(), m, a, f, fromOutput, out);
         }
     }
@@ -343,47 +292,8 @@ public abstract class Device implements AutoCloseable {
                             Matrix probs, Matrix grad, Matrix loss, Matrix delta) {
         Objects.requireNonNull(f, "activation is null");
         synchronized (lock) {
-            check(h, "h");
-            check(w, "w");
-            check(targets, "targets");
-            check(probs, "probs");
-            check(grad, "grad");
-            check(loss, "loss");
-            int rows = h.rows(), c = w.rows(), q = h.cols();
-            if (w.cols() != q) throw new IllegalArgumentException("outputLayer: w is " + w.shape() + " but h is " + h.shape() + " (w must be classes x h.cols)");
-            if (b != null) {
-                check(b, "b");
-                if (b.rows() != 1 || b.cols() != c) throw new IllegalArgumentException("outputLayer: b is " + b.shape() + ", expected 1x" + c);
-            }
-            if (targets.rows() != rows || targets.cols() != c) {
-                throw new IllegalArgumentException("outputLayer: targets are " + targets.shape() + ", expected " + rows + "x" + c);
-            }
-            sameShape(targets, probs, "targets", "probs");
-            sameShape(targets, grad, "targets", "grad");
-            if (loss.rows() != rows || loss.cols() != 1) throw new IllegalArgumentException("outputLayer: loss is " + loss.shape() + ", expected " + rows + "x1");
-            if ((m == null) != (delta == null)) throw new IllegalArgumentException("outputLayer: m and delta go together (both or neither)");
-            List<Matrix> ins = new ArrayList<>(List.of(h, w, targets));
-            List<String> inNames = new ArrayList<>(List.of("h", "w", "targets"));
-            List<Matrix> outs = new ArrayList<>(List.of(probs, grad, loss));
-            List<String> outNames = new ArrayList<>(List.of("probs", "grad", "loss"));
-            if (b != null) {
-                ins.add(b);
-                inNames.add("b");
-            }
-            if (m != null) {
-                check(m, "m");
-                check(delta, "delta");
-                sameShape(w, m, "w", "m");
-                sameShape(h, delta, "h", "delta");
-                ins.add(m);
-                inNames.add("m");
-                outs.add(delta);
-                outNames.add("delta");
-            }
-            for (int i = 0; i < outs.size(); i++) {
-                for (int j = 0; j < ins.size(); j++) noOverlap(outs.get(i), ins.get(j), outNames.get(i), inNames.get(j));
-                for (int j = i + 1; j < outs.size(); j++) noOverlap(outs.get(i), outs.get(j), outNames.get(i), outNames.get(j));
-            }
+            checkSpec("output_layer", vars("activation", f.code()), "h", h, "w", w, "b", b, "targets", targets, "m", m,
+                    "probs", probs, "grad", grad, "loss", loss, "delta", delta);
             outputLayerImpl(h, w, b, targets, m, f, probs, grad, loss, delta);
         }
     }
@@ -454,48 +364,9 @@ public abstract class Device implements AutoCloseable {
      */
     public void denseUpdate(float lr, float decay, float mu, Matrix delta, Matrix h, Matrix w, Matrix b, Matrix vw, Matrix vb, Matrix feedback) {
         synchronized (lock) {
-            check(delta, "delta");
-            check(h, "h");
-            check(w, "w");
-            if (delta.rows() != h.rows()) {
-                throw new IllegalArgumentException("denseUpdate: delta is " + delta.shape() + " but h is " + h.shape() + " (same batch rows needed)");
-            }
-            if (w.rows() != delta.cols() || w.cols() != h.cols()) {
-                throw new IllegalArgumentException("denseUpdate: w is " + w.shape() + ", expected " + delta.cols() + "x" + h.cols() + " (delta.cols x h.cols)");
-            }
-            List<Matrix> written = new ArrayList<>(List.of(w));
-            List<String> names = new ArrayList<>(List.of("w"));
-            if (b != null) {
-                check(b, "b");
-                if (b.rows() != 1 || b.cols() != w.rows()) throw new IllegalArgumentException("denseUpdate: b is " + b.shape() + ", expected 1x" + w.rows());
-                written.add(b);
-                names.add("b");
-            }
-            if (mu != 0f) {
-                if (vw == null) throw new IllegalArgumentException("denseUpdate: momentum " + mu + " needs a weight velocity");
-                check(vw, "vw");
-                sameShape(w, vw, "w", "vw");
-                written.add(vw);
-                names.add("vw");
-                if (b != null) {
-                    if (vb == null) throw new IllegalArgumentException("denseUpdate: momentum " + mu + " with a bias needs a bias velocity");
-                    check(vb, "vb");
-                    sameShape(b, vb, "b", "vb");
-                    written.add(vb);
-                    names.add("vb");
-                }
-            }
-            if (feedback != null) {
-                check(feedback, "feedback");
-                sameShape(w, feedback, "w", "feedback");
-                written.add(feedback);
-                names.add("feedback");
-            }
-            for (int i = 0; i < written.size(); i++) {
-                noOverlap(written.get(i), delta, names.get(i), "delta");
-                noOverlap(written.get(i), h, names.get(i), "h");
-                for (int j = i + 1; j < written.size(); j++) noOverlap(written.get(i), written.get(j), names.get(i), names.get(j));
-            }
+            // without momentum the velocities are not used (nor checked); vb only with a bias
+            checkSpec("dense_update", vars("lr", lr, "weight_decay", decay, "momentum", mu), "delta", delta, "h", h, "w", w, "b", b,
+                    "velocity_w", mu != 0f ? vw : null, "velocity_b", mu != 0f && b != null ? vb : null, "feedback", feedback);
             denseUpdateImpl(lr, decay, mu, delta, h, w, b, mu != 0f ? vw : null, mu != 0f && b != null ? vb : null, feedback);
         }
     }
@@ -710,7 +581,7 @@ public abstract class Device implements AutoCloseable {
                 check(m, t);
                 in.put(t, new int[] {m.rows(), m.cols()});
             }
-            java.util.Map<String, int[]> out = op.outputShapes(in, p);
+            java.util.Map<String, int[]> out = op.givenShapes(in, op.paramVariables(p), p);
             for (String t : tensors.keySet()) {
                 if (!out.containsKey(t) && op.inputs().stream().noneMatch(s -> s.name().equals(t))) {
                     throw new IllegalArgumentException(op.name() + ": output '" + t + "' is not produced by this call");
@@ -753,8 +624,9 @@ public abstract class Device implements AutoCloseable {
             Matrix m = (Matrix) nameMatrix[i + 1];
             String name = (String) nameMatrix[i];
             if (m == null) {
-                boolean optional = op.inputs().stream().anyMatch(x -> x.name().equals(name) && x.optional())
-                        || op.outputs().stream().anyMatch(x -> x.name().equals(name) && x.optional());
+                // absent: allowed where every role of the name (input, output, or both in place) is optional
+                boolean optional = op.inputs().stream().allMatch(x -> !x.name().equals(name) || x.optional())
+                        && op.outputs().stream().allMatch(x -> !x.name().equals(name) || x.optional());
                 if (!optional) Matrix.requireArg(null, name);   // a NullPointerException naming it
                 continue;
             }
@@ -827,9 +699,6 @@ public abstract class Device implements AutoCloseable {
         }
     }
 
-    private static void noOverlap(Matrix out, Matrix in, String on, String inName) {
-        if (out.overlaps(in)) throw new IllegalArgumentException("output '" + on + "' overlaps input '" + inName + "'");
-    }
 
         // ------------------------------------------------------------------ backend SPI (called under lock, arguments checked)
 

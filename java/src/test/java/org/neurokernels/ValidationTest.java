@@ -24,8 +24,8 @@ class ValidationTest {
     void shapesNullsAndSizes(String id) {
         Device d = TestDevices.get(id);
         try (Matrix a = d.allocate(3, 4); Matrix b = d.allocate(5, 6); Matrix c = d.allocate(3, 6); Matrix row = d.allocate(1, 6)) {
-            fails(IllegalArgumentException.class, "inner dimensions", () -> d.gemm(Trans.N, Trans.N, 1f, a, b, 0f, c));
-            fails(IllegalArgumentException.class, "C is", () -> d.gemm(Trans.N, Trans.T, 1f, a, a, 0f, c));
+            fails(IllegalArgumentException.class, "gemm: b is 5x6, expected 4x6", () -> d.gemm(Trans.N, Trans.N, 1f, a, b, 0f, c));
+            fails(IllegalArgumentException.class, "gemm: c is 3x6, expected 3x3", () -> d.gemm(Trans.N, Trans.T, 1f, a, a, 0f, c));
             fails(NullPointerException.class, "'b'", () -> d.gemm(Trans.N, Trans.N, 1f, a, null, 0f, c));
             fails(NullPointerException.class, "transA", () -> d.gemm(null, Trans.N, 1f, a, b, 0f, c));
             fails(IllegalArgumentException.class, "at least 1x1", () -> d.allocate(0, 3));
@@ -47,15 +47,15 @@ class ValidationTest {
         try (Matrix delta = d.allocate(8, 3); Matrix h = d.allocate(8, 5); Matrix w = d.allocate(3, 5); Matrix b = d.allocate(1, 3);
              Matrix vw = d.allocate(3, 5); Matrix wrong = d.allocate(5, 3); Matrix index = d.allocate(1, 4); Matrix rows = d.allocate(4, 5)) {
             fails(IllegalArgumentException.class, "expected 3x5", () -> d.denseUpdate(0.1f, 0f, 0f, delta, h, wrong, b, null, null, null));
-            fails(IllegalArgumentException.class, "same batch rows", () -> d.denseUpdate(0.1f, 0f, 0f, delta, h.view(0, 0, 7, 5), w, b, null, null, null));
+            fails(IllegalArgumentException.class, "dense_update: h is 7x5, expected 8x5", () -> d.denseUpdate(0.1f, 0f, 0f, delta, h.view(0, 0, 7, 5), w, b, null, null, null));
             fails(IllegalArgumentException.class, "expected 1x3", () -> d.denseUpdate(0.1f, 0f, 0f, delta, h, w, vw, null, null, null));
-            fails(IllegalArgumentException.class, "weight velocity", () -> d.denseUpdate(0.1f, 0f, 0.9f, delta, h, w, b, null, null, null));
-            fails(IllegalArgumentException.class, "bias velocity", () -> d.denseUpdate(0.1f, 0f, 0.9f, delta, h, w, b, vw, null, null));
+            fails(IllegalArgumentException.class, "momentum != 0 needs input velocity_w", () -> d.denseUpdate(0.1f, 0f, 0.9f, delta, h, w, b, null, null, null));
+            fails(IllegalArgumentException.class, "momentum != 0 with b needs input velocity_b", () -> d.denseUpdate(0.1f, 0f, 0.9f, delta, h, w, b, vw, null, null));
             fails(IllegalArgumentException.class, "overlaps", () -> d.denseUpdate(0.1f, 0f, 0f, delta, h, w, null, null, null, w));
             fails(NullPointerException.class, "'h'", () -> d.denseUpdate(0.1f, 0f, 0f, delta, null, w, null, null, null, null));
             // output_layer: h 8x5, w 3x5 (3 classes), targets/probs/grad 8x3 (delta, b, w reuse shapes above)
             try (Matrix t = d.allocate(8, 3); Matrix p = d.allocate(8, 3); Matrix g = d.allocate(8, 3); Matrix l = d.allocate(8, 1); Matrix dl = d.allocate(8, 5)) {
-                fails(IllegalArgumentException.class, "classes x h.cols", () -> d.outputLayer(h, wrong, null, t, null, Activation.TANH, p, g, l, null));
+                fails(IllegalArgumentException.class, "output_layer: w is 5x3, expected 5x5", () -> d.outputLayer(h, wrong, null, t, null, Activation.TANH, p, g, l, null));
                 fails(IllegalArgumentException.class, "expected 8x3", () -> d.outputLayer(h, w, b, t.view(0, 0, 7, 3), null, Activation.TANH, p, g, l, null));
                 fails(IllegalArgumentException.class, "both or neither", () -> d.outputLayer(h, w, b, t, vw, Activation.TANH, p, g, l, null));
                 fails(IllegalArgumentException.class, "expected 8x1", () -> d.outputLayer(h, w, b, t, null, Activation.TANH, p, g, l.view(0, 0, 7, 1), null));

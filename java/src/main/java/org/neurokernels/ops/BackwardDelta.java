@@ -31,15 +31,6 @@ public final class BackwardDelta extends Op {
                         new Spec.Param("trans_m", "bool", "false", "use m transposed")));
     }
 
-    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
-        int[] d = require(in, "delta"), m = require(in, "m"), a = require(in, "a");
-        boolean t = p.getBool("trans_m");
-        int rows = t ? m[1] : m[0], cols = t ? m[0] : m[1];
-        if (d[1] != rows) throw new IllegalArgumentException("backward_delta: delta is " + d[0] + "x" + d[1] + " but op(m) is " + rows + "x" + cols);
-        if (a[0] != d[0] || a[1] != cols) throw new IllegalArgumentException("backward_delta: a is " + a[0] + "x" + a[1] + ", expected " + d[0] + "x" + cols);
-        return shapes("out", shape(d[0], cols));
-    }
-
     @Override public double flops(Map<String, int[]> in, Params p) {
         int[] d = in.get("delta"), a = in.get("a");
         return 2.0 * d[0] * d[1] * a[1] + 2.0 * a[0] * a[1];

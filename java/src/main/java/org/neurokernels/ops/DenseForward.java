@@ -22,15 +22,8 @@ public final class DenseForward extends Op {
                         Spec.Tensor.of("w", "out x in", "weights"),
                         Spec.Tensor.optional("bias", "1 x out", "bias (none if absent)")),
                 List.of(Spec.Tensor.of("out", "batch x out", "activation f(pre)"),
-                        Spec.Tensor.of("pre", "batch x out", "pre-activation")),
+                        Spec.Tensor.optional("pre", "batch x out", "pre-activation (a typed call may leave it out)").producedWhen("1")),
                 List.of(new Spec.Param("activation", "activation", "tanh", "identity, tanh, logistic, relu or softplus")));
-    }
-
-    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
-        int[] x = require(in, "x"), w = require(in, "w"), b = in.get("bias");
-        if (x[1] != w[1]) throw new IllegalArgumentException("dense_forward: x is " + x[0] + "x" + x[1] + " but w is " + w[0] + "x" + w[1] + " (w must be out x in)");
-        if (b != null && (b[0] != 1 || b[1] != w[0])) throw new IllegalArgumentException("dense_forward: bias is " + b[0] + "x" + b[1] + ", expected 1x" + w[0]);
-        return shapes("out", shape(x[0], w[0]), "pre", shape(x[0], w[0]));
     }
 
     @Override public double flops(Map<String, int[]> in, Params p) {

@@ -40,36 +40,11 @@ public final class DenseUpdate extends Op {
                         new Spec.Param("momentum", "float", "0", "momentum coefficient")));
     }
 
-    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
-        int[] d = require(in, "delta"), h = require(in, "h"), w = require(in, "w");
-        if (d[0] != h[0]) throw new IllegalArgumentException("dense_update: delta has " + d[0] + " rows but h has " + h[0]);
-        if (w[0] != d[1] || w[1] != h[1]) {
-            throw new IllegalArgumentException("dense_update: w is " + w[0] + "x" + w[1] + ", expected " + d[1] + "x" + h[1]);
-        }
-        Map<String, int[]> out = new LinkedHashMap<>(shapes("w", w));
-        boolean momentum = p.getFloat("momentum") != 0f;
-        if (in.containsKey("b")) {
-            int[] b = in.get("b");
-            if (b[0] != 1 || b[1] != w[0]) throw new IllegalArgumentException("dense_update: b is " + b[0] + "x" + b[1] + ", expected 1x" + w[0]);
-            out.put("b", b);
-        }
-        if (momentum) {
-            if (!in.containsKey("velocity_w")) throw new IllegalArgumentException("dense_update: momentum != 0 needs input velocity_w");
-            requireSame(in, "w", "velocity_w");
-            out.put("velocity_w", in.get("velocity_w"));
-            if (in.containsKey("b")) {
-                if (!in.containsKey("velocity_b")) throw new IllegalArgumentException("dense_update: momentum != 0 with b needs input velocity_b");
-                requireSame(in, "b", "velocity_b");
-                out.put("velocity_b", in.get("velocity_b"));
-            }
-        } else if (in.containsKey("velocity_w") || in.containsKey("velocity_b")) {
-            throw new IllegalArgumentException("dense_update: velocities are only used with momentum != 0");
-        }
-        if (in.containsKey("feedback")) {
-            requireSame(in, "w", "feedback");
-            out.put("feedback", in.get("feedback"));
-        }
-        return out;
+    @Override public List<Spec.Require> requires() {
+        return List.of(new Spec.Require("momentum == 0 || has_velocity_w", "momentum != 0 needs input velocity_w"),
+                new Spec.Require("momentum == 0 || !has_b || has_velocity_b", "momentum != 0 with b needs input velocity_b"),
+                new Spec.Require("momentum != 0 || (!has_velocity_w && !has_velocity_b)", "velocities are only used with momentum != 0"),
+                new Spec.Require("has_b || !has_velocity_b", "velocity_b needs b"));
     }
 
     @Override public double flops(Map<String, int[]> in, Params p) {

@@ -74,15 +74,8 @@ public final class Gemm extends Op {
         return new int[] {ta ? a[1] : a[0], tb ? b[0] : b[1], ta ? a[0] : a[1], tb ? b[1] : b[0]};
     }
 
-    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
-        require(in, "a");
-        require(in, "b");
-        int[] d = mnk(in, p);
-        if (d[2] != d[3]) throw new IllegalArgumentException("gemm: op(a) is " + d[0] + "x" + d[2] + " but op(b) is " + d[3] + "x" + d[1]);
-        int[] c = in.get("c");
-        if (c != null && (c[0] != d[0] || c[1] != d[1])) throw new IllegalArgumentException("gemm: c is " + c[0] + "x" + c[1] + ", expected " + d[0] + "x" + d[1]);
-        if (c == null && p.getFloat("beta") != 0f) throw new IllegalArgumentException("gemm: beta != 0 needs input c");
-        return shapes("c", shape(d[0], d[1]));
+    @Override public List<Spec.Require> requires() {
+        return List.of(new Spec.Require("beta == 0 || has_c", "beta != 0 needs input c"));
     }
 
     @Override public double flops(Map<String, int[]> in, Params p) {

@@ -65,6 +65,23 @@ public abstract class Op {
         return SpecShapes.outputShapes(this, in, p);
     }
 
+    /** True when the shapes are the spec's alone ({@link SpecShapes}): the op does not override {@link #outputShapes}. */
+    public final boolean shapesFromSpec() {
+        try {
+            return getClass().getMethod("outputShapes", Map.class, Params.class).getDeclaringClass() == Op.class;
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Output shapes for a call that passes these tensors, outputs included (Device.run, a typed Device
+     * method): with spec shapes, an optional output is produced exactly when given; else {@link #outputShapes}.
+     */
+    public final Map<String, int[]> givenShapes(Map<String, int[]> given, Map<String, Double> params, Params p) {
+        return shapesFromSpec() ? SpecShapes.outputShapes(this, given, params) : outputShapes(given, p);
+    }
+
     /**
      * Pairs "output:input" where the output may be exactly the input's matrix (in place under another
      * name, as activation's y = x); any other overlap of an output with another tensor is refused.

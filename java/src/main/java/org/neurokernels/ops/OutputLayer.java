@@ -49,24 +49,12 @@ public final class OutputLayer extends Op {
                 List.of(Spec.Tensor.of("probs", "batch x c", "softmax of the logits"),
                         Spec.Tensor.of("grad", "batch x c", "d mean(loss) / d logits: the output error"),
                         Spec.Tensor.of("loss", "batch x 1", "cross-entropy per row"),
-                        Spec.Tensor.optional("delta", "batch x q", "delta of the last hidden layer (with m)")),
+                        Spec.Tensor.optional("delta", "batch x q", "delta of the last hidden layer (with m)").producedWhen("has_m")),
                 List.of(new Spec.Param("activation", "activation", "tanh", "activation f of the layer below (f' taken from h)")));
     }
 
-    @Override public Map<String, int[]> outputShapes(Map<String, int[]> in, Params p) {
-        int[] h = require(in, "h"), w = require(in, "w"), t = require(in, "targets");
-        if (w[1] != h[1]) throw new IllegalArgumentException("output_layer: w is " + w[0] + "x" + w[1] + " but h is " + h[0] + "x" + h[1]);
-        if (t[0] != h[0] || t[1] != w[0]) throw new IllegalArgumentException("output_layer: targets are " + t[0] + "x" + t[1] + ", expected " + h[0] + "x" + w[0]);
-        if (in.containsKey("b")) {
-            int[] b = in.get("b");
-            if (b[0] != 1 || b[1] != w[0]) throw new IllegalArgumentException("output_layer: b is " + b[0] + "x" + b[1] + ", expected 1x" + w[0]);
-        }
-        Map<String, int[]> out = new LinkedHashMap<>(shapes("probs", t, "grad", t, "loss", shape(h[0], 1)));
-        if (in.containsKey("m")) {
-            requireSame(in, "w", "m");
-            out.put("delta", h);
-        }
-        return out;
+    @Override public List<Spec.Require> requires() {
+        return List.of(new Spec.Require("has_m == has_delta", "m and delta go together (both or neither)"));
     }
 
     @Override public double flops(Map<String, int[]> in, Params p) {

@@ -23,8 +23,24 @@ import org.neurokernels.plan.Expr;
 public final class SpecShapes {
     private SpecShapes() { }
 
-    /** A tensor's two dimensions as expressions, and which of them bind a name (null where none). */
-    public record Dims(String tensor, boolean optional, Expr rows, Expr cols, String bindRows, String bindCols) { }
+    /**
+     * A tensor's two dimensions as expressions, and which of them bind a name (null where none). For a
+     * shape "A x B (C x D if COND)", {@code cond} is COND, rows is {@code COND ? C : A} and cols
+     * {@code COND ? D : B}; {@code bindIf} and {@code bindElse} are the names C, D (COND holds) or A, B
+     * (it does not) bind there, each null where that dimension binds nothing.
+     */
+    public record Dims(String tensor, boolean optional, Expr rows, Expr cols, String bindRows, String bindCols,
+                       Expr cond, String[] bindIf, String[] bindElse) {
+        Dims(String tensor, boolean optional, Expr rows, Expr cols, String bindRows, String bindCols) {
+            this(tensor, optional, rows, cols, bindRows, bindCols, null, null, null);
+        }
+
+        /** The names this tensor's rows and cols bind, given the variables so far (null entries bind nothing). */
+        String[] binds(Map<String, Double> v) {
+            if (cond == null) return new String[] {bindRows, bindCols};
+            return cond.eval(v) != 0 ? bindIf : bindElse;
+        }
+    }
 
     /** The compiled rules: the inputs' dimensions in order, then the outputs' (required ones and in-place optional ones). */
     public record Rules(List<Dims> inputs, List<Dims> outputs, List<Spec.Require> requires, List<Spec.Require> early, List<String> bound) {
@@ -47,6 +63,20 @@ public final class SpecShapes {
         List<Dims> ins = new ArrayList<>();
         for (Spec.Tensor t : op.inputs()) {
             Expr[] d = parse(op, t);
+            if (d.length == 7) {
+                // "A x B (C x D if COND)": each branch binds its own bare names not known before this tensor
+                String[] bindIf = new String[2], bindElse = new String[2];
+                Set<String> before = new LinkedHashSet<>(known);
+                for (int i = 0; i < 2; i++) {
+                    String a = bare(d[3 + i]), c = bare(d[5 + i]);
+                    if (a != null && !before.contains(a)) bindIf[i] = a;
+                    if (c != null && !before.contains(c)) bindElse[i] = c;
+                }
+                for (String b : bindIf) if (b != null) known.add(b);
+                for (String b : bindElse) if (b != null) known.add(b);
+                ins.add(new Dims(t.name(), t.optional(), d[0], d[1], null, null, d[2], bindIf, bindElse));
+                continue;
+            }
             String[] bind = new String[2];
             for (int i = 0; i < 2; i++) {
                 String bare = bare(d[i]);
@@ -69,8 +99,21 @@ public final class SpecShapes {
             }
             outs.add(new Dims(t.name(), t.optional(), d[0], d[1], null, null));
         }
+        for (Spec.Tensor t : op.outputs()) {
+            if (t.producedWhen() == null) continue;
+            Set<String> unknown = new LinkedHashSet<>(Expr.parse(t.producedWhen()).variables());
+            unknown.removeAll(known);
+            if (!unknown.isEmpty()) throw new IllegalStateException("op " + op.name() + ": output '" + t.name() + "' is produced when '" + t.producedWhen() + "', which reads unbound " + unknown);
+        }
         List<String> bound = new ArrayList<>();
-        for (Dims d : ins) for (String b : new String[] {d.bindRows(), d.bindCols()}) if (b != null) bound.add(b);
+        for (Dims d : ins) {
+            List<String> names = new ArrayList<>(java.util.Arrays.asList(d.bindRows(), d.bindCols()));
+            if (d.cond() != null) {
+                names.addAll(java.util.Arrays.asList(d.bindIf()));
+                names.addAll(java.util.Arrays.asList(d.bindElse()));
+            }
+            for (String b : names) if (b != null && !bound.contains(b)) bound.add(b);
+        }
         List<Spec.Require> early = new ArrayList<>(), late = new ArrayList<>();
         for (Spec.Require r : op.requires()) {
             Set<String> vars = Expr.parse(r.when()).variables();
@@ -89,10 +132,23 @@ public final class SpecShapes {
         throw new IllegalArgumentException(name);
     }
 
+    /** "A x B (C x D if COND)": a shape a flag transposes. */
+    private static final java.util.regex.Pattern FLIPPED = java.util.regex.Pattern.compile("(.+?)\\s+x\\s+(.+?)\\s*\\((.+?)\\s+x\\s+(.+?)\\s+if\\s+(.+)\\)");
+
+    /**
+     * rows, cols; or for "A x B (C x D if COND)" rows, cols, COND, C, D, A, B with rows = COND ? C : A and
+     * cols = COND ? D : B.
+     */
     private static Expr[] parse(Op op, Spec.Tensor t) {
+        java.util.regex.Matcher m = FLIPPED.matcher(t.shape().trim());
+        if (m.matches()) {
+            String a = m.group(1), b = m.group(2), c = m.group(3), d = m.group(4), cond = m.group(5);
+            return new Expr[] {Expr.parse("(" + cond + ") ? (" + c + ") : (" + a + ")"), Expr.parse("(" + cond + ") ? (" + d + ") : (" + b + ")"),
+                    Expr.parse(cond), Expr.parse(c), Expr.parse(d), Expr.parse(a), Expr.parse(b)};
+        }
         String[] parts = t.shape().trim().split("\\s+x\\s+");
         if (parts.length != 2) {
-            throw new IllegalStateException("op " + op.name() + ": the shape '" + t.shape() + "' of '" + t.name() + "' is not 'ROWS x COLS'");
+            throw new IllegalStateException("op " + op.name() + ": the shape '" + t.shape() + "' of '" + t.name() + "' is not 'ROWS x COLS' nor 'ROWS x COLS (ROWS x COLS if COND)'");
         }
         return new Expr[] {Expr.parse(parts[0]), Expr.parse(parts[1])};
     }
@@ -103,16 +159,32 @@ public final class SpecShapes {
         return e.variables().size() == 1 && e.variables().contains(s) ? s : null;
     }
 
-    /** Output shapes for these input shapes (present inputs only), or IllegalArgumentException. */
+    /**
+     * Output shapes for these input shapes (present inputs only), or IllegalArgumentException: the op run on
+     * its own, which produces an optional output that is not an input where its {@link Spec.Tensor#producedWhen} holds.
+     */
     public static Map<String, int[]> outputShapes(Op op, Map<String, int[]> in, Params p) {
-        return outputShapes(op, in, op.paramVariables(p));
+        return outputShapes(op, in, op.paramVariables(p), false);
     }
 
-    /** {@link #outputShapes(Op, Map, Params)} with the parameters as plan variables (the typed Device methods' values). */
-    public static Map<String, int[]> outputShapes(Op op, Map<String, int[]> in, Map<String, Double> params) {
+    /**
+     * The same rules for a call that names every tensor it passes, outputs included (a typed Device method,
+     * {@link org.neurokernels.Device#run}, the C library): {@code has_T} is whether T is given, and an optional
+     * output is produced exactly when given.
+     */
+    public static Map<String, int[]> outputShapes(Op op, Map<String, int[]> given, Map<String, Double> params) {
+        return outputShapes(op, given, params, true);
+    }
+
+    private static Map<String, int[]> outputShapes(Op op, Map<String, int[]> in, Map<String, Double> params, boolean allGiven) {
         Rules r = rules(op);
         Map<String, Double> v = new LinkedHashMap<>(params);
         for (String t : op.tensorNames()) v.put("has_" + t, in.containsKey(t) ? 1.0 : 0.0);
+        if (!allGiven) {
+            for (Spec.Tensor t : op.outputs()) {
+                if (t.producedWhen() != null && !in.containsKey(t.name())) v.put("has_" + t.name(), CONDITIONS.computeIfAbsent(t.producedWhen(), Expr::parse).eval(v) != 0 ? 1.0 : 0.0);
+            }
+        }
         for (String b : r.bound()) v.put(b, Double.NaN);
         for (Spec.Require q : r.early()) {
             if (r.when(q).eval(v) == 0) throw new IllegalArgumentException(op.name() + ": " + message(q.message(), v));
@@ -123,8 +195,9 @@ public final class SpecShapes {
                 if (!d.optional()) throw new IllegalArgumentException("op " + op.name() + ": input '" + d.tensor() + "' is missing");
                 continue;
             }
-            if (d.bindRows() != null) v.put(d.bindRows(), (double) s[0]);
-            if (d.bindCols() != null) v.put(d.bindCols(), (double) s[1]);
+            String[] bind = d.binds(v);
+            if (bind[0] != null) v.put(bind[0], (double) s[0]);
+            if (bind[1] != null) v.put(bind[1], (double) s[1]);
             double er = d.rows().eval(v), ec = d.cols().eval(v);
             if (s[0] != er || s[1] != ec) {
                 throw new IllegalArgumentException(op.name() + ": " + d.tensor() + " is " + s[0] + "x" + s[1] + ", expected " + dim(er) + "x" + dim(ec));
@@ -135,7 +208,7 @@ public final class SpecShapes {
         }
         Map<String, int[]> out = new LinkedHashMap<>();
         for (Dims d : r.outputs()) {
-            if (d.optional() && !in.containsKey(d.tensor())) continue;
+            if (d.optional() && v.get("has_" + d.tensor()) == 0) continue;
             double er = d.rows().eval(v), ec = d.cols().eval(v);
             if (!(er >= 1 && ec >= 1 && er * ec <= Integer.MAX_VALUE && er == Math.rint(er) && ec == Math.rint(ec))) {
                 throw new IllegalArgumentException(op.name() + ": output " + d.tensor() + " would be " + dim(er) + "x" + dim(ec));

@@ -34,6 +34,19 @@ public final class OpTables {
         return out;
     }
 
+    /**
+     * The ops of the C table: those with a plan, then those whose shapes are the spec's alone (no
+     * {@code outputShapes} of their own) but whose launches the C library composes itself (the GEMM family,
+     * output_layer): their entries carry the spec's check and no plan (NULL), and their typed functions
+     * call that check before they launch.
+     */
+    public static List<Op> tableOps() {
+        List<Op> out = new ArrayList<>(ops());
+        for (Op op : OpRegistry.all()) if (op.plan() == null && op.shapesFromSpec()) out.add(op);
+        return out;
+    }
+
+
     /** Plan variables the caller supplies beyond tensors, device and parameters (lif_step's propagators). */
     public static List<String> extras(Op op) {
         return op.name().equals("lif_step") ? LifStepOp.KERNEL_VARIABLES : List.of();
@@ -73,9 +86,10 @@ public final class OpTables {
         sb.append("#define NK_TENSOR_VARIABLES ").append(OpPlan.TENSOR_VARIABLES.size()).append('\n');
         sb.append("#define NK_DEVICE_VARIABLES ").append(OpPlan.DEVICE_VARIABLES.size()).append('\n');
         int maxArgs = 1, maxSteps = 1, maxTensors = 1, maxVars = 1;
-        for (Op op : ops()) {
+        for (Op op : tableOps()) {
             maxTensors = Math.max(maxTensors, op.tensorNames().size());
             maxVars = Math.max(maxVars, variables(op).size());
+            if (op.plan() == null) continue;
             for (OpPlan.Rule r : op.plan().rules()) {
                 maxSteps = Math.max(maxSteps, r.steps().size());
                 for (OpPlan.Step st : r.steps()) maxArgs = Math.max(maxArgs, st.args().size());
@@ -93,27 +107,33 @@ public final class OpTables {
           .append("    const nk_op_param* params;\n    const char* const* extra;\n")
           .append("    const char* aliases;  /* \"out:in \" pairs: the output may be that input's very buffer (in place) */\n")
           .append("    int (*check)(const double* v, char* msg, size_t cap);  /* 0, or 1 with the message */\n")
-          .append("    int (*plan)(const double* v, nk_op_call* out);         /* launches written; 0: no rule */\n} nk_op_def;\n\n")
+          .append("    int (*plan)(const double* v, nk_op_call* out);         /* launches written; 0: no rule. NULL: the op has its own function */\n} nk_op_def;\n\n")
           .append("/* a dimension as the Java messages print it */\n")
           .append("static inline const char* nk_op_dim(double x, char* buf, size_t cap) {\n")
           .append("    if (x == floor(x) && fabs(x) < 1e15) snprintf(buf, cap, \"%.0f\", x); else if (x != x) snprintf(buf, cap, \"NaN\"); else snprintf(buf, cap, \"%g\", x);\n")
           .append("    return buf;\n}\n\n");
         List<String> defs = new ArrayList<>();
-        for (Op op : ops()) {
+        for (Op op : tableOps()) {
             opCode(sb, op);
             defs.add(id(op));
         }
         sb.append("static const nk_op_def nk_ops[] = {\n");
-        for (Op op : ops()) {
+        for (Op op : tableOps()) {
             String i = id(op);
             sb.append("    {").append(str(op.name())).append(", ").append(op.tensorNames().size()).append(", ").append(op.params().size())
               .append(", ").append(extras(op).size()).append(", ").append(variables(op).size())
               .append(", nk_op_tensors_").append(i).append(", ").append(op.params().isEmpty() ? "NULL" : "nk_op_params_" + i)
               .append(", ").append(extras(op).isEmpty() ? "NULL" : "nk_op_extra_" + i)
               .append(", ").append(str(op.aliases().stream().sorted().map(a -> a + " ").reduce("", String::concat)))
-              .append(", nk_op_check_").append(i).append(", nk_op_plan_").append(i).append("},\n");
+              .append(", nk_op_check_").append(i).append(", ").append(op.plan() == null ? "NULL" : "nk_op_plan_" + i).append("},\n");
         }
-        sb.append("};\n#define NK_OP_COUNT ").append(ops().size()).append("\n\n");
+        sb.append("};\n#define NK_OP_COUNT ").append(tableOps().size()).append("\n\n");
+    }
+
+    /** Assigns the names a tensor's rows and cols bind (null: none). */
+    private static void binds(StringBuilder sb, SpecShapes.Dims d, String[] names, String indent) {
+        if (names[0] != null) sb.append(indent).append(names[0]).append(" = ").append(d.tensor()).append("_rows;\n");
+        if (names[1] != null) sb.append(indent).append(names[1]).append(" = ").append(d.tensor()).append("_cols;\n");
     }
 
     /** Declares the variables {@code body} reads (whole words), from the vector, then appends the body. */
@@ -135,7 +155,9 @@ public final class OpTables {
         sb.append("static const nk_op_tensor nk_op_tensors_").append(i).append("[] = {");
         for (String t : tensors) {
             boolean in = op.inputs().stream().anyMatch(x -> x.name().equals(t)), out = op.outputs().stream().anyMatch(x -> x.name().equals(t));
-            boolean optional = (in ? op.inputs() : op.outputs()).stream().filter(x -> x.name().equals(t)).findFirst().orElseThrow().optional();
+            // optional where every role of the name is (gemm's c: an optional input, but always the output)
+            boolean optional = op.inputs().stream().allMatch(x -> !x.name().equals(t) || x.optional())
+                    && op.outputs().stream().allMatch(x -> !x.name().equals(t) || x.optional());
             sb.append("{").append(str(t)).append(", ").append(in && out ? "NK_ROLE_INOUT" : in ? "NK_ROLE_IN" : "NK_ROLE_OUT").append(", ")
               .append(optional ? 1 : 0).append("}, ");
         }
@@ -162,8 +184,16 @@ public final class OpTables {
         for (Spec.Require q : rules.early()) require(sb, op, q);
         for (SpecShapes.Dims d : rules.inputs()) {
             sb.append("    if (has_").append(d.tensor()).append(") {\n");
-            if (d.bindRows() != null) sb.append("        ").append(d.bindRows()).append(" = ").append(d.tensor()).append("_rows;\n");
-            if (d.bindCols() != null) sb.append("        ").append(d.bindCols()).append(" = ").append(d.tensor()).append("_cols;\n");
+            if (d.cond() != null) {
+                // "A x B (C x D if COND)": the names of the branch COND picks
+                sb.append("        if ").append(c(d.cond())).append(" {\n");
+                binds(sb, d, d.bindIf(), "            ");
+                sb.append("        } else {\n");
+                binds(sb, d, d.bindElse(), "            ");
+                sb.append("        }\n");
+            } else {
+                binds(sb, d, new String[] {d.bindRows(), d.bindCols()}, "        ");
+            }
             shapeCheck(sb, op, d, "        ");
             sb.append("    }");
             if (!d.optional()) {
@@ -188,6 +218,7 @@ public final class OpTables {
         for (String b : rules.bound()) sb.append("    (void) ").append(b).append(";\n");
         sb.append("    (void) v; (void) msg; (void) cap;\n    return 0;\n}\n");
         bindUsed(all, op, sb);
+        if (op.plan() == null) return;   // launched by the C library's own function (nk_gemm, ...)
         // the plan
         sb = all;
         sb.append("static int nk_op_plan_").append(i).append("(const double* v, nk_op_call* out) {\n");

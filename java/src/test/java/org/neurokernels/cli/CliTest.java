@@ -174,7 +174,7 @@ class CliTest {
             System.setErr(oldErr);
         }
         String msg = err.toString(StandardCharsets.UTF_8);
-        assertTrue(msg.contains("op(a) is 2x3 but op(b) is 2x3"), msg);
+        assertTrue(msg.contains("gemm: b is 2x3, expected 3x"), msg);
         assertTrue(msg.contains("unknown op 'nosuchop'"), msg);
         assertTrue(msg.contains("not a boolean"), msg);
         assertTrue(msg.contains("cuda:5"), msg);

@@ -284,7 +284,7 @@ class HostileInputTest {
         Path a = npy("a.npy", 2, 3), out = dir.resolve("c.npy");
         Result r = refused(names("input 'b'", "is missing"), "run", "gemm", "--device", "cuda:99", "--in", "a=" + a, "--out", "c=" + out);
         assertFalse(r.err().contains("cuda:99"), r.err());
-        r = refused(names("op(a) is 2x3 but op(b) is 2x3"), "run", "gemm", "--device", "cuda:99", "--in", "a=" + a, "--in", "b=" + a, "--out", "c=" + out);
+        r = refused(names("gemm: b is 2x3, expected 3x"), "run", "gemm", "--device", "cuda:99", "--in", "a=" + a, "--in", "b=" + a, "--out", "c=" + out);
         assertFalse(r.err().contains("cuda:99"), r.err());
         refused(names("has no input 'q'"), "run", "gemm", "--device", "cuda:99", "--in", "a=" + a, "--in", "b=" + a, "--in", "q=" + a);
         assertFalse(Files.exists(out));
