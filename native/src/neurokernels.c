@@ -1595,12 +1595,6 @@ static nk_status output_layer_op(dev_rec* dev, buf_rec* h, buf_rec* w, buf_rec* 
     return output_layer_locked(dev, h, w, b, targets, m, activation, probs, grad, loss, delta);
 }
 
-/* P21 of iaf_psc_exp, stable as tau_s approaches tau_m (org.neurokernels.dynamics.LifParameters.p21). */
-static double p21(double h, double tau_m, double tau_s, double cm) {
-    double d = 1 / tau_m - 1 / tau_s;
-    if (fabs(d) * h < 1e-12) return h / cm * exp(-h / tau_m);
-    return tau_m * tau_s / (cm * (tau_s - tau_m)) * exp(-h / tau_m) * expm1(h * d);
-}
 
 /* What nk_lif_step's kernel receives (org.neurokernels.dynamics.LifStep). */
 typedef struct {
@@ -1652,20 +1646,25 @@ static nk_status lif_prepare(const nk_lif_params* p, double dt, double tau_rate,
                     "nk_lif_step: tau_refrac = %s ms is %s steps of dt = %s ms; the refractory counter holds at most %d steps (tau_refrac < %.7g ms at this dt)",
                     num(p->tau_refrac), steps, num(h), NK_MAX_REFRACTORY_STEPS, (NK_MAX_REFRACTORY_STEPS + 0.5) * h);
     }
+    /* the propagators from the op's spec (ops/LifStepOp.derived, generated into nk_plans.h), as LifParameters.step */
+    const double params[] = {p->tau_m, p->cm, p->v_rest, p->v_reset, p->v_thresh, p->tau_refrac, p->tau_syn_e, p->tau_syn_i, p->i_offset, h, tau_rate};
+    double d[sizeof nk_op_extra_lif_step / sizeof nk_op_extra_lif_step[0]];   /* p22, p21e, ... rate_gain: LifStepOp.KERNEL_VARIABLES */
+    _Static_assert(sizeof d / sizeof d[0] == 13, "lif_step derives 13 kernel variables");
+    nk_op_derive_lif_step(params, d);
     lif_step_t s;
-    s.p22 = (float) exp(-h / p->tau_m);
-    s.p21e = (float) p21(h, p->tau_m, p->tau_syn_e, p->cm);
-    s.p21i = (float) p21(h, p->tau_m, p->tau_syn_i, p->cm);
-    s.p20 = (float) (-expm1(-h / p->tau_m) * (p->tau_m / p->cm));
-    s.p11e = (float) exp(-h / p->tau_syn_e);
-    s.p11i = (float) exp(-h / p->tau_syn_i);
-    s.v_rest = (float) p->v_rest;
-    s.v_reset = (float) p->v_reset;
-    s.v_thresh = (float) p->v_thresh;
-    s.i_offset = (float) p->i_offset;
-    s.refractory_steps = (int) floor(ratio + 0.5);   /* in [0, 2^24]: Math.round of the Java library */
-    s.rate_decay = (float) exp(-h / tau_rate);
-    s.rate_gain = (float) (1 / tau_rate);
+    s.p22 = (float) d[0];
+    s.p21e = (float) d[1];
+    s.p21i = (float) d[2];
+    s.p20 = (float) d[3];
+    s.p11e = (float) d[4];
+    s.p11i = (float) d[5];
+    s.v_rest = (float) d[6];
+    s.v_reset = (float) d[7];
+    s.v_thresh = (float) d[8];
+    s.i_offset = (float) d[9];
+    s.refractory_steps = (int) d[10];   /* floor(tau_refrac / dt + 0.5), in [0, 2^24] (checked above) */
+    s.rate_decay = (float) d[11];
+    s.rate_gain = (float) d[12];
     const float values[] = {s.p21e, s.p21i, s.p20, s.rate_gain};
     const char* names[] = {"P21_E", "P21_I", "P20", "1 / tau_rate"};
     for (int k = 0; k < 4; k++) {

@@ -16,6 +16,9 @@ static inline double nk_plan_rup(double a, double b) { return ceil(a / b) * b; }
 static inline double nk_plan_min(double a, double b) { return a < b ? a : b; }
 static inline double nk_plan_max(double a, double b) { return a > b ? a : b; }
 static inline double nk_plan_floor(double a) { return floor(a); }
+static inline double nk_plan_exp(double a) { return exp(a); }
+static inline double nk_plan_expm1(double a) { return expm1(a); }
+static inline double nk_plan_fabs(double a) { return fabs(a); }
 
 /* plan gemm: writes at most NK_PLAN_GEMM_STEPS launches to out and returns how many (0: no rule applies) */
 #define NK_PLAN_GEMM_STEPS 3
@@ -1292,6 +1295,45 @@ static int nk_op_plan_random_uniform(const double* v, nk_op_call* out) {
 static const nk_op_tensor nk_op_tensors_lif_step[] = {{"v", NK_ROLE_INOUT, 0}, {"i_e", NK_ROLE_INOUT, 0}, {"i_i", NK_ROLE_INOUT, 0}, {"refractory", NK_ROLE_INOUT, 0}, {"rate", NK_ROLE_INOUT, 0}, {"count", NK_ROLE_INOUT, 0}, {"i_ext", NK_ROLE_IN, 1}, {"syn_e", NK_ROLE_IN, 1}, {"syn_i", NK_ROLE_IN, 1}, {"spikes", NK_ROLE_OUT, 0}, };
 static const nk_op_param nk_op_params_lif_step[] = {{"tau_m", NK_PARAM_FLOAT, "20"}, {"cm", NK_PARAM_FLOAT, "1"}, {"v_rest", NK_PARAM_FLOAT, "-65"}, {"v_reset", NK_PARAM_FLOAT, "-65"}, {"v_thresh", NK_PARAM_FLOAT, "-50"}, {"tau_refrac", NK_PARAM_FLOAT, "0.1"}, {"tau_syn_E", NK_PARAM_FLOAT, "5"}, {"tau_syn_I", NK_PARAM_FLOAT, "5"}, {"i_offset", NK_PARAM_FLOAT, "0"}, {"dt", NK_PARAM_FLOAT, "0.1"}, {"tau_rate", NK_PARAM_FLOAT, "100"}, };
 static const char* const nk_op_extra_lif_step[] = {"p22", "p21e", "p21i", "p20", "p11e", "p11i", "v_rest_k", "v_reset_k", "v_thresh_k", "i_offset_k", "refractory_steps", "rate_decay", "rate_gain", };
+static inline void nk_op_derive_lif_step(const double* p, double* out) {
+    const double tau_m = p[0]; (void) tau_m;
+    const double cm = p[1]; (void) cm;
+    const double v_rest = p[2]; (void) v_rest;
+    const double v_reset = p[3]; (void) v_reset;
+    const double v_thresh = p[4]; (void) v_thresh;
+    const double tau_refrac = p[5]; (void) tau_refrac;
+    const double tau_syn_E = p[6]; (void) tau_syn_E;
+    const double tau_syn_I = p[7]; (void) tau_syn_I;
+    const double i_offset = p[8]; (void) i_offset;
+    const double dt = p[9]; (void) dt;
+    const double tau_rate = p[10]; (void) tau_rate;
+    const double p22 = (nk_plan_exp(-dt / tau_m));
+    out[0] = p22;
+    const double p21e = (nk_plan_fabs(1 / tau_m - 1 / tau_syn_E) * dt < 1e-12 ? dt / cm * nk_plan_exp(-dt / tau_m) : tau_m * tau_syn_E / (cm * (tau_syn_E - tau_m)) * nk_plan_exp(-dt / tau_m) * nk_plan_expm1(dt * (1 / tau_m - 1 / tau_syn_E)));
+    out[1] = p21e;
+    const double p21i = (nk_plan_fabs(1 / tau_m - 1 / tau_syn_I) * dt < 1e-12 ? dt / cm * nk_plan_exp(-dt / tau_m) : tau_m * tau_syn_I / (cm * (tau_syn_I - tau_m)) * nk_plan_exp(-dt / tau_m) * nk_plan_expm1(dt * (1 / tau_m - 1 / tau_syn_I)));
+    out[2] = p21i;
+    const double p20 = (-nk_plan_expm1(-dt / tau_m) * (tau_m / cm));
+    out[3] = p20;
+    const double p11e = (nk_plan_exp(-dt / tau_syn_E));
+    out[4] = p11e;
+    const double p11i = (nk_plan_exp(-dt / tau_syn_I));
+    out[5] = p11i;
+    const double v_rest_k = (v_rest);
+    out[6] = v_rest_k;
+    const double v_reset_k = (v_reset);
+    out[7] = v_reset_k;
+    const double v_thresh_k = (v_thresh);
+    out[8] = v_thresh_k;
+    const double i_offset_k = (i_offset);
+    out[9] = i_offset_k;
+    const double refractory_steps = (nk_plan_floor(tau_refrac / dt + 0.5));
+    out[10] = refractory_steps;
+    const double rate_decay = (nk_plan_exp(-dt / tau_rate));
+    out[11] = rate_decay;
+    const double rate_gain = (1 / tau_rate);
+    out[12] = rate_gain;
+}
 static int nk_op_check_lif_step(const double* v, char* msg, size_t cap) {
     const double v_rows = v[0];
     const double v_cols = v[1];

@@ -1,5 +1,7 @@
 package org.neurokernels.dynamics;
 
+import java.util.Map;
+
 /**
  * Parameters of a leaky integrate-and-fire neuron with exponential current synapses, named and in the
  * units of PyNN's IF_curr_exp (NEST's iaf_psc_exp): ms, nF, mV, nA. Defaults are PyNN's.
@@ -50,17 +52,6 @@ public record LifParameters(double tauM, double cm, double vRest, double vReset,
     public double resistance() { return tauM / cm; }
 
     /**
-     * P21 = tau_m tau_s / (C (tau_s - tau_m)) (e^{-h/tau_s} - e^{-h/tau_m}), written as
-     * tau_m tau_s / (C (tau_s - tau_m)) e^{-h/tau_m} expm1(h (1/tau_m - 1/tau_s)), which stays accurate as
-     * tau_s approaches tau_m and tends to (h / C) e^{-h/tau_m} there (the limit, used when they are equal).
-     */
-    static double p21(double h, double tauM, double tauS, double cm) {
-        double d = 1 / tauM - 1 / tauS;
-        if (Math.abs(d) * h < 1e-12) return h / cm * Math.exp(-h / tauM);
-        return tauM * tauS / (cm * (tauS - tauM)) * Math.exp(-h / tauM) * Math.expm1(h * d);
-    }
-
-    /**
      * The exact-integration propagators for step h (ms), computed in double, and the readout filter
      * with time constant tauRate (ms): rate ← e^{-h/tauRate} rate + s / tauRate (spikes per ms).
      * The refractory period becomes round(tau_refrac / h) steps, which must not exceed
@@ -69,11 +60,15 @@ public record LifParameters(double tauM, double cm, double vRest, double vReset,
     public LifStep step(double h, double tauRate) {
         positive("dt", h, "ms");
         positive("tau_rate", tauRate, "ms");
-        double p22 = Math.exp(-h / tauM);
-        LifStep s = new LifStep((float) p22, (float) p21(h, tauM, tauSynE, cm), (float) p21(h, tauM, tauSynI, cm),
-                (float) (-Math.expm1(-h / tauM) * resistance()), (float) Math.exp(-h / tauSynE), (float) Math.exp(-h / tauSynI),
-                (float) vRest, (float) vReset, (float) vThresh, (float) iOffset, refractorySteps(h),
-                (float) Math.exp(-h / tauRate), (float) (1 / tauRate));
+        // the expressions of the op's spec (org.neurokernels.ops.LifStepOp), which the C library's nk_lif_step evaluates too
+        Map<String, Double> d = org.neurokernels.ops.OpRegistry.get("lif_step").derive(Map.ofEntries(
+                Map.entry("tau_m", tauM), Map.entry("cm", cm), Map.entry("v_rest", vRest), Map.entry("v_reset", vReset),
+                Map.entry("v_thresh", vThresh), Map.entry("tau_refrac", tauRefrac), Map.entry("tau_syn_E", tauSynE),
+                Map.entry("tau_syn_I", tauSynI), Map.entry("i_offset", iOffset), Map.entry("dt", h), Map.entry("tau_rate", tauRate)));
+        int steps = refractorySteps(h);
+        if (steps != d.get("refractory_steps")) throw new IllegalStateException("refractory steps " + steps + " != " + d.get("refractory_steps"));
+        LifStep s = new LifStep(f(d, "p22"), f(d, "p21e"), f(d, "p21i"), f(d, "p20"), f(d, "p11e"), f(d, "p11i"),
+                f(d, "v_rest_k"), f(d, "v_reset_k"), f(d, "v_thresh_k"), f(d, "i_offset_k"), steps, f(d, "rate_decay"), f(d, "rate_gain"));
         float[] values = {s.p21e(), s.p21i(), s.p20(), s.rateGain()};
         String[] names = {"P21_E", "P21_I", "P20", "1 / tau_rate"};
         for (int k = 0; k < values.length; k++) {
@@ -83,6 +78,8 @@ public record LifParameters(double tauM, double cm, double vRest, double vReset,
         }
         return s;
     }
+
+    private static float f(Map<String, Double> d, String name) { return (float) (double) d.get(name); }
 
     /** round(tau_refrac / h), checked against {@link LifStep#MAX_REFRACTORY_STEPS}. */
     public int refractorySteps(double h) {
@@ -95,7 +92,7 @@ public record LifParameters(double tauM, double cm, double vRest, double vReset,
                     "tau_refrac = %s ms is %s steps of dt = %s ms; the refractory counter holds at most %d steps (tau_refrac < %.7g ms at this dt)",
                     text(tauRefrac), steps, text(h), LifStep.MAX_REFRACTORY_STEPS, (LifStep.MAX_REFRACTORY_STEPS + 0.5) * h));
         }
-        return (int) Math.round(ratio);
+        return (int) Math.floor(ratio + 0.5);   // as the spec's refractory_steps
     }
 
     /**

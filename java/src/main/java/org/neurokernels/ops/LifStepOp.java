@@ -90,9 +90,37 @@ public final class LifStepOp extends Op {
         return v;
     }
 
+    /**
+     * P21 of iaf_psc_exp for synapse time constant S: tau_m S / (C (S - tau_m)) (e^{-h/S} - e^{-h/tau_m}),
+     * written as tau_m S / (C (S - tau_m)) e^{-h/tau_m} expm1(h (1/tau_m - 1/S)), which stays accurate as S
+     * approaches tau_m and is its limit (h / C) e^{-h/tau_m} there.
+     */
+    private static final String P21 = "fabs(1 / tau_m - 1 / S) * dt < 1e-12 ? dt / cm * exp(-dt / tau_m)"
+            + " : tau_m * S / (cm * (S - tau_m)) * exp(-dt / tau_m) * expm1(dt * (1 / tau_m - 1 / S))";
+
+    /**
+     * What one step's kernel takes, from the neuron parameters, dt and tau_rate (ms): the exact-integration
+     * propagators, the constants, the refractory period in steps (round(tau_refrac / dt)) and the rate
+     * filter's decay and gain. Written once: {@link LifParameters#step} evaluates it, the C library's
+     * nk_lif_step runs the generated nk_op_derive_lif_step; each is rounded to float as the kernel's argument.
+     */
+    private static final List<Map.Entry<String, String>> DERIVED = List.of(
+            Map.entry("p22", "exp(-dt / tau_m)"),
+            Map.entry("p21e", P21.replace("S", "tau_syn_E")),
+            Map.entry("p21i", P21.replace("S", "tau_syn_I")),
+            Map.entry("p20", "-expm1(-dt / tau_m) * (tau_m / cm)"),
+            Map.entry("p11e", "exp(-dt / tau_syn_E)"),
+            Map.entry("p11i", "exp(-dt / tau_syn_I)"),
+            Map.entry("v_rest_k", "v_rest"), Map.entry("v_reset_k", "v_reset"), Map.entry("v_thresh_k", "v_thresh"),
+            Map.entry("i_offset_k", "i_offset"),
+            Map.entry("refractory_steps", "floor(tau_refrac / dt + 0.5)"),
+            Map.entry("rate_decay", "exp(-dt / tau_rate)"),
+            Map.entry("rate_gain", "1 / tau_rate"));
+
+    @Override public List<Map.Entry<String, String>> derived() { return DERIVED; }
+
     /** The variables {@link #kernelVariables} adds, in LifStep's order, which the C library passes them in. */
-    public static final List<String> KERNEL_VARIABLES = List.of("p22", "p21e", "p21i", "p20", "p11e", "p11i", "v_rest_k", "v_reset_k",
-            "v_thresh_k", "i_offset_k", "refractory_steps", "rate_decay", "rate_gain");
+    public static final List<String> KERNEL_VARIABLES = DERIVED.stream().map(Map.Entry::getKey).toList();
 
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
         device.lifStep(step(p), out.get("v"), out.get("i_e"), out.get("i_i"), out.get("refractory"),

@@ -92,6 +92,27 @@ public abstract class Op {
     public List<Spec.Require> requires() { return List.of(); }
 
     /**
+     * Variables the plan reads beyond tensors, device and parameters, each an expression over the parameters
+     * and the ones before it (lif_step's propagators), in order. The Java library evaluates them
+     * ({@link #derive}); the C library's generated {@code nk_op_derive_NAME} computes the same from the same
+     * text, in double.
+     */
+    public List<Map.Entry<String, String>> derived() { return List.of(); }
+
+    private static final Map<String, org.neurokernels.plan.Expr> DERIVED_EXPRESSIONS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The derived variables' values from these parameter values (doubles, by spec name). */
+    public final Map<String, Double> derive(Map<String, Double> params) {
+        Map<String, Double> v = new LinkedHashMap<>(params), out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> d : derived()) {
+            double x = DERIVED_EXPRESSIONS.computeIfAbsent(d.getValue(), org.neurokernels.plan.Expr::parse).eval(v);
+            v.put(d.getKey(), x);
+            out.put(d.getKey(), x);
+        }
+        return out;
+    }
+
+    /**
      * This op's launch plan, or null where the op is composed on the host from other launches (the GEMM
      * family, output_layer, the reductions). Ops with a plan run on every kernel backend and in the C library
      * through it, with no per-op code in either host.

@@ -36,7 +36,10 @@ public final class CGenerator {
           .append("static inline double nk_plan_rup(double a, double b) { return ceil(a / b) * b; }\n")
           .append("static inline double nk_plan_min(double a, double b) { return a < b ? a : b; }\n")
           .append("static inline double nk_plan_max(double a, double b) { return a > b ? a : b; }\n")
-          .append("static inline double nk_plan_floor(double a) { return floor(a); }\n\n");
+          .append("static inline double nk_plan_floor(double a) { return floor(a); }\n")
+          .append("static inline double nk_plan_exp(double a) { return exp(a); }\n")
+          .append("static inline double nk_plan_expm1(double a) { return expm1(a); }\n")
+          .append("static inline double nk_plan_fabs(double a) { return fabs(a); }\n\n");
         for (PlanTable t : tables()) function(sb, t);
         gemmConfig(sb);
         OpTables.write(sb);

@@ -9,14 +9,15 @@ import java.util.Set;
  * An expression of a launch plan, written in a subset of C so that the same text is Java's (evaluated
  * here) and the C library's (pasted into generated C and compiled): numbers, variables, {@code + - * /},
  * comparisons, {@code && || !}, {@code ?:}, parentheses and the functions {@code cdiv(a, b)} (a / b
- * rounded up), {@code rup(a, b)} (a rounded up to a multiple of b), {@code min}, {@code max} and {@code floor(a)}.
+ * rounded up), {@code rup(a, b)} (a rounded up to a multiple of b), {@code min}, {@code max}, {@code floor(a)}, and for derived parameters
+ * {@code exp(a)}, {@code expm1(a)} and {@code fabs(a)} (Java's Math and C's libm: within an ulp of each other).
  * Every value is a double in both languages, and a comparison or logical operator gives 1 or 0, so Java
  * and C compute the same value bit for bit from the same text: sizes are exact integers below 2^53, and
  * a product beyond that rounds the same way in both.
  */
 public final class Expr {
     /** The functions an expression may call, with their arity; the generated C defines the same. */
-    public static final Map<String, Integer> FUNCTIONS = Map.of("cdiv", 2, "rup", 2, "min", 2, "max", 2, "floor", 1);
+    public static final Map<String, Integer> FUNCTIONS = Map.of("cdiv", 2, "rup", 2, "min", 2, "max", 2, "floor", 1, "exp", 1, "expm1", 1, "fabs", 1);
 
     private final String text;
     private final Node root;
@@ -120,7 +121,13 @@ public final class Expr {
     private record Call(String fn, List<Node> args) implements Node {
         public double eval(Map<String, Double> v) {
             double a = args.get(0).eval(v);
-            if (fn.equals("floor")) return Math.floor(a);
+            switch (fn) {
+                case "floor": return Math.floor(a);
+                case "exp": return Math.exp(a);
+                case "expm1": return Math.expm1(a);
+                case "fabs": return Math.abs(a);
+                default: break;
+            }
             double b = args.get(1).eval(v);
             return switch (fn) {
                 case "cdiv" -> Math.ceil(a / b);

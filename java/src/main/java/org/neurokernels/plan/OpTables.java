@@ -7,7 +7,6 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.neurokernels.Activation;
-import org.neurokernels.ops.LifStepOp;
 import org.neurokernels.ops.Op;
 import org.neurokernels.ops.OpRegistry;
 import org.neurokernels.ops.Spec;
@@ -47,9 +46,9 @@ public final class OpTables {
     }
 
 
-    /** Plan variables the caller supplies beyond tensors, device and parameters (lif_step's propagators). */
+    /** Plan variables beyond tensors, device and parameters: the op's derived ones ({@link Op#derived}, lif_step's propagators). */
     public static List<String> extras(Op op) {
-        return op.name().equals("lif_step") ? LifStepOp.KERNEL_VARIABLES : List.of();
+        return op.derived().stream().map(Map.Entry::getKey).toList();
     }
 
     /** The variable names in vector order. */
@@ -173,6 +172,18 @@ public final class OpTables {
             sb.append("static const char* const nk_op_extra_").append(i).append("[] = {");
             for (String e : extras(op)) sb.append(str(e)).append(", ");
             sb.append("};\n");
+            // the derived variables from the parameters (doubles in spec order), as Op.derive evaluates them
+            sb.append("static inline void nk_op_derive_").append(i).append("(const double* p, double* out) {\n");
+            for (int k = 0; k < op.params().size(); k++) {
+                sb.append("    const double ").append(op.params().get(k).name()).append(" = p[").append(k).append("]; (void) ")
+                  .append(op.params().get(k).name()).append(";\n");
+            }
+            int k = 0;
+            for (Map.Entry<String, String> d : op.derived()) {
+                sb.append("    const double ").append(d.getKey()).append(" = ").append(c(Expr.parse(d.getValue()))).append(";\n");
+                sb.append("    out[").append(k++).append("] = ").append(d.getKey()).append(";\n");
+            }
+            sb.append("}\n");
         }
         // the shape check
         SpecShapes.Rules rules = SpecShapes.rules(op);

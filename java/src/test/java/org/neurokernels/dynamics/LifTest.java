@@ -79,10 +79,19 @@ class LifTest {
     /** Near tau_syn = tau_m the propagator stays accurate (no cancellation): compare with the equal-tau limit. */
     @Test
     void p21IsContinuousAtEqualTimeConstants() {
-        double limit = LifParameters.p21(0.1, 20, 20, 1), near = LifParameters.p21(0.1, 20, 20 * (1 + 1e-9), 1);
+        double limit = p21(0.1, 20, 20, 1), near = p21(0.1, 20, 20 * (1 + 1e-9), 1);
         assertEquals(limit, near, 1e-8 * limit); // P21 itself moves by about 2.5e-9 relative here
+        assertEquals(0.1 / 1 * Math.exp(-0.1 / 20), limit, 1e-15 * limit);   // the equal-tau limit (h / C) e^{-h/tau_m}
         double direct = 20 * 5 / (1.0 * (5 - 20)) * (Math.exp(-0.1 / 5) - Math.exp(-0.1 / 20));
-        assertEquals(direct, LifParameters.p21(0.1, 20, 5, 1), 1e-12 * Math.abs(direct));
+        assertEquals(direct, p21(0.1, 20, 5, 1), 1e-12 * Math.abs(direct));
+    }
+
+    /** P21 (excitatory) as lif_step's spec derives it (ops/LifStepOp, the expression both hosts evaluate), in double. */
+    private static double p21(double h, double tauM, double tauS, double cm) {
+        java.util.Map<String, Double> v = new java.util.HashMap<>(java.util.Map.of("tau_m", tauM, "cm", cm, "v_rest", -65.0, "v_reset", -65.0,
+                "v_thresh", -50.0, "tau_refrac", 0.0, "tau_syn_E", tauS, "tau_syn_I", 5.0, "i_offset", 0.0, "dt", h));
+        v.put("tau_rate", 100.0);
+        return org.neurokernels.ops.OpRegistry.get("lif_step").derive(v).get("p21e");
     }
 
     /** The java reference and every device produce the same spike trains for a recurrent network, step by step. */
