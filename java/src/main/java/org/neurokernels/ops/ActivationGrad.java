@@ -14,7 +14,7 @@ import org.neurokernels.Matrix;
 /**
  * activation_grad: y = f'(z) elementwise, from the pre-activation z (from_output = false) or from the
  * post-activation h = f(z) (from_output = true); formulas in {@link Activation}. Kernel
- * nk_activation_grad; reference JavaDevice.activationGradImpl. Bound: 16 ulp of the reference value.
+ * nk_activation_grad; reference {@link #reference}. Bound: 16 ulp of the reference value.
  */
 public final class ActivationGrad extends ElementwiseOp {
     /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
@@ -55,6 +55,14 @@ public final class ActivationGrad extends ElementwiseOp {
 
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
         device.activationGrad(p.getActivation("activation"), in.get("x"), p.getBool("from_output"), out.get("y"));
+    }
+
+    /** The reference: y = f'(z) over n row-major elements, from x = z or (fromOutput) x = h = f(z), in double. */
+    public static void reference(Activation f, float[] x, boolean fromOutput, float[] y, int n) {
+        for (int e = 0; e < n; e++) {
+            double v = x[e];
+            y[e] = (float) (fromOutput ? f.derivativeFromPost(v) : f.derivativeFromPre(v));
+        }
     }
 
     @Override public ErrorModel error(String output, Map<String, HostMatrix> in, Map<String, HostMatrix> ref, Params p) {

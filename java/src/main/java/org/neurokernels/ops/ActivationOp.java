@@ -12,7 +12,7 @@ import org.neurokernels.plan.OpPlan.Step;
 import org.neurokernels.Matrix;
 
 /**
- * activation: y = f(x) elementwise (nk_activation; reference JavaDevice.activationImpl, formulas in
+ * activation: y = f(x) elementwise (nk_activation; reference {@link #reference}, formulas in
  * {@link Activation}). Bound: 16 ulp of the reference value, the OpenCL spec's tanh (5 ulp) and exp
  * (3 ulp) allowances compounded through the stable formulas, with room to spare.
  */
@@ -48,6 +48,11 @@ public final class ActivationOp extends ElementwiseOp {
 
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
         device.activation(p.getActivation("activation"), in.get("x"), out.get("y"));
+    }
+
+    /** The reference: y = f(x) over n row-major elements, f in double, rounded once to float. */
+    public static void reference(Activation f, float[] x, float[] y, int n) {
+        for (int e = 0; e < n; e++) y[e] = (float) f.apply(x[e]);
     }
 
     @Override public ErrorModel error(String output, Map<String, HostMatrix> in, Map<String, HostMatrix> ref, Params p) {

@@ -10,7 +10,7 @@ import org.neurokernels.plan.OpPlan.Step;
 import org.neurokernels.Matrix;
 
 /**
- * axpy: y = alpha x + y, in place (nk_axpy, one fma; reference JavaDevice.axpyImpl).
+ * axpy: y = alpha x + y, in place (nk_axpy, one fma; reference {@link #reference}).
  * Bound: 2 u (|alpha x| + |y|), so cancellation cannot hide an error.
  */
 public final class Axpy extends ElementwiseOp {
@@ -35,6 +35,11 @@ public final class Axpy extends ElementwiseOp {
 
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
         device.axpy(p.getFloat("alpha"), in.get("x"), out.get("y"));
+    }
+
+    /** The reference: y = alpha x + y in place over n row-major elements, in double. */
+    public static void reference(float alpha, float[] x, float[] y, int n) {
+        for (int e = 0; e < n; e++) y[e] = (float) ((double) alpha * x[e] + y[e]);
     }
 
     @Override public ErrorModel error(String output, Map<String, HostMatrix> in, Map<String, HostMatrix> ref, Params p) {

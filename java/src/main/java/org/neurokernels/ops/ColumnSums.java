@@ -11,7 +11,7 @@ import org.neurokernels.Matrix;
 
 /**
  * column_sums: s[0, j] = Σ_i x[i, j], the bias gradient of a batch (nk_column_sums in
- * kernels-opencl/reduce.cl, compiled for CUDA too; reference JavaDevice.columnSumsImpl).
+ * kernels-opencl/reduce.cl, compiled for CUDA too; reference {@link #reference}).
  * Bound: (rows + 3) u Σ_i |x_ij|.
  */
 public final class ColumnSums extends Op {
@@ -33,6 +33,15 @@ public final class ColumnSums extends Op {
 
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
         device.columnSums(in.get("x"), out.get("s"));
+    }
+
+    /** The reference: s[j] = the sum over i of x[i, j] (x rows x cols, row-major), accumulated in double in row order. */
+    public static void reference(float[] x, int rows, int cols, float[] s) {
+        for (int j = 0; j < cols; j++) {
+            double sum = 0;
+            for (int i = 0; i < rows; i++) sum += x[i * cols + j];
+            s[j] = (float) sum;
+        }
     }
 
     @Override public List<Case> cases(boolean quick) {

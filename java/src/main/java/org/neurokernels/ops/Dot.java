@@ -9,7 +9,7 @@ import org.neurokernels.Matrix;
 
 /**
  * dot: r = Σ x_ij y_ij as a 1 x 1 output (nk_dot_partial, partial sums per work-group added in double
- * on the host; reference JavaDevice.dotImpl). Bound: (n + 4) u Σ |x y|, n = number of elements.
+ * on the host; reference {@link #reference}). Bound: (n + 4) u Σ |x y|, n = number of elements.
  */
 public final class Dot extends Op {
     /** The partial-sum launch for n elements: up to 256 work-groups of 256 (both hosts; the host adds the partials). */
@@ -36,6 +36,13 @@ public final class Dot extends Op {
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
         double r = device.dot(in.get("x"), in.get("y"));
         device.upload(out.get("r"), new float[] {(float) r});
+    }
+
+    /** The reference: the sum of x[e] y[e] over n row-major elements, accumulated in double in element order. */
+    public static double reference(float[] x, float[] y, int n) {
+        double s = 0;
+        for (int e = 0; e < n; e++) s += (double) x[e] * y[e];
+        return s;
     }
 
     @Override public List<Case> cases(boolean quick) {

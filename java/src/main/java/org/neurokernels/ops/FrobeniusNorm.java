@@ -9,7 +9,8 @@ import org.neurokernels.Matrix;
 
 /**
  * frobenius_norm: r = sqrt(Σ x_ij²) as a 1 x 1 output (the dot kernel on x with itself, sqrt in double;
- * reference JavaDevice). Bound: (n + 4) u relative to the reference (the sum's bound; sqrt halves it).
+ * reference: {@link Dot#reference} of x with itself, its square root taken in {@link Device#frobeniusNorm}).
+ * Bound: (n + 4) u relative to the reference (the sum's bound; sqrt halves it).
  */
 public final class FrobeniusNorm extends Op {
     public FrobeniusNorm() {

@@ -12,7 +12,7 @@ import org.neurokernels.Matrix;
 
 /**
  * gather_rows: out[i, :] = x[index[i], :], index a 1 x n row of float-valued row numbers (nk_gather_rows in
- * kernels-opencl/elementwise.cl, compiled for CUDA too; reference JavaDevice.gatherRowsImpl).
+ * kernels-opencl/elementwise.cl, compiled for CUDA too; reference {@link #reference}).
  * Minibatches from a dataset that stays on the device. An index that is not an integer in [0, x.rows)
  * gives a NaN row. Bit-exact (a copy).
  */
@@ -44,6 +44,15 @@ public final class GatherRows extends Op {
 
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
         device.gatherRows(in.get("x"), in.get("index"), out.get("out"));
+    }
+
+    /** The reference: out row i (of outRows, cols wide) = row index[i] of x (xRows x cols), or NaN where index[i] is no row number; row-major. */
+    public static void reference(float[] x, int xRows, int cols, float[] index, float[] out, int outRows) {
+        for (int i = 0; i < outRows; i++) {
+            double r = index[i];
+            boolean valid = r >= 0 && r < xRows && r == Math.floor(r);
+            for (int j = 0; j < cols; j++) out[i * cols + j] = (float) (valid ? (double) x[(int) r * cols + j] : Float.NaN);
+        }
     }
 
     @Override public List<Case> cases(boolean quick) {

@@ -8,7 +8,7 @@ import org.neurokernels.plan.OpPlan.Rule;
 import org.neurokernels.plan.OpPlan.Step;
 import org.neurokernels.Matrix;
 
-/** hadamard: z = x ⊙ y (nk_hadamard; reference JavaDevice.hadamardImpl). One rounding: within 2 u of |x y|. */
+/** hadamard: z = x ⊙ y (nk_hadamard; reference {@link #reference}). One rounding: within 2 u of |x y|. */
 public final class Hadamard extends ElementwiseOp {
     /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
     public static final org.neurokernels.plan.OpPlan PLAN = org.neurokernels.plan.OpPlan.of("hadamard",
@@ -26,6 +26,11 @@ public final class Hadamard extends ElementwiseOp {
 
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
         device.hadamard(in.get("x"), in.get("y"), out.get("z"));
+    }
+
+    /** The reference: z = x y over n row-major elements, the product in double. */
+    public static void reference(float[] x, float[] y, float[] z, int n) {
+        for (int e = 0; e < n; e++) z[e] = (float) ((double) x[e] * y[e]);
     }
 
     @Override public ErrorModel error(String output, Map<String, HostMatrix> in, Map<String, HostMatrix> ref, Params p) {

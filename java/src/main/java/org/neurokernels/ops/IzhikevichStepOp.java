@@ -15,7 +15,7 @@ import org.neurokernels.Matrix;
 /**
  * izhikevich_step: one step of Izhikevich (2003) neurons in the paper's convention (spike check and reset
  * first, then two half-steps for v and one for u; nk_izhikevich_step in kernels-opencl/dynamics.cl,
- * compiled for CUDA too; reference JavaDevice.izhikevichStepImpl). Spikes depend only on the entering
+ * compiled for CUDA too; reference {@link #reference}). Spikes depend only on the entering
  * v, so they and the counts are exact. Bounds: v within 64 u of S_v = |v| + h (F(v0) + F(v1)) with
  * F(x) = 0.04 x² + 5|x| + 140 + |u| + |I| at the two half-steps; u within 64 u (|u| + dt |a| (|b| S_v + |u|)).
  */
@@ -52,6 +52,31 @@ public final class IzhikevichStepOp extends Op {
 
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
         device.izhikevichStep(p.getFloat("dt"), out.get("v"), out.get("u"), in.get("abcd"), in.get("i_ext"), in.get("syn"), out.get("spikes"), out.get("count"));
+    }
+
+    /** The reference: one step of rows x cols neurons (row-major; abcd 4 x cols; iExt, syn may be null), the state updated in place, in double. */
+    public static void reference(float dt, float[] v, float[] u, float[] abcd, float[] iExt, float[] syn, float[] spikes, float[] count, int rows, int cols) {
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                int e = i * cols + j;
+                double a = abcd[j], b = abcd[cols + j], c = abcd[2 * cols + j], d = abcd[3 * cols + j];
+                double x = v[e], y = u[e], s = 0;
+                if (x >= 30) {
+                    s = 1;
+                    x = c;
+                    y += d;
+                }
+                double current = (iExt == null ? 0 : (double) iExt[e]) + (syn == null ? 0 : (double) syn[e]);
+                double h = 0.5 * dt;
+                x += h * (0.04 * x * x + 5 * x + 140 - y + current);
+                x += h * (0.04 * x * x + 5 * x + 140 - y + current);
+                y += dt * a * (b * x - y);
+                v[e] = (float) x;
+                u[e] = (float) y;
+                spikes[e] = (float) s;
+                count[e] = (float) ((double) count[e] + s);
+            }
+        }
     }
 
     @Override public List<Case> cases(boolean quick) {

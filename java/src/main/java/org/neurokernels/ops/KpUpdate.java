@@ -14,7 +14,7 @@ import org.neurokernels.Matrix;
 /**
  * kp_update: Kolen-Pollack, the weights W and the feedback B updated from the same gradient in one pass:
  * W = W - lr (t + decay W), B = B - lr (t + decay B), t as in sgd_update (nk_kp_update; reference
- * JavaDevice.kpUpdateImpl). Bounds as sgd_update's, for W and B each.
+ * {@link #reference}, with sgd_update's steps). Bounds as sgd_update's, for W and B each.
  */
 public final class KpUpdate extends Op {
     /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
@@ -48,6 +48,15 @@ public final class KpUpdate extends Op {
 
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
         device.kpUpdate(p.getFloat("lr"), p.getFloat("weight_decay"), p.getFloat("momentum"), out.get("w"), out.get("b"), in.get("grad"), out.get("velocity"));
+    }
+
+    /** The reference: w, b (and velocity, when not null) updated in place over n row-major elements with sgd_update's t, in double. */
+    public static void reference(float lr, float decay, float mu, float[] w, float[] b, float[] grad, float[] velocity, int n) {
+        for (int e = 0; e < n; e++) {
+            double t = SgdUpdate.direction(grad, velocity, mu, e);
+            SgdUpdate.decayedStep(w, e, t, lr, decay);
+            SgdUpdate.decayedStep(b, e, t, lr, decay);
+        }
     }
 
     @Override public List<Case> cases(boolean quick) {

@@ -17,7 +17,7 @@ import org.neurokernels.dynamics.LifStep;
 /**
  * lif_step: one exact-integration step of a LIF population with exponential current synapses
  * (iaf_psc_exp; parameters as PyNN's IF_curr_exp), state updated in place (nk_lif_step in
- * kernels-opencl/dynamics.cl, compiled for CUDA too; reference JavaDevice.lifStepImpl).
+ * kernels-opencl/dynamics.cl, compiled for CUDA too; reference {@link #reference}).
  *
  * <p>Bounds: V within 8 u of the size of its update (|v_rest| + |p22 (V - v_rest)| + |p21 I| + |p20 i|);
  * currents within 3 u (|p11 I| + |syn|); rate within 3 u of its terms; spikes, refractory counters and
@@ -125,6 +125,34 @@ public final class LifStepOp extends Op {
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
         device.lifStep(step(p), out.get("v"), out.get("i_e"), out.get("i_i"), out.get("refractory"),
                 in.get("i_ext"), in.get("syn_e"), in.get("syn_i"), out.get("spikes"), out.get("rate"), out.get("count"));
+    }
+
+    /** The reference: one step of n neurons (row-major; iExt, synE, synI may be null), the state updated in place, in double. */
+    public static void reference(LifStep p, float[] v, float[] iE, float[] iI, float[] refractory, float[] iExt, float[] synE, float[] synI,
+                                 float[] spikes, float[] rate, float[] count, int n) {
+        for (int e = 0; e < n; e++) {
+            double x = v[e], ie = iE[e], ii = iI[e], r = refractory[e];
+            if (r > 0) {
+                x = p.vReset();
+                r -= 1;
+            } else {
+                double current = p.iOffset() + (iExt == null ? 0 : (double) iExt[e]);
+                x = p.vRest() + p.p22() * (x - p.vRest()) + p.p21e() * ie + p.p21i() * ii + p.p20() * current;
+            }
+            iE[e] = (float) (p.p11e() * ie + (synE == null ? 0 : (double) synE[e]));
+            iI[e] = (float) (p.p11i() * ii + (synI == null ? 0 : (double) synI[e]));
+            double s = 0;
+            if (x >= p.vThresh()) {
+                s = 1;
+                x = p.vReset();
+                r = p.refractorySteps();
+            }
+            v[e] = (float) x;
+            refractory[e] = (float) r;
+            spikes[e] = (float) s;
+            rate[e] = (float) (p.rateDecay() * (double) rate[e] + p.rateGain() * s);
+            count[e] = (float) ((double) count[e] + s);
+        }
     }
 
     @Override public List<Case> cases(boolean quick) {

@@ -11,7 +11,7 @@ import org.neurokernels.Matrix;
 
 /**
  * mse: loss[i] = Σ_j (y_ij - t_ij)² / 2 per row, grad = (y - t) / rows, the gradient of the mean loss
- * (nk_mse in kernels-opencl/learning.cl, compiled for CUDA too; reference JavaDevice.mseLossImpl).
+ * (nk_mse in kernels-opencl/learning.cl, compiled for CUDA too; reference {@link #reference}).
  * Bounds: grad within 6 u (|y| + |t|) / rows (u for the subtraction, 2.5 ulp for OpenCL's division); loss within (c + 3) u Σ_j (|y| + |t|)² / 2.
  */
 public final class Mse extends Op {
@@ -35,6 +35,19 @@ public final class Mse extends Op {
 
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
         device.mseLoss(in.get("y"), in.get("targets"), out.get("grad"), out.get("loss"));
+    }
+
+    /** The reference: grad (rows x cols) and loss (rows x 1) of y and targets (rows x cols, row-major), in double. */
+    public static void reference(float[] y, float[] targets, int rows, int cols, float[] grad, float[] loss) {
+        for (int i = 0; i < rows; i++) {
+            double l = 0;
+            for (int j = 0; j < cols; j++) {
+                double d = (double) y[i * cols + j] - targets[i * cols + j];
+                l += d * d;
+                grad[i * cols + j] = (float) (d / rows);
+            }
+            loss[i] = (float) (l / 2);
+        }
     }
 
     @Override public List<Case> cases(boolean quick) {

@@ -13,7 +13,7 @@ import org.neurokernels.Matrix;
 /**
  * philox4x32_10: the counter-based generator every backend shares, raw: row r of {@code out} is
  * Philox4x32-10(counter row r, key row r), uint32 throughout (nk_philox in kernels-opencl/learning.cl,
- * compiled for CUDA too; reference {@link org.neurokernels.random.Philox}). Bit-exact, so two vendors'
+ * compiled for CUDA too; reference {@link #reference} on {@link org.neurokernels.random.Philox}). Bit-exact, so two vendors'
  * devices can be compared bit for bit through {@code neurokernels run} with uint32 .npy files.
  */
 public final class PhiloxOp extends Op {
@@ -33,6 +33,17 @@ public final class PhiloxOp extends Op {
 
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
         device.philox(in.get("counter"), in.get("key"), out.get("out"));
+    }
+
+    /** The reference: out row r (n x 4) = Philox4x32-10(counter row r (n x 4), key row r (n x 2)), the words as float bits, row-major. */
+    public static void reference(float[] counter, float[] key, float[] out, int n) {
+        for (int r = 0; r < n; r++) {
+            int[] c = new int[4], k = new int[2];
+            for (int q = 0; q < 4; q++) c[q] = Float.floatToRawIntBits(counter[r * 4 + q]);
+            for (int q = 0; q < 2; q++) k[q] = Float.floatToRawIntBits(key[r * 2 + q]);
+            int[] x = org.neurokernels.random.Philox.philox4x32_10(c, k);
+            for (int q = 0; q < 4; q++) out[r * 4 + q] = Float.intBitsToFloat(x[q]);
+        }
     }
 
     @Override public List<Case> cases(boolean quick) {

@@ -13,7 +13,7 @@ import org.neurokernels.Matrix;
 
 /**
  * poisson: Poisson spike sources, spikes = 1 where Philox's uniform for (element, stream, step) is below
- * rate dt; count += spikes (nk_poisson; reference JavaDevice.poissonImpl). Bit-exact on every backend.
+ * rate dt; count += spikes (nk_poisson; reference {@link #reference}). Bit-exact on every backend.
  */
 public final class PoissonOp extends Op {
     /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
@@ -42,6 +42,21 @@ public final class PoissonOp extends Op {
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
         device.poisson(p.getFloat("dt"), in.get("rate"), p.getUint64("seed"), p.getInt("stream"), p.getInt("step"),
                 out.get("spikes"), out.get("count"));
+    }
+
+    /** The reference: spikes (rows x cols, row-major) from rate (1 x cols) and Philox, count += spikes in place. */
+    public static void reference(float dt, float[] rate, long seed, int stream, int step, float[] spikes, float[] count, int rows, int cols) {
+        int[] key = org.neurokernels.random.Philox.key(seed);
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                int e = i * cols + j;
+                int x = org.neurokernels.random.Philox.philox4x32_10(new int[] {e, stream, step, 0}, key)[0];
+                float p = rate[j] * dt;   // in float, as the kernels compute it
+                double s = org.neurokernels.random.Philox.unit(x) < p ? 1 : 0;
+                spikes[e] = (float) s;
+                count[e] = (float) ((double) count[e] + s);
+            }
+        }
     }
 
     @Override public List<Case> cases(boolean quick) {

@@ -11,7 +11,7 @@ import org.neurokernels.Matrix;
 
 /**
  * random_uniform: a rows x cols matrix of U[lo, hi) floats from Philox4x32-10 (nk_random_uniform;
- * reference JavaDevice.randomUniformImpl and {@link org.neurokernels.random.Philox}). Bit-exact: every
+ * reference {@link #reference} on {@link org.neurokernels.random.Philox}). Bit-exact: every
  * backend draws the same numbers for the same seed, stream and draw.
  */
 public final class RandomUniform extends Op {
@@ -47,6 +47,11 @@ public final class RandomUniform extends Op {
 
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
         device.randomUniform(p.getUint64("seed"), p.getInt("stream"), p.getInt("draw"), p.getFloat("lo"), p.getFloat("hi"), out.get("out"));
+    }
+
+    /** The reference: element e of n (row-major) = {@link org.neurokernels.random.Philox#uniform}(e, seed, stream, draw, lo, hi). */
+    public static void reference(long seed, int stream, int draw, float lo, float hi, float[] out, int n) {
+        for (int e = 0; e < n; e++) out[e] = (float) (double) org.neurokernels.random.Philox.uniform(e, seed, stream, draw, lo, hi);
     }
 
     @Override public List<Case> cases(boolean quick) {

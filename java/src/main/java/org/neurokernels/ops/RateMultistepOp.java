@@ -17,7 +17,7 @@ import org.neurokernels.Matrix;
  * rate_multistep: {@code steps} steps of rate_step for a small network in one launch, the drive
  * x = bias + r W_rec^T + u_t W_in^T computed inside from the transposed weights (nk_rate_multistep_cpu and
  * nk_rate_multistep in kernels-opencl/dynamics.cl (compiled for CUDA too); reference
- * JavaDevice.rateMultistepImpl). Bound: 40 u per step on S_j = 1 + |b_j| + Σ_k |W_jk| + Σ_q |W_in,jq| max|u|,
+ * {@link #reference}). Bound: 40 u per step on S_j = 1 + |b_j| + Σ_k |W_jk| + Σ_q |W_in,jq| max|u|,
  * compounded over the steps by (1 + L), L the largest Σ_k |W_jk| (how far an error can grow in one step).
  */
 public final class RateMultistepOp extends Op {
@@ -70,6 +70,36 @@ public final class RateMultistepOp extends Op {
         device.rateMultistep(p.getActivation("activation"), p.getBool("exp_euler"), p.getInt("steps"), out.get("r"), in.get("w_rec_t"), in.get("w_in_t"),
                 in.get("u"), in.get("bias"), in.get("c"), in.get("tau"), p.getFloat("noise_scale"), p.getUint64("seed"),
                 p.getInt("stream"), p.getInt("step0"), null, 0);
+    }
+
+    /**
+     * The reference: steps steps of r (batch x n, in place) in double, row-major: wT n x n, winT m x n and u
+     * (steps * batch) x m (both null, m = 0, without inputs), bias, c, tau 1 x n; rec, when not null, gets
+     * the rates after every recordEvery-th step.
+     */
+    public static void reference(Activation f, boolean exponentialEuler, int steps, float[] r, float[] wT, float[] winT, int m, float[] u,
+                                 float[] bias, float[] c, float[] tau, float noiseScale, long seed, int stream, int step0,
+                                 float[] rec, int recordEvery, int batch, int n) {
+        for (int t = 0; t < steps; t++) {
+            double[][] next = new double[batch][n];
+            for (int b = 0; b < batch; b++) {
+                for (int j = 0; j < n; j++) {
+                    double x = bias[j];
+                    for (int k = 0; k < n; k++) x += (double) wT[k * n + j] * r[b * n + k];
+                    if (u != null) for (int q = 0; q < m; q++) x += (double) winT[q * n + j] * u[(t * batch + b) * m + q];
+                    double ri = r[b * n + j], fx = f.apply((float) x), cj = c[j];
+                    double v = exponentialEuler ? cj * ri + (1 - cj) * fx : ri + cj * (fx - ri);
+                    if (noiseScale != 0f) v += noiseScale / (double) tau[j] * org.neurokernels.random.Philox.normal(b * n + j, seed, stream, step0 + t);
+                    next[b][j] = v;
+                }
+            }
+            for (int b = 0; b < batch; b++) {
+                for (int j = 0; j < n; j++) {
+                    r[b * n + j] = (float) next[b][j];
+                    if (rec != null && (t + 1) % recordEvery == 0) rec[(((t + 1) / recordEvery - 1) * batch + b) * n + j] = (float) next[b][j];
+                }
+            }
+        }
     }
 
     @Override public List<Case> cases(boolean quick) {

@@ -17,7 +17,7 @@ import org.neurokernels.random.Philox;
  * rate_step: one step of a firing-rate population, r = r + c (f(x) - r) (forward Euler, c = dt/tau) or
  * r = c r + (1 - c) f(x) (exponential Euler, c = e^{-dt/tau}), plus noise_scale / tau N(0, 1) from Philox
  * (nk_rate_step in kernels-opencl/dynamics.cl, compiled for CUDA too; reference
- * JavaDevice.rateStepImpl). Bound: 40 u (|r| + |f(x)| + |noise_scale / tau| sqrt(-2 ln u1)): f within 16 ulp,
+ * {@link #reference}). Bound: 40 u (|r| + |f(x)| + |noise_scale / tau| sqrt(-2 ln u1)): f within 16 ulp,
  * the normal within its log/cos/sqrt accuracy relative to its envelope sqrt(-2 ln u1) (the cosine's angle is
  * rounded, so near its zeros the error is a fraction of the envelope, not of the normal), a few roundings.
  */
@@ -58,6 +58,19 @@ public final class RateStepOp extends Op {
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
         device.rateStep(p.getActivation("activation"), p.getBool("exp_euler"), out.get("r"), in.get("x"), in.get("c"), in.get("tau"),
                 p.getFloat("noise_scale"), p.getUint64("seed"), p.getInt("stream"), p.getInt("step"));
+    }
+
+    /** The reference: one step of r (rows x cols, row-major, in place) from x, with c and tau (1 x cols; tau only for noise), in double. */
+    public static void reference(Activation f, boolean exponentialEuler, float[] r, float[] x, float[] c, float[] tau, float noiseScale,
+                                 long seed, int stream, int step, int rows, int cols) {
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                double ri = r[i * cols + j], fx = f.apply(x[i * cols + j]), cj = c[j];
+                double next = exponentialEuler ? cj * ri + (1 - cj) * fx : ri + cj * (fx - ri);
+                if (noiseScale != 0f) next += noiseScale / (double) tau[j] * Philox.normal(i * cols + j, seed, stream, step);
+                r[i * cols + j] = (float) next;
+            }
+        }
     }
 
     @Override public List<Case> cases(boolean quick) {

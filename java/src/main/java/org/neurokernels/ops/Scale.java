@@ -8,7 +8,7 @@ import org.neurokernels.plan.OpPlan.Rule;
 import org.neurokernels.plan.OpPlan.Step;
 import org.neurokernels.Matrix;
 
-/** scale: y = alpha x (nk_scale; reference JavaDevice.scaleImpl). One rounding: within 1 ulp of |alpha x|. */
+/** scale: y = alpha x (nk_scale; reference {@link #reference}). One rounding: within 1 ulp of |alpha x|. */
 public final class Scale extends ElementwiseOp {
     /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
     public static final org.neurokernels.plan.OpPlan PLAN = org.neurokernels.plan.OpPlan.of("scale",
@@ -28,6 +28,11 @@ public final class Scale extends ElementwiseOp {
 
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
         device.scale(p.getFloat("alpha"), in.get("x"), out.get("y"));
+    }
+
+    /** The reference: y = alpha x over n row-major elements, the product in double. */
+    public static void reference(float alpha, float[] x, float[] y, int n) {
+        for (int e = 0; e < n; e++) y[e] = (float) ((double) alpha * x[e]);
     }
 
     @Override public ErrorModel error(String output, Map<String, HostMatrix> in, Map<String, HostMatrix> ref, Params p) {

@@ -14,7 +14,7 @@ import org.neurokernels.Matrix;
 /**
  * sgd_update: v = mu v + g (with a velocity), W = W - lr (t + decay W), t = v or g; in place, one pass
  * (nk_sgd_update in kernels-opencl/learning.cl, compiled for CUDA too; reference
- * JavaDevice.sgdUpdateImpl). Bounds: w within 4 u (|w| + |lr| (|t| + |decay w|)); v within 2 u (|mu v| + |g|).
+ * {@link #reference}). Bounds: w within 4 u (|w| + |lr| (|t| + |decay w|)); v within 2 u (|mu v| + |g|).
  */
 public final class SgdUpdate extends Op {
     /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
@@ -46,6 +46,25 @@ public final class SgdUpdate extends Op {
 
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
         device.sgdUpdate(p.getFloat("lr"), p.getFloat("weight_decay"), p.getFloat("momentum"), out.get("w"), in.get("grad"), out.get("velocity"));
+    }
+
+    /** The reference: w (and velocity, when not null) updated in place over n row-major elements, in double. */
+    public static void reference(float lr, float decay, float mu, float[] w, float[] grad, float[] velocity, int n) {
+        for (int e = 0; e < n; e++) decayedStep(w, e, direction(grad, velocity, mu, e), lr, decay);
+    }
+
+    /** t = g, or t = v = mu v + g (stored, and used as the stored float) with a velocity; element e. */
+    static double direction(float[] grad, float[] velocity, float mu, int e) {
+        double t = grad[e];
+        if (velocity == null) return t;
+        velocity[e] = (float) (mu * (double) velocity[e] + t);
+        return velocity[e];
+    }
+
+    /** x[e] = x[e] - lr (t + decay x[e]), in double. */
+    static void decayedStep(float[] x, int e, double t, float lr, float decay) {
+        double v = x[e];
+        x[e] = (float) (v - lr * (t + decay * v));
     }
 
     @Override public List<Case> cases(boolean quick) {

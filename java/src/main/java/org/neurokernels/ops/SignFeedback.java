@@ -12,7 +12,7 @@ import org.neurokernels.Matrix;
 
 /**
  * sign_feedback: the feedback matrix of the sign-concordant rules, B = m ⊙ sign(W) with m = |R| (frSF,
- * brSF) or the constant scale (uSF) (nk_sign_feedback; reference JavaDevice.signFeedbackImpl). Bit-exact.
+ * brSF) or the constant scale (uSF) (nk_sign_feedback; reference {@link #reference}). Bit-exact.
  */
 public final class SignFeedback extends ElementwiseOp {
     /** The launch plan (both hosts; see {@link org.neurokernels.plan.OpPlan}). */
@@ -41,6 +41,14 @@ public final class SignFeedback extends ElementwiseOp {
 
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
         device.signFeedback(p.getFloat("scale"), in.get("w"), in.get("r"), out.get("b"));
+    }
+
+    /** The reference: b = m sign(w) over n row-major elements, m = |r|, or scale where r is null; in double. */
+    public static void reference(float scale, float[] w, float[] r, float[] b, int n) {
+        for (int e = 0; e < n; e++) {
+            double m = r == null ? scale : Math.abs((double) r[e]);
+            b[e] = (float) (m * Math.signum((double) w[e]));
+        }
     }
 
     @Override public ErrorModel error(String output, Map<String, HostMatrix> in, Map<String, HostMatrix> ref, Params p) {

@@ -12,8 +12,8 @@ import org.neurokernels.Matrix;
 
 /**
  * softmax_xent: row-wise softmax with cross-entropy and its gradient, numerically stable
- * (nk_softmax_xent in kernels-opencl/softmax.cl, compiled for CUDA too; reference
- * JavaDevice.softmaxCrossEntropyImpl). probs = softmax(z); loss[i] = -Σ_j t_ij log p_ij;
+ * (nk_softmax_xent in kernels-opencl/softmax.cl, compiled for CUDA too; reference {@link #reference},
+ * whose {@link #row} output_layer's reference shares). probs = softmax(z); loss[i] = -Σ_j t_ij log p_ij;
  * grad = (p - t) / rows.
  *
  * <p>Bounds (c = classes, D_i = max_j |z_ij - max_j z_ij|): probs within (c + 32) u absolute; grad within
@@ -42,6 +42,42 @@ public final class SoftmaxXent extends Op {
 
     @Override public void run(Device device, Map<String, Matrix> in, Map<String, Matrix> out, Params p) {
         device.softmaxCrossEntropy(in.get("logits"), in.get("targets"), out.get("probs"), out.get("grad"), out.get("loss"));
+    }
+
+    /** The reference: probs, grad and loss of rows x cols logits and targets (row-major), each row by {@link #row} in double. */
+    public static void reference(float[] logits, float[] targets, int rows, int cols, float[] probs, float[] grad, float[] loss) {
+        double[] z = new double[cols], e = new double[cols];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) z[j] = logits[i * cols + j];
+            row(z, targets, i * cols, rows, probs, i * cols, grad, i * cols, loss, i, e);
+        }
+    }
+
+    /**
+     * One row from its logits z (NaN anywhere makes the row NaN): probs, loss and grad = (p - t) / rows
+     * written, the row's targets, probs and grad starting at the given indices, its loss at lossAt; e
+     * receives grad in double.
+     */
+    public static void row(double[] z, float[] targets, int targetsAt, int rows, float[] probs, int probsAt, float[] grad, int gradAt,
+                           float[] loss, int lossAt, double[] e) {
+        double max = Double.NEGATIVE_INFINITY;
+        boolean nan = false;
+        for (double v : z) {
+            nan |= Double.isNaN(v);
+            max = Math.max(max, v);
+        }
+        if (nan) max = Double.NaN;
+        double sum = 0;
+        for (double v : z) sum += Math.exp(v - max);
+        double logSum = Math.log(sum), l = 0;
+        for (int j = 0; j < z.length; j++) {
+            double logP = z[j] - max - logSum, p = Math.exp(logP), t = targets[targetsAt + j];
+            if (t != 0) l -= t * logP;
+            e[j] = (p - t) / rows;
+            probs[probsAt + j] = (float) p;
+            grad[gradAt + j] = (float) e[j];
+        }
+        loss[lossAt] = (float) l;
     }
 
     @Override public List<Case> cases(boolean quick) {

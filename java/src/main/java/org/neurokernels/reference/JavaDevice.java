@@ -10,7 +10,9 @@ import org.neurokernels.Matrix;
 /**
  * The pure-Java reference backend ({@code java}): the simplest obviously-correct loops, accumulating in
  * double and rounding once to float when storing. It is the oracle every other backend is checked
- * against, not where speed goes.
+ * against, not where speed goes. Each op's reference is a static method in its op file
+ * ({@code org.neurokernels.ops}), which the typed methods here hand their matrices to; only the GEMM
+ * family's and output_layer's, composed from row products over the strided matrices, are written here.
  */
 public final class JavaDevice extends Device {
     private final DeviceInfo info = new DeviceInfo("java", "java", "Java reference (double accumulation)",
@@ -24,6 +26,27 @@ public final class JavaDevice extends Device {
     private static double get(Matrix m, int i, int j) { return buf(m)[m.offset() + i * m.ld() + j]; }
 
     private static void set(Matrix m, int i, int j, double v) { buf(m)[m.offset() + i * m.ld() + j] = (float) v; }
+
+    /**
+     * m's elements row-major and contiguous, as the ops' references take them: m's own buffer where m starts
+     * it and its rows follow each other, else a copy of its window (null for null).
+     */
+    private static float[] host(Matrix m) {
+        if (m == null) return null;
+        float[] b = buf(m);
+        if (m.offset() == 0 && m.isContiguous()) return b;
+        float[] d = new float[m.size()];
+        for (int i = 0; i < m.rows(); i++) System.arraycopy(b, m.offset() + i * m.ld(), d, i * m.cols(), m.cols());
+        return d;
+    }
+
+    /** Writes d, from {@link #host}, back into m's window where it is a copy (nothing for null). */
+    private static void store(float[] d, Matrix m) {
+        if (m == null) return;
+        float[] b = buf(m);
+        if (d == b) return;
+        for (int i = 0; i < m.rows(); i++) System.arraycopy(d, i * m.cols(), b, m.offset() + i * m.ld(), m.cols());
+    }
 
     @Override protected Object allocateBuffer(int floats) { return new float[floats]; }
     @Override protected void freeBuffer(Object buffer) { }
@@ -63,7 +86,9 @@ public final class JavaDevice extends Device {
     }
 
     @Override protected void copyImpl(Matrix src, Matrix dst) {
-        for (int i = 0; i < src.rows(); i++) for (int j = 0; j < src.cols(); j++) set(dst, i, j, get(src, i, j));
+        float[] y = host(dst);
+        org.neurokernels.ops.Copy.reference(host(src), y, src.size());
+        store(y, dst);
     }
 
     private static double opGet(Matrix m, boolean trans, int i, int j) { return trans ? get(m, j, i) : get(m, i, j); }
@@ -125,70 +150,53 @@ public final class JavaDevice extends Device {
     }
 
     @Override protected void activationImpl(Activation f, Matrix x, Matrix out) {
-        for (int i = 0; i < x.rows(); i++) for (int j = 0; j < x.cols(); j++) set(out, i, j, f.apply(get(x, i, j)));
+        float[] y = host(out);
+        org.neurokernels.ops.ActivationOp.reference(f, host(x), y, x.size());
+        store(y, out);
     }
 
     @Override protected void activationGradImpl(Activation f, Matrix x, boolean fromOutput, Matrix out) {
-        for (int i = 0; i < x.rows(); i++) {
-            for (int j = 0; j < x.cols(); j++) {
-                double v = get(x, i, j);
-                set(out, i, j, fromOutput ? f.derivativeFromPost(v) : f.derivativeFromPre(v));
-            }
-        }
+        float[] y = host(out);
+        org.neurokernels.ops.ActivationGrad.reference(f, host(x), fromOutput, y, x.size());
+        store(y, out);
     }
 
     @Override protected void hadamardImpl(Matrix x, Matrix y, Matrix out) {
-        for (int i = 0; i < x.rows(); i++) for (int j = 0; j < x.cols(); j++) set(out, i, j, get(x, i, j) * get(y, i, j));
+        float[] z = host(out);
+        org.neurokernels.ops.Hadamard.reference(host(x), host(y), z, x.size());
+        store(z, out);
     }
 
     @Override protected void axpyImpl(float alpha, Matrix x, Matrix y) {
-        for (int i = 0; i < x.rows(); i++) for (int j = 0; j < x.cols(); j++) set(y, i, j, (double) alpha * get(x, i, j) + get(y, i, j));
+        float[] yd = host(y);
+        org.neurokernels.ops.Axpy.reference(alpha, host(x), yd, x.size());
+        store(yd, y);
     }
 
     @Override protected void scaleImpl(float alpha, Matrix x, Matrix out) {
-        for (int i = 0; i < x.rows(); i++) for (int j = 0; j < x.cols(); j++) set(out, i, j, (double) alpha * get(x, i, j));
+        float[] y = host(out);
+        org.neurokernels.ops.Scale.reference(alpha, host(x), y, x.size());
+        store(y, out);
     }
 
     @Override protected void columnSumsImpl(Matrix x, Matrix out) {
-        for (int j = 0; j < x.cols(); j++) {
-            double s = 0;
-            for (int i = 0; i < x.rows(); i++) s += get(x, i, j);
-            set(out, 0, j, s);
-        }
+        float[] s = host(out);
+        org.neurokernels.ops.ColumnSums.reference(host(x), x.rows(), x.cols(), s);
+        store(s, out);
     }
 
     @Override protected void softmaxCrossEntropyImpl(Matrix logits, Matrix targets, Matrix probs, Matrix grad, Matrix loss) {
-        int rows = logits.rows(), cols = logits.cols();
-        double[] z = new double[cols], e = new double[cols];
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) z[j] = get(logits, i, j);
-            softmaxXentRow(z, targets, i, rows, probs, grad, loss, e);
-        }
+        float[] p = host(probs), g = host(grad), l = host(loss);
+        org.neurokernels.ops.SoftmaxXent.reference(host(logits), host(targets), logits.rows(), logits.cols(), p, g, l);
+        store(p, probs);
+        store(g, grad);
+        store(l, loss);
     }
 
-    /**
-     * Row i of softmax_xent from its logits z (NaN anywhere makes the row NaN): probs, loss and
-     * grad = (p - t) / rows written; e receives grad in double.
-     */
+    /** Row i of softmax_xent from its logits z: {@link org.neurokernels.ops.SoftmaxXent#row} on row i of each matrix; e receives grad in double. */
     private static void softmaxXentRow(double[] z, Matrix targets, int i, int rows, Matrix probs, Matrix grad, Matrix loss, double[] e) {
-        double max = Double.NEGATIVE_INFINITY;
-        boolean nan = false;
-        for (double v : z) {
-            nan |= Double.isNaN(v);
-            max = Math.max(max, v);
-        }
-        if (nan) max = Double.NaN;
-        double sum = 0;
-        for (double v : z) sum += Math.exp(v - max);
-        double logSum = Math.log(sum), l = 0;
-        for (int j = 0; j < z.length; j++) {
-            double logP = z[j] - max - logSum, p = Math.exp(logP), t = get(targets, i, j);
-            if (t != 0) l -= t * logP;
-            e[j] = (p - t) / rows;
-            set(probs, i, j, p);
-            set(grad, i, j, e[j]);
-        }
-        set(loss, i, 0, l);
+        org.neurokernels.ops.SoftmaxXent.row(z, buf(targets), targets.offset() + i * targets.ld(), rows, buf(probs), probs.offset() + i * probs.ld(),
+                buf(grad), grad.offset() + i * grad.ld(), buf(loss), loss.offset() + i * loss.ld(), e);
     }
 
     @Override protected void outputLayerImpl(Matrix h, Matrix w, Matrix b, Matrix targets, Matrix m, Activation f,
@@ -211,41 +219,31 @@ public final class JavaDevice extends Device {
         }
     }
 
-    /** t = g, or t = v = mu v + g (stored, and used as the stored float) with a velocity. */
-    private static double direction(Matrix grad, Matrix velocity, float mu, int i, int j) {
-        double t = get(grad, i, j);
-        if (velocity == null) return t;
-        set(velocity, i, j, mu * get(velocity, i, j) + t);
-        return get(velocity, i, j);
-    }
-
-    private static void decayedStep(Matrix x, int i, int j, double t, float lr, float decay) {
-        double v = get(x, i, j);
-        set(x, i, j, v - lr * (t + decay * v));
-    }
-
     @Override protected void sgdUpdateImpl(float lr, float decay, float mu, Matrix w, Matrix grad, Matrix velocity) {
-        for (int i = 0; i < w.rows(); i++) {
-            for (int j = 0; j < w.cols(); j++) decayedStep(w, i, j, direction(grad, velocity, mu, i, j), lr, decay);
-        }
+        float[] wd = host(w), vd = host(velocity);
+        org.neurokernels.ops.SgdUpdate.reference(lr, decay, mu, wd, host(grad), vd, w.size());
+        store(wd, w);
+        store(vd, velocity);
     }
 
     @Override protected void kpUpdateImpl(float lr, float decay, float mu, Matrix w, Matrix b, Matrix grad, Matrix velocity) {
-        for (int i = 0; i < w.rows(); i++) {
-            for (int j = 0; j < w.cols(); j++) {
-                double t = direction(grad, velocity, mu, i, j);
-                decayedStep(w, i, j, t, lr, decay);
-                decayedStep(b, i, j, t, lr, decay);
-            }
-        }
+        float[] wd = host(w), bd = host(b), vd = host(velocity);
+        org.neurokernels.ops.KpUpdate.reference(lr, decay, mu, wd, bd, host(grad), vd, w.size());
+        store(wd, w);
+        store(bd, b);
+        store(vd, velocity);
     }
 
     @Override protected void gatherRowsImpl(Matrix x, Matrix index, Matrix out) {
-        for (int i = 0; i < out.rows(); i++) {
-            double r = get(index, 0, i);
-            boolean valid = r >= 0 && r < x.rows() && r == Math.floor(r);
-            for (int j = 0; j < out.cols(); j++) set(out, i, j, valid ? get(x, (int) r, j) : Float.NaN);
-        }
+        float[] o = host(out);
+        org.neurokernels.ops.GatherRows.reference(host(x), x.rows(), x.cols(), host(index), o, out.rows());
+        store(o, out);
+    }
+
+    /** x[i, j] = x[i, j] - lr (t + decay x[i, j]) in double: dense_update's step (sgd_update's and kp_update's are in SgdUpdate). */
+    private static void decayedStep(Matrix x, int i, int j, double t, float lr, float decay) {
+        double v = get(x, i, j);
+        set(x, i, j, v - lr * (t + decay * v));
     }
 
     @Override protected void denseUpdateImpl(float lr, float decay, float mu, Matrix delta, Matrix h, Matrix w, Matrix b,
@@ -276,144 +274,74 @@ public final class JavaDevice extends Device {
     }
 
     @Override protected void signFeedbackImpl(float scale, Matrix w, Matrix r, Matrix out) {
-        for (int i = 0; i < w.rows(); i++) {
-            for (int j = 0; j < w.cols(); j++) {
-                double m = r == null ? scale : Math.abs(get(r, i, j));
-                set(out, i, j, m * Math.signum(get(w, i, j)));
-            }
-        }
+        float[] b = host(out);
+        org.neurokernels.ops.SignFeedback.reference(scale, host(w), host(r), b, w.size());
+        store(b, out);
     }
 
     @Override protected void mseLossImpl(Matrix y, Matrix targets, Matrix grad, Matrix loss) {
-        for (int i = 0; i < y.rows(); i++) {
-            double l = 0;
-            for (int j = 0; j < y.cols(); j++) {
-                double d = get(y, i, j) - get(targets, i, j);
-                l += d * d;
-                set(grad, i, j, d / y.rows());
-            }
-            set(loss, i, 0, l / 2);
-        }
+        float[] g = host(grad), l = host(loss);
+        org.neurokernels.ops.Mse.reference(host(y), host(targets), y.rows(), y.cols(), g, l);
+        store(g, grad);
+        store(l, loss);
     }
 
     @Override protected void randomUniformImpl(long seed, int stream, int draw, float lo, float hi, Matrix out) {
-        for (int e = 0; e < out.size(); e++) {
-            set(out, e / out.cols(), e % out.cols(), org.neurokernels.random.Philox.uniform(e, seed, stream, draw, lo, hi));
-        }
+        float[] o = host(out);
+        org.neurokernels.ops.RandomUniform.reference(seed, stream, draw, lo, hi, o, out.size());
+        store(o, out);
     }
 
     @Override protected void lifStepImpl(org.neurokernels.dynamics.LifStep p, Matrix v, Matrix iE, Matrix iI, Matrix refractory,
                                          Matrix iExt, Matrix synE, Matrix synI, Matrix spikes, Matrix rate, Matrix count) {
-        for (int i = 0; i < v.rows(); i++) {
-            for (int j = 0; j < v.cols(); j++) {
-                double x = get(v, i, j), ie = get(iE, i, j), ii = get(iI, i, j), r = get(refractory, i, j);
-                if (r > 0) {
-                    x = p.vReset();
-                    r -= 1;
-                } else {
-                    double current = p.iOffset() + (iExt == null ? 0 : get(iExt, i, j));
-                    x = p.vRest() + p.p22() * (x - p.vRest()) + p.p21e() * ie + p.p21i() * ii + p.p20() * current;
-                }
-                set(iE, i, j, p.p11e() * ie + (synE == null ? 0 : get(synE, i, j)));
-                set(iI, i, j, p.p11i() * ii + (synI == null ? 0 : get(synI, i, j)));
-                double s = 0;
-                if (x >= p.vThresh()) {
-                    s = 1;
-                    x = p.vReset();
-                    r = p.refractorySteps();
-                }
-                set(v, i, j, x);
-                set(refractory, i, j, r);
-                set(spikes, i, j, s);
-                set(rate, i, j, p.rateDecay() * get(rate, i, j) + p.rateGain() * s);
-                set(count, i, j, get(count, i, j) + s);
-            }
-        }
+        float[] vd = host(v), ie = host(iE), ii = host(iI), r = host(refractory), s = host(spikes), rt = host(rate), c = host(count);
+        org.neurokernels.ops.LifStepOp.reference(p, vd, ie, ii, r, host(iExt), host(synE), host(synI), s, rt, c, v.size());
+        store(vd, v);
+        store(ie, iE);
+        store(ii, iI);
+        store(r, refractory);
+        store(s, spikes);
+        store(rt, rate);
+        store(c, count);
     }
 
     @Override protected void rateStepImpl(Activation f, boolean exponentialEuler, Matrix r, Matrix x, Matrix c, Matrix tau, float noiseScale,
                                           long seed, int stream, int step) {
-        for (int i = 0; i < r.rows(); i++) {
-            for (int j = 0; j < r.cols(); j++) {
-                double ri = get(r, i, j), fx = f.apply(get(x, i, j)), cj = get(c, 0, j);
-                double next = exponentialEuler ? cj * ri + (1 - cj) * fx : ri + cj * (fx - ri);
-                if (noiseScale != 0f) next += noiseScale / get(tau, 0, j) * org.neurokernels.random.Philox.normal(i * r.cols() + j, seed, stream, step);
-                set(r, i, j, next);
-            }
-        }
+        float[] rd = host(r);
+        org.neurokernels.ops.RateStepOp.reference(f, exponentialEuler, rd, host(x), host(c), host(tau), noiseScale, seed, stream, step, r.rows(), r.cols());
+        store(rd, r);
     }
 
     @Override protected void izhikevichStepImpl(float dt, Matrix v, Matrix u, Matrix abcd, Matrix iExt, Matrix syn, Matrix spikes, Matrix count) {
-        for (int i = 0; i < v.rows(); i++) {
-            for (int j = 0; j < v.cols(); j++) {
-                double a = get(abcd, 0, j), b = get(abcd, 1, j), c = get(abcd, 2, j), d = get(abcd, 3, j);
-                double x = get(v, i, j), y = get(u, i, j), s = 0;
-                if (x >= 30) {
-                    s = 1;
-                    x = c;
-                    y += d;
-                }
-                double current = (iExt == null ? 0 : get(iExt, i, j)) + (syn == null ? 0 : get(syn, i, j));
-                double h = 0.5 * dt;
-                x += h * (0.04 * x * x + 5 * x + 140 - y + current);
-                x += h * (0.04 * x * x + 5 * x + 140 - y + current);
-                y += dt * a * (b * x - y);
-                set(v, i, j, x);
-                set(u, i, j, y);
-                set(spikes, i, j, s);
-                set(count, i, j, get(count, i, j) + s);
-            }
-        }
+        float[] vd = host(v), ud = host(u), s = host(spikes), c = host(count);
+        org.neurokernels.ops.IzhikevichStepOp.reference(dt, vd, ud, host(abcd), host(iExt), host(syn), s, c, v.rows(), v.cols());
+        store(vd, v);
+        store(ud, u);
+        store(s, spikes);
+        store(c, count);
     }
 
     @Override protected void poissonImpl(float dt, Matrix rate, long seed, int stream, int step, Matrix spikes, Matrix count) {
-        int[] key = org.neurokernels.random.Philox.key(seed);
-        for (int i = 0; i < spikes.rows(); i++) {
-            for (int j = 0; j < spikes.cols(); j++) {
-                int e = i * spikes.cols() + j;
-                int x = org.neurokernels.random.Philox.philox4x32_10(new int[] {e, stream, step, 0}, key)[0];
-                float p = buf(rate)[rate.offset() + j] * dt;   // in float, as the kernels compute it
-                double s = org.neurokernels.random.Philox.unit(x) < p ? 1 : 0;
-                set(spikes, i, j, s);
-                set(count, i, j, get(count, i, j) + s);
-            }
-        }
+        float[] s = host(spikes), c = host(count);
+        org.neurokernels.ops.PoissonOp.reference(dt, host(rate), seed, stream, step, s, c, spikes.rows(), spikes.cols());
+        store(s, spikes);
+        store(c, count);
     }
 
     @Override protected void philoxImpl(Matrix counter, Matrix key, Matrix out) {
-        for (int r = 0; r < counter.rows(); r++) {
-            int[] c = new int[4], k = new int[2];
-            for (int q = 0; q < 4; q++) c[q] = Float.floatToRawIntBits(buf(counter)[counter.offset() + r * counter.ld() + q]);
-            for (int q = 0; q < 2; q++) k[q] = Float.floatToRawIntBits(buf(key)[key.offset() + r * key.ld() + q]);
-            int[] x = org.neurokernels.random.Philox.philox4x32_10(c, k);
-            for (int q = 0; q < 4; q++) buf(out)[out.offset() + r * out.ld() + q] = Float.intBitsToFloat(x[q]);
-        }
+        float[] o = host(out);
+        org.neurokernels.ops.PhiloxOp.reference(host(counter), host(key), o, counter.rows());
+        store(o, out);
     }
 
     @Override protected void rateMultistepImpl(Activation f, boolean exponentialEuler, int steps, Matrix r, Matrix wT, Matrix winT, Matrix u,
                                                Matrix bias, Matrix c, Matrix tau, float noiseScale, long seed, int stream, int step0,
                                                Matrix rec, int recordEvery) {
-        int batch = r.rows(), n = r.cols();
-        for (int t = 0; t < steps; t++) {
-            double[][] next = new double[batch][n];
-            for (int b = 0; b < batch; b++) {
-                for (int j = 0; j < n; j++) {
-                    double x = get(bias, 0, j);
-                    for (int k = 0; k < n; k++) x += get(wT, k, j) * get(r, b, k);
-                    if (u != null) for (int q = 0; q < winT.rows(); q++) x += get(winT, q, j) * get(u, t * batch + b, q);
-                    double ri = get(r, b, j), fx = f.apply((float) x), cj = get(c, 0, j);
-                    double v = exponentialEuler ? cj * ri + (1 - cj) * fx : ri + cj * (fx - ri);
-                    if (noiseScale != 0f) v += noiseScale / get(tau, 0, j) * org.neurokernels.random.Philox.normal(b * n + j, seed, stream, step0 + t);
-                    next[b][j] = v;
-                }
-            }
-            for (int b = 0; b < batch; b++) {
-                for (int j = 0; j < n; j++) {
-                    set(r, b, j, next[b][j]);
-                    if (rec != null && (t + 1) % recordEvery == 0) set(rec, ((t + 1) / recordEvery - 1) * batch + b, j, next[b][j]);
-                }
-            }
-        }
+        float[] rd = host(r), recd = host(rec);
+        org.neurokernels.ops.RateMultistepOp.reference(f, exponentialEuler, steps, rd, host(wT), host(winT), winT == null ? 0 : winT.rows(), host(u),
+                host(bias), host(c), host(tau), noiseScale, seed, stream, step0, recd, recordEvery, r.rows(), r.cols());
+        store(rd, r);
+        store(recd, rec);
     }
 
     /** Java float arithmetic: IEEE 754 with denormals and no contraction (strictfp is the default since 17). */
@@ -434,8 +362,6 @@ public final class JavaDevice extends Device {
     }
 
     @Override protected double dotImpl(Matrix x, Matrix y) {
-        double s = 0;
-        for (int i = 0; i < x.rows(); i++) for (int j = 0; j < x.cols(); j++) s += get(x, i, j) * get(y, i, j);
-        return s;
+        return org.neurokernels.ops.Dot.reference(host(x), host(y), x.size());
     }
 }
