@@ -14,7 +14,7 @@ import org.neurokernels.Trans;
  * backward_delta: out = (delta · op(m)) ⊙ f'(a), the backward pass of a dense layer under any feedback
  * rule (m = W for backprop, a fixed B for feedback alignment, D_l for direct feedback alignment), one GEMM
  * with the derivative fused in its epilogue (nk_gemm / nk_gemm_packed epilogue 2; reference
- * JavaDevice.backwardDeltaImpl).
+ * {@link #reference}).
  *
  * <p>Bound, with S = Σ_p |delta_ip||op(m)_pj| and g = f'(a_ij) from the reference:
  * |out - ref| ≤ ((k + 5) u + 34 u) S |g|: the GEMM's bound times |g| plus f' within 16 ulp.
@@ -84,5 +84,22 @@ public final class BackwardDelta extends Op {
             }
         }
         return new ErrorModel(scale, (k + 39) * ErrorModel.U, "|out - ref| <= ((k+5) u + 34 u) sum|delta||m| |f'(a)|, k = " + k);
+    }
+
+    /**
+     * The reference, on row-major arrays: out (rows x q) = (delta op(m)) ⊙ f'(a), delta rows x p, m with
+     * mCols columns (p x q, or q x p when transM), the product in double in p order, f' from z or from h =
+     * f(z) when fromOutput.
+     */
+    public static void reference(float[] delta, int rows, int p, float[] m, int mCols, boolean transM, float[] a, int q,
+                                 org.neurokernels.Activation f, boolean fromOutput, float[] out) {
+        double[] acc = new double[q];
+        for (int i = 0; i < rows; i++) {
+            Gemm.productRow(delta, p, false, m, mCols, transM, i, q, p, acc);
+            for (int j = 0; j < q; j++) {
+                double x = a[i * q + j];
+                out[i * q + j] = (float) (acc[j] * (fromOutput ? f.derivativeFromPost(x) : f.derivativeFromPre(x)));
+            }
+        }
     }
 }

@@ -10,7 +10,7 @@ import org.neurokernels.Matrix;
 
 /**
  * dense_forward: out = f(x * w^T + bias), pre = x * w^T + bias, fused into one GEMM launch (nk_gemm,
- * epilogue 1, in kernels-opencl/gemm.cl, compiled for CUDA too); reference JavaDevice.denseForwardImpl.
+ * epilogue 1, in kernels-opencl/gemm.cl, compiled for CUDA too); reference: {@link #reference}.
  *
  * <p>Error bounds, with S = Σ_p |x_ip||w_jp| + |b_j|: pre within (k + 5) u S; out within
  * ((k + 5) u + 32 u)(S + |ref|), since every f here is 1-Lipschitz and evaluated within 16 ulp.
@@ -65,5 +65,24 @@ public final class DenseForward extends Op {
         double bound = (k + 5) * ErrorModel.U + (post ? 32 * ErrorModel.U : 0);
         return new ErrorModel(scale, bound, post ? "|out - ref| <= ((k+5) u + 32 u)(sum|x||w| + |b| + |ref|), k = " + k
                 : "|pre - ref| <= (k+5) u (sum|x||w| + |b|), k = " + k);
+    }
+
+    /**
+     * The reference, on row-major arrays: x is rows x in, w out x in, bias 1 x out or null; z accumulated in
+     * double from the bias in input order, rounded to float (as the kernels do) into pre (null: not kept),
+     * and out = f(z).
+     */
+    public static void reference(float[] x, int rows, int in, float[] w, int out, float[] bias, org.neurokernels.Activation f,
+                                 float[] o, float[] pre) {
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < out; j++) {
+                double z = bias == null ? 0.0 : bias[j];
+                for (int p = 0; p < in; p++) z += (double) x[i * in + p] * w[j * in + p];
+                // the kernels round z to float before f; so does the reference, so f sees the same argument
+                float zf = (float) z;
+                if (pre != null) pre[i * out + j] = zf;
+                o[i * out + j] = (float) f.apply(zf);
+            }
+        }
     }
 }

@@ -12,7 +12,7 @@ import org.neurokernels.Matrix;
 /**
  * dense_update: the weight and bias gradients of a dense layer and their SGD step in one GEMM launch
  * (epilogue 3 of nk_gemm / nk_gemm_packed / nk_gemm_direct in kernels-opencl, nk_gemm compiled
- * for CUDA from gemm.cl; reference JavaDevice.denseUpdateImpl). G = delta^T h, g_b = column sums of delta;
+ * for CUDA from gemm.cl; reference: {@link #reference}). G = delta^T h, g_b = column sums of delta;
  * t = G, or t = v = mu v + G with momentum; W = W - lr (t + decay W); b = b - lr t_b (no decay on biases);
  * with a Kolen-Pollack feedback matrix, the same t steps it too. The gradient is never stored.
  *
@@ -108,5 +108,38 @@ public final class DenseUpdate extends Op {
         return new ErrorModel(scale, (k + (velocity ? 4 : 8)) * ErrorModel.U,
                 velocity ? "|" + output + " - ref| <= (k + 4) u (S + |mu v|), k = " + k
                          : "|" + output + " - ref| <= (k + 8) u (|x| + |lr| (S + |mu v| + |decay x|)), k = " + k);
+    }
+
+    /**
+     * The reference, on row-major arrays: G = delta^T h (out x in, in double over the batch), t = G or
+     * vw = mu vw + G (vw non-null), w = w - lr (t + decay w) and the same step for feedback (non-null); the
+     * bias likewise from the column sums of delta, through vb when given, without decay.
+     */
+    public static void reference(float lr, float decay, float mu, float[] delta, int batch, int out, float[] h, int in, float[] w,
+                                 float[] b, float[] vw, float[] vb, float[] feedback) {
+        for (int i = 0; i < out; i++) {
+            for (int j = 0; j < in; j++) {
+                double g = 0;
+                for (int k = 0; k < batch; k++) g += (double) delta[k * out + i] * h[k * in + j];
+                double t = g;
+                int e = i * in + j;
+                if (vw != null) {
+                    vw[e] = (float) (mu * (double) vw[e] + g);
+                    t = vw[e];
+                }
+                SgdUpdate.decayedStep(w, e, t, lr, decay);
+                if (feedback != null) SgdUpdate.decayedStep(feedback, e, t, lr, decay);
+            }
+            if (b != null) {
+                double g = 0;
+                for (int k = 0; k < batch; k++) g += delta[k * out + i];
+                double t = g;
+                if (vb != null) {
+                    vb[i] = (float) (mu * (double) vb[i] + g);
+                    t = vb[i];
+                }
+                SgdUpdate.decayedStep(b, i, t, lr, 0f);
+            }
+        }
     }
 }

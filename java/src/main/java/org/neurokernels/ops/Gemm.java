@@ -10,7 +10,7 @@ import org.neurokernels.Trans;
 
 /**
  * gemm: C = alpha * op(A) * op(B) + beta * C. Kernels: kernels-opencl/gemm.cl, compiled for CUDA too
- * (nk_gemm, epilogue 0); reference: JavaDevice.gemmImpl.
+ * (nk_gemm, epilogue 0); reference: {@link #reference}.
  *
  * <p>Error bound: |c - ref| ≤ (k + 5) u (|α| Σ_p |op(A)_ip||op(B)_pj| + |β||c_ij|), u = 2^-24: the
  * classical worst case γ_k for a length-k float sum in any order, plus the α, β and final roundings and
@@ -121,5 +121,46 @@ public final class Gemm extends Op {
             }
         }
         return new ErrorModel(scale, (k + 5) * ErrorModel.U, "|c - ref| <= (k+5) u (|alpha| sum|a||b| + |beta||c|), k = " + k);
+    }
+
+    /**
+     * The reference, on row-major arrays: c (m x n) = alpha op(a) op(b) + beta c, a with aCols columns,
+     * b with bCols; each element's product accumulated in double in k order; c not read when beta = 0.
+     */
+    public static void reference(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int aCols, float[] b, int bCols,
+                                 float beta, float[] c) {
+        double[] acc = new double[n];
+        for (int i = 0; i < m; i++) {
+            productRow(a, aCols, ta, b, bCols, tb, i, n, k, acc);
+            for (int j = 0; j < n; j++) {
+                double v = (double) alpha * acc[j];
+                if (beta != 0f) v += (double) beta * c[i * n + j];
+                c[i * n + j] = (float) v;
+            }
+        }
+    }
+
+    /** Element (i, j) of op(x), x row-major with {@code cols} columns, in double. */
+    static double opGet(float[] x, int cols, boolean trans, int i, int j) { return trans ? x[j * cols + i] : x[i * cols + j]; }
+
+    /**
+     * Row i of op(a) op(b) into acc (n values), accumulated in double in k order for every element. The loop
+     * order only follows memory (j innermost when op(b)'s rows are contiguous, k innermost when b is used
+     * transposed).
+     */
+    static void productRow(float[] a, int aCols, boolean ta, float[] b, int bCols, boolean tb, int i, int n, int k, double[] acc) {
+        java.util.Arrays.fill(acc, 0.0);
+        if (tb) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int p = 0; p < k; p++) s += opGet(a, aCols, ta, i, p) * (double) b[j * bCols + p];
+                acc[j] = s;
+            }
+        } else {
+            for (int p = 0; p < k; p++) {
+                double aip = opGet(a, aCols, ta, i, p);
+                for (int j = 0; j < n; j++) acc[j] += aip * (double) b[p * bCols + j];
+            }
+        }
     }
 }

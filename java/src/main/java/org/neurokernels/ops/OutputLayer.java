@@ -14,7 +14,7 @@ import org.neurokernels.Matrix;
  * output_layer: the linear output layer of a softmax classifier in training, and the error it sends to the
  * layer below (nk_output_layer16 in kernels-opencl/gemm_packed.cl on CPU devices up to 16 classes, one
  * launch; elsewhere, CUDA included, nk_gemm's dense epilogue, nk_softmax_xent and nk_gemm's backward-delta
- * epilogue in sequence; reference JavaDevice.outputLayerImpl). z = h w^T + b (not stored);
+ * epilogue in sequence; reference: {@link #reference}). z = h w^T + b (not stored);
  * probs = softmax(z); loss = -Σ_j t_ij log p_ij; grad = (probs - targets) / rows; with m,
  * delta = (grad · m) ⊙ f'(h), f' from the output h of the layer below (tanh' = (1 - h)(1 + h), ...).
  *
@@ -158,6 +158,30 @@ public final class OutputLayer extends Op {
                     }
                 }
                 return new ErrorModel(s, u, "|delta - ref| <= ((c+39) sum|grad||m| + g_i sum|m|) |f'(h)| u, g_i the grad bound / u, c = " + c);
+            }
+        }
+    }
+
+    /**
+     * The reference, on row-major arrays: per row z = h w^T + b in double (h rows x q, w c x q, b 1 x c or
+     * null), softmax_xent's row ({@link SoftmaxXent#row}) into probs, grad and loss, and with m (c x q)
+     * delta = (grad m) ⊙ f'(h) from the output h, the product over the double-precision grad.
+     */
+    public static void reference(float[] h, int rows, int q, float[] w, int c, float[] b, float[] targets, float[] m,
+                                 org.neurokernels.Activation f, float[] probs, float[] grad, float[] loss, float[] delta) {
+        double[] z = new double[c], e = new double[c];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < c; j++) {
+                double s = b == null ? 0 : b[j];
+                for (int k = 0; k < q; k++) s += (double) h[i * q + k] * w[j * q + k];
+                z[j] = s;
+            }
+            SoftmaxXent.row(z, targets, i * c, rows, probs, i * c, grad, i * c, loss, i, e);
+            if (m == null) continue;
+            for (int k = 0; k < q; k++) {
+                double s = 0;
+                for (int j = 0; j < c; j++) s += e[j] * m[j * q + k];
+                delta[i * q + k] = (float) (s * f.derivativeFromPost(h[i * q + k]));
             }
         }
     }

@@ -91,62 +91,23 @@ public final class JavaDevice extends Device {
         store(y, dst);
     }
 
-    private static double opGet(Matrix m, boolean trans, int i, int j) { return trans ? get(m, j, i) : get(m, i, j); }
-
-    /**
-     * Row i of op(A) op(B), accumulated in double in k order for every element. The loop order only
-     * follows memory (j innermost when op(B)'s rows are contiguous, k innermost when B is used transposed).
-     */
-    private static void productRow(Matrix a, boolean transA, Matrix b, boolean transB, int i, int n, int k, double[] acc) {
-        java.util.Arrays.fill(acc, 0.0);
-        if (transB) {
-            for (int j = 0; j < n; j++) {
-                double s = 0;
-                for (int p = 0; p < k; p++) s += opGet(a, transA, i, p) * get(b, j, p);
-                acc[j] = s;
-            }
-        } else {
-            for (int p = 0; p < k; p++) {
-                double aip = opGet(a, transA, i, p);
-                for (int j = 0; j < n; j++) acc[j] += aip * get(b, p, j);
-            }
-        }
-    }
-
     @Override protected void gemmImpl(boolean transA, boolean transB, int m, int n, int k, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
-        double[] acc = new double[n];
-        for (int i = 0; i < m; i++) {
-            productRow(a, transA, b, transB, i, n, k, acc);
-            for (int j = 0; j < n; j++) {
-                double v = (double) alpha * acc[j];
-                if (beta != 0f) v += (double) beta * get(c, i, j);
-                set(c, i, j, v);
-            }
-        }
+        float[] cd = host(c);
+        org.neurokernels.ops.Gemm.reference(transA, transB, m, n, k, alpha, host(a), a.cols(), host(b), b.cols(), beta, cd);
+        store(cd, c);
     }
 
     @Override protected void denseForwardImpl(Matrix x, Matrix w, Matrix bias, Activation f, Matrix out, Matrix pre) {
-        for (int i = 0; i < x.rows(); i++) {
-            for (int j = 0; j < w.rows(); j++) {
-                double z = bias == null ? 0.0 : get(bias, 0, j);
-                for (int p = 0; p < x.cols(); p++) z += get(x, i, p) * get(w, j, p);
-                // the kernels round z to float before f; so does the reference, so f sees the same argument
-                float zf = (float) z;
-                if (pre != null) set(pre, i, j, zf);
-                set(out, i, j, f.apply(zf));
-            }
-        }
+        float[] o = host(out), z = host(pre);
+        org.neurokernels.ops.DenseForward.reference(host(x), x.rows(), x.cols(), host(w), w.rows(), host(bias), f, o, z);
+        store(o, out);
+        store(z, pre);
     }
 
     @Override protected void backwardDeltaImpl(Matrix delta, boolean transM, Matrix m, Matrix a, Activation f, boolean fromOutput, Matrix out) {
-        double[] acc = new double[out.cols()];
-        for (int i = 0; i < out.rows(); i++) {
-            productRow(delta, false, m, transM, i, out.cols(), delta.cols(), acc);
-            for (int j = 0; j < out.cols(); j++) {
-                double x = get(a, i, j);
-                set(out, i, j, acc[j] * (fromOutput ? f.derivativeFromPost(x) : f.derivativeFromPre(x)));
-            }
-        }
+        float[] o = host(out);
+        org.neurokernels.ops.BackwardDelta.reference(host(delta), delta.rows(), delta.cols(), host(m), m.cols(), transM, host(a), out.cols(), f, fromOutput, o);
+        store(o, out);
     }
 
     @Override protected void activationImpl(Activation f, Matrix x, Matrix out) {
@@ -193,30 +154,14 @@ public final class JavaDevice extends Device {
         store(l, loss);
     }
 
-    /** Row i of softmax_xent from its logits z: {@link org.neurokernels.ops.SoftmaxXent#row} on row i of each matrix; e receives grad in double. */
-    private static void softmaxXentRow(double[] z, Matrix targets, int i, int rows, Matrix probs, Matrix grad, Matrix loss, double[] e) {
-        org.neurokernels.ops.SoftmaxXent.row(z, buf(targets), targets.offset() + i * targets.ld(), rows, buf(probs), probs.offset() + i * probs.ld(),
-                buf(grad), grad.offset() + i * grad.ld(), buf(loss), loss.offset() + i * loss.ld(), e);
-    }
-
     @Override protected void outputLayerImpl(Matrix h, Matrix w, Matrix b, Matrix targets, Matrix m, Activation f,
                                              Matrix probs, Matrix grad, Matrix loss, Matrix delta) {
-        int rows = h.rows(), c = w.rows(), q = h.cols();
-        double[] z = new double[c], e = new double[c];
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < c; j++) {
-                double s = b == null ? 0 : get(b, 0, j);
-                for (int k = 0; k < q; k++) s += get(h, i, k) * get(w, j, k);
-                z[j] = s;
-            }
-            softmaxXentRow(z, targets, i, rows, probs, grad, loss, e);
-            if (m == null) continue;
-            for (int k = 0; k < q; k++) {
-                double s = 0;
-                for (int j = 0; j < c; j++) s += e[j] * get(m, j, k);
-                set(delta, i, k, s * f.derivativeFromPost(get(h, i, k)));
-            }
-        }
+        float[] p = host(probs), g = host(grad), l = host(loss), d = host(delta);
+        org.neurokernels.ops.OutputLayer.reference(host(h), h.rows(), h.cols(), host(w), w.rows(), host(b), host(targets), host(m), f, p, g, l, d);
+        store(p, probs);
+        store(g, grad);
+        store(l, loss);
+        store(d, delta);
     }
 
     @Override protected void sgdUpdateImpl(float lr, float decay, float mu, Matrix w, Matrix grad, Matrix velocity) {
@@ -240,37 +185,15 @@ public final class JavaDevice extends Device {
         store(o, out);
     }
 
-    /** x[i, j] = x[i, j] - lr (t + decay x[i, j]) in double: dense_update's step (sgd_update's and kp_update's are in SgdUpdate). */
-    private static void decayedStep(Matrix x, int i, int j, double t, float lr, float decay) {
-        double v = get(x, i, j);
-        set(x, i, j, v - lr * (t + decay * v));
-    }
-
     @Override protected void denseUpdateImpl(float lr, float decay, float mu, Matrix delta, Matrix h, Matrix w, Matrix b,
                                              Matrix vw, Matrix vb, Matrix feedback) {
-        for (int i = 0; i < w.rows(); i++) {
-            for (int j = 0; j < w.cols(); j++) {
-                double g = 0;
-                for (int k = 0; k < delta.rows(); k++) g += (double) get(delta, k, i) * get(h, k, j);
-                double t = g;
-                if (vw != null) {
-                    set(vw, i, j, mu * get(vw, i, j) + g);
-                    t = get(vw, i, j);
-                }
-                decayedStep(w, i, j, t, lr, decay);
-                if (feedback != null) decayedStep(feedback, i, j, t, lr, decay);
-            }
-            if (b != null) {
-                double g = 0;
-                for (int k = 0; k < delta.rows(); k++) g += get(delta, k, i);
-                double t = g;
-                if (vb != null) {
-                    set(vb, 0, i, mu * get(vb, 0, i) + g);
-                    t = get(vb, 0, i);
-                }
-                decayedStep(b, 0, i, t, lr, 0f);
-            }
-        }
+        float[] wd = host(w), bd = host(b), vwd = host(vw), vbd = host(vb), fd = host(feedback);
+        org.neurokernels.ops.DenseUpdate.reference(lr, decay, mu, host(delta), delta.rows(), delta.cols(), host(h), h.cols(), wd, bd, vwd, vbd, fd);
+        store(wd, w);
+        store(bd, b);
+        store(vwd, vw);
+        store(vbd, vb);
+        store(fd, feedback);
     }
 
     @Override protected void signFeedbackImpl(float scale, Matrix w, Matrix r, Matrix out) {
