@@ -183,13 +183,17 @@ public abstract class Op {
     /** The largest tensor, in elements, of a case of the simulator set by default. */
     public static final long SIMULATOR_ELEMENTS = 25_000;
 
+    /** Cases whose largest tensor is at most this many elements stay in the simulator set whatever else it holds. */
+    public static final long SIMULATOR_SMALL = 1_000;
+
     /**
      * The case set for a device simulator (Oclgrind), where a kernel runs some thousand times slower than on
-     * a CPU: by default every quick case whose largest tensor has at most {@link #SIMULATOR_ELEMENTS}
-     * elements, and for each parameter combination of the quick set its smallest case, so every flag and
-     * code still runs. The quick shapes cross the 64-wide tile and the 256-wide work-group (65 x 63, a GEMM
-     * of 65 x 63 x 129, 3 x 1000), and the kept ones still do. Ops whose cases are not small in elements
-     * override it.
+     * a CPU. From the quick cases, by default: every small one (largest tensor at most {@link #SIMULATOR_SMALL}
+     * elements); each larger one up to {@link #SIMULATOR_ELEMENTS} elements the first time its shapes occur
+     * (so every shape runs once, a GEMM in each transpose, without repeating it for every flag); and for each
+     * parameter combination its smallest case, so every flag and code runs. The quick shapes cross the
+     * 64-wide tile and the 256-wide work-group (65 x 63, a GEMM of 65 x 63 x 129, 3 x 1000), and the kept
+     * ones still do. Ops whose cases are not small in elements override it.
      */
     public List<Case> simulatorCases() {
         List<Case> quick = cases(true);
@@ -199,7 +203,14 @@ public abstract class Op {
             if (s == null || largestTensor(c) < largestTensor(s)) smallest.put(c.params(), c);
         }
         List<Case> out = new ArrayList<>();
-        for (Case c : quick) if (largestTensor(c) <= SIMULATOR_ELEMENTS || smallest.get(c.params()) == c) out.add(c);
+        Set<String> shapesSeen = new java.util.HashSet<>();
+        for (Case c : quick) {
+            long size = largestTensor(c);
+            StringBuilder key = new StringBuilder();
+            c.shapes().forEach((t, d) -> key.append(t).append('=').append(d[0]).append('x').append(d[1]).append(' '));
+            boolean newShapes = shapesSeen.add(key.toString());
+            if (smallest.get(c.params()) == c || size <= SIMULATOR_SMALL || (size <= SIMULATOR_ELEMENTS && newShapes)) out.add(c);
+        }
         return out;
     }
 
