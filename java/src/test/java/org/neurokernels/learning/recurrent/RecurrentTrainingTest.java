@@ -117,14 +117,6 @@ class RecurrentTrainingTest {
 
     /** sum_t (y - y*)^2 / sum_t (y* - mean y*)^2 on sequence 0, output 0. */
     static double nmse(RecurrentLifNetwork net, RecurrentParameters p, Sequences s) {
-        double[][] y = net.outputs(p, s, 0);
-        double mean = 0;
-        for (int t = 0; t < s.steps(); t++) mean += s.target(0, t, 0) / s.steps();
-        double err = 0, var = 0;
-        for (int t = 0; t < s.steps(); t++) {
-            err += Math.pow(y[t][0] - s.target(0, t, 0), 2);
-            var += Math.pow(s.target(0, t, 0) - mean, 2);
-        }
-        return err / var;
+        return SineWaveReference.nmse(net.outputs(p, s, 0), s);
     }
 }
