@@ -66,9 +66,13 @@ public abstract class Op {
     }
 
     /** True when the shapes are the spec's alone ({@link SpecShapes}): the op does not override {@link #outputShapes}. */
-    public final boolean shapesFromSpec() {
+    public final boolean shapesFromSpec() { return shapesFromSpec; }
+
+    private final boolean shapesFromSpec = declaredByOp(getClass());
+
+    private static boolean declaredByOp(Class<?> c) {
         try {
-            return getClass().getMethod("outputShapes", Map.class, Params.class).getDeclaringClass() == Op.class;
+            return c.getMethod("outputShapes", Map.class, Params.class).getDeclaringClass() == Op.class;
         } catch (NoSuchMethodException e) {
             throw new IllegalStateException(e);
         }

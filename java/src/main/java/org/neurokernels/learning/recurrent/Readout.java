@@ -26,6 +26,19 @@ final class Readout {
     }
 
     /** 1/2 sum_q err_q^2. */
+    /**
+     * One step of the readout's backward pass (BPTT): dy = err + kappa dy (the readout's adjoint, updated in
+     * place), then dE/db_out += dy and dE/dW_out += dy z^T.
+     */
+    static void backward(double[] dy, double[] err, double kappa, double[] z, Gradients g) {
+        int n = z.length;
+        for (int q = 0; q < dy.length; q++) {
+            dy[q] = err[q] + kappa * dy[q];
+            g.bOut[q] += dy[q];
+            for (int j = 0; j < n; j++) g.wOut[q * n + j] += dy[q] * z[j];
+        }
+    }
+
     static double halfSquare(double[] err) {
         double s = 0;
         for (double e : err) s += e * e;

@@ -97,11 +97,7 @@ public record RecurrentLifNetwork(int n, int m, int k, double alpha, double kapp
             for (int t = s.steps() - 1; t >= 0; t--) {
                 double[] z = tr.z()[t], zPrev = t > 0 ? tr.z()[t - 1] : new double[n];
                 double[] err = Readout.error(s, b, t, tr.y()[t]);
-                for (int q = 0; q < k; q++) {
-                    dy[q] = err[q] + kappa * dy[q];
-                    g.bOut[q] += dy[q];
-                    for (int j = 0; j < n; j++) g.wOut[q * n + j] += dy[q] * z[j];
-                }
+                Readout.backward(dy, err, kappa, z, g);
                 double[] dv = new double[n];
                 for (int j = 0; j < n; j++) {
                     double dz = reg[j];

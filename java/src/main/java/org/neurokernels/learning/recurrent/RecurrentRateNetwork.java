@@ -73,11 +73,7 @@ public record RecurrentRateNetwork(int n, int m, int k, Activation f, double alp
                 double[] r = tr.r()[t], rPrev = t > 0 ? tr.r()[t - 1] : new double[n];
                 double[] err = Readout.error(s, b, t, tr.y()[t]);
                 g.loss += Readout.halfSquare(err);
-                for (int q = 0; q < k; q++) {
-                    dy[q] = err[q] + kappa * dy[q];
-                    g.bOut[q] += dy[q];
-                    for (int j = 0; j < n; j++) g.wOut[q * n + j] += dy[q] * r[j];
-                }
+                Readout.backward(dy, err, kappa, r, g);
                 double[] dh = new double[n];
                 for (int i = 0; i < n; i++) {
                     double dr = 0;
