@@ -182,22 +182,28 @@ __kernel void nk_rate_multistep(const int batch, const int n, const int m, const
 // nk_lif_network: `steps` steps of a network of n LIF neurons with sparse connections, in one launch of
 //   one work-group (NET_LOCAL work-items), nothing read back in between (ops/LifNetworkOp.java). Each step:
 //   every work-item advances its contiguous chunk of neurons with nk_lif_element, its synaptic input taken
-//   from (and cleared in) slot (step0 + t) % delay of the ring buffers RING_E / RING_I (delay x n), the
-//   spike flags left in S; after a barrier, work-item 0 walks the flags in neuron order and delivers each
-//   spike along its row of the padded connection table (TARGETS n x k: post index as float, -1 ends the
-//   row, a target past the network is skipped; W n x k: weight in nA, negative = inhibitory, added to the
-//   I_I input as lif_step's syn_i) into the slot
-//   `delay` steps ahead, which is the slot just read; it appends (step, neuron) to REC while there is room,
-//   counts excitatory (index < ne) and inhibitory spikes per step into POP (steps x 2), and keeps
+//   from (and cleared in) slot (step0 + t) % d of the ring buffers RING_E / RING_I (d x n), plus, for a
+//   neuron of population p = POPID[j], a Poisson background: X events of weight w_bg (nA, excitatory),
+//   X = the number of leading entries of BG's row p (the cumulative distribution of X) that the uniform
+//   u = (lane >> 8) 2^-24 of Philox((j / 4, step0 + t, stream, 2), key), lane j % 4, is not below (no draw
+//   when BG[p][0] >= 1). The spike flags are left in S. After a barrier, work-item 0 walks the flags in
+//   neuron order and delivers each spike along its row of the padded connection table (TARGETS n x k: post
+//   index as float, -1 ends the row, a target past the network is skipped; W n x k: weight in nA,
+//   negative = inhibitory, added to the I_I input as lif_step's syn_i; DELAYS n x k: its delay in steps) into
+//   slot (step0 + t + delay) % d, delay steps ahead (1 <= delay <= d; a synapse with another delay delivers
+//   nothing). It appends
+//   (step, neuron) to REC while there is room, counts the spikes of each population per step into POP
+//   (steps x npop; a population id outside 0 .. npop-1 gets no background and is not counted), and keeps
 //   NREC = (spikes recorded, spikes in all). One work-item delivering in a fixed order makes every sum the
 //   same on every device and in the reference; event delivery costs only the synapses of neurons that fired.
 #define NET_LOCAL 256
 
 __kernel void NK_WORK_GROUP_SIZE(NET_LOCAL, 1)
-nk_lif_network(const int n, const int ne, const int k, const int delay, const int steps, const int step0, const int rec_cap,
+nk_lif_network(const int n, const int k, const int delay, const int steps, const int step0, const int rec_cap, const int npop, const int m,
                const float p22, const float p21e, const float p21i, const float p20, const float p11e, const float p11i,
                const float v_rest, const float v_reset, const float v_thresh, const float i_offset,
                const int refractory_steps, const float rate_decay, const float rate_gain,
+               const float w_bg, const int key0, const int key1, const int stream,
                __global float* V, const int offV, const int ldV,
                __global float* IE, const int offIE, const int ldIE,
                __global float* II, const int offII, const int ldII,
@@ -208,29 +214,49 @@ nk_lif_network(const int n, const int ne, const int k, const int delay, const in
                __global float* RING_I, const int offRI, const int ldRI,
                __global const float* TARGETS, const int offT, const int ldT,
                __global const float* W, const int offW, const int ldW,
+               __global const float* DELAYS, const int offD, const int ldD,
+               __global const float* POPID, const int offP, const int ldP,
+               __global const float* BG, const int offBG, const int ldBG,
                __global float* S, const int offS, const int ldS,
                __global float* REC, const int offREC, const int ldREC,
                __global float* POP, const int offPOP, const int ldPOP,
                __global float* NREC, const int offNREC, const int ldNREC) {
     const int lid = (int) get_local_id(0);
     const int chunk = (n + NET_LOCAL - 1) / NET_LOCAL, j0 = lid * chunk, j1 = min(n, j0 + chunk);
+    const uint2 key = NK_UINT2((uint) key0, (uint) key1);
     int recorded = (int) AT(NREC, offNREC, ldNREC, 0, 0), total = (int) AT(NREC, offNREC, ldNREC, 0, 1);
     for (int t = 0; t < steps; t++) {
         const int slot = (step0 + t) % delay;
+        uint4 x = NK_UINT4(0u, 0u, 0u, 0u);
+        int drawn = -1;
         for (int j = j0; j < j1; j++) {
-            const float se = AT(RING_E, offRE, ldRE, slot, j), si = AT(RING_I, offRI, ldRI, slot, j);
+            float se = AT(RING_E, offRE, ldRE, slot, j);
+            const float si = AT(RING_I, offRI, ldRI, slot, j);
             AT(RING_E, offRE, ldRE, slot, j) = 0.0f;
             AT(RING_I, offRI, ldRI, slot, j) = 0.0f;
+            const float pid = AT(POPID, offP, ldP, 0, j);
+            if (pid >= 0.0f && pid < (float) npop && AT(BG, offBG, ldBG, (int) pid, 0) < 1.0f) {
+                if (drawn != (j >> 2)) {
+                    x = nk_philox4x32_10(NK_UINT4((uint) (j >> 2), (uint) (step0 + t), (uint) stream, 2u), key);
+                    drawn = j >> 2;
+                }
+                const uint lanes[4] = {x.x, x.y, x.z, x.w};
+                const float u = (float) (lanes[j & 3] >> 8) * 5.9604644775390625e-8f;
+                int events = 0;
+                while (events < m && u >= AT(BG, offBG, ldBG, (int) pid, events)) events++;
+                se = fma((float) events, w_bg, se);
+            }
             nk_lif_element(p22, p21e, p21i, p20, p11e, p11i, v_rest, v_reset, v_thresh, i_offset, refractory_steps, rate_decay, rate_gain,
                            &AT(V, offV, ldV, 0, j), &AT(IE, offIE, ldIE, 0, j), &AT(II, offII, ldII, 0, j), &AT(R, offR, ldR, 0, j),
                            0.0f, se, si, &AT(S, offS, ldS, 0, j), &AT(RATE, offRATE, ldRATE, 0, j), &AT(COUNT, offCOUNT, ldCOUNT, 0, j));
         }
         barrier(CLK_GLOBAL_MEM_FENCE);
         if (lid == 0) {
-            int e = 0, inh = 0;
+            for (int p = 0; p < npop; p++) AT(POP, offPOP, ldPOP, t, p) = 0.0f;
             for (int j = 0; j < n; j++) {
                 if (AT(S, offS, ldS, 0, j) == 0.0f) continue;
-                if (j < ne) e++; else inh++;
+                const float pid = AT(POPID, offP, ldP, 0, j);
+                if (pid >= 0.0f && pid < (float) npop) AT(POP, offPOP, ldPOP, t, (int) pid) += 1.0f;
                 if (recorded < rec_cap) {
                     AT(REC, offREC, ldREC, recorded, 0) = (float) (step0 + t);
                     AT(REC, offREC, ldREC, recorded, 1) = (float) j;
@@ -241,14 +267,16 @@ nk_lif_network(const int n, const int ne, const int k, const int delay, const in
                     const float target = AT(TARGETS, offT, ldT, j, q);
                     if (!(target >= 0.0f)) break;          // -1 (or NaN) ends the row
                     if (target >= (float) n) continue;      // a target past the network is skipped, never written
+                    const float dq = AT(DELAYS, offD, ldD, j, q);
+                    if (!(dq >= 1.0f && dq <= (float) delay)) continue;   // a delay outside 1 .. d delivers nothing
+                    int out = slot + (int) dq;
+                    if (out >= delay) out -= delay;
                     const float w = AT(W, offW, ldW, j, q);
                     const int post = (int) target;
-                    if (w >= 0.0f) AT(RING_E, offRE, ldRE, slot, post) += w;
-                    else AT(RING_I, offRI, ldRI, slot, post) += w;
+                    if (w >= 0.0f) AT(RING_E, offRE, ldRE, out, post) += w;
+                    else AT(RING_I, offRI, ldRI, out, post) += w;
                 }
             }
-            AT(POP, offPOP, ldPOP, t, 0) = (float) e;
-            AT(POP, offPOP, ldPOP, t, 1) = (float) inh;
         }
         barrier(CLK_GLOBAL_MEM_FENCE);
     }

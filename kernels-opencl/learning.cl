@@ -30,64 +30,84 @@ NK_INLINE uint4 nk_philox4x32_10(uint4 c, uint2 k) {
     return c;
 }
 
-// nk_connect: the synapses of `rows` presynaptic neurons as rows of a padded table (ops/ConnectOp.java), one
-//   work-item per presynaptic neuron j, every choice from Philox so every device builds the same table:
+// nk_connect: appends one projection's synapses to the rows of a padded table (ops/ConnectOp.java), one
+//   work-item per presynaptic neuron: row j = row0 + r of the table for r < rows, posts post0 .. post0 +
+//   n_post - 1, every choice from Philox so every device builds the same table. Neuron j itself (post j) is
+//   left out unless self_ok.
 //   rule 0, fixed out-degree: `degree` targets, each uniform over the n_post posts, or over the n_post - 1
-//     others when autapses are excluded (post j + self_offset is the neuron itself), from lane q % 4 of
-//     Philox((j, stream, q / 4, 0), key); an index among m choices is mul_hi(lane, m), exact in integers;
+//     others when j is among them and excluded, from lane q % 4 of Philox((j, stream, q / 4, 0), key); an
+//     index among m choices is mul_hi(lane, m), exact in integers;
 //   rule 1, fixed probability: each post in order with probability p, when the lane's 24 high bits of
-//     Philox((j, stream, post / 4, 1), key), lane post % 4, are below p 2^24;
-//   rule 2, one-to-one: post j + self_offset.
-//   Unused slots hold target -1 and weight 0; COUNT[j] is the row's synapses, which for rule 1 may exceed k
-//   (the row then holds the first k and the host sees it).
-__kernel void nk_connect(const int rows, const int k, const int rule, const int n_post, const int degree, const float p,
-                         const int self_ok, const int self_offset, const int key0, const int key1, const int stream, const float w,
+//     Philox((j, stream, i / 4, 1), key), lane i % 4 (i = post - post0), are below p 2^24;
+//   rule 2, one-to-one: post post0 + r.
+//   Synapse c of the row (counting from the row's existing COUNT[j], read as 0 .. k) goes to slot c while
+//   c < k; its weight is w, or with w_sd != 0, w + w_sd z (clipped at 0 to keep w's sign), z = (S 2^-24 - 2)
+//   sqrt(3) an Irwin-Hall approximation of a standard normal (mean 0, variance 1, |z| < 3.47), S the sum of
+//   the 24 high bits of the four lanes of Philox((j, stream, c, 3), key): integer sums and one rounding, the
+//   same bits everywhere. Its delay (steps) is floor(dl + 0.5), dl = delay, or with delay_sd != 0, delay +
+//   delay_sd z' (z' the same from Philox((j, stream, c, 4), key)), clipped to 1 .. max_delay. Slot c after
+//   the last synapse, when c < k, gets target -1 (the row's end) and
+//   weight 0; COUNT[j] becomes c, which may exceed k (the row then holds the first k and the host sees it).
+__kernel void nk_connect(const int rows, const int k, const int rule, const int row0, const int post0, const int n_post, const int degree,
+                         const float p, const int self_ok, const int key0, const int key1, const int stream, const float w, const float w_sd,
+                         const float delay, const float delay_sd, const int max_delay,
                          __global float* T, const int offT, const int ldT,
                          __global float* WT, const int offW, const int ldW,
+                         __global float* DL, const int offDL, const int ldDL,
                          __global float* COUNT, const int offC, const int ldC) {
-    const int j = (int) get_global_id(0);
-    if (j >= rows) return;
+    const int r = (int) get_global_id(0);
+    if (r >= rows) return;
+    const int j = row0 + r;
     const uint2 key = NK_UINT2((uint) key0, (uint) key1);
-    const int self = j + self_offset;
-    int count = 0;
-    if (rule == 2) {
-        if (k > 0) {
-            AT(T, offT, ldT, j, 0) = (float) self;
-            AT(WT, offW, ldW, j, 0) = w;
-        }
-        count = 1;
-    } else if (rule == 0) {
-        const int excluded = !self_ok && self >= 0 && self < n_post;
-        const uint choices = (uint) (excluded ? n_post - 1 : n_post);
-        for (int q = 0; q < degree; q++) {
-            const uint4 x = nk_philox4x32_10(NK_UINT4((uint) j, (uint) stream, (uint) (q >> 2), 0u), key);
+    const float c0 = AT(COUNT, offC, ldC, j, 0);
+    int count = c0 >= 0.0f ? (c0 < (float) k ? (int) c0 : k) : 0;    // NaN and negative: an empty row
+    const int self = j - post0;                                      // neuron j's index among the posts
+    const int n_new = rule == 2 ? 1 : rule == 0 ? degree : n_post;
+    const int excluded = !self_ok && self >= 0 && self < n_post;
+    const uint choices = (uint) (excluded ? n_post - 1 : n_post);
+    uint4 x = NK_UINT4(0u, 0u, 0u, 0u);
+    for (int q = 0; q < n_new; q++) {
+        int t;
+        if (rule == 2) {
+            t = r;
+        } else if (rule == 0) {
+            if ((q & 3) == 0) x = nk_philox4x32_10(NK_UINT4((uint) j, (uint) stream, (uint) (q >> 2), 0u), key);
             const uint lanes[4] = {x.x, x.y, x.z, x.w};
-            const uint lane = lanes[q & 3];
-            int t = (int) mul_hi(lane, choices);
+            t = (int) mul_hi(lanes[q & 3], choices);
             if (excluded && t >= self) t++;
-            if (count < k) {
-                AT(T, offT, ldT, j, count) = (float) t;
-                AT(WT, offW, ldW, j, count) = w;
-            }
-            count++;
-        }
-    } else {
-        const uint threshold = (uint) (p * 16777216.0f);
-        for (int post = 0; post < n_post; post++) {
-            const uint4 x = nk_philox4x32_10(NK_UINT4((uint) j, (uint) stream, (uint) (post >> 2), 1u), key);
+        } else {
+            if ((q & 3) == 0) x = nk_philox4x32_10(NK_UINT4((uint) j, (uint) stream, (uint) (q >> 2), 1u), key);
             const uint lanes[4] = {x.x, x.y, x.z, x.w};
-            const uint lane = lanes[post & 3];
-            if ((lane >> 8) >= threshold || (!self_ok && post == self)) continue;
-            if (count < k) {
-                AT(T, offT, ldT, j, count) = (float) post;
-                AT(WT, offW, ldW, j, count) = w;
-            }
-            count++;
+            if ((lanes[q & 3] >> 8) >= (uint) (p * 16777216.0f) || (!self_ok && q == self)) continue;
+            t = q;
         }
+        if (count < k) {
+            float wq = w;
+            if (w_sd != 0.0f) {
+                const uint4 z4 = nk_philox4x32_10(NK_UINT4((uint) j, (uint) stream, (uint) count, 3u), key);
+                const int sum = (int) (z4.x >> 8) + (int) (z4.y >> 8) + (int) (z4.z >> 8) + (int) (z4.w >> 8);
+                const float z = ((float) sum * 5.9604644775390625e-8f - 2.0f) * 1.7320508f;
+                wq = fma(w_sd, z, w);
+                if (w >= 0.0f ? wq < 0.0f : wq > 0.0f) wq = 0.0f;
+            }
+            float dl = delay;
+            if (delay_sd != 0.0f) {
+                const uint4 z4 = nk_philox4x32_10(NK_UINT4((uint) j, (uint) stream, (uint) count, 4u), key);
+                const int sum = (int) (z4.x >> 8) + (int) (z4.y >> 8) + (int) (z4.z >> 8) + (int) (z4.w >> 8);
+                dl = fma(delay_sd, ((float) sum * 5.9604644775390625e-8f - 2.0f) * 1.7320508f, delay);
+            }
+            dl = floor(dl + 0.5f);
+            dl = dl < 1.0f ? 1.0f : dl > (float) max_delay ? (float) max_delay : dl;
+            AT(T, offT, ldT, j, count) = (float) (post0 + t);
+            AT(WT, offW, ldW, j, count) = wq;
+            AT(DL, offDL, ldDL, j, count) = dl;
+        }
+        count++;
     }
-    for (int q = count < k ? count : k; q < k; q++) {
-        AT(T, offT, ldT, j, q) = -1.0f;
-        AT(WT, offW, ldW, j, q) = 0.0f;
+    if (count < k) {
+        AT(T, offT, ldT, j, count) = -1.0f;
+        AT(WT, offW, ldW, j, count) = 0.0f;
+        AT(DL, offDL, ldDL, j, count) = 0.0f;
     }
     AT(COUNT, offC, ldC, j, 0) = (float) count;
 }

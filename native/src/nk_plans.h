@@ -125,10 +125,10 @@ enum { NK_OPARG_MATRIX = 0, NK_OPARG_RAW, NK_OPARG_INT, NK_OPARG_FLOAT, NK_OPARG
 static const char* const nk_activation_names[] = {"identity", "tanh", "logistic", "relu", "softplus", NULL};
 #define NK_TENSOR_VARIABLES 5
 #define NK_DEVICE_VARIABLES 4
-#define NK_OP_MAX_ARGS 34
+#define NK_OP_MAX_ARGS 42
 #define NK_OP_MAX_STEPS 1
-#define NK_OP_MAX_TENSORS 14
-#define NK_OP_MAX_VARIABLES 91
+#define NK_OP_MAX_TENSORS 17
+#define NK_OP_MAX_VARIABLES 108
 
 typedef struct { const char* name; int role; int optional; } nk_op_tensor;
 typedef struct { const char* name; int type; const char* def; } nk_op_param;
@@ -2282,8 +2282,8 @@ static int nk_op_plan_clamp(const double* v, nk_op_call* out) {
 }
 
 /* op lif_network */
-static const nk_op_tensor nk_op_tensors_lif_network[] = {{"v", NK_ROLE_INOUT, 0}, {"i_e", NK_ROLE_INOUT, 0}, {"i_i", NK_ROLE_INOUT, 0}, {"refractory", NK_ROLE_INOUT, 0}, {"rate", NK_ROLE_INOUT, 0}, {"count", NK_ROLE_INOUT, 0}, {"ring_e", NK_ROLE_INOUT, 0}, {"ring_i", NK_ROLE_INOUT, 0}, {"targets", NK_ROLE_IN, 0}, {"weights", NK_ROLE_IN, 0}, {"rec", NK_ROLE_INOUT, 0}, {"nrec", NK_ROLE_INOUT, 0}, {"spikes", NK_ROLE_OUT, 0}, {"pop", NK_ROLE_OUT, 0}, };
-static const nk_op_param nk_op_params_lif_network[] = {{"steps", NK_PARAM_INT, "1"}, {"step0", NK_PARAM_INT, "0"}, {"ne", NK_PARAM_INT, "0"}, {"rec_capacity", NK_PARAM_INT, "1"}, {"p22", NK_PARAM_FLOAT, "0.995"}, {"p21e", NK_PARAM_FLOAT, "0"}, {"p21i", NK_PARAM_FLOAT, "0"}, {"p20", NK_PARAM_FLOAT, "0"}, {"p11e", NK_PARAM_FLOAT, "0.98"}, {"p11i", NK_PARAM_FLOAT, "0.98"}, {"v_rest", NK_PARAM_FLOAT, "-65"}, {"v_reset", NK_PARAM_FLOAT, "-65"}, {"v_thresh", NK_PARAM_FLOAT, "-50"}, {"i_offset", NK_PARAM_FLOAT, "0"}, {"refractory_steps", NK_PARAM_INT, "0"}, {"rate_decay", NK_PARAM_FLOAT, "0.999"}, {"rate_gain", NK_PARAM_FLOAT, "0.01"}, };
+static const nk_op_tensor nk_op_tensors_lif_network[] = {{"v", NK_ROLE_INOUT, 0}, {"i_e", NK_ROLE_INOUT, 0}, {"i_i", NK_ROLE_INOUT, 0}, {"refractory", NK_ROLE_INOUT, 0}, {"rate", NK_ROLE_INOUT, 0}, {"count", NK_ROLE_INOUT, 0}, {"ring_e", NK_ROLE_INOUT, 0}, {"ring_i", NK_ROLE_INOUT, 0}, {"targets", NK_ROLE_IN, 0}, {"weights", NK_ROLE_IN, 0}, {"delays", NK_ROLE_IN, 0}, {"pop_id", NK_ROLE_IN, 0}, {"bg", NK_ROLE_IN, 0}, {"rec", NK_ROLE_INOUT, 0}, {"nrec", NK_ROLE_INOUT, 0}, {"spikes", NK_ROLE_OUT, 0}, {"pop", NK_ROLE_OUT, 0}, };
+static const nk_op_param nk_op_params_lif_network[] = {{"steps", NK_PARAM_INT, "1"}, {"step0", NK_PARAM_INT, "0"}, {"rec_capacity", NK_PARAM_INT, "1"}, {"p22", NK_PARAM_FLOAT, "0.995"}, {"p21e", NK_PARAM_FLOAT, "0"}, {"p21i", NK_PARAM_FLOAT, "0"}, {"p20", NK_PARAM_FLOAT, "0"}, {"p11e", NK_PARAM_FLOAT, "0.98"}, {"p11i", NK_PARAM_FLOAT, "0.98"}, {"v_rest", NK_PARAM_FLOAT, "-65"}, {"v_reset", NK_PARAM_FLOAT, "-65"}, {"v_thresh", NK_PARAM_FLOAT, "-50"}, {"i_offset", NK_PARAM_FLOAT, "0"}, {"refractory_steps", NK_PARAM_INT, "0"}, {"rate_decay", NK_PARAM_FLOAT, "0.999"}, {"rate_gain", NK_PARAM_FLOAT, "0.01"}, {"w_bg", NK_PARAM_FLOAT, "0"}, {"seed", NK_PARAM_UINT64, "0"}, {"stream", NK_PARAM_INT, "0"}, };
 static int nk_op_check_lif_network(const double* v, char* msg, size_t cap) {
     const double v_rows = v[0];
     const double v_cols = v[1];
@@ -2315,27 +2315,38 @@ static int nk_op_check_lif_network(const double* v, char* msg, size_t cap) {
     const double weights_rows = v[45];
     const double weights_cols = v[46];
     const double has_weights = v[49];
-    const double rec_rows = v[50];
-    const double rec_cols = v[51];
-    const double has_rec = v[54];
-    const double nrec_rows = v[55];
-    const double nrec_cols = v[56];
-    const double has_nrec = v[59];
-    const double spikes_rows = v[60];
-    const double spikes_cols = v[61];
-    const double has_spikes = v[64];
-    const double pop_rows = v[65];
-    const double pop_cols = v[66];
-    const double has_pop = v[69];
-    const double steps = v[74];
-    const double step0 = v[75];
-    const double rec_capacity = v[77];
-    const double refractory_steps = v[88];
+    const double delays_rows = v[50];
+    const double delays_cols = v[51];
+    const double has_delays = v[54];
+    const double pop_id_rows = v[55];
+    const double pop_id_cols = v[56];
+    const double has_pop_id = v[59];
+    const double bg_rows = v[60];
+    const double bg_cols = v[61];
+    const double has_bg = v[64];
+    const double rec_rows = v[65];
+    const double rec_cols = v[66];
+    const double has_rec = v[69];
+    const double nrec_rows = v[70];
+    const double nrec_cols = v[71];
+    const double has_nrec = v[74];
+    const double spikes_rows = v[75];
+    const double spikes_cols = v[76];
+    const double has_spikes = v[79];
+    const double pop_rows = v[80];
+    const double pop_cols = v[81];
+    const double has_pop = v[84];
+    const double steps = v[89];
+    const double step0 = v[90];
+    const double rec_capacity = v[91];
+    const double refractory_steps = v[102];
     char d0[32], d1[32];
     (void) d0; (void) d1;
     double n = NAN;
     double d = NAN;
     double k = NAN;
+    double npop = NAN;
+    double m = NAN;
     if (!(steps >= 1)) {
         snprintf(msg, cap, "lif_network: steps must be at least 1");
         return 1;
@@ -2445,6 +2456,35 @@ static int nk_op_check_lif_network(const double* v, char* msg, size_t cap) {
         snprintf(msg, cap, "op %s: input '%s' is missing", "lif_network", "weights");
         return 1;
     }
+    if (has_delays) {
+        if (delays_rows != (n) || delays_cols != (k)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_network", "delays", delays_rows, delays_cols, nk_op_dim((n), d0, sizeof d0), nk_op_dim((k), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "lif_network", "delays");
+        return 1;
+    }
+    if (has_pop_id) {
+        if (pop_id_rows != (1) || pop_id_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_network", "pop_id", pop_id_rows, pop_id_cols, nk_op_dim((1), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "lif_network", "pop_id");
+        return 1;
+    }
+    if (has_bg) {
+        npop = bg_rows;
+        m = bg_cols;
+        if (bg_rows != (npop) || bg_cols != (m)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_network", "bg", bg_rows, bg_cols, nk_op_dim((npop), d0, sizeof d0), nk_op_dim((m), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "lif_network", "bg");
+        return 1;
+    }
     if (has_rec) {
         if (rec_rows != (rec_capacity) || rec_cols != (2)) {
             snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_network", "rec", rec_rows, rec_cols, nk_op_dim((rec_capacity), d0, sizeof d0), nk_op_dim((2), d1, sizeof d1));
@@ -2467,6 +2507,10 @@ static int nk_op_check_lif_network(const double* v, char* msg, size_t cap) {
         snprintf(msg, cap, "lif_network: at most 2^24 neurons (indices are exact floats)");
         return 1;
     }
+    if (!(d <= 16777216)) {
+        snprintf(msg, cap, "lif_network: at most 2^24 delay slots");
+        return 1;
+    }
     if (has_spikes) {
         if (spikes_rows != (1) || spikes_cols != (n)) {
             snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_network", "spikes", spikes_rows, spikes_cols, nk_op_dim((1), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
@@ -2477,8 +2521,8 @@ static int nk_op_check_lif_network(const double* v, char* msg, size_t cap) {
         return 1;
     }
     if (has_pop) {
-        if (pop_rows != (steps) || pop_cols != (2)) {
-            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_network", "pop", pop_rows, pop_cols, nk_op_dim((steps), d0, sizeof d0), nk_op_dim((2), d1, sizeof d1));
+        if (pop_rows != (steps) || pop_cols != (npop)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "lif_network", "pop", pop_rows, pop_cols, nk_op_dim((steps), d0, sizeof d0), nk_op_dim((npop), d1, sizeof d1));
             return 1;
         }
     } else {
@@ -2488,6 +2532,8 @@ static int nk_op_check_lif_network(const double* v, char* msg, size_t cap) {
     (void) n;
     (void) d;
     (void) k;
+    (void) npop;
+    (void) m;
     (void) v; (void) msg; (void) cap;
     return 0;
 }
@@ -2495,25 +2541,28 @@ static int nk_op_plan_lif_network(const double* v, nk_op_call* out) {
     const double v_cols = v[1];
     const double ring_e_rows = v[30];
     const double targets_cols = v[41];
-    const double opencl = v[71];
-    const double kernel = v[72];
-    const double steps = v[74];
-    const double step0 = v[75];
-    const double ne = v[76];
-    const double rec_capacity = v[77];
-    const double p22 = v[78];
-    const double p21e = v[79];
-    const double p21i = v[80];
-    const double p20 = v[81];
-    const double p11e = v[82];
-    const double p11i = v[83];
-    const double v_rest = v[84];
-    const double v_reset = v[85];
-    const double v_thresh = v[86];
-    const double i_offset = v[87];
-    const double refractory_steps = v[88];
-    const double rate_decay = v[89];
-    const double rate_gain = v[90];
+    const double bg_rows = v[60];
+    const double bg_cols = v[61];
+    const double opencl = v[86];
+    const double kernel = v[87];
+    const double steps = v[89];
+    const double step0 = v[90];
+    const double rec_capacity = v[91];
+    const double p22 = v[92];
+    const double p21e = v[93];
+    const double p21i = v[94];
+    const double p20 = v[95];
+    const double p11e = v[96];
+    const double p11i = v[97];
+    const double v_rest = v[98];
+    const double v_reset = v[99];
+    const double v_thresh = v[100];
+    const double i_offset = v[101];
+    const double refractory_steps = v[102];
+    const double rate_decay = v[103];
+    const double rate_gain = v[104];
+    const double w_bg = v[105];
+    const double stream = v[107];
     const double cpu = (opencl && kernel != 0); (void) cpu;
     (void) v;
     if (1) {
@@ -2522,41 +2571,49 @@ static int nk_op_plan_lif_network(const double* v, nk_op_call* out) {
         out[0].global_y = (long) (1);
         out[0].local_x = (int) (256);
         out[0].local_y = (int) (1);
-        out[0].nargs = 34;
+        out[0].nargs = 42;
         out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (v_cols)};
-        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (ne)};
-        out[0].args[2] = (nk_op_arg) {NK_OPARG_INT, 0, (targets_cols)};
-        out[0].args[3] = (nk_op_arg) {NK_OPARG_INT, 0, (ring_e_rows)};
-        out[0].args[4] = (nk_op_arg) {NK_OPARG_INT, 0, (steps)};
-        out[0].args[5] = (nk_op_arg) {NK_OPARG_INT, 0, (step0)};
-        out[0].args[6] = (nk_op_arg) {NK_OPARG_INT, 0, (rec_capacity)};
-        out[0].args[7] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p22)};
-        out[0].args[8] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p21e)};
-        out[0].args[9] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p21i)};
-        out[0].args[10] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p20)};
-        out[0].args[11] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p11e)};
-        out[0].args[12] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p11i)};
-        out[0].args[13] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (v_rest)};
-        out[0].args[14] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (v_reset)};
-        out[0].args[15] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (v_thresh)};
-        out[0].args[16] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (i_offset)};
-        out[0].args[17] = (nk_op_arg) {NK_OPARG_INT, 0, (refractory_steps)};
-        out[0].args[18] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (rate_decay)};
-        out[0].args[19] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (rate_gain)};
-        out[0].args[20] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
-        out[0].args[21] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
-        out[0].args[22] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
-        out[0].args[23] = (nk_op_arg) {NK_OPARG_MATRIX, 3, 0};
-        out[0].args[24] = (nk_op_arg) {NK_OPARG_MATRIX, 4, 0};
-        out[0].args[25] = (nk_op_arg) {NK_OPARG_MATRIX, 5, 0};
-        out[0].args[26] = (nk_op_arg) {NK_OPARG_MATRIX, 6, 0};
-        out[0].args[27] = (nk_op_arg) {NK_OPARG_MATRIX, 7, 0};
-        out[0].args[28] = (nk_op_arg) {NK_OPARG_MATRIX, 8, 0};
-        out[0].args[29] = (nk_op_arg) {NK_OPARG_MATRIX, 9, 0};
-        out[0].args[30] = (nk_op_arg) {NK_OPARG_MATRIX, 12, 0};
-        out[0].args[31] = (nk_op_arg) {NK_OPARG_MATRIX, 10, 0};
-        out[0].args[32] = (nk_op_arg) {NK_OPARG_MATRIX, 13, 0};
-        out[0].args[33] = (nk_op_arg) {NK_OPARG_MATRIX, 11, 0};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (targets_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_INT, 0, (ring_e_rows)};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_INT, 0, (steps)};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_INT, 0, (step0)};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_INT, 0, (rec_capacity)};
+        out[0].args[6] = (nk_op_arg) {NK_OPARG_INT, 0, (bg_rows)};
+        out[0].args[7] = (nk_op_arg) {NK_OPARG_INT, 0, (bg_cols)};
+        out[0].args[8] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p22)};
+        out[0].args[9] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p21e)};
+        out[0].args[10] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p21i)};
+        out[0].args[11] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p20)};
+        out[0].args[12] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p11e)};
+        out[0].args[13] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p11i)};
+        out[0].args[14] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (v_rest)};
+        out[0].args[15] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (v_reset)};
+        out[0].args[16] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (v_thresh)};
+        out[0].args[17] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (i_offset)};
+        out[0].args[18] = (nk_op_arg) {NK_OPARG_INT, 0, (refractory_steps)};
+        out[0].args[19] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (rate_decay)};
+        out[0].args[20] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (rate_gain)};
+        out[0].args[21] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (w_bg)};
+        out[0].args[22] = (nk_op_arg) {NK_OPARG_SEED_LO, 17, 0};
+        out[0].args[23] = (nk_op_arg) {NK_OPARG_SEED_HI, 17, 0};
+        out[0].args[24] = (nk_op_arg) {NK_OPARG_INT, 0, (stream)};
+        out[0].args[25] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[26] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        out[0].args[27] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
+        out[0].args[28] = (nk_op_arg) {NK_OPARG_MATRIX, 3, 0};
+        out[0].args[29] = (nk_op_arg) {NK_OPARG_MATRIX, 4, 0};
+        out[0].args[30] = (nk_op_arg) {NK_OPARG_MATRIX, 5, 0};
+        out[0].args[31] = (nk_op_arg) {NK_OPARG_MATRIX, 6, 0};
+        out[0].args[32] = (nk_op_arg) {NK_OPARG_MATRIX, 7, 0};
+        out[0].args[33] = (nk_op_arg) {NK_OPARG_MATRIX, 8, 0};
+        out[0].args[34] = (nk_op_arg) {NK_OPARG_MATRIX, 9, 0};
+        out[0].args[35] = (nk_op_arg) {NK_OPARG_MATRIX, 10, 0};
+        out[0].args[36] = (nk_op_arg) {NK_OPARG_MATRIX, 11, 0};
+        out[0].args[37] = (nk_op_arg) {NK_OPARG_MATRIX, 12, 0};
+        out[0].args[38] = (nk_op_arg) {NK_OPARG_MATRIX, 15, 0};
+        out[0].args[39] = (nk_op_arg) {NK_OPARG_MATRIX, 13, 0};
+        out[0].args[40] = (nk_op_arg) {NK_OPARG_MATRIX, 16, 0};
+        out[0].args[41] = (nk_op_arg) {NK_OPARG_MATRIX, 14, 0};
         return 1;
     }
     (void) out;
@@ -2564,8 +2621,8 @@ static int nk_op_plan_lif_network(const double* v, nk_op_call* out) {
 }
 
 /* op connect */
-static const nk_op_tensor nk_op_tensors_connect[] = {{"targets", NK_ROLE_OUT, 0}, {"weights", NK_ROLE_OUT, 0}, {"count", NK_ROLE_OUT, 0}, };
-static const nk_op_param nk_op_params_connect[] = {{"rows", NK_PARAM_INT, "1"}, {"k", NK_PARAM_INT, "1"}, {"rule", NK_PARAM_INT, "0"}, {"n_post", NK_PARAM_INT, "1"}, {"degree", NK_PARAM_INT, "1"}, {"p", NK_PARAM_FLOAT, "0.1"}, {"autapses", NK_PARAM_BOOL, "false"}, {"self_offset", NK_PARAM_INT, "0"}, {"seed", NK_PARAM_UINT64, "0"}, {"stream", NK_PARAM_INT, "0"}, {"weight", NK_PARAM_FLOAT, "1"}, };
+static const nk_op_tensor nk_op_tensors_connect[] = {{"targets", NK_ROLE_INOUT, 0}, {"weights", NK_ROLE_INOUT, 0}, {"delays", NK_ROLE_INOUT, 0}, {"count", NK_ROLE_INOUT, 0}, };
+static const nk_op_param nk_op_params_connect[] = {{"rows", NK_PARAM_INT, "1"}, {"row0", NK_PARAM_INT, "0"}, {"post0", NK_PARAM_INT, "0"}, {"n_post", NK_PARAM_INT, "1"}, {"rule", NK_PARAM_INT, "0"}, {"degree", NK_PARAM_INT, "1"}, {"p", NK_PARAM_FLOAT, "0.1"}, {"autapses", NK_PARAM_BOOL, "false"}, {"seed", NK_PARAM_UINT64, "0"}, {"stream", NK_PARAM_INT, "0"}, {"weight", NK_PARAM_FLOAT, "1"}, {"weight_sd", NK_PARAM_FLOAT, "0"}, {"delay", NK_PARAM_FLOAT, "1"}, {"delay_sd", NK_PARAM_FLOAT, "0"}, {"max_delay", NK_PARAM_INT, "1"}, };
 static int nk_op_check_connect(const double* v, char* msg, size_t cap) {
     const double targets_rows = v[0];
     const double targets_cols = v[1];
@@ -2573,36 +2630,44 @@ static int nk_op_check_connect(const double* v, char* msg, size_t cap) {
     const double weights_rows = v[5];
     const double weights_cols = v[6];
     const double has_weights = v[9];
-    const double count_rows = v[10];
-    const double count_cols = v[11];
-    const double has_count = v[14];
-    const double rows = v[19];
-    const double k = v[20];
-    const double rule = v[21];
-    const double n_post = v[22];
-    const double degree = v[23];
-    const double p = v[24];
-    const double autapses = v[25];
-    const double self_offset = v[26];
+    const double delays_rows = v[10];
+    const double delays_cols = v[11];
+    const double has_delays = v[14];
+    const double count_rows = v[15];
+    const double count_cols = v[16];
+    const double has_count = v[19];
+    const double rows = v[24];
+    const double row0 = v[25];
+    const double post0 = v[26];
+    const double n_post = v[27];
+    const double rule = v[28];
+    const double degree = v[29];
+    const double p = v[30];
+    const double autapses = v[31];
+    const double weight_sd = v[35];
+    const double delay_sd = v[37];
+    const double max_delay = v[38];
     char d0[32], d1[32];
     (void) d0; (void) d1;
-    if (!(rows >= 1 && k >= 1 && n_post >= 1)) {
-        snprintf(msg, cap, "connect: rows, k and n_post must be at least 1");
+    double n = NAN;
+    double k = NAN;
+    if (!(rows >= 1 && n_post >= 1)) {
+        snprintf(msg, cap, "connect: rows and n_post must be at least 1");
         return 1;
     }
-    if (!(rows * k <= 2147483647)) {
-        snprintf(msg, cap, "connect: rows=%s x k=%s exceeds 2^31 - 1 elements", nk_op_dim(rows, d0, sizeof d0), nk_op_dim(k, d1, sizeof d1));
+    if (!(post0 >= 0 && post0 + n_post <= 16777216)) {
+        snprintf(msg, cap, "connect: post0=%s + n_post=%s must lie in [0, 2^24] (indices are exact floats)", nk_op_dim(post0, d0, sizeof d0), nk_op_dim(n_post, d1, sizeof d1));
         return 1;
     }
     if (!(rule >= 0 && rule <= 2)) {
         snprintf(msg, cap, "connect: rule=%s: 0 fixed out-degree, 1 fixed probability, 2 one-to-one", nk_op_dim(rule, d0, sizeof d0));
         return 1;
     }
-    if (!(rule != 0 || (degree >= 0 && degree <= k))) {
-        snprintf(msg, cap, "connect: rule 0 needs 0 <= degree <= k (degree=%s, k=%s)", nk_op_dim(degree, d0, sizeof d0), nk_op_dim(k, d1, sizeof d1));
+    if (!(rule != 0 || (degree >= 0 && degree <= 16777216))) {
+        snprintf(msg, cap, "connect: rule 0 needs 0 <= degree <= 2^24 (degree=%s)", nk_op_dim(degree, d0, sizeof d0));
         return 1;
     }
-    if (!(rule != 0 || degree == 0 || autapses || n_post >= 2)) {
+    if (!(rule != 0 || degree == 0 || autapses || n_post >= 2 || row0 + rows <= post0 || row0 >= post0 + n_post)) {
         snprintf(msg, cap, "connect: rule 0 without autapses needs a post other than the neuron itself (n_post >= 2)");
         return 1;
     }
@@ -2610,57 +2675,87 @@ static int nk_op_check_connect(const double* v, char* msg, size_t cap) {
         snprintf(msg, cap, "connect: rule 1 needs 0 <= p <= 1");
         return 1;
     }
-    if (!(rule != 2 || (self_offset >= 0 && rows + self_offset <= n_post))) {
-        snprintf(msg, cap, "connect: rule 2 needs posts j + self_offset for every row");
+    if (!(rule != 2 || rows <= n_post)) {
+        snprintf(msg, cap, "connect: rule 2 (one-to-one) needs as many posts as rows");
         return 1;
     }
-    if (!(n_post <= 16777216)) {
-        snprintf(msg, cap, "connect: at most 2^24 posts (indices are exact floats)");
+    if (!(weight_sd >= 0)) {
+        snprintf(msg, cap, "connect: weight_sd must be at least 0");
+        return 1;
+    }
+    if (!(delay_sd >= 0)) {
+        snprintf(msg, cap, "connect: delay_sd must be at least 0");
+        return 1;
+    }
+    if (!(max_delay >= 1 && max_delay <= 16777216)) {
+        snprintf(msg, cap, "connect: max_delay must lie in [1, 2^24]");
         return 1;
     }
     if (has_targets) {
-        if (targets_rows != (rows) || targets_cols != (k)) {
-            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "connect", "targets", targets_rows, targets_cols, nk_op_dim((rows), d0, sizeof d0), nk_op_dim((k), d1, sizeof d1));
+        n = targets_rows;
+        k = targets_cols;
+        if (targets_rows != (n) || targets_cols != (k)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "connect", "targets", targets_rows, targets_cols, nk_op_dim((n), d0, sizeof d0), nk_op_dim((k), d1, sizeof d1));
             return 1;
         }
     } else {
-        snprintf(msg, cap, "%s: output '%s' is missing", "connect", "targets");
+        snprintf(msg, cap, "op %s: input '%s' is missing", "connect", "targets");
         return 1;
     }
     if (has_weights) {
-        if (weights_rows != (rows) || weights_cols != (k)) {
-            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "connect", "weights", weights_rows, weights_cols, nk_op_dim((rows), d0, sizeof d0), nk_op_dim((k), d1, sizeof d1));
+        if (weights_rows != (n) || weights_cols != (k)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "connect", "weights", weights_rows, weights_cols, nk_op_dim((n), d0, sizeof d0), nk_op_dim((k), d1, sizeof d1));
             return 1;
         }
     } else {
-        snprintf(msg, cap, "%s: output '%s' is missing", "connect", "weights");
+        snprintf(msg, cap, "op %s: input '%s' is missing", "connect", "weights");
+        return 1;
+    }
+    if (has_delays) {
+        if (delays_rows != (n) || delays_cols != (k)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "connect", "delays", delays_rows, delays_cols, nk_op_dim((n), d0, sizeof d0), nk_op_dim((k), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "connect", "delays");
         return 1;
     }
     if (has_count) {
-        if (count_rows != (rows) || count_cols != (1)) {
-            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "connect", "count", count_rows, count_cols, nk_op_dim((rows), d0, sizeof d0), nk_op_dim((1), d1, sizeof d1));
+        if (count_rows != (n) || count_cols != (1)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "connect", "count", count_rows, count_cols, nk_op_dim((n), d0, sizeof d0), nk_op_dim((1), d1, sizeof d1));
             return 1;
         }
     } else {
-        snprintf(msg, cap, "%s: output '%s' is missing", "connect", "count");
+        snprintf(msg, cap, "op %s: input '%s' is missing", "connect", "count");
         return 1;
     }
+    if (!(row0 >= 0 && row0 + rows <= n)) {
+        snprintf(msg, cap, "connect: row0=%s + rows=%s must not pass the table's rows (row0 >= 0)", nk_op_dim(row0, d0, sizeof d0), nk_op_dim(rows, d1, sizeof d1));
+        return 1;
+    }
+    (void) n;
+    (void) k;
     (void) v; (void) msg; (void) cap;
     return 0;
 }
 static int nk_op_plan_connect(const double* v, nk_op_call* out) {
-    const double opencl = v[16];
-    const double kernel = v[17];
-    const double rows = v[19];
-    const double k = v[20];
-    const double rule = v[21];
-    const double n_post = v[22];
-    const double degree = v[23];
-    const double p = v[24];
-    const double autapses = v[25];
-    const double self_offset = v[26];
-    const double stream = v[28];
-    const double weight = v[29];
+    const double targets_cols = v[1];
+    const double opencl = v[21];
+    const double kernel = v[22];
+    const double rows = v[24];
+    const double row0 = v[25];
+    const double post0 = v[26];
+    const double n_post = v[27];
+    const double rule = v[28];
+    const double degree = v[29];
+    const double p = v[30];
+    const double autapses = v[31];
+    const double stream = v[33];
+    const double weight = v[34];
+    const double weight_sd = v[35];
+    const double delay = v[36];
+    const double delay_sd = v[37];
+    const double max_delay = v[38];
     const double cpu = (opencl && kernel != 0); (void) cpu;
     (void) v;
     if (1) {
@@ -2669,22 +2764,28 @@ static int nk_op_plan_connect(const double* v, nk_op_call* out) {
         out[0].global_y = (long) (1);
         out[0].local_x = (int) (256);
         out[0].local_y = (int) (1);
-        out[0].nargs = 15;
+        out[0].nargs = 21;
         out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (rows)};
-        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (k)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (targets_cols)};
         out[0].args[2] = (nk_op_arg) {NK_OPARG_INT, 0, (rule)};
-        out[0].args[3] = (nk_op_arg) {NK_OPARG_INT, 0, (n_post)};
-        out[0].args[4] = (nk_op_arg) {NK_OPARG_INT, 0, (degree)};
-        out[0].args[5] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p)};
-        out[0].args[6] = (nk_op_arg) {NK_OPARG_INT, 0, (autapses)};
-        out[0].args[7] = (nk_op_arg) {NK_OPARG_INT, 0, (self_offset)};
-        out[0].args[8] = (nk_op_arg) {NK_OPARG_SEED_LO, 8, 0};
-        out[0].args[9] = (nk_op_arg) {NK_OPARG_SEED_HI, 8, 0};
-        out[0].args[10] = (nk_op_arg) {NK_OPARG_INT, 0, (stream)};
-        out[0].args[11] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (weight)};
-        out[0].args[12] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
-        out[0].args[13] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
-        out[0].args[14] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_INT, 0, (row0)};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_INT, 0, (post0)};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_INT, 0, (n_post)};
+        out[0].args[6] = (nk_op_arg) {NK_OPARG_INT, 0, (degree)};
+        out[0].args[7] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p)};
+        out[0].args[8] = (nk_op_arg) {NK_OPARG_INT, 0, (autapses)};
+        out[0].args[9] = (nk_op_arg) {NK_OPARG_SEED_LO, 8, 0};
+        out[0].args[10] = (nk_op_arg) {NK_OPARG_SEED_HI, 8, 0};
+        out[0].args[11] = (nk_op_arg) {NK_OPARG_INT, 0, (stream)};
+        out[0].args[12] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (weight)};
+        out[0].args[13] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (weight_sd)};
+        out[0].args[14] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (delay)};
+        out[0].args[15] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (delay_sd)};
+        out[0].args[16] = (nk_op_arg) {NK_OPARG_INT, 0, (max_delay)};
+        out[0].args[17] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[18] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        out[0].args[19] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
+        out[0].args[20] = (nk_op_arg) {NK_OPARG_MATRIX, 3, 0};
         return 1;
     }
     (void) out;
@@ -3151,8 +3252,8 @@ static const nk_op_def nk_ops[] = {
     {"poisson", 3, 4, 0, 23, nk_op_tensors_poisson, nk_op_params_poisson, NULL, "", nk_op_check_poisson, nk_op_plan_poisson},
     {"philox4x32_10", 3, 0, 0, 19, nk_op_tensors_philox4x32_10, NULL, NULL, "", nk_op_check_philox4x32_10, nk_op_plan_philox4x32_10},
     {"clamp", 2, 2, 0, 16, nk_op_tensors_clamp, nk_op_params_clamp, NULL, "y:x ", nk_op_check_clamp, nk_op_plan_clamp},
-    {"lif_network", 14, 17, 0, 91, nk_op_tensors_lif_network, nk_op_params_lif_network, NULL, "", nk_op_check_lif_network, nk_op_plan_lif_network},
-    {"connect", 3, 11, 0, 30, nk_op_tensors_connect, nk_op_params_connect, NULL, "", nk_op_check_connect, nk_op_plan_connect},
+    {"lif_network", 17, 19, 0, 108, nk_op_tensors_lif_network, nk_op_params_lif_network, NULL, "", nk_op_check_lif_network, nk_op_plan_lif_network},
+    {"connect", 4, 15, 0, 39, nk_op_tensors_connect, nk_op_params_connect, NULL, "", nk_op_check_connect, nk_op_plan_connect},
     {"gemm", 3, 4, 0, 23, nk_op_tensors_gemm, nk_op_params_gemm, NULL, "", nk_op_check_gemm, NULL},
     {"dense_forward", 5, 1, 0, 30, nk_op_tensors_dense_forward, nk_op_params_dense_forward, NULL, "", nk_op_check_dense_forward, NULL},
     {"backward_delta", 4, 3, 0, 27, nk_op_tensors_backward_delta, nk_op_params_backward_delta, NULL, "", nk_op_check_backward_delta, NULL},

@@ -367,16 +367,29 @@ def lane_index(q, switch_bug):
     return np.where(switch_bug & (q >= 4) & (idx < 2), 3, idx)
 
 
-def connect_ref(rows, k, rule, n_post, degree, p, autapses, self_offset, seed, stream, weight, switch_bug=False):
-    """nk_connect's table: targets and weights (rows x k, -1 and 0 in unused slots) and counts (rows x 1)."""
-    t = np.full((rows, k), -1.0, np.float32)
-    w = np.zeros((rows, k), np.float32)
-    count = np.zeros((rows, 1), np.float32)
+def irwin_hall(j, stream, c, word, seed):
+    """nk_connect's approximate standard normal for slot c of row j: four Philox lanes' 24 high bits summed."""
+    x = philox_ref(np.array([[j, stream, c, word]], np.uint64), np.array([[seed & MASK, seed >> 32]], np.uint64))[0]
+    total = int(sum(int(v) >> 8 for v in x))
+    return np.float32(np.float32(np.float32(total) * np.float32(5.9604644775390625e-8) - np.float32(2.0)) * np.float32(1.7320508))
+
+
+def fma32(a, b, c):
+    """fma in float32: the exact product and sum in float64 (a float32 product is exact there), rounded once more."""
+    return np.float32(np.float64(a) * np.float64(b) + np.float64(c))
+
+
+def connect_ref(table, rows, row0, post0, n_post, rule, degree, p, autapses, seed, stream, weight, weight_sd, delay, delay_sd, max_delay,
+                switch_bug=False):
+    """nk_connect: the table (targets, weights, delays: n x k; count: n x 1) after appending one projection."""
+    t, w, dl, count = (a.copy() for a in table)
+    k = t.shape[1]
     threshold = int(np.float32(p) * np.float32(16777216.0))
-    for j in range(rows):
-        self_ = j + self_offset
+    for r in range(rows):
+        j = row0 + r
+        self_ = j - post0
         if rule == 2:
-            chosen = [self_]
+            chosen = [r]
         elif rule == 0:
             excluded = not autapses and 0 <= self_ < n_post
             choices = n_post - 1 if excluded else n_post
@@ -393,10 +406,25 @@ def connect_ref(rows, k, rule, n_post, degree, p, autapses, self_offset, seed, s
             lanes = philox_ref(ctr, key)[post, lane_index(post, switch_bug)]
             keep = ((lanes >> 8) < threshold) & (autapses | (post != self_))
             chosen = list(post[keep])
-        count[j, 0] = len(chosen)
-        t[j, :min(k, len(chosen))] = chosen[:k]
-        w[j, :min(k, len(chosen))] = np.float32(weight)
-    return t, w, count
+        c0 = count[j, 0]
+        c = (int(c0) if c0 < k else k) if c0 >= 0 else 0
+        for target in chosen:
+            if c < k:
+                wq = np.float32(weight)
+                if weight_sd != 0:
+                    wq = fma32(np.float32(weight_sd), irwin_hall(j, stream, c, 3, seed), np.float32(weight))
+                    if (wq < 0) if weight >= 0 else (wq > 0):
+                        wq = np.float32(0)
+                d = np.float32(delay)
+                if delay_sd != 0:
+                    d = fma32(np.float32(delay_sd), irwin_hall(j, stream, c, 4, seed), np.float32(delay))
+                d = np.floor(np.float32(d + np.float32(0.5)))
+                t[j, c], w[j, c], dl[j, c] = post0 + target, wq, min(max(d, 1.0), max_delay)
+            c += 1
+        if c < k:
+            t[j, c], w[j, c], dl[j, c] = -1, 0, 0
+        count[j, 0] = c
+    return t, w, dl, count
 
 
 SWITCH_PROBE = b"""__kernel void nk_switch_probe(__global uint* out) {
@@ -424,34 +452,45 @@ def simulator_switch_bug(name):
 
 
 def connect(r):
-    """connect's three rules; Philox bits, so exact. nk_connect picks a Philox lane by indexing an array, not
-    with a chain of conditionals that clang turns into a switch (which Oclgrind 21.10 misexecutes; the probe
-    reports whether this simulator does), so its tables must be exact here too."""
+    """connect's three rules, appended one projection after another into one table (rows partly filled, some
+    overflowing), with fixed and distributed weights and delays; Philox bits, so exact. nk_connect picks a
+    Philox lane by indexing an array, not with a chain of conditionals that clang turns into a switch (which
+    Oclgrind 21.10 misexecutes; the probe reports whether this simulator does), so its tables must be exact
+    here too."""
     d = r.dev
     simulator_switch_bug(r.raw_name)
     seed = 0xFEDCBA9876543210
-    cases = [dict(rows=37, k=7, rule=0, n_post=37, degree=6, p=0.1, autapses=False, self_offset=0, stream=2, weight=0.25),
-             dict(rows=300, k=9, rule=0, n_post=50, degree=9, p=0.1, autapses=True, self_offset=0, stream=0, weight=-1.5),
-             dict(rows=33, k=8, rule=1, n_post=41, p=0.15, degree=1, autapses=False, self_offset=5, stream=7, weight=2.0),
-             dict(rows=5, k=2, rule=2, n_post=9, p=0.1, degree=1, autapses=True, self_offset=3, stream=0, weight=0.5)]
+    n, k = 90, 12
+    rng = np.random.default_rng(3)
+    table = [rng.uniform(-5, 5, (n, k)).astype(np.float32) for _ in range(3)]
+    table.append(rng.integers(0, 4, (n, 1)).astype(np.float32))
+    table[3][:3, 0] = [np.nan, -2, k + 3]
+    bufs = [d.put(a) for a in table]
+    cases = [dict(rows=37, row0=0, post0=0, n_post=50, rule=0, degree=6, p=0.1, autapses=False, stream=2, weight=0.25, weight_sd=0.05,
+                  delay=3.0, delay_sd=1.5, max_delay=6),
+             dict(rows=40, row0=50, post0=0, n_post=50, rule=0, degree=9, p=0.1, autapses=True, stream=0, weight=-1.5, weight_sd=0.0,
+                  delay=2.0, delay_sd=0.0, max_delay=6),
+             dict(rows=33, row0=10, post0=5, n_post=41, rule=1, degree=1, p=0.15, autapses=False, stream=7, weight=2.0, weight_sd=1.0,
+                  delay=7.5, delay_sd=3.0, max_delay=9),
+             dict(rows=5, row0=80, post0=3, n_post=9, rule=2, degree=1, p=0.1, autapses=True, stream=1, weight=0.5, weight_sd=0.0,
+                  delay=1.2, delay_sd=0.0, max_delay=6)]
     for c in cases:
-        tb, wb, cb = d.buffer(c["rows"], c["k"]), d.buffer(c["rows"], c["k"]), d.buffer(c["rows"], 1)
-        r.run("connect", targets=tb, weights=wb, count=cb, seed=seed, **c)
-        tag = "connect rule %d %dx%d n_post=%d" % (c["rule"], c["rows"], c["k"], c["n_post"])
-        got = tb.download(), wb.download(), cb.download()
-        want = connect_ref(seed=seed, **c)
-        exact(tag + " targets", got[0], want[0])
-        exact(tag + " weights", got[1], want[1])
-        exact(tag + " count", got[2], want[2])
-        if c["rule"] == 1 and not (want[2] > c["k"]).any():
-            print("(connect rule 1: no row overflowed k)")
+        r.run("connect", targets=bufs[0], weights=bufs[1], delays=bufs[2], count=bufs[3], seed=seed, **c)
+        table = connect_ref(table, seed=seed, **c)
+        tag = "connect rule %d rows %d..%d n_post=%d" % (c["rule"], c["row0"], c["row0"] + c["rows"] - 1, c["n_post"])
+        for name, buf, want in zip(("targets", "weights", "delays", "count"), bufs, table):
+            exact(tag + " " + name, buf.download(), want)
+    if not (table[3] > k).any():
+        report("connect data", False, "no row overflowed k: pick other cases")
 
 
 def lif_network(r, rng):
-    """lif_network: 300 neurons (more than the 256 work-items: chunks of two), 12 steps from step 5, delay 3,
-    a table with rows of every length and a recording buffer that overflows."""
+    """lif_network: 300 neurons (more than the 256 work-items: chunks of two), 12 steps from step 5, 3 delay
+    slots and delays of 1 to 3 steps per synapse (a few outside), a table with rows of every length, three
+    populations (two with a Poisson background, some ids outside) and a recording buffer that overflows."""
     d = r.dev
-    n, ne, k, delay, steps, step0, cap = 300, 240, 8, 3, 12, 5, 20
+    n, ne, k, delay, steps, step0, cap, npop, m = 300, 240, 8, 3, 12, 5, 20, 3, 5
+    seed, stream, w_bg = 0x0123456789ABCDEF, 4, 0.75
     dt, tau_m, tau_e, tau_i, cm = 0.5, 20.0, 5.0, 10.0, 1.0
     prm = dict(p22=f32(np.exp(-dt / tau_m)), p21e=f32(p21(dt, tau_m, tau_e, cm)), p21i=f32(p21(dt, tau_m, tau_i, cm)),
                p20=f32(-np.expm1(-dt / tau_m) * tau_m / cm), p11e=f32(np.exp(-dt / tau_e)), p11i=f32(np.exp(-dt / tau_i)),
@@ -466,24 +505,49 @@ def lif_network(r, rng):
     lengths[:3] = [0, k, 1]
     targets = np.full((n, k), -1.0, np.float32)
     weights = np.zeros((n, k), np.float32)
+    delays = rng.integers(1, delay + 1, (n, k)).astype(np.float32)
+    delays[rng.random((n, k)) < 0.03] = 0.0                 # outside 1 .. d: delivers nothing
+    delays[rng.random((n, k)) < 0.03] = delay + 1
     for j in range(n):
         targets[j, :lengths[j]] = rng.integers(0, n, lengths[j])
         weights[j, :lengths[j]] = 1.5 if j < ne else -3.0
         weights[j, lengths[j]:] = 99.0                      # past the -1: never delivered
+    pop_id = (np.arange(n) * npop // n).astype(np.float32)[None, :]
+    pop_id[0, ::37] = -1
+    pop_id[0, 5::41] = npop
+    bg = np.ones((npop, m), np.float32)                     # population 2: no background
+    for p_, lam in ((0, 0.4), (1, 1.3)):
+        pk = np.exp(-lam) * np.cumprod(np.r_[1.0, lam / np.arange(1, m)])
+        bg[p_] = np.cumsum(pk).astype(np.float32)
     rec0, nrec0 = np.full((cap, 2), -7.0, np.float32), np.array([[3, 5]], np.float32)   # 3 recorded of 5 so far
     bufs = {key: d.put(a) for key, a in st.items()}
-    recb, nrecb, spk, pop = d.put(rec0), d.put(nrec0), d.buffer(1, n), d.buffer(steps, 2)
-    r.run("lif_network", targets=d.put(targets), weights=d.put(weights), rec=recb, nrec=nrecb, spikes=spk, pop=pop,
-          steps=steps, step0=step0, ne=ne, rec_capacity=cap, **bufs, **prm)
+    recb, nrecb, spk, pop = d.put(rec0), d.put(nrec0), d.buffer(1, n), d.buffer(steps, npop)
+    r.run("lif_network", targets=d.put(targets), weights=d.put(weights), delays=d.put(delays), pop_id=d.put(pop_id), bg=d.put(bg),
+          rec=recb, nrec=nrecb, spikes=spk, pop=pop, steps=steps, step0=step0, rec_capacity=cap, w_bg=w_bg, seed=seed, stream=stream,
+          **bufs, **prm)
     # reference: the kernel's order of operations in float64
     v, ie, ii, rr, rate, count = (st[key].astype(np.float64)[0].copy() for key in ("v", "i_e", "i_i", "refractory", "rate", "count"))
     ring_e, ring_i = st["ring_e"].astype(np.float64), st["ring_i"].astype(np.float64)
     rec, recorded, total = rec0.astype(np.float64).copy(), 3, 5
-    popr = np.zeros((steps, 2))
+    popr = np.zeros((steps, npop))
     margin = np.inf
+    valid = (pop_id[0] >= 0) & (pop_id[0] < npop)
+    pid = np.where(valid, pop_id[0], 0).astype(int)
+    events_total = 0
     for t in range(steps):
         slot = (step0 + t) % delay
         se, si = ring_e[slot].copy(), ring_i[slot].copy()
+        jj = np.arange(n)
+        ctr = np.stack([jj >> 2, np.full(n, step0 + t), np.full(n, stream), np.full(n, 2)], axis=1).astype(np.uint64)
+        lanes = philox_ref(ctr, np.tile(np.array([[seed & MASK, seed >> 32]], np.uint64), (n, 1)))[jj, jj & 3]
+        uu = (lanes >> 8).astype(np.float64) * 2.0 ** -24
+        cdf = bg[pid].astype(np.float64)
+        events = np.zeros(n)
+        for c in range(m):
+            events += np.all(uu[:, None] >= cdf[:, :c + 1], axis=1)
+        events = np.where(valid & (bg[pid, 0] < 1), events, 0)
+        events_total += events.sum()
+        se = se + events * w_bg
         ring_e[slot] = 0
         ring_i[slot] = 0
         integ = prm["v_rest"] + prm["p22"] * (v - prm["v_rest"]) + prm["p21e"] * ie + prm["p21i"] * ii + prm["p20"] * prm["i_offset"]
@@ -497,7 +561,8 @@ def lif_network(r, rng):
         rate = prm["rate_decay"] * rate + prm["rate_gain"] * s
         count = count + s
         for j in np.flatnonzero(s):
-            popr[t, 0 if j < ne else 1] += 1
+            if valid[j]:
+                popr[t, pid[j]] += 1
             if recorded < cap:
                 rec[recorded] = (step0 + t, j)
                 recorded += 1
@@ -505,10 +570,13 @@ def lif_network(r, rng):
             for q in range(k):
                 if targets[j, q] < 0:
                     break
+                if not 1 <= delays[j, q] <= delay:
+                    continue
+                out = (slot + int(delays[j, q])) % delay
                 if weights[j, q] >= 0:
-                    ring_e[slot, int(targets[j, q])] += weights[j, q]
+                    ring_e[out, int(targets[j, q])] += weights[j, q]
                 else:
-                    ring_i[slot, int(targets[j, q])] += weights[j, q]
+                    ring_i[out, int(targets[j, q])] += weights[j, q]
     if margin < 1e-3:
         report("lif_network data", False, "a voltage within %g of threshold: pick other data" % margin)
     tag = "lif_network n=%d steps=%d" % (n, steps)
@@ -525,7 +593,7 @@ def lif_network(r, rng):
     exact(tag + " pop", pop.download(), popr)
     exact(tag + " rec", recb.download(), rec)
     exact(tag + " nrec", nrecb.download(), np.array([[recorded, total]], np.float64))
-    print("(lif_network: %d spikes, %d recorded)" % (total - 5, recorded - 3))
+    print("(lif_network: %d spikes, %d recorded, %d background events)" % (total - 5, recorded - 3, events_total))
 
 
 def reductions(r, rng):
