@@ -1,5 +1,6 @@
 package org.neurokernels.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -214,6 +215,28 @@ class CliTest {
         double e = o.get("rate_excitatory_hz").getAsDouble(), i = o.get("rate_inhibitory_hz").getAsDouble();
         assertTrue(e > 0.5 && e < 100 && i > 0.5 && i < 100, "rates " + e + ", " + i);
         assertTrue(Files.size(png) > 1000);
+    }
+
+    /** The scaled-down microcircuit runs, reports its eight populations, records spikes and plots, and gives the java reference's spikes on every device. */
+    @ParameterizedTest
+    @MethodSource("devices")
+    void simulateRunsTheMicrocircuit(String id) throws Exception {
+        Path json = dir.resolve("mc.json"), png = dir.resolve("mc.png"), rec = dir.resolve("mc.npy"), ref = dir.resolve("mc-java.npy");
+        String out = capture("simulate", "--network", "microcircuit", "--device", id, "--neurons", "770", "--ms", "60", "--transient", "10",
+                "--json", json.toString(), "--plot", png.toString(), "--record", rec.toString());
+        assertTrue(out.contains("L2/3e") && out.contains("L6i") && out.contains("reference"), out);
+        com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+        assertEquals(8, o.getAsJsonObject("rates_hz").size());
+        assertEquals(10.0, o.get("transient_ms").getAsDouble(), 1e-9);
+        assertTrue(o.get("synapses").getAsLong() > 100_000, "synapses " + o.get("synapses"));
+        HostMatrix sp = Npy.read(rec);
+        assertTrue(sp.rows() > 100, "spikes recorded: " + sp.rows());
+        for (int r = 0; r < sp.rows(); r++) assertTrue(sp.get(r, 0) > 0 && sp.get(r, 0) <= 60f && sp.get(r, 1) >= 0 && sp.get(r, 1) < 770);
+        assertTrue(Files.size(png) > 1000);
+        if (!id.equals("java")) {
+            capture("simulate", "--network", "microcircuit", "--device", "java", "--neurons", "770", "--ms", "60", "--transient", "10", "--record", ref.toString());
+            assertArrayEquals(Npy.read(ref).data(), sp.data(), id + ": the same spikes as the java reference device");
+        }
     }
 
     @Test

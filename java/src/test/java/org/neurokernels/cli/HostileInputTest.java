@@ -111,13 +111,17 @@ class HostileInputTest {
         Path json = dir.resolve("rates.json");
         String j = json.toString();
         // 2^32 steps used to run 0 steps and report 0.00 Hz; 3e9 steps a negative steps/s
-        refused(names("--ms", "4294967296 steps", "2147483647"), "simulate", "--device", "java", "--ms", "429496729.6", "--json", j);
+        refused(names("--ms", "4294967296 steps", "16777216"), "simulate", "--device", "java", "--ms", "429496729.6", "--json", j);
         refused(names("--ms", "3000000000 steps"), "simulate", "--device", "java", "--ms", "300000000", "--json", j);
         for (String ms : List.of("0", "NaN", "-10", "Infinity")) refused(names("--ms " + ms), "simulate", "--device", "java", "--ms", ms, "--json", j);
         for (String dt : List.of("0", "NaN", "-0.1")) refused(names("--dt " + dt), "simulate", "--device", "java", "--dt", dt, "--json", j);
         refused(names("--ms 0.01 at --dt 0.1", "0 steps"), "simulate", "--device", "java", "--ms", "0.01", "--json", j);
         refused(names("--neurons 1000001", "100 to 1000000"), "simulate", "--device", "java", "--neurons", "1000001", "--json", j);
         refused(names("--neurons 99"), "simulate", "--device", "java", "--neurons", "99", "--json", j);
+        refused(names("--network hopfield", "cuba or microcircuit"), "simulate", "--device", "java", "--network", "hopfield", "--json", j);
+        refused(names("--neurons 769", "770 to 77169"), "simulate", "--device", "java", "--network", "microcircuit", "--neurons", "769", "--json", j);
+        refused(names("--transient 600"), "simulate", "--device", "java", "--ms", "1000", "--transient", "600", "--json", j);
+        refused(names("--transient -1"), "simulate", "--device", "java", "--transient", "-1", "--json", j);
         refused(names("--seed", "negative"), "simulate", "--device", "java", "--seed", "-1", "--json", j);
         assertFalse(Files.exists(json), "nothing written");
     }
