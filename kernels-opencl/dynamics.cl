@@ -182,11 +182,12 @@ __kernel void nk_rate_multistep(const int batch, const int n, const int m, const
 // nk_lif_network: `steps` steps of a network of n LIF neurons with sparse connections, in one launch of
 //   one work-group (NET_LOCAL work-items), nothing read back in between (ops/LifNetworkOp.java). Each step:
 //   every work-item advances its contiguous chunk of neurons with nk_lif_element, its synaptic input taken
-//   from (and cleared in) slot (step0 + t) % d of the ring buffers RING_E / RING_I (d x n), plus, for a
-//   neuron of population p = POPID[j], a Poisson background: X events of weight w_bg (nA, excitatory),
-//   X = the number of leading entries of BG's row p (the cumulative distribution of X) that the uniform
-//   u = (lane >> 8) 2^-24 of Philox((j / 4, step0 + t, stream, 2), key), lane j % 4, is not below (no draw
-//   when BG[p][0] >= 1). The spike flags are left in S. After a barrier, work-item 0 walks the flags in
+//   from (and cleared in) slot (step0 + t) % d of the ring buffers RING_E / RING_I (d x n), plus, when
+//   w_bg != 0, for a neuron of population p = POPID[j], a Poisson background: X events of weight w_bg (nA,
+//   excitatory), X = the number of entries of BG's row p (the cumulative distribution of X) that the uniform
+//   u = (lane >> 8) 2^-24 of Philox((j / 4, step0 + t, stream, 2), key), lane j % 4, is not below (inversion,
+//   for a nondecreasing row; a row of ones gives none). The spike flags are left in S. After a barrier,
+//   work-item 0 walks the flags in
 //   neuron order and delivers each spike along its row of the padded connection table (TARGETS n x k: post
 //   index as float, -1 ends the row, a target past the network is skipped; W n x k: weight in nA,
 //   negative = inhibitory, added to the I_I input as lif_step's syn_i; DELAYS n x k: its delay in steps) into
@@ -227,28 +228,35 @@ nk_lif_network(const int n, const int k, const int delay, const int steps, const
     int recorded = (int) AT(NREC, offNREC, ldNREC, 0, 0), total = (int) AT(NREC, offNREC, ldNREC, 0, 1);
     for (int t = 0; t < steps; t++) {
         const int slot = (step0 + t) % delay;
-        uint4 x = NK_UINT4(0u, 0u, 0u, 0u);
-        int drawn = -1;
-        for (int j = j0; j < j1; j++) {
-            float se = AT(RING_E, offRE, ldRE, slot, j);
-            const float si = AT(RING_I, offRI, ldRI, slot, j);
-            AT(RING_E, offRE, ldRE, slot, j) = 0.0f;
-            AT(RING_I, offRI, ldRI, slot, j) = 0.0f;
-            const float pid = AT(POPID, offP, ldP, 0, j);
-            if (pid >= 0.0f && pid < (float) npop && AT(BG, offBG, ldBG, (int) pid, 0) < 1.0f) {
-                if (drawn != (j >> 2)) {
-                    x = nk_philox4x32_10(NK_UINT4((uint) (j >> 2), (uint) (step0 + t), (uint) stream, 2u), key);
-                    drawn = j >> 2;
-                }
+        // two loops on the uniform w_bg: without a background the update loop holds nothing else, which
+        // PoCL vectorizes (the draws' code in the same loop, even untaken, made it 3 times slower)
+        if (w_bg != 0.0f) {
+            uint4 x = NK_UINT4(0u, 0u, 0u, 0u);
+            for (int j = j0; j < j1; j++) {
+                const float pid = AT(POPID, offP, ldP, 0, j);
+                const int ok = pid >= 0.0f && pid < (float) npop;
+                const int row = ok ? (int) pid : 0;
+                if (j == j0 || (j & 3) == 0) x = nk_philox4x32_10(NK_UINT4((uint) (j >> 2), (uint) (step0 + t), (uint) stream, 2u), key);
                 const uint lanes[4] = {x.x, x.y, x.z, x.w};
                 const float u = (float) (lanes[j & 3] >> 8) * 5.9604644775390625e-8f;
                 int events = 0;
-                while (events < m && u >= AT(BG, offBG, ldBG, (int) pid, events)) events++;
-                se = fma((float) events, w_bg, se);
+                for (int c = 0; c < m; c++) events += u >= AT(BG, offBG, ldBG, row, c) ? 1 : 0;
+                const float se = fma((float) (ok ? events : 0), w_bg, AT(RING_E, offRE, ldRE, slot, j)), si = AT(RING_I, offRI, ldRI, slot, j);
+                AT(RING_E, offRE, ldRE, slot, j) = 0.0f;
+                AT(RING_I, offRI, ldRI, slot, j) = 0.0f;
+                nk_lif_element(p22, p21e, p21i, p20, p11e, p11i, v_rest, v_reset, v_thresh, i_offset, refractory_steps, rate_decay, rate_gain,
+                               &AT(V, offV, ldV, 0, j), &AT(IE, offIE, ldIE, 0, j), &AT(II, offII, ldII, 0, j), &AT(R, offR, ldR, 0, j),
+                               0.0f, se, si, &AT(S, offS, ldS, 0, j), &AT(RATE, offRATE, ldRATE, 0, j), &AT(COUNT, offCOUNT, ldCOUNT, 0, j));
             }
-            nk_lif_element(p22, p21e, p21i, p20, p11e, p11i, v_rest, v_reset, v_thresh, i_offset, refractory_steps, rate_decay, rate_gain,
-                           &AT(V, offV, ldV, 0, j), &AT(IE, offIE, ldIE, 0, j), &AT(II, offII, ldII, 0, j), &AT(R, offR, ldR, 0, j),
-                           0.0f, se, si, &AT(S, offS, ldS, 0, j), &AT(RATE, offRATE, ldRATE, 0, j), &AT(COUNT, offCOUNT, ldCOUNT, 0, j));
+        } else {
+            for (int j = j0; j < j1; j++) {
+                const float se = AT(RING_E, offRE, ldRE, slot, j), si = AT(RING_I, offRI, ldRI, slot, j);
+                AT(RING_E, offRE, ldRE, slot, j) = 0.0f;
+                AT(RING_I, offRI, ldRI, slot, j) = 0.0f;
+                nk_lif_element(p22, p21e, p21i, p20, p11e, p11i, v_rest, v_reset, v_thresh, i_offset, refractory_steps, rate_decay, rate_gain,
+                               &AT(V, offV, ldV, 0, j), &AT(IE, offIE, ldIE, 0, j), &AT(II, offII, ldII, 0, j), &AT(R, offR, ldR, 0, j),
+                               0.0f, se, si, &AT(S, offS, ldS, 0, j), &AT(RATE, offRATE, ldRATE, 0, j), &AT(COUNT, offCOUNT, ldCOUNT, 0, j));
+            }
         }
         barrier(CLK_GLOBAL_MEM_FENCE);
         if (lid == 0) {

@@ -542,10 +542,7 @@ def lif_network(r, rng):
         lanes = philox_ref(ctr, np.tile(np.array([[seed & MASK, seed >> 32]], np.uint64), (n, 1)))[jj, jj & 3]
         uu = (lanes >> 8).astype(np.float64) * 2.0 ** -24
         cdf = bg[pid].astype(np.float64)
-        events = np.zeros(n)
-        for c in range(m):
-            events += np.all(uu[:, None] >= cdf[:, :c + 1], axis=1)
-        events = np.where(valid & (bg[pid, 0] < 1), events, 0)
+        events = np.where(valid, (uu[:, None] >= cdf).sum(axis=1), 0)
         events_total += events.sum()
         se = se + events * w_bg
         ring_e[slot] = 0

@@ -52,7 +52,7 @@ public final class LifNetworkOp extends Op {
                         Spec.Tensor.of("weights", "n x k", "weight of each synapse (nA; negative: inhibitory)"),
                         Spec.Tensor.of("delays", "n x k", "transmission delay of each synapse (steps, 1 to d; another value delivers nothing)"),
                         Spec.Tensor.of("pop_id", "1 x n", "population of each neuron (0 .. npop-1; another value: no background, not counted)"),
-                        Spec.Tensor.of("bg", "npop x m", "Poisson background per population: P(events <= c) in column c (a first entry >= 1: none)"),
+                        Spec.Tensor.of("bg", "npop x m", "Poisson background per population: P(events <= c) in column c (events: the entries at or below a uniform draw; a row of ones: none)"),
                         Spec.Tensor.of("rec", "rec_capacity x 2", "the spike record (rows from nrec[0] on are written)"),
                         Spec.Tensor.of("nrec", "1 x 2", "spikes recorded so far in rec, spikes in all (updated)")),
                 List.of(Spec.Tensor.of("v", "1 x n", ""), Spec.Tensor.of("i_e", "1 x n", ""), Spec.Tensor.of("i_i", "1 x n", ""),
@@ -71,7 +71,7 @@ public final class LifNetworkOp extends Op {
                         new Spec.Param("v_thresh", "float", "-50", "mV"), new Spec.Param("i_offset", "float", "0", "nA"),
                         new Spec.Param("refractory_steps", "int", "0", "steps"), new Spec.Param("rate_decay", "float", "0.999", "exp(-dt/tau_rate)"),
                         new Spec.Param("rate_gain", "float", "0.01", "1/tau_rate"),
-                        new Spec.Param("w_bg", "float", "0", "weight of a background event (nA)"),
+                        new Spec.Param("w_bg", "float", "0", "weight of a background event (nA; 0: no background drawn)"),
                         new Spec.Param("seed", "uint64", "0", "Philox key of the background"),
                         new Spec.Param("stream", "int", "0", "Philox counter word 2 of the background")));
     }
@@ -129,13 +129,15 @@ public final class LifNetworkOp extends Op {
                 float se = ringE[slot * n + j], si = ringI[slot * n + j];
                 ringE[slot * n + j] = 0f;
                 ringI[slot * n + j] = 0f;
-                float pid = popId[j];
-                if (pid >= 0f && pid < (float) npop && bg[(int) pid * m] < 1f) {
+                if (wBg != 0f) {   // w_bg == 0: no background, no draws
+                    float pid = popId[j];
+                    boolean ok = pid >= 0f && pid < (float) npop;
+                    int row = ok ? (int) pid : 0;
                     int lane = org.neurokernels.random.Philox.philox4x32_10(new int[] {j >> 2, step0 + t, stream, 2}, key)[j & 3];
                     float u = (float) (lane >>> 8) * 5.9604644775390625e-8f;
                     int events = 0;
-                    while (events < m && u >= bg[(int) pid * m + events]) events++;
-                    se = Math.fma((float) events, wBg, se);
+                    for (int c = 0; c < m; c++) events += u >= bg[row * m + c] ? 1 : 0;
+                    se = Math.fma((float) (ok ? events : 0), wBg, se);
                 }
                 float v0 = v[j], e0 = ie[j], i0 = ii[j], r0 = r[j];
                 float integrated = vRest + Math.fma(p22, v0 - vRest, Math.fma(p21e, e0, Math.fma(p21i, i0, p20 * (iOffset + 0f))));
