@@ -237,8 +237,7 @@ nk_lif_network(const int n, const int k, const int delay, const int steps, const
                 const int ok = pid >= 0.0f && pid < (float) npop;
                 const int row = ok ? (int) pid : 0;
                 if (j == j0 || (j & 3) == 0) x = nk_philox4x32_10(NK_UINT4((uint) (j >> 2), (uint) (step0 + t), (uint) stream, 2u), key);
-                const uint lanes[4] = {x.x, x.y, x.z, x.w};
-                const float u = (float) (lanes[j & 3] >> 8) * 5.9604644775390625e-8f;
+                const float u = (float) (nk_lane(x, j & 3) >> 8) * 5.9604644775390625e-8f;
                 int events = 0;
                 for (int c = 0; c < m; c++) events += u >= AT(BG, offBG, ldBG, row, c) ? 1 : 0;
                 const float se = fma((float) (ok ? events : 0), w_bg, AT(RING_E, offRE, ldRE, slot, j)), si = AT(RING_I, offRI, ldRI, slot, j);

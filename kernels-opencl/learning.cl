@@ -30,6 +30,14 @@ NK_INLINE uint4 nk_philox4x32_10(uint4 c, uint2 k) {
     return c;
 }
 
+// Lane i (0..3) of x, picked by the bits of i: two selects on bit 0, one on bit 1. Not a chain of conditionals
+// on i & 3, which clang makes a switch (misexecuted by Oclgrind 21.10), nor an indexed array (nvcc puts an
+// array indexed in a loop in local memory).
+NK_INLINE uint nk_lane(const uint4 x, const int i) {
+    const uint lo = (i & 1) ? x.y : x.x, hi = (i & 1) ? x.w : x.z;
+    return (i & 2) ? hi : lo;
+}
+
 // nk_connect: appends one projection's synapses to the rows of a padded table (ops/ConnectOp.java), one
 //   work-item per presynaptic neuron: row j = row0 + r of the table for r < rows, posts post0 .. post0 +
 //   n_post - 1, every choice from Philox so every device builds the same table. Neuron j itself (post j) is
@@ -39,7 +47,12 @@ NK_INLINE uint4 nk_philox4x32_10(uint4 c, uint2 k) {
 //     index among m choices is mul_hi(lane, m), exact in integers;
 //   rule 1, fixed probability: each post in order with probability p, when the lane's 24 high bits of
 //     Philox((j, stream, i / 4, 1), key), lane i % 4 (i = post - post0), are below p 2^24;
-//   rule 2, one-to-one: post post0 + r.
+//   rule 2, one-to-one: post post0 + r;
+//   rule 3, fixed in-degree: each post i draws `degree` sources uniformly from the rows (or from the rows - 1
+//     others when i is among them and excluded), lane d % 4 of Philox((post0 + i, stream, d / 4, 5), key),
+//     index mul_hi(lane, choices); row r gains post i once for each draw that picked it (multapses). Every
+//     row replays every post's draws, so the cost is rows x n_post x degree: for networks of some 10^4
+//     neurons, not for the microcircuit.
 //   Synapse c of the row (counting from the row's existing COUNT[j], read as 0 .. k) goes to slot c while
 //   c < k; its weight is w, or with w_sd != 0, w + w_sd z (clipped at 0 to keep w's sign), z = (S 2^-24 - 2)
 //   sqrt(3) an Irwin-Hall approximation of a standard normal (mean 0, variance 1, |z| < 3.47), S the sum of
@@ -62,7 +75,7 @@ __kernel void nk_connect(const int rows, const int k, const int rule, const int 
     const float c0 = AT(COUNT, offC, ldC, j, 0);
     int count = c0 >= 0.0f ? (c0 < (float) k ? (int) c0 : k) : 0;    // NaN and negative: an empty row
     const int self = j - post0;                                      // neuron j's index among the posts
-    const int n_new = rule == 2 ? 1 : rule == 0 ? degree : n_post;
+    const int n_new = rule == 2 ? 1 : rule == 0 ? degree : rule == 3 ? n_post * degree : n_post;
     const int excluded = !self_ok && self >= 0 && self < n_post;
     const uint choices = (uint) (excluded ? n_post - 1 : n_post);
     uint4 x = NK_UINT4(0u, 0u, 0u, 0u);
@@ -72,13 +85,20 @@ __kernel void nk_connect(const int rows, const int k, const int rule, const int 
             t = r;
         } else if (rule == 0) {
             if ((q & 3) == 0) x = nk_philox4x32_10(NK_UINT4((uint) j, (uint) stream, (uint) (q >> 2), 0u), key);
-            const uint lanes[4] = {x.x, x.y, x.z, x.w};
-            t = (int) mul_hi(lanes[q & 3], choices);
+            t = (int) mul_hi(nk_lane(x, q & 3), choices);
             if (excluded && t >= self) t++;
+        } else if (rule == 3) {
+            const int post = q / degree, d = q - post * degree;
+            if ((d & 3) == 0) x = nk_philox4x32_10(NK_UINT4((uint) (post0 + post), (uint) stream, (uint) (d >> 2), 5u), key);
+            const int self_post = post0 + post - row0;                 // post's own index among the rows
+            const int excl = !self_ok && self_post >= 0 && self_post < rows;
+            int source = (int) mul_hi(nk_lane(x, d & 3), (uint) (excl ? rows - 1 : rows));
+            if (excl && source >= self_post) source++;
+            if (source != r) continue;
+            t = post;
         } else {
             if ((q & 3) == 0) x = nk_philox4x32_10(NK_UINT4((uint) j, (uint) stream, (uint) (q >> 2), 1u), key);
-            const uint lanes[4] = {x.x, x.y, x.z, x.w};
-            if ((lanes[q & 3] >> 8) >= (uint) (p * 16777216.0f) || (!self_ok && q == self)) continue;
+            if ((nk_lane(x, q & 3) >> 8) >= (uint) (p * 16777216.0f) || (!self_ok && q == self)) continue;
             t = q;
         }
         if (count < k) {

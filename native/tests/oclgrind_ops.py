@@ -399,6 +399,21 @@ def connect_ref(table, rows, row0, post0, n_post, rule, degree, p, autapses, see
             lanes = philox_ref(ctr, key)[np.arange(degree), lane_index(q, switch_bug)].astype(np.uint64) if degree else np.zeros(0, np.uint64)
             chosen = [int((int(x) * choices) >> 32) for x in lanes]
             chosen = [c + 1 if excluded and c >= self_ else c for c in chosen]
+        elif rule == 3:
+            chosen = []
+            d_ = np.arange(degree)
+            key = np.tile(np.array([[seed & MASK, seed >> 32]], np.uint64), (degree, 1))
+            for post in range(n_post):
+                ctr = np.stack([np.full(degree, post0 + post), np.full(degree, stream), d_ >> 2, np.full(degree, 5)], axis=1).astype(np.uint64)
+                lanes = philox_ref(ctr, key)[d_, lane_index(d_, switch_bug)].astype(np.uint64)
+                self_post = post0 + post - row0
+                excl = not autapses and 0 <= self_post < rows
+                for x in lanes:
+                    src = int((int(x) * (rows - 1 if excl else rows)) >> 32)
+                    if excl and src >= self_post:
+                        src += 1
+                    if src == r:
+                        chosen.append(post)
         else:
             post = np.arange(n_post)
             ctr = np.stack([np.full(n_post, j), np.full(n_post, stream), post >> 2, np.ones(n_post, int)], axis=1).astype(np.uint64)
@@ -473,7 +488,9 @@ def connect(r):
              dict(rows=33, row0=10, post0=5, n_post=41, rule=1, degree=1, p=0.15, autapses=False, stream=7, weight=2.0, weight_sd=1.0,
                   delay=7.5, delay_sd=3.0, max_delay=9),
              dict(rows=5, row0=80, post0=3, n_post=9, rule=2, degree=1, p=0.1, autapses=True, stream=1, weight=0.5, weight_sd=0.0,
-                  delay=1.2, delay_sd=0.0, max_delay=6)]
+                  delay=1.2, delay_sd=0.0, max_delay=6),
+             dict(rows=20, row0=60, post0=55, n_post=30, rule=3, degree=5, p=0.1, autapses=False, stream=5, weight=-0.7, weight_sd=0.1,
+                  delay=2.5, delay_sd=1.0, max_delay=6)]
     for c in cases:
         r.run("connect", targets=bufs[0], weights=bufs[1], delays=bufs[2], count=bufs[3], seed=seed, **c)
         table = connect_ref(table, seed=seed, **c)

@@ -17,7 +17,7 @@ import org.neurokernels.ops.OpRegistry;
  * projections, simulated with the {@code lif_network} op: many steps per launch, event-driven delivery with
  * a transmission delay per synapse, an optional Poisson background per population, spikes
  * recorded and counted per population on the device. Projections are built on the device by the
- * {@code connect} op from Philox (fixed probability, fixed out-degree, one-to-one; weights and delays
+ * {@code connect} op from Philox (fixed probability, fixed out-degree, one-to-one, fixed in-degree; weights and delays
  * fixed or normally distributed), so a network is the same
  * from its seed on every device, or given as explicit lists ({@link #table}).
  *
@@ -101,6 +101,16 @@ public final class SparseNetwork implements AutoCloseable {
         add(new Projection(pre, post, 0, 0, degree, weight, weightSd, false, delayMs / dt, delaySdMs / dt));
     }
 
+    /**
+     * Gives each neuron of {@code post} {@code degree} sources drawn uniformly from {@code pre} (with
+     * repetition, no self-connections). Its cost on the device grows as |pre| x |post| x degree: for
+     * networks of some 10^4 neurons.
+     */
+    public void connectInDegree(int pre, int post, int degree, double weight, double weightSd, double delayMs, double delaySdMs) {
+        if (degree < 0) throw new IllegalArgumentException("in-degree " + degree + " must be at least 0");
+        add(new Projection(pre, post, 3, 0, degree, weight, weightSd, false, delayMs / dt, delaySdMs / dt));
+    }
+
     /** Connects neuron i of {@code pre} to neuron i of {@code post} (equal sizes). */
     public void connectOneToOne(int pre, int post, double weight, double delayMs) {
         if (populations.get(pre).size() != populations.get(post).size()) throw new IllegalArgumentException("one-to-one needs populations of equal size");
@@ -158,7 +168,12 @@ public final class SparseNetwork implements AutoCloseable {
         double sum = 0;
         for (Projection pr : projections) {
             if (pr.pre != s) continue;
-            sum += pr.rule == 0 ? pr.degree : pr.rule == 2 ? 1 : pr.p * populations.get(pr.post).size();
+            sum += switch (pr.rule) {
+                case 0 -> pr.degree;
+                case 2 -> 1;
+                case 3 -> (double) pr.degree * populations.get(pr.post).size() / populations.get(pr.pre).size();
+                default -> pr.p * populations.get(pr.post).size();
+            };
         }
         return sum;
     }

@@ -17,7 +17,8 @@ import org.neurokernels.random.Philox;
  * row0 + rows - 1 (the presynaptic population) gain synapses onto posts post0 .. post0 + n_post - 1 (the
  * postsynaptic population) after the synapses they hold ({@code count}), so a network of several
  * populations is built one projection at a time into one table. Rules: 0 fixed out-degree, 1 fixed
- * probability, 2 one-to-one. Weights are one value, or normally distributed (an Irwin-Hall approximation,
+ * probability, 2 one-to-one, 3 fixed in-degree (every row replays every post's draws: rows x n_post x
+ * degree work, for networks of some 10^4 neurons). Weights are one value, or normally distributed (an Irwin-Hall approximation,
  * clipped at zero to keep their sign), and so are delays (in steps, rounded, clipped to 1 .. max_delay). Every choice and weight comes from Philox (key = seed), so a network
  * is the same on every device and in the reference, bit for bit. Self-connections are left out unless
  * {@code autapses}.
@@ -28,7 +29,7 @@ public final class ConnectOp extends Op {
             "f:weight", "f:weight_sd", "f:delay", "f:delay_sd", "i:max_delay", "m:targets", "m:weights", "m:delays", "m:count")));
 
     public ConnectOp() {
-        super("connect", "appends a projection's random synapses (from Philox) to a padded table by presynaptic neuron: fixed out-degree, fixed probability or one-to-one",
+        super("connect", "appends a projection's random synapses (from Philox) to a padded table by presynaptic neuron: fixed out-degree, fixed probability, one-to-one or fixed in-degree",
                 List.of(Spec.Tensor.of("targets", "n x k", "post index of each synapse; -1 ends a row"),
                         Spec.Tensor.of("weights", "n x k", "the weight of each synapse"),
                         Spec.Tensor.of("delays", "n x k", "the delay of each synapse (steps)"),
@@ -41,8 +42,8 @@ public final class ConnectOp extends Op {
                         new Spec.Param("row0", "int", "0", "the first presynaptic neuron (its row of the table)"),
                         new Spec.Param("post0", "int", "0", "the first postsynaptic neuron"),
                         new Spec.Param("n_post", "int", "1", "postsynaptic neurons"),
-                        new Spec.Param("rule", "int", "0", "0 fixed out-degree, 1 fixed probability, 2 one-to-one"),
-                        new Spec.Param("degree", "int", "1", "rule 0: synapses per presynaptic neuron"),
+                        new Spec.Param("rule", "int", "0", "0 fixed out-degree, 1 fixed probability, 2 one-to-one, 3 fixed in-degree"),
+                        new Spec.Param("degree", "int", "1", "rule 0: synapses per presynaptic neuron; rule 3: per postsynaptic neuron"),
                         new Spec.Param("p", "float", "0.1", "rule 1: connection probability"),
                         new Spec.Param("autapses", "bool", "false", "allow a neuron to connect to itself"),
                         new Spec.Param("seed", "uint64", "0", "Philox key"), new Spec.Param("stream", "int", "0", "Philox counter word 1 (one per projection)"),
@@ -61,7 +62,10 @@ public final class ConnectOp extends Op {
         return List.of(new Spec.Require("rows >= 1 && n_post >= 1", "rows and n_post must be at least 1"),
                 new Spec.Require("row0 >= 0 && row0 + rows <= n", "row0={row0} + rows={rows} must not pass the table's rows (row0 >= 0)"),
                 new Spec.Require("post0 >= 0 && post0 + n_post <= 16777216", "post0={post0} + n_post={n_post} must lie in [0, 2^24] (indices are exact floats)"),
-                new Spec.Require("rule >= 0 && rule <= 2", "rule={rule}: 0 fixed out-degree, 1 fixed probability, 2 one-to-one"),
+                new Spec.Require("rule >= 0 && rule <= 3", "rule={rule}: 0 fixed out-degree, 1 fixed probability, 2 one-to-one, 3 fixed in-degree"),
+                new Spec.Require("rule != 3 || (degree >= 0 && n_post * degree <= 2147483647)", "rule 3 needs 0 <= degree and n_post={n_post} x degree={degree} below 2^31"),
+                new Spec.Require("rule != 3 || degree == 0 || autapses || rows >= 2 || post0 + n_post <= row0 || post0 >= row0 + rows",
+                        "rule 3 without autapses needs a source other than the neuron itself (rows >= 2)"),
                 new Spec.Require("rule != 0 || (degree >= 0 && degree <= 16777216)", "rule 0 needs 0 <= degree <= 2^24 (degree={degree})"),
                 new Spec.Require("rule != 0 || degree == 0 || autapses || n_post >= 2 || row0 + rows <= post0 || row0 >= post0 + n_post",
                         "rule 0 without autapses needs a post other than the neuron itself (n_post >= 2)"),
@@ -89,7 +93,7 @@ public final class ConnectOp extends Op {
             int j = row0 + r, self = j - post0;
             float c0 = count[j];
             int c = c0 >= 0f ? (c0 < (float) k ? (int) c0 : k) : 0;
-            int nNew = rule == 2 ? 1 : rule == 0 ? degree : nPost;
+            int nNew = rule == 2 ? 1 : rule == 0 ? degree : rule == 3 ? nPost * degree : nPost;
             boolean excluded = !selfOk && self >= 0 && self < nPost;
             long choices = excluded ? nPost - 1 : nPost;
             for (int q = 0; q < nNew; q++) {
@@ -100,6 +104,15 @@ public final class ConnectOp extends Op {
                     int lane = Philox.philox4x32_10(new int[] {j, stream, q >> 2, 0}, key)[q & 3];
                     target = (int) (((lane & 0xffffffffL) * choices) >>> 32);
                     if (excluded && target >= self) target++;
+                } else if (rule == 3) {
+                    int post = q / degree, dd = q - post * degree;
+                    int lane = Philox.philox4x32_10(new int[] {post0 + post, stream, dd >> 2, 5}, key)[dd & 3];
+                    int selfPost = post0 + post - row0;
+                    boolean excl = !selfOk && selfPost >= 0 && selfPost < rows;
+                    int source = (int) (((lane & 0xffffffffL) * (excl ? rows - 1 : rows)) >>> 32);
+                    if (excl && source >= selfPost) source++;
+                    if (source != r) continue;
+                    target = post;
                 } else {
                     int lane = Philox.philox4x32_10(new int[] {j, stream, q >> 2, 1}, key)[q & 3];
                     if ((lane >>> 8) >= (long) (prob * 16777216f) || (!selfOk && q == self)) continue;
@@ -149,7 +162,8 @@ public final class ConnectOp extends Op {
         Object[][] all = {{1, 1, 1, 0, 0, 1, 0, 1, "0.5", true, "0"}, {50, 12, 37, 0, 0, 50, 0, 12, "0", false, "0.01"},
                 {1000, 30, 300, 200, 0, 1000, 0, 17, "0", false, "0"}, {60, 20, 41, 10, 5, 55, 1, 0, "0.25", false, "0.02"},
                 {200, 8, 200, 0, 0, 200, 1, 0, "0.05", false, "0"}, {40, 3, 30, 0, 10, 30, 1, 0, "1", false, "0"},
-                {100, 2, 90, 10, 0, 100, 2, 0, "0", false, "0.5"}, {64, 16, 64, 0, 100, 4096, 1, 0, "0.001953125", true, "0.03"}};
+                {100, 2, 90, 10, 0, 100, 2, 0, "0", false, "0.5"}, {64, 16, 64, 0, 100, 4096, 1, 0, "0.001953125", true, "0.03"},
+                {300, 40, 250, 50, 0, 300, 3, 9, "0", false, "0.02"}, {80, 6, 30, 0, 40, 35, 3, 5, "0", true, "0"}};
         for (int c = 0; c < all.length; c++) {
             Object[] a = all[c];
             if (quick && c % 2 == 1) continue;

@@ -43,7 +43,7 @@ class SparseNetworkTest {
             net.connectProbability(e, e, 0.1, 0.0878, 0.00878, 1.5, 0.75);
             net.connectProbability(e, i, 0.1, 0.0878, 0.00878, 1.5, 0.75);
             net.connectOutDegree(i, e, 30, -0.35, 0.035, 0.75, 0.375);
-            net.connectOutDegree(i, i, 8, -0.35, 0, 0.8, 0);
+            net.connectInDegree(i, i, 8, -0.35, 0, 0.8, 0);
             net.connectOneToOne(i, relay, 5, 0.2);
             float[] v0 = new float[net.neurons()];
             Random rnd = new Random(3);
