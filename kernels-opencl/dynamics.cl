@@ -181,111 +181,172 @@ __kernel void nk_rate_multistep(const int batch, const int n, const int m, const
 
 // nk_lif_network: `steps` steps of a network of n LIF neurons with sparse connections, in one launch of
 //   one work-group (NET_LOCAL work-items), nothing read back in between (ops/LifNetworkOp.java). Each step:
-//   every work-item advances its contiguous chunk of neurons with nk_lif_element, its synaptic input taken
-//   from (and cleared in) slot (step0 + t) % d of the ring buffers RING_E / RING_I (d x n), plus, when
-//   w_bg != 0, for a neuron of population p = POPID[j], a Poisson background: X events of weight w_bg (nA,
-//   excitatory), X = the number of entries of BG's row p (the cumulative distribution of X) that the uniform
-//   u = (lane >> 8) 2^-24 of Philox((j / 4, step0 + t, stream, 2), key), lane j % 4, is not below (inversion,
-//   for a nondecreasing row; a row of ones gives none). The spike flags are left in S. After a barrier,
-//   work-item 0 walks the flags in
-//   neuron order and delivers each spike along its row of the padded connection table (TARGETS n x k: post
-//   index as float, -1 ends the row, a target past the network is skipped; W n x k: weight in nA,
-//   negative = inhibitory, added to the I_I input as lif_step's syn_i; DELAYS n x k: its delay in steps) into
-//   slot (step0 + t + delay) % d, delay steps ahead (1 <= delay <= d; a synapse with another delay delivers
-//   nothing). It appends
-//   (step, neuron) to REC while there is room, counts the spikes of each population per step into POP
-//   (steps x npop; a population id outside 0 .. npop-1 gets no background and is not counted), and keeps
-//   NREC = (spikes recorded, spikes in all). One work-item delivering in a fixed order makes every sum the
-//   same on every device and in the reference; event delivery costs only the synapses of neurons that fired.
+//   every work-item advances its contiguous chunk of neurons (nk_net_update): nk_lif_element, the synaptic
+//   input taken from (and cleared in) slot (step0 + t) % d of the ring buffers RING_E / RING_I (d x n),
+//   plus, when w_bg != 0, for a neuron of population p = POPID[j], a Poisson background: X events of weight
+//   w_bg (nA, excitatory), X = the number of entries of BG's row p (the cumulative distribution of X) that
+//   the uniform u = (lane >> 8) 2^-24 of Philox((j / 4, step0 + t, stream, 2), key), lane j % 4, is not
+//   below (inversion, for a nondecreasing row; a row of ones gives none). The spike flags are left in S.
+//   After a barrier, the spikes are taken in neuron order: each is appended as (step, neuron) to REC while
+//   there is room, counted for its population in POP (steps x npop; a population id outside 0 .. npop-1
+//   gets no background and is not counted), and delivered along its row of the padded connection table
+//   (TARGETS n x k: post index as float, -1 ends the row, a target past the network is skipped; W n x k:
+//   weight in nA, negative = inhibitory, added to the I_I input as lif_step's syn_i; DELAYS n x k: its delay
+//   in steps) into slot (step0 + t + delay) % d (1 <= delay <= d; a synapse with another delay delivers
+//   nothing) (nk_net_deliver). NREC = (spikes recorded, spikes in all). Every post receives its inputs in
+//   neuron and synapse order, so every sum is the same on every device and in the reference; event
+//   delivery costs only the synapses of neurons that fired. Two kernels share these steps:
+//   - nk_lif_network (GPU families): work-item 0 lists the step's spikes in local memory (LIST_CAP at a
+//     time) while it records and counts them; then every work-item walks the list and delivers the synapses
+//     whose post lies in its own chunk, so the deliveries run in parallel and no two work-items write the
+//     same slot (no atomics);
+//   - nk_lif_network_cpu (CPU devices, below): work-item 0 delivers every synapse, which on a CPU costs
+//     one pass over the rows instead of one per work-item.
 #define NET_LOCAL 256
+#define NET_LIST_CAP 1024
+
+// One step's update of neurons j0 .. j1 - 1. Two loops on the uniform w_bg: without a background the update
+// loop holds nothing else, which PoCL vectorizes (the draws' code in the same loop, even untaken, made it 3
+// times slower). Not unrolled: unrolled, nvcc spilled registers in nk_lif_network.
+NK_INLINE void nk_net_update(const int j0, const int j1, const int slot, const int step, const int npop, const int m,
+                             const float p22, const float p21e, const float p21i, const float p20, const float p11e, const float p11i,
+                             const float v_rest, const float v_reset, const float v_thresh, const float i_offset,
+                             const int refractory_steps, const float rate_decay, const float rate_gain,
+                             const float w_bg, const uint2 key, const int stream,
+                             __global float* V, const int offV, const int ldV, __global float* IE, const int offIE, const int ldIE,
+                             __global float* II, const int offII, const int ldII, __global float* R, const int offR, const int ldR,
+                             __global float* RATE, const int offRATE, const int ldRATE, __global float* COUNT, const int offCOUNT, const int ldCOUNT,
+                             __global float* RING_E, const int offRE, const int ldRE, __global float* RING_I, const int offRI, const int ldRI,
+                             __global const float* POPID, const int offP, const int ldP, __global const float* BG, const int offBG, const int ldBG,
+                             __global float* S, const int offS, const int ldS) {
+    if (w_bg != 0.0f) {
+        uint4 x = NK_UINT4(0u, 0u, 0u, 0u);
+#pragma unroll 1
+        for (int j = j0; j < j1; j++) {
+            const float pid = AT(POPID, offP, ldP, 0, j);
+            const int ok = pid >= 0.0f && pid < (float) npop;
+            const int row = ok ? (int) pid : 0;
+            if (j == j0 || (j & 3) == 0) x = nk_philox4x32_10(NK_UINT4((uint) (j >> 2), (uint) step, (uint) stream, 2u), key);
+            const float u = (float) (nk_lane(x, j & 3) >> 8) * 5.9604644775390625e-8f;
+            int events = 0;
+#pragma unroll 1
+            for (int c = 0; c < m; c++) events += u >= AT(BG, offBG, ldBG, row, c) ? 1 : 0;
+            const float se = fma((float) (ok ? events : 0), w_bg, AT(RING_E, offRE, ldRE, slot, j)), si = AT(RING_I, offRI, ldRI, slot, j);
+            AT(RING_E, offRE, ldRE, slot, j) = 0.0f;
+            AT(RING_I, offRI, ldRI, slot, j) = 0.0f;
+            nk_lif_element(p22, p21e, p21i, p20, p11e, p11i, v_rest, v_reset, v_thresh, i_offset, refractory_steps, rate_decay, rate_gain,
+                           &AT(V, offV, ldV, 0, j), &AT(IE, offIE, ldIE, 0, j), &AT(II, offII, ldII, 0, j), &AT(R, offR, ldR, 0, j),
+                           0.0f, se, si, &AT(S, offS, ldS, 0, j), &AT(RATE, offRATE, ldRATE, 0, j), &AT(COUNT, offCOUNT, ldCOUNT, 0, j));
+        }
+    } else {
+#pragma unroll 1
+        for (int j = j0; j < j1; j++) {
+            const float se = AT(RING_E, offRE, ldRE, slot, j), si = AT(RING_I, offRI, ldRI, slot, j);
+            AT(RING_E, offRE, ldRE, slot, j) = 0.0f;
+            AT(RING_I, offRI, ldRI, slot, j) = 0.0f;
+            nk_lif_element(p22, p21e, p21i, p20, p11e, p11i, v_rest, v_reset, v_thresh, i_offset, refractory_steps, rate_decay, rate_gain,
+                           &AT(V, offV, ldV, 0, j), &AT(IE, offIE, ldIE, 0, j), &AT(II, offII, ldII, 0, j), &AT(R, offR, ldR, 0, j),
+                           0.0f, se, si, &AT(S, offS, ldS, 0, j), &AT(RATE, offRATE, ldRATE, 0, j), &AT(COUNT, offCOUNT, ldCOUNT, 0, j));
+        }
+    }
+}
+
+// The synapses of neuron j's row whose post lies in lo .. hi - 1, delivered in row order.
+NK_INLINE void nk_net_deliver(const int j, const int lo, const int hi, const int n, const int k, const int delay, const int slot,
+                              __global float* RING_E, const int offRE, const int ldRE, __global float* RING_I, const int offRI, const int ldRI,
+                              __global const float* TARGETS, const int offT, const int ldT, __global const float* W, const int offW, const int ldW,
+                              __global const float* DELAYS, const int offD, const int ldD) {
+    for (int q = 0; q < k; q++) {
+        const float target = AT(TARGETS, offT, ldT, j, q);
+        if (!(target >= 0.0f)) break;                              // -1 (or NaN) ends the row
+        if (target >= (float) n) continue;                          // a target past the network is skipped, never written
+        const int post = (int) target;
+        if (post < lo || post >= hi) continue;
+        const float dq = AT(DELAYS, offD, ldD, j, q);
+        if (!(dq >= 1.0f && dq <= (float) delay)) continue;         // a delay outside 1 .. d delivers nothing
+        int out = slot + (int) dq;
+        if (out >= delay) out -= delay;
+        const float w = AT(W, offW, ldW, j, q);
+        if (w >= 0.0f) AT(RING_E, offRE, ldRE, out, post) += w;
+        else AT(RING_I, offRI, ldRI, out, post) += w;
+    }
+}
+
+// Spike j of step t, given recorded (rows written) and total (spikes): counted for its population, recorded
+// while REC has room. A macro, not a function: pointers to the counters would put them in local memory.
+#define NK_NET_RECORD(j, t) do { \
+        const float pid_ = AT(POPID, offP, ldP, 0, (j)); \
+        if (pid_ >= 0.0f && pid_ < (float) npop) AT(POP, offPOP, ldPOP, (t), (int) pid_) += 1.0f; \
+        if (recorded < rec_cap) { \
+            AT(REC, offREC, ldREC, recorded, 0) = (float) (step0 + (t)); \
+            AT(REC, offREC, ldREC, recorded, 1) = (float) (j); \
+            recorded++; \
+        } \
+        total++; \
+    } while (0)
+
+#define NK_NET_PARAMS const int n, const int k, const int delay, const int steps, const int step0, const int rec_cap, const int npop, const int m, \
+               const float p22, const float p21e, const float p21i, const float p20, const float p11e, const float p11i, \
+               const float v_rest, const float v_reset, const float v_thresh, const float i_offset, \
+               const int refractory_steps, const float rate_decay, const float rate_gain, \
+               const float w_bg, const int key0, const int key1, const int stream, \
+               __global float* V, const int offV, const int ldV, __global float* IE, const int offIE, const int ldIE, \
+               __global float* II, const int offII, const int ldII, __global float* R, const int offR, const int ldR, \
+               __global float* RATE, const int offRATE, const int ldRATE, __global float* COUNT, const int offCOUNT, const int ldCOUNT, \
+               __global float* RING_E, const int offRE, const int ldRE, __global float* RING_I, const int offRI, const int ldRI, \
+               __global const float* TARGETS, const int offT, const int ldT, __global const float* W, const int offW, const int ldW, \
+               __global const float* DELAYS, const int offD, const int ldD, __global const float* POPID, const int offP, const int ldP, \
+               __global const float* BG, const int offBG, const int ldBG, __global float* S, const int offS, const int ldS, \
+               __global float* REC, const int offREC, const int ldREC, __global float* POP, const int offPOP, const int ldPOP, \
+               __global float* NREC, const int offNREC, const int ldNREC
+#define NK_NET_UPDATE(j0, j1, slot, step) nk_net_update(j0, j1, slot, step, npop, m, p22, p21e, p21i, p20, p11e, p11i, v_rest, v_reset, \
+               v_thresh, i_offset, refractory_steps, rate_decay, rate_gain, w_bg, key, stream, V, offV, ldV, IE, offIE, ldIE, II, offII, ldII, \
+               R, offR, ldR, RATE, offRATE, ldRATE, COUNT, offCOUNT, ldCOUNT, RING_E, offRE, ldRE, RING_I, offRI, ldRI, POPID, offP, ldP, \
+               BG, offBG, ldBG, S, offS, ldS)
+#define NK_NET_DELIVER(j, lo, hi, slot) nk_net_deliver(j, lo, hi, n, k, delay, slot, RING_E, offRE, ldRE, RING_I, offRI, ldRI, \
+               TARGETS, offT, ldT, W, offW, ldW, DELAYS, offD, ldD)
 
 __kernel void NK_WORK_GROUP_SIZE(NET_LOCAL, 1)
-nk_lif_network(const int n, const int k, const int delay, const int steps, const int step0, const int rec_cap, const int npop, const int m,
-               const float p22, const float p21e, const float p21i, const float p20, const float p11e, const float p11i,
-               const float v_rest, const float v_reset, const float v_thresh, const float i_offset,
-               const int refractory_steps, const float rate_decay, const float rate_gain,
-               const float w_bg, const int key0, const int key1, const int stream,
-               __global float* V, const int offV, const int ldV,
-               __global float* IE, const int offIE, const int ldIE,
-               __global float* II, const int offII, const int ldII,
-               __global float* R, const int offR, const int ldR,
-               __global float* RATE, const int offRATE, const int ldRATE,
-               __global float* COUNT, const int offCOUNT, const int ldCOUNT,
-               __global float* RING_E, const int offRE, const int ldRE,
-               __global float* RING_I, const int offRI, const int ldRI,
-               __global const float* TARGETS, const int offT, const int ldT,
-               __global const float* W, const int offW, const int ldW,
-               __global const float* DELAYS, const int offD, const int ldD,
-               __global const float* POPID, const int offP, const int ldP,
-               __global const float* BG, const int offBG, const int ldBG,
-               __global float* S, const int offS, const int ldS,
-               __global float* REC, const int offREC, const int ldREC,
-               __global float* POP, const int offPOP, const int ldPOP,
-               __global float* NREC, const int offNREC, const int ldNREC) {
+nk_lif_network(NK_NET_PARAMS) {
+    __local int list[NET_LIST_CAP];
+    // work-item 0's counters live in local memory, not in every work-item's registers
+    __local int listed;
+    __local int scanned;
+    __local int recorded;
+    __local int total;
     const int lid = (int) get_local_id(0);
-    const int chunk = (n + NET_LOCAL - 1) / NET_LOCAL, j0 = lid * chunk, j1 = min(n, j0 + chunk);
+    const int chunk = (n + NET_LOCAL - 1) / NET_LOCAL, j0 = min(n, lid * chunk), j1 = min(n, j0 + chunk);
     const uint2 key = NK_UINT2((uint) key0, (uint) key1);
-    int recorded = (int) AT(NREC, offNREC, ldNREC, 0, 0), total = (int) AT(NREC, offNREC, ldNREC, 0, 1);
+    if (lid == 0) {
+        recorded = (int) AT(NREC, offNREC, ldNREC, 0, 0);
+        total = (int) AT(NREC, offNREC, ldNREC, 0, 1);
+    }
     for (int t = 0; t < steps; t++) {
         const int slot = (step0 + t) % delay;
-        // two loops on the uniform w_bg: without a background the update loop holds nothing else, which
-        // PoCL vectorizes (the draws' code in the same loop, even untaken, made it 3 times slower)
-        if (w_bg != 0.0f) {
-            uint4 x = NK_UINT4(0u, 0u, 0u, 0u);
-            for (int j = j0; j < j1; j++) {
-                const float pid = AT(POPID, offP, ldP, 0, j);
-                const int ok = pid >= 0.0f && pid < (float) npop;
-                const int row = ok ? (int) pid : 0;
-                if (j == j0 || (j & 3) == 0) x = nk_philox4x32_10(NK_UINT4((uint) (j >> 2), (uint) (step0 + t), (uint) stream, 2u), key);
-                const float u = (float) (nk_lane(x, j & 3) >> 8) * 5.9604644775390625e-8f;
-                int events = 0;
-                for (int c = 0; c < m; c++) events += u >= AT(BG, offBG, ldBG, row, c) ? 1 : 0;
-                const float se = fma((float) (ok ? events : 0), w_bg, AT(RING_E, offRE, ldRE, slot, j)), si = AT(RING_I, offRI, ldRI, slot, j);
-                AT(RING_E, offRE, ldRE, slot, j) = 0.0f;
-                AT(RING_I, offRI, ldRI, slot, j) = 0.0f;
-                nk_lif_element(p22, p21e, p21i, p20, p11e, p11i, v_rest, v_reset, v_thresh, i_offset, refractory_steps, rate_decay, rate_gain,
-                               &AT(V, offV, ldV, 0, j), &AT(IE, offIE, ldIE, 0, j), &AT(II, offII, ldII, 0, j), &AT(R, offR, ldR, 0, j),
-                               0.0f, se, si, &AT(S, offS, ldS, 0, j), &AT(RATE, offRATE, ldRATE, 0, j), &AT(COUNT, offCOUNT, ldCOUNT, 0, j));
-            }
-        } else {
-            for (int j = j0; j < j1; j++) {
-                const float se = AT(RING_E, offRE, ldRE, slot, j), si = AT(RING_I, offRI, ldRI, slot, j);
-                AT(RING_E, offRE, ldRE, slot, j) = 0.0f;
-                AT(RING_I, offRI, ldRI, slot, j) = 0.0f;
-                nk_lif_element(p22, p21e, p21i, p20, p11e, p11i, v_rest, v_reset, v_thresh, i_offset, refractory_steps, rate_decay, rate_gain,
-                               &AT(V, offV, ldV, 0, j), &AT(IE, offIE, ldIE, 0, j), &AT(II, offII, ldII, 0, j), &AT(R, offR, ldR, 0, j),
-                               0.0f, se, si, &AT(S, offS, ldS, 0, j), &AT(RATE, offRATE, ldRATE, 0, j), &AT(COUNT, offCOUNT, ldCOUNT, 0, j));
-            }
-        }
-        barrier(CLK_GLOBAL_MEM_FENCE);
+        NK_NET_UPDATE(j0, j1, slot, step0 + t);
         if (lid == 0) {
             for (int p = 0; p < npop; p++) AT(POP, offPOP, ldPOP, t, p) = 0.0f;
-            for (int j = 0; j < n; j++) {
-                if (AT(S, offS, ldS, 0, j) == 0.0f) continue;
-                const float pid = AT(POPID, offP, ldP, 0, j);
-                if (pid >= 0.0f && pid < (float) npop) AT(POP, offPOP, ldPOP, t, (int) pid) += 1.0f;
-                if (recorded < rec_cap) {
-                    AT(REC, offREC, ldREC, recorded, 0) = (float) (step0 + t);
-                    AT(REC, offREC, ldREC, recorded, 1) = (float) j;
-                    recorded++;
-                }
-                total++;
-                for (int q = 0; q < k; q++) {
-                    const float target = AT(TARGETS, offT, ldT, j, q);
-                    if (!(target >= 0.0f)) break;          // -1 (or NaN) ends the row
-                    if (target >= (float) n) continue;      // a target past the network is skipped, never written
-                    const float dq = AT(DELAYS, offD, ldD, j, q);
-                    if (!(dq >= 1.0f && dq <= (float) delay)) continue;   // a delay outside 1 .. d delivers nothing
-                    int out = slot + (int) dq;
-                    if (out >= delay) out -= delay;
-                    const float w = AT(W, offW, ldW, j, q);
-                    const int post = (int) target;
-                    if (w >= 0.0f) AT(RING_E, offRE, ldRE, out, post) += w;
-                    else AT(RING_I, offRI, ldRI, out, post) += w;
-                }
-            }
+            scanned = 0;
         }
-        barrier(CLK_GLOBAL_MEM_FENCE);
+        barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
+        // the spikes in neuron order, NET_LIST_CAP at a time: work-item 0 lists, records and counts them,
+        // then every work-item delivers the listed spikes' synapses onto its own chunk of posts
+        for (int more = 1; more; ) {
+            if (lid == 0) {
+                int j = scanned, c = 0;
+                for (; j < n && c < NET_LIST_CAP; j++) {
+                    if (AT(S, offS, ldS, 0, j) == 0.0f) continue;
+                    NK_NET_RECORD(j, t);
+                    list[c++] = j;
+                }
+                listed = c;
+                scanned = j;
+            }
+            barrier(CLK_LOCAL_MEM_FENCE);
+            for (int e = 0; e < listed; e++) NK_NET_DELIVER(list[e], j0, j1, slot);
+            more = scanned < n;
+            barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);
+        }
     }
     if (lid == 0) {
         AT(NREC, offNREC, ldNREC, 0, 0) = (float) recorded;
@@ -295,6 +356,34 @@ nk_lif_network(const int n, const int k, const int delay, const int steps, const
 
 #ifndef NK_CUDA
 // ---- CPU-device variants (OpenCL only) ----
+
+// nk_lif_network_cpu: nk_lif_network for CPU devices (same arguments and result): work-item 0 delivers every
+//   spike's whole row in neuron order after the update, one pass over the rows per step.
+__kernel void NK_WORK_GROUP_SIZE(NET_LOCAL, 1)
+nk_lif_network_cpu(NK_NET_PARAMS) {
+    const int lid = (int) get_local_id(0);
+    const int chunk = (n + NET_LOCAL - 1) / NET_LOCAL, j0 = min(n, lid * chunk), j1 = min(n, j0 + chunk);
+    const uint2 key = NK_UINT2((uint) key0, (uint) key1);
+    int recorded = (int) AT(NREC, offNREC, ldNREC, 0, 0), total = (int) AT(NREC, offNREC, ldNREC, 0, 1);
+    for (int t = 0; t < steps; t++) {
+        const int slot = (step0 + t) % delay;
+        NK_NET_UPDATE(j0, j1, slot, step0 + t);
+        barrier(CLK_GLOBAL_MEM_FENCE);
+        if (lid == 0) {
+            for (int p = 0; p < npop; p++) AT(POP, offPOP, ldPOP, t, p) = 0.0f;
+            for (int j = 0; j < n; j++) {
+                if (AT(S, offS, ldS, 0, j) == 0.0f) continue;
+                NK_NET_RECORD(j, t);
+                NK_NET_DELIVER(j, 0, n, slot);
+            }
+        }
+        barrier(CLK_GLOBAL_MEM_FENCE);
+    }
+    if (lid == 0) {
+        AT(NREC, offNREC, ldNREC, 0, 0) = (float) recorded;
+        AT(NREC, offNREC, ldNREC, 0, 1) = (float) total;
+    }
+}
 
 // nk_rate_multistep_cpu: the same function as nk_rate_multistep for CPU devices: one work-item runs MS_TB
 //   trials (batch rows) together, their rates in private arrays; the drive streams each row of WT once for

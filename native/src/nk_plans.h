@@ -2565,6 +2565,57 @@ static int nk_op_plan_lif_network(const double* v, nk_op_call* out) {
     const double stream = v[107];
     const double cpu = (opencl && kernel != 0); (void) cpu;
     (void) v;
+    if (cpu) {
+        out[0].kernel = "nk_lif_network_cpu";
+        out[0].global_x = (long) (256);
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (256);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 42;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (v_cols)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (targets_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_INT, 0, (ring_e_rows)};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_INT, 0, (steps)};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_INT, 0, (step0)};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_INT, 0, (rec_capacity)};
+        out[0].args[6] = (nk_op_arg) {NK_OPARG_INT, 0, (bg_rows)};
+        out[0].args[7] = (nk_op_arg) {NK_OPARG_INT, 0, (bg_cols)};
+        out[0].args[8] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p22)};
+        out[0].args[9] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p21e)};
+        out[0].args[10] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p21i)};
+        out[0].args[11] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p20)};
+        out[0].args[12] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p11e)};
+        out[0].args[13] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (p11i)};
+        out[0].args[14] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (v_rest)};
+        out[0].args[15] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (v_reset)};
+        out[0].args[16] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (v_thresh)};
+        out[0].args[17] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (i_offset)};
+        out[0].args[18] = (nk_op_arg) {NK_OPARG_INT, 0, (refractory_steps)};
+        out[0].args[19] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (rate_decay)};
+        out[0].args[20] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (rate_gain)};
+        out[0].args[21] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (w_bg)};
+        out[0].args[22] = (nk_op_arg) {NK_OPARG_SEED_LO, 17, 0};
+        out[0].args[23] = (nk_op_arg) {NK_OPARG_SEED_HI, 17, 0};
+        out[0].args[24] = (nk_op_arg) {NK_OPARG_INT, 0, (stream)};
+        out[0].args[25] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[26] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        out[0].args[27] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
+        out[0].args[28] = (nk_op_arg) {NK_OPARG_MATRIX, 3, 0};
+        out[0].args[29] = (nk_op_arg) {NK_OPARG_MATRIX, 4, 0};
+        out[0].args[30] = (nk_op_arg) {NK_OPARG_MATRIX, 5, 0};
+        out[0].args[31] = (nk_op_arg) {NK_OPARG_MATRIX, 6, 0};
+        out[0].args[32] = (nk_op_arg) {NK_OPARG_MATRIX, 7, 0};
+        out[0].args[33] = (nk_op_arg) {NK_OPARG_MATRIX, 8, 0};
+        out[0].args[34] = (nk_op_arg) {NK_OPARG_MATRIX, 9, 0};
+        out[0].args[35] = (nk_op_arg) {NK_OPARG_MATRIX, 10, 0};
+        out[0].args[36] = (nk_op_arg) {NK_OPARG_MATRIX, 11, 0};
+        out[0].args[37] = (nk_op_arg) {NK_OPARG_MATRIX, 12, 0};
+        out[0].args[38] = (nk_op_arg) {NK_OPARG_MATRIX, 15, 0};
+        out[0].args[39] = (nk_op_arg) {NK_OPARG_MATRIX, 13, 0};
+        out[0].args[40] = (nk_op_arg) {NK_OPARG_MATRIX, 16, 0};
+        out[0].args[41] = (nk_op_arg) {NK_OPARG_MATRIX, 14, 0};
+        return 1;
+    }
     if (1) {
         out[0].kernel = "nk_lif_network";
         out[0].global_x = (long) (256);
@@ -2659,8 +2710,16 @@ static int nk_op_check_connect(const double* v, char* msg, size_t cap) {
         snprintf(msg, cap, "connect: post0=%s + n_post=%s must lie in [0, 2^24] (indices are exact floats)", nk_op_dim(post0, d0, sizeof d0), nk_op_dim(n_post, d1, sizeof d1));
         return 1;
     }
-    if (!(rule >= 0 && rule <= 2)) {
-        snprintf(msg, cap, "connect: rule=%s: 0 fixed out-degree, 1 fixed probability, 2 one-to-one", nk_op_dim(rule, d0, sizeof d0));
+    if (!(rule >= 0 && rule <= 3)) {
+        snprintf(msg, cap, "connect: rule=%s: 0 fixed out-degree, 1 fixed probability, 2 one-to-one, 3 fixed in-degree", nk_op_dim(rule, d0, sizeof d0));
+        return 1;
+    }
+    if (!(rule != 3 || (degree >= 0 && n_post * degree <= 2147483647))) {
+        snprintf(msg, cap, "connect: rule 3 needs 0 <= degree and n_post=%s x degree=%s below 2^31", nk_op_dim(n_post, d0, sizeof d0), nk_op_dim(degree, d1, sizeof d1));
+        return 1;
+    }
+    if (!(rule != 3 || degree == 0 || autapses || rows >= 2 || post0 + n_post <= row0 || post0 >= row0 + rows)) {
+        snprintf(msg, cap, "connect: rule 3 without autapses needs a source other than the neuron itself (rows >= 2)");
         return 1;
     }
     if (!(rule != 0 || (degree >= 0 && degree <= 16777216))) {

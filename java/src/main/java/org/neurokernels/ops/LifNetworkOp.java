@@ -37,8 +37,13 @@ public final class LifNetworkOp extends Op {
         "i:refractory_steps", "f:rate_decay", "f:rate_gain", "f:w_bg", "seedlo:seed", "seedhi:seed", "i:stream",
         "m:v", "m:i_e", "m:i_i", "m:refractory", "m:rate", "m:count", "m:ring_e", "m:ring_i", "m:targets", "m:weights",
         "m:delays", "m:pop_id", "m:bg", "m:spikes", "m:rec", "m:pop", "m:nrec"};
-    /** One work-group of 256 (the kernel's NET_LOCAL) for the whole network. */
-    public static final OpPlan PLAN = OpPlan.of("lif_network", Rule.of("1", Step.of("nk_lif_network", "256", "1", "256", "1", ARGS)));
+    /**
+     * One work-group of 256 (the kernels' NET_LOCAL) for the whole network: on CPU devices work-item 0
+     * delivers every spike (nk_lif_network_cpu); elsewhere every work-item delivers onto its own posts.
+     */
+    public static final OpPlan PLAN = OpPlan.of("lif_network",
+            Rule.of("cpu", Step.of("nk_lif_network_cpu", "256", "1", "256", "1", ARGS)),
+            Rule.of("1", Step.of("nk_lif_network", "256", "1", "256", "1", ARGS)));
     static final List<String> STATE = List.of("v", "i_e", "i_i", "refractory", "rate", "count");
 
     public LifNetworkOp() {
@@ -197,13 +202,14 @@ public final class LifNetworkOp extends Op {
     }
 
     /**
-     * Small networks: sizes around the work-group's chunking, 1 to 5 delay slots with delays of 1 to d (and a
+     * Small networks: sizes around the work-group's chunking (and one where most neurons fire together), 1 to 5 delay slots with delays of 1 to d (and a
      * few outside), 1 to 3 populations with and without a Poisson background, a record that overflows in one case.
      */
     @Override public List<Case> cases(boolean quick) {
         // n, k, d, steps, npop, m (background columns; 0: no background)
         int[][] sizes = quick ? new int[][] {{40, 6, 1, 60, 2, 0}, {300, 17, 4, 80, 3, 6}}
-                : new int[][] {{1, 1, 1, 10, 1, 0}, {40, 6, 1, 60, 2, 0}, {257, 9, 3, 50, 2, 4}, {300, 17, 4, 80, 3, 6}, {600, 30, 5, 40, 2, 0}};
+                : new int[][] {{1, 1, 1, 10, 1, 0}, {40, 6, 1, 60, 2, 0}, {257, 9, 3, 50, 2, 4}, {300, 17, 4, 80, 3, 6}, {600, 30, 5, 40, 2, 0},
+                    {2600, 4, 2, 3, 2, 0}};   // most of 2600 neurons fire at once: more spikes in a step than the GPU kernel lists at a time
         List<Case> cases = new ArrayList<>();
         int c = 0;
         for (int[] s : sizes) {
@@ -242,7 +248,7 @@ public final class LifNetworkOp extends Op {
         int size = shapes.get(input)[0] * shapes.get(input)[1];
         float[] out = new float[size];
         switch (input) {
-            case "v" -> { for (int j = 0; j < n; j++) out[j] = (float) (-60 + 10.5 * rnd.nextDouble()); }
+            case "v" -> { for (int j = 0; j < n; j++) out[j] = (float) (n >= 2000 ? -50.2 + 5 * rnd.nextDouble() : -60 + 10.5 * rnd.nextDouble()); }
             case "i_e", "i_i", "ring_e", "ring_i" -> { for (int j = 0; j < size; j++) out[j] = (float) (0.2 * rnd.nextDouble()); }
             case "refractory" -> { for (int j = 0; j < n; j++) out[j] = rnd.nextInt(4) == 0 ? rnd.nextInt(p.getInt("refractory_steps") + 1) : 0; }
             case "rate", "count" -> { for (int j = 0; j < n; j++) out[j] = rnd.nextInt(3); }
