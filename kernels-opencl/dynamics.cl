@@ -205,9 +205,16 @@ __kernel void nk_rate_multistep(const int batch, const int n, const int m, const
 #define NET_LOCAL 256
 #define NET_LIST_CAP 1024
 
+// nvcc spilled registers in nk_lif_network with these loops unrolled; PoCL runs them faster unrolled.
+#ifdef NK_CUDA
+#define NK_CUDA_NO_UNROLL _Pragma("unroll 1")
+#else
+#define NK_CUDA_NO_UNROLL
+#endif
+
 // One step's update of neurons j0 .. j1 - 1. Two loops on the uniform w_bg: without a background the update
 // loop holds nothing else, which PoCL vectorizes (the draws' code in the same loop, even untaken, made it 3
-// times slower). Not unrolled: unrolled, nvcc spilled registers in nk_lif_network.
+// times slower). Not unrolled for CUDA (NK_CUDA_NO_UNROLL).
 NK_INLINE void nk_net_update(const int j0, const int j1, const int slot, const int step, const int npop, const int m,
                              const float p22, const float p21e, const float p21i, const float p20, const float p11e, const float p11i,
                              const float v_rest, const float v_reset, const float v_thresh, const float i_offset,
@@ -221,7 +228,7 @@ NK_INLINE void nk_net_update(const int j0, const int j1, const int slot, const i
                              __global float* S, const int offS, const int ldS) {
     if (w_bg != 0.0f) {
         uint4 x = NK_UINT4(0u, 0u, 0u, 0u);
-#pragma unroll 1
+NK_CUDA_NO_UNROLL
         for (int j = j0; j < j1; j++) {
             const float pid = AT(POPID, offP, ldP, 0, j);
             const int ok = pid >= 0.0f && pid < (float) npop;
@@ -229,7 +236,7 @@ NK_INLINE void nk_net_update(const int j0, const int j1, const int slot, const i
             if (j == j0 || (j & 3) == 0) x = nk_philox4x32_10(NK_UINT4((uint) (j >> 2), (uint) step, (uint) stream, 2u), key);
             const float u = (float) (nk_lane(x, j & 3) >> 8) * 5.9604644775390625e-8f;
             int events = 0;
-#pragma unroll 1
+NK_CUDA_NO_UNROLL
             for (int c = 0; c < m; c++) events += u >= AT(BG, offBG, ldBG, row, c) ? 1 : 0;
             const float se = fma((float) (ok ? events : 0), w_bg, AT(RING_E, offRE, ldRE, slot, j)), si = AT(RING_I, offRI, ldRI, slot, j);
             AT(RING_E, offRE, ldRE, slot, j) = 0.0f;
@@ -239,7 +246,7 @@ NK_INLINE void nk_net_update(const int j0, const int j1, const int slot, const i
                            0.0f, se, si, &AT(S, offS, ldS, 0, j), &AT(RATE, offRATE, ldRATE, 0, j), &AT(COUNT, offCOUNT, ldCOUNT, 0, j));
         }
     } else {
-#pragma unroll 1
+NK_CUDA_NO_UNROLL
         for (int j = j0; j < j1; j++) {
             const float se = AT(RING_E, offRE, ldRE, slot, j), si = AT(RING_I, offRI, ldRI, slot, j);
             AT(RING_E, offRE, ldRE, slot, j) = 0.0f;
