@@ -753,7 +753,8 @@ static void act_rate(void) {
         if (C->rows != 1 || C->cols != R->cols) problem(&e, NK_ERR_ARGUMENT, "c is");
         if (noise != 0.0f && tau.kind == A_NULL) problem(&e, NK_ERR_ARGUMENT, "needs tau");
         if (noise != 0.0f && tau.kind == A_INDEX && (bufs[tau.index].rows != 1 || bufs[tau.index].cols != R->cols)) problem(&e, NK_ERR_ARGUMENT, "tau is");
-        if (r.index == x.index || r.index == c.index || (tau.kind == A_INDEX && r.index == tau.index)) problem(&e, NK_ERR_ARGUMENT, "overlaps");
+        /* tau is read only with noise (the library leaves it out otherwise), so only then may it not alias r */
+        if (r.index == x.index || r.index == c.index || (noise != 0.0f && tau.kind == A_INDEX && r.index == tau.index)) problem(&e, NK_ERR_ARGUMENT, "overlaps");
     }
     if (!CALL(&e, nk_rate_step((nk_device*) d.h, activation, below(2), (nk_buffer*) r.h, (nk_buffer*) x.h, (nk_buffer*) c.h, (nk_buffer*) tau.h, noise,
                                   next_u64(), 0, below(100)))) {
