@@ -38,6 +38,15 @@ NK_INLINE uint nk_lane(const uint4 x, const int i) {
     return (i & 2) ? hi : lo;
 }
 
+// An approximately standard normal from one Philox block (Irwin-Hall): z = (S 2^-24 - 2) sqrt(3), S the sum of
+// the four lanes' 24 high bits; mean 0, variance 1, |z| < 3.47. Integer sums and one rounding: the same bits
+// everywhere (ops/ConnectOp.irwinHall is the reference).
+NK_INLINE float nk_irwin_hall(const uint4 counter, const uint2 key) {
+    const uint4 z4 = nk_philox4x32_10(counter, key);
+    const int sum = (int) (z4.x >> 8) + (int) (z4.y >> 8) + (int) (z4.z >> 8) + (int) (z4.w >> 8);
+    return ((float) sum * 5.9604644775390625e-8f - 2.0f) * 1.7320508f;
+}
+
 // nk_connect: appends one projection's synapses to the rows of a padded table (ops/ConnectOp.java), one
 //   work-item per presynaptic neuron: row j = row0 + r of the table for r < rows, posts post0 .. post0 +
 //   n_post - 1, every choice from Philox so every device builds the same table. Neuron j itself (post j) is
@@ -104,18 +113,11 @@ __kernel void nk_connect(const int rows, const int k, const int rule, const int 
         if (count < k) {
             float wq = w;
             if (w_sd != 0.0f) {
-                const uint4 z4 = nk_philox4x32_10(NK_UINT4((uint) j, (uint) stream, (uint) count, 3u), key);
-                const int sum = (int) (z4.x >> 8) + (int) (z4.y >> 8) + (int) (z4.z >> 8) + (int) (z4.w >> 8);
-                const float z = ((float) sum * 5.9604644775390625e-8f - 2.0f) * 1.7320508f;
-                wq = fma(w_sd, z, w);
+                wq = fma(w_sd, nk_irwin_hall(NK_UINT4((uint) j, (uint) stream, (uint) count, 3u), key), w);
                 if (w >= 0.0f ? wq < 0.0f : wq > 0.0f) wq = 0.0f;
             }
             float dl = delay;
-            if (delay_sd != 0.0f) {
-                const uint4 z4 = nk_philox4x32_10(NK_UINT4((uint) j, (uint) stream, (uint) count, 4u), key);
-                const int sum = (int) (z4.x >> 8) + (int) (z4.y >> 8) + (int) (z4.z >> 8) + (int) (z4.w >> 8);
-                dl = fma(delay_sd, ((float) sum * 5.9604644775390625e-8f - 2.0f) * 1.7320508f, delay);
-            }
+            if (delay_sd != 0.0f) dl = fma(delay_sd, nk_irwin_hall(NK_UINT4((uint) j, (uint) stream, (uint) count, 4u), key), delay);
             dl = floor(dl + 0.5f);
             dl = dl < 1.0f ? 1.0f : dl > (float) max_delay ? (float) max_delay : dl;
             AT(T, offT, ldT, j, count) = (float) (post0 + t);

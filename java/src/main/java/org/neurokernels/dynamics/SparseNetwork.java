@@ -289,8 +289,7 @@ public final class SparseNetwork implements AutoCloseable {
             io.put("count", t.get("conn_count"));
             device.run(connect, io, connect.params(m));
         }
-        float[] counts = device.download(t.get("conn_count"));
-        return counts;
+        return device.download(t.get("conn_count"));
     }
 
     private void closeTable() {

@@ -121,18 +121,11 @@ public final class ConnectOp extends Op {
                 if (c < k) {
                     float wq = w;
                     if (wSd != 0f) {
-                        int[] z4 = Philox.philox4x32_10(new int[] {j, stream, c, 3}, key);
-                        int sum = (z4[0] >>> 8) + (z4[1] >>> 8) + (z4[2] >>> 8) + (z4[3] >>> 8);
-                        float z = ((float) sum * 5.9604644775390625e-8f - 2.0f) * 1.7320508f;
-                        wq = Math.fma(wSd, z, w);
+                        wq = Math.fma(wSd, irwinHall(new int[] {j, stream, c, 3}, key), w);
                         if (w >= 0f ? wq < 0f : wq > 0f) wq = 0f;
                     }
                     float dl = delay;
-                    if (delaySd != 0f) {
-                        int[] z4 = Philox.philox4x32_10(new int[] {j, stream, c, 4}, key);
-                        int sum = (z4[0] >>> 8) + (z4[1] >>> 8) + (z4[2] >>> 8) + (z4[3] >>> 8);
-                        dl = Math.fma(delaySd, ((float) sum * 5.9604644775390625e-8f - 2.0f) * 1.7320508f, delay);
-                    }
+                    if (delaySd != 0f) dl = Math.fma(delaySd, irwinHall(new int[] {j, stream, c, 4}, key), delay);
                     dl = (float) Math.floor(dl + 0.5f);
                     dl = dl < 1f ? 1f : dl > (float) maxDelay ? (float) maxDelay : dl;
                     t[j * k + c] = post0 + target;
@@ -154,6 +147,13 @@ public final class ConnectOp extends Op {
         out.put("delays", new HostMatrix(n, k, dls));
         out.put("count", new HostMatrix(n, 1, count));
         return out;
+    }
+
+    /** nk_irwin_hall: (S 2^-24 - 2) sqrt(3), S the sum of the 24 high bits of Philox(counter, key)'s four lanes. */
+    static float irwinHall(int[] counter, int[] key) {
+        int[] z4 = Philox.philox4x32_10(counter, key);
+        int sum = (z4[0] >>> 8) + (z4[1] >>> 8) + (z4[2] >>> 8) + (z4[3] >>> 8);
+        return ((float) sum * 5.9604644775390625e-8f - 2.0f) * 1.7320508f;
     }
 
     @Override public List<Case> cases(boolean quick) {

@@ -272,13 +272,9 @@ public final class LifNetworkOp extends Op {
             case "bg" -> {
                 int npop = shapes.get("bg")[0], m = shapes.get("bg")[1];
                 for (int q = 0; q < npop; q++) {
-                    double lambda = 0.2 + 1.3 * rnd.nextDouble(), pk = Math.exp(-lambda), cdf = pk;
+                    double lambda = 0.2 + 1.3 * rnd.nextDouble();
                     boolean none = m == 1 || (npop > 1 && q == npop - 1);
-                    for (int c = 0; c < m; c++) {
-                        out[q * m + c] = none ? 1f : (float) cdf;
-                        pk *= lambda / (c + 1);
-                        cdf += pk;
-                    }
+                    System.arraycopy(poissonCdf(none ? 0 : lambda, m), 0, out, q * m, m);
                 }
             }
             case "nrec" -> { out[0] = 0; out[1] = 0; }
