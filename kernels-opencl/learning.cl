@@ -225,6 +225,197 @@ __kernel void nk_philox(const int n, __global const uint* ctr, const int offC, c
     vstore4(x, 0, out + offO + r * ldO);
 }
 
+// ---- rnn_grad: a recurrent rate or LIF network and its gradient for a batch of sequences, one launch ----
+// One work-group of RNN_LOCAL work-items per sequence b; work-item l owns units l, l + RNN_LOCAL, ... and
+// their rows of every weight and gradient, so no two work-items write the same element. Forward over the
+// steps t: the units (rate: h = alpha h + (1 - alpha)(W_rec r + W_in x + b), r = f(h), d = f'(h); LIF:
+// v = alpha v + W_rec z (no diagonal) + W_in x + b - v_th z, z = H(v - v_th), d = psi), the leaky readout
+// y = kappa y + W_out z + b_out and dE/dy (squared error every step, or softmax cross-entropy at the last
+// step). Online rules (e-prop, RFLO) update the eligibility traces of each unit's row every step and
+// accumulate G += L F_kappa(e) + R e, L = B dE/dy, never storing a trace's history; the readout gets its
+// exact gradient online. BPTT stores y, z and d (outputs anyway) and runs the backward pass after the
+// forward one. Local memory (sh): z^{t-1} and z^t (swapped each step; dv^{t+1} and dv^t in the backward
+// pass), the presynaptic traces of the recurrent and the input weights, h or v, refractory counters, the
+// readout's filtered z, y and dE/dy (dy backward), the loss and the readout's filtered 1.
+#define RNN_LOCAL 64
+
+// dE/dy_q: squared error (kind 0) or softmax cross-entropy at the last step (kind 1, lse = log sum exp y).
+NK_INLINE float nk_rnn_err(const int kind, const int last, const float y, const float target, const float lse) {
+    return kind == 0 ? y - target : (last ? exp(y - lse) - target : 0.0f);
+}
+
+NK_INLINE float nk_rnn_loss(const int kind, const int last, const float y, const float target, const float lse) {
+    const float e = y - target;
+    return kind == 0 ? 0.5f * e * e : (last ? -target * (y - lse) : 0.0f);
+}
+
+__kernel void NK_WORK_GROUP_SIZE(RNN_LOCAL, 1)
+nk_rnn_grad(const int n, const int m, const int k, const int steps, const int network, const int act,
+            const float alpha, const float kappa, const float v_th, const float gamma, const int refractory_steps,
+            const int rule, const int stop_reset, const int kind, const int has_rs,
+            __global const float* WIN, const int offWIN, const int ldWIN, __global const float* WREC, const int offWREC, const int ldWREC,
+            __global const float* BIAS, const int offBIAS, const int ldBIAS, __global const float* WOUT, const int offWOUT, const int ldWOUT,
+            __global const float* BOUT, const int offBOUT, const int ldBOUT, __global const float* FB, const int offFB, const int ldFB,
+            __global const float* X, const int offX, const int ldX, __global const float* TGT, const int offTGT, const int ldTGT,
+            __global const float* RS, const int offRS, const int ldRS,
+            __global float* Y, const int offY, const int ldY, __global float* Z, const int offZ, const int ldZ,
+            __global float* D, const int offD, const int ldD, __global float* G, const int offG, const int ldG,
+            __global float* LOSS, const int offL, const int ldL, __global float* E, const int offE, const int ldE
+            NK_LOCAL_ARG(float, sh)) {
+    NK_LOCAL_ARG_DECL(float, sh)
+    const int b = (int) get_group_id(0), lid = (int) get_local_id(0);
+    const int lif = network == 1, online = rule != 0, rflo = rule == 2;
+    const float c = lif ? 1.0f : 1.0f - alpha;          // d(input to h or v)/d(drive): the rate unit's 1 - alpha
+    const int gRec = n * m, gB = gRec + n * n, gOut = gB + n, gBout = gOut + k * n, eCols = gOut;
+    const int oQ = 2 * n, oQin = 3 * n, oH = 3 * n + m, oRef = oH + n, oZf = oRef + n, oY = oZf + n, oErr = oY + k, oS = oErr + k;
+    int oPrev = 0, oCur = n;
+    for (int e = lid; e < gBout + k; e += RNN_LOCAL) AT(G, offG, ldG, b, e) = 0.0f;
+    for (int e = lid; e < 2 * eCols; e += RNN_LOCAL) AT(E, offE, ldE, b, e) = 0.0f;
+    for (int i = lid; i < n; i += RNN_LOCAL) sh[i] = sh[oQ + i] = sh[oH + i] = sh[oRef + i] = sh[oZf + i] = 0.0f;
+    for (int i = lid; i < m; i += RNN_LOCAL) sh[oQin + i] = 0.0f;
+    for (int q = lid; q < k; q += RNN_LOCAL) sh[oY + q] = 0.0f;
+    if (lid == 0) sh[oS] = sh[oS + 1] = sh[oS + 2] = 0.0f;   // loss, filtered 1 of the readout, presynaptic trace of b
+    barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
+    for (int t = 0; t < steps; t++) {
+        const int xr = t * m;
+        if (online) {    // presynaptic traces from z^{t-1} and x^t: LIF ubar = alpha ubar + u, rate q = alpha q + (1 - alpha) u, RFLO u
+            for (int i = lid; i < n; i += RNN_LOCAL) sh[oQ + i] = rflo ? sh[oPrev + i] : fma(alpha, sh[oQ + i], c * sh[oPrev + i]);
+            for (int i = lid; i < m; i += RNN_LOCAL) sh[oQin + i] = rflo ? AT(X, offX, ldX, b, xr + i) : fma(alpha, sh[oQin + i], c * AT(X, offX, ldX, b, xr + i));
+        }
+        for (int j = lid; j < n; j += RNN_LOCAL) {
+            float a = AT(BIAS, offBIAS, ldBIAS, 0, j);
+            for (int i = 0; i < n; i++) if (!lif || i != j) a = fma(AT(WREC, offWREC, ldWREC, j, i), sh[oPrev + i], a);
+            for (int i = 0; i < m; i++) a = fma(AT(WIN, offWIN, ldWIN, j, i), AT(X, offX, ldX, b, xr + i), a);
+            float z = 0.0f, d = 0.0f;
+            if (lif) {
+                const float v = fma(alpha, sh[oH + j], fma(-v_th, sh[oPrev + j], a));
+                sh[oH + j] = v;
+                if (sh[oRef + j] > 0.0f) {
+                    sh[oRef + j] -= 1.0f;
+                } else {
+                    z = v > v_th ? 1.0f : 0.0f;
+                    d = gamma / v_th * fmax(0.0f, 1.0f - fabs(v - v_th) / v_th);
+                    if (z != 0.0f) sh[oRef + j] = (float) refractory_steps;
+                }
+            } else {
+                const float h = fma(alpha, sh[oH + j], c * a);
+                sh[oH + j] = h;
+                z = nk_activate(act, h);
+                d = nk_derivative_pre(act, h);
+            }
+            sh[oCur + j] = z;
+            AT(Z, offZ, ldZ, b, t * n + j) = z;
+            AT(D, offD, ldD, b, t * n + j) = d;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int q = lid; q < k; q += RNN_LOCAL) {
+            float y = fma(kappa, sh[oY + q], AT(BOUT, offBOUT, ldBOUT, 0, q));
+            for (int j = 0; j < n; j++) y = fma(AT(WOUT, offWOUT, ldWOUT, q, j), sh[oCur + j], y);
+            sh[oY + q] = y;
+            AT(Y, offY, ldY, b, t * k + q) = y;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        if (lid == 0) {
+            const int last = t == steps - 1;
+            float mx = -INFINITY, se = 0.0f, l = 0.0f;
+            if (kind == 1 && last) {
+                for (int q = 0; q < k; q++) mx = fmax(mx, sh[oY + q]);
+                for (int q = 0; q < k; q++) se += exp(sh[oY + q] - mx);
+            }
+            const float lse = mx + log(se);
+            for (int q = 0; q < k; q++) {
+                const float tq = AT(TGT, offTGT, ldTGT, b, t * k + q);
+                sh[oErr + q] = nk_rnn_err(kind, last, sh[oY + q], tq, lse);
+                l += nk_rnn_loss(kind, last, sh[oY + q], tq, lse);
+            }
+            sh[oS] += l;
+            if (online) {
+                sh[oS + 1] = fma(kappa, sh[oS + 1], 1.0f);
+                for (int q = 0; q < k; q++) AT(G, offG, ldG, b, gBout + q) = fma(sh[oErr + q], sh[oS + 1], AT(G, offG, ldG, b, gBout + q));
+            }
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        if (online) {
+            const float qone = rflo ? 1.0f : fma(alpha, sh[oS + 2], c);   // every work-item computes it; work-item 0 stores it below
+            for (int j = lid; j < n; j += RNN_LOCAL) {
+                float lj = 0.0f;
+                for (int q = 0; q < k; q++) lj = fma(AT(FB, offFB, ldFB, j, q), sh[oErr + q], lj);
+                const float zf = fma(kappa, sh[oZf + j], sh[oCur + j]), d = AT(D, offD, ldD, b, t * n + j);
+                const float rj = has_rs ? AT(RS, offRS, ldRS, 0, j) : 0.0f;
+                sh[oZf + j] = zf;
+                for (int q = 0; q < k; q++) AT(G, offG, ldG, b, gOut + q * n + j) = fma(sh[oErr + q], zf, AT(G, offG, ldG, b, gOut + q * n + j));
+                // the row of unit j in W_in (columns 0..m-1), W_rec (m..m+n-1) and b (m+n), one loop over the three
+                for (int col = 0; col <= m + n; col++) {
+                    const int rec = col >= m && col < m + n, i = col - m;
+                    if (lif && rec && i == j) continue;
+                    const int ge = col < m ? j * m + col : (rec ? gRec + j * n + i : gB + j);
+                    const float u = col < m ? sh[oQin + col] : (rec ? sh[oQ + i] : qone);
+                    float e = d * u;
+                    if (rflo) {
+                        e = fma(alpha, AT(E, offE, ldE, b, eCols + ge), c * e);
+                        AT(E, offE, ldE, b, eCols + ge) = e;
+                    }
+                    const float f = fma(kappa, AT(E, offE, ldE, b, ge), e);
+                    AT(E, offE, ldE, b, ge) = f;
+                    AT(G, offG, ldG, b, ge) = fma(rj, e, fma(lj, f, AT(G, offG, ldG, b, ge)));
+                }
+            }
+            barrier(CLK_LOCAL_MEM_FENCE);
+            if (lid == 0) sh[oS + 2] = qone;
+        }
+        oPrev = oCur;
+        oCur = n - oCur;
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (!online) {
+        // backward: dv^{t+1} in sh[oPrev..], dv^t in sh[oCur..], dy in sh[oErr..]
+        for (int i = lid; i < n; i += RNN_LOCAL) sh[oPrev + i] = 0.0f;
+        for (int q = lid; q < k; q += RNN_LOCAL) sh[oErr + q] = 0.0f;
+        barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
+        for (int t = steps - 1; t >= 0; t--) {
+            if (lid == 0) {
+                const int last = t == steps - 1;
+                float mx = -INFINITY, se = 0.0f;
+                if (kind == 1 && last) {
+                    for (int q = 0; q < k; q++) mx = fmax(mx, AT(Y, offY, ldY, b, t * k + q));
+                    for (int q = 0; q < k; q++) se += exp(AT(Y, offY, ldY, b, t * k + q) - mx);
+                }
+                const float lse = mx + log(se);
+                for (int q = 0; q < k; q++) {
+                    const float e = nk_rnn_err(kind, last, AT(Y, offY, ldY, b, t * k + q), AT(TGT, offTGT, ldTGT, b, t * k + q), lse);
+                    sh[oErr + q] = fma(kappa, sh[oErr + q], e);
+                    AT(G, offG, ldG, b, gBout + q) += sh[oErr + q];
+                }
+            }
+            barrier(CLK_LOCAL_MEM_FENCE);
+            for (int j = lid; j < n; j += RNN_LOCAL) {
+                float dz = has_rs ? AT(RS, offRS, ldRS, 0, j) : 0.0f;
+                const float zj = AT(Z, offZ, ldZ, b, t * n + j);
+                for (int q = 0; q < k; q++) {
+                    dz = fma(AT(WOUT, offWOUT, ldWOUT, q, j), sh[oErr + q], dz);
+                    AT(G, offG, ldG, b, gOut + q * n + j) = fma(sh[oErr + q], zj, AT(G, offG, ldG, b, gOut + q * n + j));
+                }
+                for (int i = 0; i < n; i++) if (!lif || i != j) dz = fma(AT(WREC, offWREC, ldWREC, i, j), c * sh[oPrev + i], dz);
+                if (lif && !stop_reset) dz = fma(-v_th, sh[oPrev + j], dz);
+                sh[oCur + j] = fma(AT(D, offD, ldD, b, t * n + j), dz, alpha * sh[oPrev + j]);
+            }
+            barrier(CLK_LOCAL_MEM_FENCE);
+            for (int j = lid; j < n; j += RNN_LOCAL) {
+                const float da = c * sh[oCur + j];
+                AT(G, offG, ldG, b, gB + j) += da;
+                for (int i = 0; i < m; i++) AT(G, offG, ldG, b, j * m + i) = fma(da, AT(X, offX, ldX, b, t * m + i), AT(G, offG, ldG, b, j * m + i));
+                if (t > 0) for (int i = 0; i < n; i++) if (!lif || i != j) {
+                    AT(G, offG, ldG, b, gRec + j * n + i) = fma(da, AT(Z, offZ, ldZ, b, (t - 1) * n + i), AT(G, offG, ldG, b, gRec + j * n + i));
+                }
+            }
+            oPrev = oCur;
+            oCur = n - oCur;
+            barrier(CLK_LOCAL_MEM_FENCE);
+        }
+    }
+    if (lid == 0) AT(LOSS, offL, ldL, b, 0) = sh[oS];
+}
+
 #ifndef NK_CUDA
 // ---- CPU-device variant (OpenCL only) ----
 

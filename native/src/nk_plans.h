@@ -2851,6 +2851,320 @@ static int nk_op_plan_connect(const double* v, nk_op_call* out) {
     return 0;
 }
 
+/* op rnn_grad */
+static const nk_op_tensor nk_op_tensors_rnn_grad[] = {{"w_in", NK_ROLE_IN, 0}, {"w_rec", NK_ROLE_IN, 0}, {"bias", NK_ROLE_IN, 0}, {"w_out", NK_ROLE_IN, 0}, {"b_out", NK_ROLE_IN, 0}, {"feedback", NK_ROLE_IN, 1}, {"x", NK_ROLE_IN, 0}, {"target", NK_ROLE_IN, 0}, {"rate_signal", NK_ROLE_IN, 1}, {"y", NK_ROLE_OUT, 0}, {"z", NK_ROLE_OUT, 0}, {"d", NK_ROLE_OUT, 0}, {"grad", NK_ROLE_OUT, 0}, {"loss", NK_ROLE_OUT, 0}, {"traces", NK_ROLE_OUT, 0}, };
+static const nk_op_param nk_op_params_rnn_grad[] = {{"network", NK_PARAM_INT, "0"}, {"steps", NK_PARAM_INT, "1"}, {"activation", NK_PARAM_ACTIVATION, "tanh"}, {"alpha", NK_PARAM_FLOAT, "0.9"}, {"kappa", NK_PARAM_FLOAT, "0.9"}, {"v_th", NK_PARAM_FLOAT, "0.03"}, {"gamma", NK_PARAM_FLOAT, "0.3"}, {"refractory_steps", NK_PARAM_INT, "0"}, {"rule", NK_PARAM_INT, "0"}, {"stop_reset", NK_PARAM_BOOL, "false"}, {"objective", NK_PARAM_INT, "0"}, };
+static int nk_op_check_rnn_grad(const double* v, char* msg, size_t cap) {
+    const double w_in_rows = v[0];
+    const double w_in_cols = v[1];
+    const double has_w_in = v[4];
+    const double w_rec_rows = v[5];
+    const double w_rec_cols = v[6];
+    const double has_w_rec = v[9];
+    const double bias_rows = v[10];
+    const double bias_cols = v[11];
+    const double has_bias = v[14];
+    const double w_out_rows = v[15];
+    const double w_out_cols = v[16];
+    const double has_w_out = v[19];
+    const double b_out_rows = v[20];
+    const double b_out_cols = v[21];
+    const double has_b_out = v[24];
+    const double feedback_rows = v[25];
+    const double feedback_cols = v[26];
+    const double has_feedback = v[29];
+    const double x_rows = v[30];
+    const double x_cols = v[31];
+    const double has_x = v[34];
+    const double target_rows = v[35];
+    const double target_cols = v[36];
+    const double has_target = v[39];
+    const double rate_signal_rows = v[40];
+    const double rate_signal_cols = v[41];
+    const double has_rate_signal = v[44];
+    const double y_rows = v[45];
+    const double y_cols = v[46];
+    const double has_y = v[49];
+    const double z_rows = v[50];
+    const double z_cols = v[51];
+    const double has_z = v[54];
+    const double d_rows = v[55];
+    const double d_cols = v[56];
+    const double has_d = v[59];
+    const double grad_rows = v[60];
+    const double grad_cols = v[61];
+    const double has_grad = v[64];
+    const double loss_rows = v[65];
+    const double loss_cols = v[66];
+    const double has_loss = v[69];
+    const double traces_rows = v[70];
+    const double traces_cols = v[71];
+    const double has_traces = v[74];
+    const double network = v[79];
+    const double steps = v[80];
+    const double v_th = v[84];
+    const double refractory_steps = v[86];
+    const double rule = v[87];
+    const double objective = v[89];
+    char d0[32], d1[32];
+    (void) d0; (void) d1;
+    double n = NAN;
+    double m = NAN;
+    double k = NAN;
+    double b = NAN;
+    if (!(network == 0 || network == 1)) {
+        snprintf(msg, cap, "rnn_grad: network must be 0 (rate) or 1 (LIF)");
+        return 1;
+    }
+    if (!(rule >= 0 && rule <= 2)) {
+        snprintf(msg, cap, "rnn_grad: rule must be 0 (BPTT), 1 (e-prop) or 2 (RFLO)");
+        return 1;
+    }
+    if (!(rule != 2 || network == 0)) {
+        snprintf(msg, cap, "rnn_grad: RFLO is a rule of the rate network");
+        return 1;
+    }
+    if (!(rule == 0 || has_feedback)) {
+        snprintf(msg, cap, "rnn_grad: e-prop and RFLO need feedback");
+        return 1;
+    }
+    if (!(!has_rate_signal || network == 1)) {
+        snprintf(msg, cap, "rnn_grad: rate_signal is the LIF network's");
+        return 1;
+    }
+    if (!(objective == 0 || objective == 1)) {
+        snprintf(msg, cap, "rnn_grad: objective must be 0 (squared error) or 1 (cross-entropy)");
+        return 1;
+    }
+    if (!(steps >= 1)) {
+        snprintf(msg, cap, "rnn_grad: steps must be at least 1");
+        return 1;
+    }
+    if (!(network == 0 || v_th > 0)) {
+        snprintf(msg, cap, "rnn_grad: v_th must be positive");
+        return 1;
+    }
+    if (!(refractory_steps >= 0 && refractory_steps <= 16777216)) {
+        snprintf(msg, cap, "rnn_grad: refractory_steps must lie in [0, 2^24]");
+        return 1;
+    }
+    if (has_w_in) {
+        n = w_in_rows;
+        m = w_in_cols;
+        if (w_in_rows != (n) || w_in_cols != (m)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rnn_grad", "w_in", w_in_rows, w_in_cols, nk_op_dim((n), d0, sizeof d0), nk_op_dim((m), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "rnn_grad", "w_in");
+        return 1;
+    }
+    if (has_w_rec) {
+        if (w_rec_rows != (n) || w_rec_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rnn_grad", "w_rec", w_rec_rows, w_rec_cols, nk_op_dim((n), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "rnn_grad", "w_rec");
+        return 1;
+    }
+    if (has_bias) {
+        if (bias_rows != (1) || bias_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rnn_grad", "bias", bias_rows, bias_cols, nk_op_dim((1), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "rnn_grad", "bias");
+        return 1;
+    }
+    if (has_w_out) {
+        k = w_out_rows;
+        if (w_out_rows != (k) || w_out_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rnn_grad", "w_out", w_out_rows, w_out_cols, nk_op_dim((k), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "rnn_grad", "w_out");
+        return 1;
+    }
+    if (has_b_out) {
+        if (b_out_rows != (1) || b_out_cols != (k)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rnn_grad", "b_out", b_out_rows, b_out_cols, nk_op_dim((1), d0, sizeof d0), nk_op_dim((k), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "rnn_grad", "b_out");
+        return 1;
+    }
+    if (has_feedback) {
+        if (feedback_rows != (n) || feedback_cols != (k)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rnn_grad", "feedback", feedback_rows, feedback_cols, nk_op_dim((n), d0, sizeof d0), nk_op_dim((k), d1, sizeof d1));
+            return 1;
+        }
+    }
+    if (has_x) {
+        b = x_rows;
+        if (x_rows != (b) || x_cols != (steps * m)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rnn_grad", "x", x_rows, x_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((steps * m), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "rnn_grad", "x");
+        return 1;
+    }
+    if (has_target) {
+        if (target_rows != (b) || target_cols != (steps * k)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rnn_grad", "target", target_rows, target_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((steps * k), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "op %s: input '%s' is missing", "rnn_grad", "target");
+        return 1;
+    }
+    if (has_rate_signal) {
+        if (rate_signal_rows != (1) || rate_signal_cols != (n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rnn_grad", "rate_signal", rate_signal_rows, rate_signal_cols, nk_op_dim((1), d0, sizeof d0), nk_op_dim((n), d1, sizeof d1));
+            return 1;
+        }
+    }
+    if (!(n <= 1024 && m <= 1024)) {
+        snprintf(msg, cap, "rnn_grad: at most 1024 units and 1024 inputs (local memory)");
+        return 1;
+    }
+    if (!(k <= 64)) {
+        snprintf(msg, cap, "rnn_grad: at most 64 outputs");
+        return 1;
+    }
+    if (!(steps * (n + m + k) <= 16777216)) {
+        snprintf(msg, cap, "rnn_grad: steps x (n + m + k) must stay below 2^24");
+        return 1;
+    }
+    if (has_y) {
+        if (y_rows != (b) || y_cols != (steps * k)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rnn_grad", "y", y_rows, y_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((steps * k), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "rnn_grad", "y");
+        return 1;
+    }
+    if (has_z) {
+        if (z_rows != (b) || z_cols != (steps * n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rnn_grad", "z", z_rows, z_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((steps * n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "rnn_grad", "z");
+        return 1;
+    }
+    if (has_d) {
+        if (d_rows != (b) || d_cols != (steps * n)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rnn_grad", "d", d_rows, d_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((steps * n), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "rnn_grad", "d");
+        return 1;
+    }
+    if (has_grad) {
+        if (grad_rows != (b) || grad_cols != (n * m + n * n + n + k * n + k)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rnn_grad", "grad", grad_rows, grad_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((n * m + n * n + n + k * n + k), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "rnn_grad", "grad");
+        return 1;
+    }
+    if (has_loss) {
+        if (loss_rows != (b) || loss_cols != (1)) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rnn_grad", "loss", loss_rows, loss_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((1), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "rnn_grad", "loss");
+        return 1;
+    }
+    if (has_traces) {
+        if (traces_rows != (b) || traces_cols != (2 * n * (n + m + 1))) {
+            snprintf(msg, cap, "%s: %s is %.0fx%.0f, expected %sx%s", "rnn_grad", "traces", traces_rows, traces_cols, nk_op_dim((b), d0, sizeof d0), nk_op_dim((2 * n * (n + m + 1)), d1, sizeof d1));
+            return 1;
+        }
+    } else {
+        snprintf(msg, cap, "%s: output '%s' is missing", "rnn_grad", "traces");
+        return 1;
+    }
+    (void) n;
+    (void) m;
+    (void) k;
+    (void) b;
+    (void) v; (void) msg; (void) cap;
+    return 0;
+}
+static int nk_op_plan_rnn_grad(const double* v, nk_op_call* out) {
+    const double w_in_rows = v[0];
+    const double w_in_cols = v[1];
+    const double w_out_rows = v[15];
+    const double x_rows = v[30];
+    const double has_rate_signal = v[44];
+    const double opencl = v[76];
+    const double kernel = v[77];
+    const double network = v[79];
+    const double steps = v[80];
+    const double activation = v[81];
+    const double alpha = v[82];
+    const double kappa = v[83];
+    const double v_th = v[84];
+    const double gamma = v[85];
+    const double refractory_steps = v[86];
+    const double rule = v[87];
+    const double stop_reset = v[88];
+    const double objective = v[89];
+    const double cpu = (opencl && kernel != 0); (void) cpu;
+    (void) v;
+    if (1) {
+        out[0].kernel = "nk_rnn_grad";
+        out[0].global_x = (long) (x_rows * 64);
+        out[0].global_y = (long) (1);
+        out[0].local_x = (int) (64);
+        out[0].local_y = (int) (1);
+        out[0].nargs = 31;
+        out[0].args[0] = (nk_op_arg) {NK_OPARG_INT, 0, (w_in_rows)};
+        out[0].args[1] = (nk_op_arg) {NK_OPARG_INT, 0, (w_in_cols)};
+        out[0].args[2] = (nk_op_arg) {NK_OPARG_INT, 0, (w_out_rows)};
+        out[0].args[3] = (nk_op_arg) {NK_OPARG_INT, 0, (steps)};
+        out[0].args[4] = (nk_op_arg) {NK_OPARG_INT, 0, (network)};
+        out[0].args[5] = (nk_op_arg) {NK_OPARG_INT, 0, (activation)};
+        out[0].args[6] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (alpha)};
+        out[0].args[7] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (kappa)};
+        out[0].args[8] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (v_th)};
+        out[0].args[9] = (nk_op_arg) {NK_OPARG_FLOAT, 0, (gamma)};
+        out[0].args[10] = (nk_op_arg) {NK_OPARG_INT, 0, (refractory_steps)};
+        out[0].args[11] = (nk_op_arg) {NK_OPARG_INT, 0, (rule)};
+        out[0].args[12] = (nk_op_arg) {NK_OPARG_INT, 0, (stop_reset)};
+        out[0].args[13] = (nk_op_arg) {NK_OPARG_INT, 0, (objective)};
+        out[0].args[14] = (nk_op_arg) {NK_OPARG_INT, 0, (has_rate_signal)};
+        out[0].args[15] = (nk_op_arg) {NK_OPARG_MATRIX, 0, 0};
+        out[0].args[16] = (nk_op_arg) {NK_OPARG_MATRIX, 1, 0};
+        out[0].args[17] = (nk_op_arg) {NK_OPARG_MATRIX, 2, 0};
+        out[0].args[18] = (nk_op_arg) {NK_OPARG_MATRIX, 3, 0};
+        out[0].args[19] = (nk_op_arg) {NK_OPARG_MATRIX, 4, 0};
+        out[0].args[20] = (nk_op_arg) {NK_OPARG_MATRIX, 5, 0};
+        out[0].args[21] = (nk_op_arg) {NK_OPARG_MATRIX, 6, 0};
+        out[0].args[22] = (nk_op_arg) {NK_OPARG_MATRIX, 7, 0};
+        out[0].args[23] = (nk_op_arg) {NK_OPARG_MATRIX, 8, 0};
+        out[0].args[24] = (nk_op_arg) {NK_OPARG_MATRIX, 9, 0};
+        out[0].args[25] = (nk_op_arg) {NK_OPARG_MATRIX, 10, 0};
+        out[0].args[26] = (nk_op_arg) {NK_OPARG_MATRIX, 11, 0};
+        out[0].args[27] = (nk_op_arg) {NK_OPARG_MATRIX, 12, 0};
+        out[0].args[28] = (nk_op_arg) {NK_OPARG_MATRIX, 13, 0};
+        out[0].args[29] = (nk_op_arg) {NK_OPARG_MATRIX, 14, 0};
+        out[0].args[30] = (nk_op_arg) {NK_OPARG_LOCAL, 0, (6 * w_in_rows + w_in_cols + 2 * w_out_rows + 3)};
+        return 1;
+    }
+    (void) out;
+    return 0;
+}
+
 /* op gemm */
 static const nk_op_tensor nk_op_tensors_gemm[] = {{"a", NK_ROLE_IN, 0}, {"b", NK_ROLE_IN, 0}, {"c", NK_ROLE_INOUT, 0}, };
 static const nk_op_param nk_op_params_gemm[] = {{"trans_a", NK_PARAM_BOOL, "false"}, {"trans_b", NK_PARAM_BOOL, "false"}, {"alpha", NK_PARAM_FLOAT, "1"}, {"beta", NK_PARAM_FLOAT, "0"}, };
@@ -3313,12 +3627,13 @@ static const nk_op_def nk_ops[] = {
     {"clamp", 2, 2, 0, 16, nk_op_tensors_clamp, nk_op_params_clamp, NULL, "y:x ", nk_op_check_clamp, nk_op_plan_clamp},
     {"lif_network", 17, 19, 0, 108, nk_op_tensors_lif_network, nk_op_params_lif_network, NULL, "", nk_op_check_lif_network, nk_op_plan_lif_network},
     {"connect", 4, 15, 0, 39, nk_op_tensors_connect, nk_op_params_connect, NULL, "", nk_op_check_connect, nk_op_plan_connect},
+    {"rnn_grad", 15, 11, 0, 90, nk_op_tensors_rnn_grad, nk_op_params_rnn_grad, NULL, "", nk_op_check_rnn_grad, nk_op_plan_rnn_grad},
     {"gemm", 3, 4, 0, 23, nk_op_tensors_gemm, nk_op_params_gemm, NULL, "", nk_op_check_gemm, NULL},
     {"dense_forward", 5, 1, 0, 30, nk_op_tensors_dense_forward, nk_op_params_dense_forward, NULL, "", nk_op_check_dense_forward, NULL},
     {"backward_delta", 4, 3, 0, 27, nk_op_tensors_backward_delta, nk_op_params_backward_delta, NULL, "", nk_op_check_backward_delta, NULL},
     {"dense_update", 7, 3, 0, 42, nk_op_tensors_dense_update, nk_op_params_dense_update, NULL, "", nk_op_check_dense_update, NULL},
     {"output_layer", 9, 1, 0, 50, nk_op_tensors_output_layer, nk_op_params_output_layer, NULL, "", nk_op_check_output_layer, NULL},
 };
-#define NK_OP_COUNT 28
+#define NK_OP_COUNT 29
 
 #endif

@@ -13,7 +13,7 @@ public final class OpRegistry {
                 new Axpy(), new Scale(), new Copy(), new ColumnSums(), new SoftmaxXent(), new Dot(), new FrobeniusNorm(),
                 new SgdUpdate(), new KpUpdate(), new DenseUpdate(), new OutputLayer(), new GatherRows(), new SignFeedback(), new Mse(), new RandomUniform(),
                 new LifStepOp(), new RateStepOp(), new RateMultistepOp(), new IzhikevichStepOp(), new PoissonOp(), new PhiloxOp(),
-                new Clamp(), new LifNetworkOp(), new ConnectOp())) {
+                new Clamp(), new LifNetworkOp(), new ConnectOp(), new RnnGradOp())) {
             OPS.put(op.name(), op);
         }
     }

@@ -7,17 +7,17 @@ package org.neurokernels.learning.recurrent;
  * <p>e-prop: e_ij^t = post_i^t pre_j^t, the caller passing the postsynaptic factor (f'(h_i^t) or psi_i^t)
  * and the already low-pass-filtered presynaptic activity. RFLO: e_ij^t = P_ij^t with
  * P_ij^t = alpha P_ij^{t-1} + (1 - alpha) post_i^t pre_j^t, the caller passing the raw presynaptic activity.
- * Each step adds L_i^t F_kappa(e_ij)^t to the gradient, F_kappa(e)^t = kappa F_kappa(e)^{t-1} + e^t, and keeps
- * sum_t e_ij^t where a regularizer needs it. With noDiagonal (LIF W_rec) the diagonal is skipped.
+ * Each step adds L_i^t F_kappa(e_ij)^t + R_i e_ij^t to the gradient, F_kappa(e)^t = kappa F_kappa(e)^{t-1} + e^t,
+ * R_i being a rate regularizer's dE/dz_i (or none). With noDiagonal (LIF W_rec) the diagonal is skipped.
  */
 final class Eligibility {
     private final int rows, cols;
     private final boolean noDiagonal;
     private final double kappa, rfloAlpha;
-    private final double[] filtered, rflo, sum;
+    private final double[] filtered, rflo;
 
     /** rfloAlpha: NaN for e-prop's factored trace, the units' alpha for RFLO's P. */
-    Eligibility(int rows, int cols, boolean noDiagonal, double kappa, double rfloAlpha, double[] sum) {
+    Eligibility(int rows, int cols, boolean noDiagonal, double kappa, double rfloAlpha) {
         this.rows = rows;
         this.cols = cols;
         this.noDiagonal = noDiagonal;
@@ -25,11 +25,10 @@ final class Eligibility {
         this.rfloAlpha = rfloAlpha;
         this.filtered = new double[rows * cols];
         this.rflo = Double.isNaN(rfloAlpha) ? null : new double[rows * cols];
-        this.sum = sum;
     }
 
-    /** One step: update the trace, its filtered version, g += L F_kappa(e), and sum += e if kept. */
-    void step(double[] post, double[] pre, double[] learning, double[] g) {
+    /** One step: update the trace and its filtered version, g += L F_kappa(e) + R e (reg: R, or null for none). */
+    void step(double[] post, double[] pre, double[] learning, double[] reg, double[] g) {
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < cols; j++) {
                 if (noDiagonal && i == j) continue;
@@ -38,8 +37,14 @@ final class Eligibility {
                 if (rflo != null) e = rflo[ij] = rfloAlpha * rflo[ij] + (1 - rfloAlpha) * e;
                 filtered[ij] = kappa * filtered[ij] + e;
                 g[ij] += learning[i] * filtered[ij];
-                if (sum != null) sum[ij] += e;
+                if (reg != null) g[ij] += reg[i] * e;
             }
         }
+    }
+
+    /** Copies F_kappa(e) to dst from fAt and RFLO's P (if kept) from pAt. */
+    void copyTo(double[] dst, int fAt, int pAt) {
+        System.arraycopy(filtered, 0, dst, fAt, filtered.length);
+        if (rflo != null) System.arraycopy(rflo, 0, dst, pAt, rflo.length);
     }
 }

@@ -18,6 +18,13 @@ public final class Gradients {
         bOut = new double[p.bOut.length];
     }
 
+    /** Adds another gradient (and its loss) to this one, element by element. */
+    public void add(Gradients o) {
+        double[][] a = arrays(), b = o.arrays();
+        for (int i = 0; i < a.length; i++) for (int e = 0; e < a[i].length; e++) a[i][e] += b[i][e];
+        loss += o.loss;
+    }
+
     /** W_in, W_rec, b, W_out, b_out: the order of {@link RecurrentParameters#arrays()}. */
     public double[][] arrays() { return new double[][] {wIn, wRec, b, wOut, bOut}; }
 

@@ -18,14 +18,37 @@ final class Readout {
         return y;
     }
 
-    /** The output errors y^t - y*^t of sequence b at step t. */
+    /**
+     * dE/dy^t, the output errors of sequence b at step t: y^t - y*^t for regression; for classification
+     * softmax(y^T) - y*^T at the last step and 0 before it.
+     */
     static double[] error(Sequences s, int b, int t, double[] y) {
         double[] e = new double[y.length];
-        for (int q = 0; q < y.length; q++) e[q] = y[q] - s.target(b, t, q);
+        if (!s.classify()) {
+            for (int q = 0; q < y.length; q++) e[q] = y[q] - s.target(b, t, q);
+        } else if (t == s.steps() - 1) {
+            double lse = logSumExp(y);
+            for (int q = 0; q < y.length; q++) e[q] = Math.exp(y[q] - lse) - s.target(b, t, q);
+        }
         return e;
     }
 
-    /** 1/2 sum_q err_q^2. */
+    /** The loss of step t: 1/2 sum_q (y_q - y*_q)^2, or -sum_q y*_q log softmax(y)_q at the last step of a classification. */
+    static double stepLoss(Sequences s, int b, int t, double[] y) {
+        if (!s.classify()) return halfSquare(error(s, b, t, y));
+        if (t != s.steps() - 1) return 0;
+        double lse = logSumExp(y), l = 0;
+        for (int q = 0; q < y.length; q++) l -= s.target(b, t, q) * (y[q] - lse);
+        return l;
+    }
+
+    static double logSumExp(double[] y) {
+        double max = Double.NEGATIVE_INFINITY, sum = 0;
+        for (double v : y) max = Math.max(max, v);
+        for (double v : y) sum += Math.exp(v - max);
+        return max + Math.log(sum);
+    }
+
     /**
      * One step of the readout's backward pass (BPTT): dy = err + kappa dy (the readout's adjoint, updated in
      * place), then dE/db_out += dy and dE/dW_out += dy z^T.

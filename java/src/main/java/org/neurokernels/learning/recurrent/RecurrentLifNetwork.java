@@ -74,12 +74,14 @@ public record RecurrentLifNetwork(int n, int m, int k, double alpha, double kapp
     /** E over the batch, the rate term included. */
     public double loss(RecurrentParameters p, Sequences s) {
         Trajectory[] tr = runAll(p, s);
-        return taskLoss(s, tr) + rateLoss(rates(s, tr));
+        double e = 0;
+        for (int b = 0; b < tr.length; b++) for (int t = 0; t < s.steps(); t++) e += Readout.stepLoss(s, b, t, tr[b].y()[t]);
+        return e + rateLoss(rates(s, tr));
     }
 
     /**
      * BPTT with the pseudo-derivative as dz/dv. With dy^{T+1} = 0, dv^{T+1} = 0, for t = T .. 1:
-     * dy^t = (y^t - y*^t) + kappa dy^{t+1};
+     * dy^t = dE/dy^t + kappa dy^{t+1};
      * dz_j^t = sum_q W_out_qj dy_q^t + sum_{i != j} W_rec_ij dv_i^{t+1} - v_th dv_j^{t+1} + R_j;
      * dv_j^t = psi_j^t dz_j^t + alpha dv_j^{t+1}; then dW_rec_ji += dv_j^t z_i^{t-1} (i != j), dW_in_ji += dv_j^t x_i^t,
      * db_j += dv_j^t, dW_out += dy^t z^{t T}, db_out += dy^t. R_j = c_reg (fbar_j - f_target) / (batch T) is the
@@ -87,20 +89,59 @@ public record RecurrentLifNetwork(int n, int m, int k, double alpha, double kapp
      * dependence on v).
      */
     public Gradients bptt(RecurrentParameters p, Sequences s, boolean stopResetGradient) {
-        Trajectory[] trs = runAll(p, s);
-        double[] rate = rates(s, trs), reg = rateSignal(s, rate);
+        return batch(p, s, GradientRule.BPTT, null, stopResetGradient);
+    }
+
+    /**
+     * e-prop, forward in time: e_ji^t = psi_j^t zbar_i^{t-1} for W_rec, psi_j^t xbar_i^t for W_in, psi_j^t 1bar^t for b,
+     * where ubar^t = alpha ubar^{t-1} + u^t (zbar^0 = 0); learning signal L^t = B dE/dy^t; gradient
+     * sum_t (L_j^t F_kappa(e_ji)^t + R_j e_ji^t) with R_j the rate term's dE/dz_j^t (as in {@link #bptt});
+     * W_out and b_out get their exact gradient. feedback: B (N x K), {@link RecurrentParameters#symmetricFeedback()}
+     * or {@link RecurrentParameters#randomFeedback}.
+     */
+    public Gradients eprop(RecurrentParameters p, Sequences s, float[] feedback) {
+        return batch(p, s, GradientRule.EPROP, feedback, false);
+    }
+
+    /** The rule's gradient summed over the batch, the rate term's included (its R from the batch's rates). */
+    public Gradients batch(RecurrentParameters p, Sequences s, GradientRule rule, float[] feedback, boolean stopResetGradient) {
+        double[] rate = rates(s, runAll(p, s));
+        double[] reg = regularization != 0 ? rateSignal(s, rate) : null;
         Gradients g = new Gradients(p);
-        g.loss = taskLoss(s, trs) + rateLoss(rate);
-        for (int b = 0; b < s.batch(); b++) {
-            Trajectory tr = trs[b];
+        for (int b = 0; b < s.batch(); b++) g.add(sequence(p, s, b, rule, feedback, reg, stopResetGradient).gradient());
+        g.loss += rateLoss(rate);
+        return g;
+    }
+
+    /**
+     * R_j = c_reg (fbar_j - f_target) / (batch T) for these sequences at these parameters: the rate term's
+     * dE/dz_j^t, which {@link #sequence} takes as given. Null without regularization.
+     */
+    public double[] rateSignal(RecurrentParameters p, Sequences s) {
+        return regularization != 0 ? rateSignal(s, rates(s, runAll(p, s))) : null;
+    }
+
+    /**
+     * Sequence b under the rule (BPTT or e-prop): what the fused op rnn_grad computes for it. feedback: B (unused
+     * by BPTT); reg: R_j, each unit's rate-term dE/dz_j^t (null: none); stopResetGradient: BPTT without the
+     * reset's - v_th dv^{t+1} term.
+     */
+    public SequenceResult sequence(RecurrentParameters p, Sequences s, int b, GradientRule rule, float[] feedback, double[] reg,
+                                   boolean stopResetGradient) {
+        if (rule == GradientRule.RFLO) throw new IllegalArgumentException("RFLO is a rule of the rate network");
+        Trajectory tr = run(p, s, b);
+        int steps = s.steps(), eCols = n * (n + m + 1);
+        double[] r = reg != null ? reg : new double[n], traces = new double[2 * eCols];
+        Gradients g = new Gradients(p);
+        for (int t = 0; t < steps; t++) g.loss += Readout.stepLoss(s, b, t, tr.y()[t]);
+        if (rule == GradientRule.BPTT) {
             double[] dy = new double[k], dvNext = new double[n];
-            for (int t = s.steps() - 1; t >= 0; t--) {
+            for (int t = steps - 1; t >= 0; t--) {
                 double[] z = tr.z()[t], zPrev = t > 0 ? tr.z()[t - 1] : new double[n];
-                double[] err = Readout.error(s, b, t, tr.y()[t]);
-                Readout.backward(dy, err, kappa, z, g);
+                Readout.backward(dy, Readout.error(s, b, t, tr.y()[t]), kappa, z, g);
                 double[] dv = new double[n];
                 for (int j = 0; j < n; j++) {
-                    double dz = reg[j];
+                    double dz = r[j];
                     for (int q = 0; q < k; q++) dz += p.wOut[q * n + j] * dy[q];
                     for (int i = 0; i < n; i++) if (i != j) dz += p.wRec[i * n + j] * dvNext[i];
                     if (!stopResetGradient) dz -= vTh * dvNext[j];
@@ -113,66 +154,35 @@ public record RecurrentLifNetwork(int n, int m, int k, double alpha, double kapp
                 }
                 dvNext = dv;
             }
+            return new SequenceResult(tr.y(), tr.z(), tr.psi(), g, traces);
         }
-        return g;
-    }
-
-    /**
-     * e-prop, forward in time: e_ji^t = psi_j^t zbar_i^{t-1} for W_rec, psi_j^t xbar_i^t for W_in, psi_j^t 1bar^t for b,
-     * where ubar^t = alpha ubar^{t-1} + u^t (zbar^0 = 0); learning signal L^t = B (y^t - y*^t); gradient
-     * sum_t (L_j^t F_kappa(e_ji)^t + R_j e_ji^t) with R_j the rate term's dE/dz_j^t (as in {@link #bptt}), added
-     * from the running sum of the traces once the batch's rates are known; W_out and b_out get their exact gradient.
-     * feedback: B (N x K), {@link RecurrentParameters#symmetricFeedback()} or {@link RecurrentParameters#randomFeedback}.
-     */
-    public Gradients eprop(RecurrentParameters p, Sequences s, float[] feedback) {
-        Gradients g = new Gradients(p);
-        boolean regularized = regularization != 0;
-        double[] sumRec = regularized ? new double[n * n] : null, sumIn = regularized ? new double[n * m] : null;
-        double[] sumB = regularized ? new double[n] : null;
-        Trajectory[] trs = new Trajectory[s.batch()];
-        for (int b = 0; b < s.batch(); b++) {
-            Trajectory tr = trs[b] = run(p, s, b);
-            Eligibility rec = new Eligibility(n, n, true, kappa, Double.NaN, sumRec);
-            Eligibility in = new Eligibility(n, m, false, kappa, Double.NaN, sumIn);
-            Eligibility bias = new Eligibility(n, 1, false, kappa, Double.NaN, sumB);
-            Readout.OnlineGradient out = new Readout.OnlineGradient(n, kappa);
-            double[] zBar = new double[n], xBar = new double[m], oneBar = new double[1];
-            for (int t = 0; t < s.steps(); t++) {
-                double[] zPrev = t > 0 ? tr.z()[t - 1] : new double[n];
-                for (int i = 0; i < n; i++) zBar[i] = alpha * zBar[i] + zPrev[i];
-                for (int i = 0; i < m; i++) xBar[i] = alpha * xBar[i] + s.x(b, t, i);
-                oneBar[0] = alpha * oneBar[0] + 1;
-                double[] err = Readout.error(s, b, t, tr.y()[t]);
-                double[] learning = Readout.learningSignal(feedback, err, n);
-                rec.step(tr.psi()[t], zBar, learning, g.wRec);
-                in.step(tr.psi()[t], xBar, learning, g.wIn);
-                bias.step(tr.psi()[t], oneBar, learning, g.b);
-                out.step(tr.z()[t], err, g);
-            }
+        Eligibility in = new Eligibility(n, m, false, kappa, Double.NaN);
+        Eligibility rec = new Eligibility(n, n, true, kappa, Double.NaN);
+        Eligibility bias = new Eligibility(n, 1, false, kappa, Double.NaN);
+        Readout.OnlineGradient out = new Readout.OnlineGradient(n, kappa);
+        double[] zBar = new double[n], xBar = new double[m], oneBar = new double[1];
+        for (int t = 0; t < steps; t++) {
+            double[] zPrev = t > 0 ? tr.z()[t - 1] : new double[n];
+            for (int i = 0; i < n; i++) zBar[i] = alpha * zBar[i] + zPrev[i];
+            for (int i = 0; i < m; i++) xBar[i] = alpha * xBar[i] + s.x(b, t, i);
+            oneBar[0] = alpha * oneBar[0] + 1;
+            double[] err = Readout.error(s, b, t, tr.y()[t]);
+            double[] learning = Readout.learningSignal(feedback, err, n);
+            in.step(tr.psi()[t], xBar, learning, reg, g.wIn);
+            rec.step(tr.psi()[t], zBar, learning, reg, g.wRec);
+            bias.step(tr.psi()[t], oneBar, learning, reg, g.b);
+            out.step(tr.z()[t], err, g);
         }
-        double[] rate = rates(s, trs);
-        g.loss = taskLoss(s, trs) + rateLoss(rate);
-        if (regularized) {
-            double[] reg = rateSignal(s, rate);
-            for (int j = 0; j < n; j++) {
-                g.b[j] += reg[j] * sumB[j];
-                for (int i = 0; i < m; i++) g.wIn[j * m + i] += reg[j] * sumIn[j * m + i];
-                for (int i = 0; i < n; i++) g.wRec[j * n + i] += reg[j] * sumRec[j * n + i];
-            }
-        }
-        return g;
+        in.copyTo(traces, 0, eCols);
+        rec.copyTo(traces, n * m, eCols + n * m);
+        bias.copyTo(traces, n * m + n * n, eCols + n * m + n * n);
+        return new SequenceResult(tr.y(), tr.z(), tr.psi(), g, traces);
     }
 
     private Trajectory[] runAll(RecurrentParameters p, Sequences s) {
         Trajectory[] trs = new Trajectory[s.batch()];
         for (int b = 0; b < s.batch(); b++) trs[b] = run(p, s, b);
         return trs;
-    }
-
-    private static double taskLoss(Sequences s, Trajectory[] trs) {
-        double e = 0;
-        for (int b = 0; b < trs.length; b++) for (int t = 0; t < s.steps(); t++) e += Readout.halfSquare(Readout.error(s, b, t, trs[b].y()[t]));
-        return e;
     }
 
     /** fbar_j: spikes per step, averaged over the batch and the steps. */

@@ -53,33 +53,62 @@ public record RecurrentRateNetwork(int n, int m, int k, Activation f, double alp
         double e = 0;
         for (int b = 0; b < s.batch(); b++) {
             double[][] y = run(p, s, b).y();
-            for (int t = 0; t < s.steps(); t++) e += Readout.halfSquare(Readout.error(s, b, t, y[t]));
+            for (int t = 0; t < s.steps(); t++) e += Readout.stepLoss(s, b, t, y[t]);
         }
         return e;
     }
 
     /**
      * The exact gradient by backpropagation through time. With dy^{T+1} = 0, dh^{T+1} = 0, for t = T .. 1:
-     * dy^t = (y^t - y*^t) + kappa dy^{t+1}; dr^t = W_out^T dy^t + (1 - alpha) W_rec^T dh^{t+1};
+     * dy^t = dE/dy^t + kappa dy^{t+1}; dr^t = W_out^T dy^t + (1 - alpha) W_rec^T dh^{t+1};
      * dh^t = f'(h^t) dr^t + alpha dh^{t+1}; and with da^t = (1 - alpha) dh^t: dW_rec += da^t r^{t-1 T},
      * dW_in += da^t x^{t T}, db += da^t, dW_out += dy^t r^{t T}, db_out += dy^t.
      */
-    public Gradients bptt(RecurrentParameters p, Sequences s) {
+    public Gradients bptt(RecurrentParameters p, Sequences s) { return batch(p, s, GradientRule.BPTT, null); }
+
+    /**
+     * e-prop, forward in time: e_ij^t = f'(h_i^t) q_j^t with the presynaptic trace q^t = alpha q^{t-1} + (1 - alpha) u^t
+     * (u^t = r^{t-1} for W_rec, x^t for W_in, 1 for b), learning signal L^t = B dE/dy^t, gradient
+     * sum_t L_i^t F_kappa(e_ij)^t; W_out and b_out get their exact gradient. feedback: B (N x K), e.g.
+     * {@link RecurrentParameters#symmetricFeedback()} or {@link RecurrentParameters#randomFeedback}.
+     */
+    public Gradients eprop(RecurrentParameters p, Sequences s, float[] feedback) { return batch(p, s, GradientRule.EPROP, feedback); }
+
+    /**
+     * RFLO (Murray 2019), forward in time: e_ij^t = P_ij^t = alpha P_ij^{t-1} + (1 - alpha) f'(h_i^t) u_j^t
+     * (u as for {@link #eprop}), filtered with the readout's kappa like e-prop's trace:
+     * gradient sum_t L_i^t F_kappa(P_ij)^t, L^t = B dE/dy^t; W_out and b_out get their exact gradient.
+     */
+    public Gradients rflo(RecurrentParameters p, Sequences s, float[] feedback) { return batch(p, s, GradientRule.RFLO, feedback); }
+
+    /** The rule's gradient summed over the batch. */
+    public Gradients batch(RecurrentParameters p, Sequences s, GradientRule rule, float[] feedback) {
         Gradients g = new Gradients(p);
-        for (int b = 0; b < s.batch(); b++) {
-            Trajectory tr = run(p, s, b);
+        for (int b = 0; b < s.batch(); b++) g.add(sequence(p, s, b, rule, feedback).gradient());
+        return g;
+    }
+
+    /** Sequence b under the rule: what the fused op rnn_grad computes for it (feedback: B, unused by BPTT). */
+    public SequenceResult sequence(RecurrentParameters p, Sequences s, int b, GradientRule rule, float[] feedback) {
+        Trajectory tr = run(p, s, b);
+        int steps = s.steps(), eCols = n * (n + m + 1);
+        double[][] d = new double[steps][n];
+        for (int t = 0; t < steps; t++) for (int i = 0; i < n; i++) d[t][i] = f.derivativeFromPre(tr.h()[t][i]);
+        Gradients g = new Gradients(p);
+        double[] traces = new double[2 * eCols];
+        if (rule == GradientRule.BPTT) {
             double[] dy = new double[k], dhNext = new double[n];
-            for (int t = s.steps() - 1; t >= 0; t--) {
+            for (int t = steps - 1; t >= 0; t--) {
                 double[] r = tr.r()[t], rPrev = t > 0 ? tr.r()[t - 1] : new double[n];
                 double[] err = Readout.error(s, b, t, tr.y()[t]);
-                g.loss += Readout.halfSquare(err);
+                g.loss += Readout.stepLoss(s, b, t, tr.y()[t]);
                 Readout.backward(dy, err, kappa, r, g);
                 double[] dh = new double[n];
                 for (int i = 0; i < n; i++) {
                     double dr = 0;
                     for (int q = 0; q < k; q++) dr += p.wOut[q * n + i] * dy[q];
                     for (int l = 0; l < n; l++) dr += p.wRec[l * n + i] * (1 - alpha) * dhNext[l];
-                    dh[i] = f.derivativeFromPre(tr.h()[t][i]) * dr + alpha * dhNext[i];
+                    dh[i] = d[t][i] * dr + alpha * dhNext[i];
                 }
                 for (int i = 0; i < n; i++) {
                     double da = (1 - alpha) * dh[i];
@@ -89,59 +118,39 @@ public record RecurrentRateNetwork(int n, int m, int k, Activation f, double alp
                 }
                 dhNext = dh;
             }
+            return new SequenceResult(tr.y(), tr.r(), d, g, traces);
         }
-        return g;
-    }
-
-    /**
-     * e-prop, forward in time: e_ij^t = f'(h_i^t) q_j^t with the presynaptic trace q^t = alpha q^{t-1} + (1 - alpha) u^t
-     * (u^t = r^{t-1} for W_rec, x^t for W_in, 1 for b), learning signal L^t = B (y^t - y*^t), gradient
-     * sum_t L_i^t F_kappa(e_ij)^t; W_out and b_out get their exact gradient. feedback: B (N x K), e.g.
-     * {@link RecurrentParameters#symmetricFeedback()} or {@link RecurrentParameters#randomFeedback}.
-     */
-    public Gradients eprop(RecurrentParameters p, Sequences s, float[] feedback) { return online(p, s, feedback, false); }
-
-    /**
-     * RFLO (Murray 2019), forward in time: e_ij^t = P_ij^t = alpha P_ij^{t-1} + (1 - alpha) f'(h_i^t) u_j^t
-     * (u as for {@link #eprop}), filtered with the readout's kappa like e-prop's trace:
-     * gradient sum_t L_i^t F_kappa(P_ij)^t, L^t = B (y^t - y*^t); W_out and b_out get their exact gradient.
-     */
-    public Gradients rflo(RecurrentParameters p, Sequences s, float[] feedback) { return online(p, s, feedback, true); }
-
-    private Gradients online(RecurrentParameters p, Sequences s, float[] feedback, boolean rflo) {
-        Gradients g = new Gradients(p);
+        boolean rflo = rule == GradientRule.RFLO;
         double rfloAlpha = rflo ? alpha : Double.NaN;
-        for (int b = 0; b < s.batch(); b++) {
-            Trajectory tr = run(p, s, b);
-            Eligibility rec = new Eligibility(n, n, false, kappa, rfloAlpha, null);
-            Eligibility in = new Eligibility(n, m, false, kappa, rfloAlpha, null);
-            Eligibility bias = new Eligibility(n, 1, false, kappa, rfloAlpha, null);
-            Readout.OnlineGradient out = new Readout.OnlineGradient(n, kappa);
-            double[] qRec = new double[n], qIn = new double[m], qOne = new double[1];
-            for (int t = 0; t < s.steps(); t++) {
-                double[] rPrev = t > 0 ? tr.r()[t - 1] : new double[n], x = new double[m];
-                for (int j = 0; j < m; j++) x[j] = s.x(b, t, j);
-                if (rflo) {
-                    qRec = rPrev;
-                    qIn = x;
-                    qOne[0] = 1;
-                } else {
-                    for (int j = 0; j < n; j++) qRec[j] = alpha * qRec[j] + (1 - alpha) * rPrev[j];
-                    for (int j = 0; j < m; j++) qIn[j] = alpha * qIn[j] + (1 - alpha) * x[j];
-                    qOne[0] = alpha * qOne[0] + (1 - alpha);
-                }
-                double[] post = new double[n];
-                for (int i = 0; i < n; i++) post[i] = f.derivativeFromPre(tr.h()[t][i]);
-                double[] err = Readout.error(s, b, t, tr.y()[t]);
-                double[] learning = Readout.learningSignal(feedback, err, n);
-                g.loss += Readout.halfSquare(err);
-                rec.step(post, qRec, learning, g.wRec);
-                in.step(post, qIn, learning, g.wIn);
-                bias.step(post, qOne, learning, g.b);
-                out.step(tr.r()[t], err, g);
+        Eligibility in = new Eligibility(n, m, false, kappa, rfloAlpha);
+        Eligibility rec = new Eligibility(n, n, false, kappa, rfloAlpha);
+        Eligibility bias = new Eligibility(n, 1, false, kappa, rfloAlpha);
+        Readout.OnlineGradient out = new Readout.OnlineGradient(n, kappa);
+        double[] qRec = new double[n], qIn = new double[m], qOne = new double[1];
+        for (int t = 0; t < steps; t++) {
+            double[] rPrev = t > 0 ? tr.r()[t - 1] : new double[n], x = new double[m];
+            for (int j = 0; j < m; j++) x[j] = s.x(b, t, j);
+            if (rflo) {
+                qRec = rPrev;
+                qIn = x;
+                qOne[0] = 1;
+            } else {
+                for (int j = 0; j < n; j++) qRec[j] = alpha * qRec[j] + (1 - alpha) * rPrev[j];
+                for (int j = 0; j < m; j++) qIn[j] = alpha * qIn[j] + (1 - alpha) * x[j];
+                qOne[0] = alpha * qOne[0] + (1 - alpha);
             }
+            double[] err = Readout.error(s, b, t, tr.y()[t]);
+            double[] learning = Readout.learningSignal(feedback, err, n);
+            g.loss += Readout.stepLoss(s, b, t, tr.y()[t]);
+            in.step(d[t], qIn, learning, null, g.wIn);
+            rec.step(d[t], qRec, learning, null, g.wRec);
+            bias.step(d[t], qOne, learning, null, g.b);
+            out.step(tr.r()[t], err, g);
         }
-        return g;
+        in.copyTo(traces, 0, eCols);
+        rec.copyTo(traces, n * m, eCols + n * m);
+        bias.copyTo(traces, n * m + n * n, eCols + n * m + n * n);
+        return new SequenceResult(tr.y(), tr.r(), d, g, traces);
     }
 
     private void check(RecurrentParameters p, Sequences s) {
