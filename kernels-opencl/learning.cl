@@ -234,7 +234,7 @@ __kernel void nk_philox(const int n, __global const uint* ctr, const int offC, c
 // step). Online rules (e-prop, RFLO) update the eligibility traces of each unit's row every step and
 // accumulate G += L F_kappa(e) + R e, L = B dE/dy, never storing a trace's history; the readout gets its
 // exact gradient online. BPTT stores y, z and d (outputs anyway) and runs the backward pass after the
-// forward one. Local memory (sh): z^{t-1} and z^t (swapped each step; dv^{t+1} and dv^t in the backward
+// forward one. Rule 3 runs the forward pass alone (gradient 0). Local memory (sh): z^{t-1} and z^t (swapped each step; dv^{t+1} and dv^t in the backward
 // pass), the presynaptic traces of the recurrent and the input weights, h or v, refractory counters, the
 // readout's filtered z, y and dE/dy (dy backward), the loss and the readout's filtered 1.
 #define RNN_LOCAL 64
@@ -248,6 +248,21 @@ NK_INLINE float nk_rnn_loss(const int kind, const int last, const float y, const
     const float e = y - target;
     return kind == 0 ? 0.5f * e * e : (last ? -target * (y - lse) : 0.0f);
 }
+
+// One row segment of the online rules: for col < count, element ge = base + col with presynaptic factor U
+// (an expression of col): e = d U (RFLO: P = alpha P + (1 - alpha) e, e = P), F = kappa F + e, G += L F + R e.
+#define NK_RNN_TRACE_LOOP(count, base, U) \
+    for (int col = 0; col < (count); col++) { \
+        const int ge = (base) + col; \
+        float e = d * (U); \
+        if (rflo) { \
+            e = fma(alpha, AT(E, offE, ldE, b, eCols + ge), c * e); \
+            AT(E, offE, ldE, b, eCols + ge) = e; \
+        } \
+        const float f = fma(kappa, AT(E, offE, ldE, b, ge), e); \
+        AT(E, offE, ldE, b, ge) = f; \
+        AT(G, offG, ldG, b, ge) = fma(rj, e, fma(lj, f, AT(G, offG, ldG, b, ge))); \
+    }
 
 __kernel void NK_WORK_GROUP_SIZE(RNN_LOCAL, 1)
 nk_rnn_grad(const int n, const int m, const int k, const int steps, const int network, const int act,
@@ -264,7 +279,7 @@ nk_rnn_grad(const int n, const int m, const int k, const int steps, const int ne
             NK_LOCAL_ARG(float, sh)) {
     NK_LOCAL_ARG_DECL(float, sh)
     const int b = (int) get_group_id(0), lid = (int) get_local_id(0);
-    const int lif = network == 1, online = rule != 0, rflo = rule == 2;
+    const int lif = network == 1, online = rule == 1 || rule == 2, rflo = rule == 2;
     const float c = lif ? 1.0f : 1.0f - alpha;          // d(input to h or v)/d(drive): the rate unit's 1 - alpha
     const int gRec = n * m, gB = gRec + n * n, gOut = gB + n, gBout = gOut + k * n, eCols = gOut;
     const int oQ = 2 * n, oQin = 3 * n, oH = 3 * n + m, oRef = oH + n, oZf = oRef + n, oY = oZf + n, oErr = oY + k, oS = oErr + k;
@@ -344,21 +359,13 @@ nk_rnn_grad(const int n, const int m, const int k, const int steps, const int ne
                 const float rj = has_rs ? AT(RS, offRS, ldRS, 0, j) : 0.0f;
                 sh[oZf + j] = zf;
                 for (int q = 0; q < k; q++) AT(G, offG, ldG, b, gOut + q * n + j) = fma(sh[oErr + q], zf, AT(G, offG, ldG, b, gOut + q * n + j));
-                // the row of unit j in W_in (columns 0..m-1), W_rec (m..m+n-1) and b (m+n), one loop over the three
-                for (int col = 0; col <= m + n; col++) {
-                    const int rec = col >= m && col < m + n, i = col - m;
-                    if (lif && rec && i == j) continue;
-                    const int ge = col < m ? j * m + col : (rec ? gRec + j * n + i : gB + j);
-                    const float u = col < m ? sh[oQin + col] : (rec ? sh[oQ + i] : qone);
-                    float e = d * u;
-                    if (rflo) {
-                        e = fma(alpha, AT(E, offE, ldE, b, eCols + ge), c * e);
-                        AT(E, offE, ldE, b, eCols + ge) = e;
-                    }
-                    const float f = fma(kappa, AT(E, offE, ldE, b, ge), e);
-                    AT(E, offE, ldE, b, ge) = f;
-                    AT(G, offG, ldG, b, ge) = fma(rj, e, fma(lj, f, AT(G, offG, ldG, b, ge)));
-                }
+                // the row of unit j in W_in, W_rec and b: three loops free of branches (LLVM vectorizes them); the LIF
+                // W_rec diagonal is computed with the rest and then cleared, as it has no weight
+                const int rowIn = j * m, rowRec = gRec + j * n;
+                NK_RNN_TRACE_LOOP(m, rowIn, sh[oQin + col]);
+                NK_RNN_TRACE_LOOP(n, rowRec, sh[oQ + col]);
+                NK_RNN_TRACE_LOOP(1, gB + j, qone);
+                if (lif) AT(E, offE, ldE, b, rowRec + j) = AT(G, offG, ldG, b, rowRec + j) = 0.0f;
             }
             barrier(CLK_LOCAL_MEM_FENCE);
             if (lid == 0) sh[oS + 2] = qone;
@@ -367,7 +374,7 @@ nk_rnn_grad(const int n, const int m, const int k, const int steps, const int ne
         oCur = n - oCur;
         barrier(CLK_LOCAL_MEM_FENCE);
     }
-    if (!online) {
+    if (rule == 0) {
         // backward: dv^{t+1} in sh[oPrev..], dv^t in sh[oCur..], dy in sh[oErr..]
         for (int i = lid; i < n; i += RNN_LOCAL) sh[oPrev + i] = 0.0f;
         for (int q = lid; q < k; q += RNN_LOCAL) sh[oErr + q] = 0.0f;

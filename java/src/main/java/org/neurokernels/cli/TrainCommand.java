@@ -33,15 +33,25 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code neurokernels train}: an MLP trained with BP, FA, DFA, sign-concordant or Kolen-Pollack feedback. */
-@Command(name = "train", mixinStandardHelpOptions = true, version = Main.VERSION, description = "Train an MLP with a feedback rule per hidden layer; print loss, accuracy and alignment per epoch.")
+@Command(name = "train", mixinStandardHelpOptions = true, version = Main.VERSION, description = {"Train an MLP with a feedback rule per hidden layer; print loss, accuracy and alignment per epoch.",
+        "With --task: train a recurrent rate or LIF network (--network) with BPTT, e-prop or RFLO (--rule) in the fused op rnn_grad."})
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--rule", description = "rule for every hidden layer: bp, fa, dfa, usf, frsf, brsf, kp; a comma list trains one run per rule") String rule;
+    @Option(names = "--rule", description = "MLP: rule for every hidden layer: bp, fa, dfa, usf, frsf, brsf, kp; a comma list trains one run per rule. "
+            + "With --task: bptt, eprop, eprop-random or rflo") String rule;
+    @Option(names = "--task", description = "a recurrent task instead of the MLP: sine-waves (pattern generation) or seq-fashion-mnist") String task;
+    @Option(names = "--network", defaultValue = "lif-rnn", description = "with --task: rate-rnn or lif-rnn (default ${DEFAULT-VALUE})") String network;
+    @Option(names = "--iterations", description = "with --task sine-waves: training iterations (default 2000)") Integer iterations;
+    @Option(names = "--units", description = "with --task: recurrent units (default 100 for sine-waves, 128 for seq-fashion-mnist)") Integer units;
+    @Option(names = "--optimizer", defaultValue = "adam", description = "with --task: adam or sgd (default ${DEFAULT-VALUE})") String optimizer;
+    @Option(names = "--rate-reg", defaultValue = "0", description = "with --task and lif-rnn: the firing-rate penalty's c_reg (target 10 Hz; default 0: none)") double rateReg;
     @Option(names = "--rules", description = "one rule per hidden layer, comma separated (a single run mixing rules)") String rulesPerLayer;
     @Option(names = "--hidden", defaultValue = "256,256", description = "hidden layer sizes") String hidden;
     @Option(names = "--activation", defaultValue = "tanh", description = "hidden activation") String activation;
-    @Option(names = "--epochs", defaultValue = "10") int epochs;
-    @Option(names = "--batch", defaultValue = "64") int batch;
-    @Option(names = "--lr", defaultValue = "0.05") float lr;
+    @Option(names = "--epochs", description = "epochs (default 10)") Integer epochsGiven;
+    @Option(names = "--batch", description = "examples per batch (default 64; 32 with --task)") Integer batchGiven;
+    @Option(names = "--lr", description = "learning rate (default 0.05; with --task 0.001 for adam, 0.01 (sine-waves) or 0.05 for sgd)") Float lrGiven;
+    private int epochs, batch;
+    private float lr;
     @Option(names = "--momentum", defaultValue = "0") float momentum;
     @Option(names = "--weight-decay", defaultValue = "0") float weightDecay;
     @Option(names = "--loss", defaultValue = "ce", description = "ce (softmax cross-entropy) or mse (on one-hot targets)") String loss;
@@ -83,6 +93,15 @@ final class TrainCommand implements Callable<Integer> {
             summary(all);
             return 0;
         }
+        if (task != null) {
+            if (rulesPerLayer != null || synthetic) throw new IllegalArgumentException("--rules and --synthetic are options of the MLP, not of a --task");
+            return RecurrentTasks.run(new RecurrentTasks.Options(task, network, rule != null ? rule : "eprop", optimizer, iterations, epochsGiven, batchGiven, lrGiven,
+                    units, rateReg, limit, seed, device, data, json, plot));
+        }
+        if (iterations != null || units != null) throw new IllegalArgumentException("--iterations and --units are options of a --task");
+        epochs = epochsGiven != null ? epochsGiven : 10;
+        batch = batchGiven != null ? batchGiven : 64;
+        lr = lrGiven != null ? lrGiven : 0.05f;
         // every option is checked before any data is read or device opened
         int[] hiddenSizes = Checks.positiveInts("--hidden", hidden);
         Activation act = Activation.parse(activation);

@@ -59,7 +59,7 @@ public final class RnnGradOp extends Op {
                         new Spec.Param("kappa", "float", "0.9", "exp(-dt/tau_out) of the readout"),
                         new Spec.Param("v_th", "float", "0.03", "LIF threshold"), new Spec.Param("gamma", "float", "0.3", "LIF pseudo-derivative's height"),
                         new Spec.Param("refractory_steps", "int", "0", "LIF refractory steps"),
-                        new Spec.Param("rule", "int", "0", "0 BPTT, 1 e-prop, 2 RFLO (rate network)"),
+                        new Spec.Param("rule", "int", "0", "0 BPTT, 1 e-prop, 2 RFLO (rate network), 3 forward only (gradient 0)"),
                         new Spec.Param("stop_reset", "bool", "false", "LIF BPTT: drop the reset's gradient"),
                         new Spec.Param("objective", "int", "0", "0 squared error every step, 1 softmax cross-entropy at the last step")));
     }
@@ -68,9 +68,9 @@ public final class RnnGradOp extends Op {
 
     @Override public List<Spec.Require> requires() {
         return List.of(new Spec.Require("network == 0 || network == 1", "network must be 0 (rate) or 1 (LIF)"),
-                new Spec.Require("rule >= 0 && rule <= 2", "rule must be 0 (BPTT), 1 (e-prop) or 2 (RFLO)"),
+                new Spec.Require("rule >= 0 && rule <= 3", "rule must be 0 (BPTT), 1 (e-prop), 2 (RFLO) or 3 (forward only)"),
                 new Spec.Require("rule != 2 || network == 0", "RFLO is a rule of the rate network"),
-                new Spec.Require("rule == 0 || has_feedback", "e-prop and RFLO need feedback"),
+                new Spec.Require("rule == 0 || rule == 3 || has_feedback", "e-prop and RFLO need feedback"),
                 new Spec.Require("!has_rate_signal || network == 1", "rate_signal is the LIF network's"),
                 new Spec.Require("objective == 0 || objective == 1", "objective must be 0 (squared error) or 1 (cross-entropy)"),
                 new Spec.Require("steps >= 1", "steps must be at least 1"),
@@ -83,7 +83,7 @@ public final class RnnGradOp extends Op {
 
     @Override public double flops(Map<String, int[]> in, Params p) {
         int n = in.get("w_in")[0], m = in.get("w_in")[1], k = in.get("w_out")[0], b = in.get("x")[0];
-        double forward = 2.0 * n * (n + m) + 2.0 * k * n, grad = p.getInt("rule") == 0 ? 2.0 * n * (n + m + 2 * k) : 6.0 * n * (n + m + 1) + 4.0 * k * n;
+        double forward = 2.0 * n * (n + m) + 2.0 * k * n, grad = p.getInt("rule") == 3 ? 0 : p.getInt("rule") == 0 ? 2.0 * n * (n + m + 2 * k) : 6.0 * n * (n + m + 1) + 4.0 * k * n;
         return (double) b * p.getInt("steps") * (forward + grad);
     }
 
@@ -138,7 +138,8 @@ public final class RnnGradOp extends Op {
         Object[][] all = {{2, 12, 20, 5, 3, 0, 0, 0, "tanh", false, 0, false, false}, {1, 9, 70, 3, 2, 0, 1, 0, "logistic", false, 0, false, true},
                 {3, 10, 16, 4, 4, 0, 2, 1, "softplus", false, 0, false, true}, {2, 8, 9, 6, 5, 0, 0, 1, "relu", false, 0, false, true},
                 {2, 15, 24, 6, 2, 1, 0, 0, "tanh", false, 2, true, false}, {1, 14, 130, 5, 1, 1, 0, 0, "tanh", true, 0, false, false},
-                {2, 15, 24, 6, 2, 1, 1, 0, "tanh", false, 1, true, true}, {3, 10, 17, 7, 4, 1, 1, 1, "tanh", false, 0, false, true}};
+                {2, 15, 24, 6, 2, 1, 1, 0, "tanh", false, 1, true, true}, {3, 10, 17, 7, 4, 1, 1, 1, "tanh", false, 0, false, true}, {2, 6, 12, 3, 2, 0, 3, 0, "tanh", false, 0, false, false},
+                {2, 7, 10, 4, 3, 1, 3, 1, "tanh", false, 0, false, false}};
         for (int c = 0; c < all.length; c++) {
             Object[] a = all[c];
             if (quick && (c == 1 || c == 3 || c == 5)) continue;

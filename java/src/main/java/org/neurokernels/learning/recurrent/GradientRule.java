@@ -7,7 +7,9 @@ public enum GradientRule {
     /** e-prop (Bellec et al. 2020): eligibility traces times a learning signal through feedback weights B. */
     EPROP(1),
     /** RFLO (Murray 2019), rate networks only: e-prop's trace low-pass filtered with the units' own decay. */
-    RFLO(2);
+    RFLO(2),
+    /** No gradient: the forward pass alone (readout, activity and loss), for evaluation. */
+    FORWARD(3);
 
     public final int code;
 

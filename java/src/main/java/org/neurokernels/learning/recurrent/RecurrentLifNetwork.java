@@ -134,6 +134,7 @@ public record RecurrentLifNetwork(int n, int m, int k, double alpha, double kapp
         double[] r = reg != null ? reg : new double[n], traces = new double[2 * eCols];
         Gradients g = new Gradients(p);
         for (int t = 0; t < steps; t++) g.loss += Readout.stepLoss(s, b, t, tr.y()[t]);
+        if (rule == GradientRule.FORWARD) return new SequenceResult(tr.y(), tr.z(), tr.psi(), g, traces);
         if (rule == GradientRule.BPTT) {
             double[] dy = new double[k], dvNext = new double[n];
             for (int t = steps - 1; t >= 0; t--) {

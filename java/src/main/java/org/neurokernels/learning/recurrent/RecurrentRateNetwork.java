@@ -96,6 +96,10 @@ public record RecurrentRateNetwork(int n, int m, int k, Activation f, double alp
         for (int t = 0; t < steps; t++) for (int i = 0; i < n; i++) d[t][i] = f.derivativeFromPre(tr.h()[t][i]);
         Gradients g = new Gradients(p);
         double[] traces = new double[2 * eCols];
+        if (rule == GradientRule.FORWARD) {
+            for (int t = 0; t < steps; t++) g.loss += Readout.stepLoss(s, b, t, tr.y()[t]);
+            return new SequenceResult(tr.y(), tr.r(), d, g, traces);
+        }
         if (rule == GradientRule.BPTT) {
             double[] dy = new double[k], dhNext = new double[n];
             for (int t = steps - 1; t >= 0; t--) {

@@ -67,23 +67,7 @@ public final class SineWaveReference {
         }
     }
 
-    /** The frozen Poisson input and the target (seeded). */
-    static Sequences task(int m, int steps, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] x = new float[steps * m], y = new float[steps];
-        for (int i = 0; i < x.length; i++) x[i] = r.nextDouble() < 0.05 ? 1f : 0f;
-        double[] period = {1000, 500, 333, 200}, amp = new double[4], phase = new double[4];
-        for (int i = 0; i < 4; i++) {
-            amp[i] = 0.5 + 1.5 * r.nextDouble();
-            phase[i] = 2 * Math.PI * r.nextDouble();
-        }
-        double[] target = new double[steps];
-        for (int t = 0; t < steps; t++) for (int i = 0; i < 4; i++) target[t] += amp[i] * Math.sin(2 * Math.PI * t / period[i] + phase[i]);
-        double first = target[0], max = 0;
-        for (int t = 0; t < steps; t++) max = Math.max(max, Math.abs(target[t] - first));
-        for (int t = 0; t < steps; t++) y[t] = (float) ((target[t] - first) / max);
-        return new Sequences(1, steps, m, 1, x, y);
-    }
+    static Sequences task(int m, int steps, long seed) { return SineWaves.task(m, steps, seed); }
 
     static double nmse(double[][] y, Sequences s) {
         double mean = 0;
