@@ -2916,15 +2916,15 @@ static int nk_op_check_rnn_grad(const double* v, char* msg, size_t cap) {
         snprintf(msg, cap, "rnn_grad: network must be 0 (rate) or 1 (LIF)");
         return 1;
     }
-    if (!(rule >= 0 && rule <= 2)) {
-        snprintf(msg, cap, "rnn_grad: rule must be 0 (BPTT), 1 (e-prop) or 2 (RFLO)");
+    if (!(rule >= 0 && rule <= 3)) {
+        snprintf(msg, cap, "rnn_grad: rule must be 0 (BPTT), 1 (e-prop), 2 (RFLO) or 3 (forward only)");
         return 1;
     }
     if (!(rule != 2 || network == 0)) {
         snprintf(msg, cap, "rnn_grad: RFLO is a rule of the rate network");
         return 1;
     }
-    if (!(rule == 0 || has_feedback)) {
+    if (!(rule == 0 || rule == 3 || has_feedback)) {
         snprintf(msg, cap, "rnn_grad: e-prop and RFLO need feedback");
         return 1;
     }

@@ -47,7 +47,7 @@ GPU_KERNELS = {
     "nk_gemm", "nk_activation", "nk_activation_grad", "nk_hadamard", "nk_axpy", "nk_scale", "nk_copy", "nk_clamp",
     "nk_gather_rows", "nk_column_sums", "nk_mse", "nk_softmax_xent", "nk_sgd_update", "nk_kp_update", "nk_sign_feedback",
     "nk_random_uniform", "nk_philox", "nk_poisson", "nk_lif_step", "nk_rate_step", "nk_izhikevich_step", "nk_rate_multistep",
-    "nk_connect", "nk_lif_network",
+    "nk_connect", "nk_lif_network", "nk_rnn_grad",
 }
 JAVA_ONLY_KERNELS = {"nk_dot_partial", "nk_fill", "nk_probe_arith", "nk_probe_math"}
 CPU_KERNELS = {"nk_gemm_packed", "nk_pack_a", "nk_pack_b", "nk_gemm_direct", "nk_gemm_direct1", "nk_gemm_dot", "nk_gemm_dot_tile",
@@ -358,6 +358,8 @@ def table_ops(r, rng):
         connect(r)
     if "lif_network" in r.dev.ops():
         lif_network(r, rng)
+    if "rnn_grad" in r.dev.ops():
+        rnn_grad(r, rng)
 
 
 def lane_index(q, switch_bug):
@@ -608,6 +610,138 @@ def lif_network(r, rng):
     exact(tag + " rec", recb.download(), rec)
     exact(tag + " nrec", nrecb.download(), np.array([[recorded, total]], np.float64))
     print("(lif_network: %d spikes, %d recorded, %d background events)" % (total - 5, recorded - 3, events_total))
+
+
+def rnn_grad_model(net, rule, objective, w_in, w_rec, bias, w_out, b_out, fb, rs, x, tgt, steps, alpha, kappa, v_th, gamma, refr,
+                   stop_reset, act):
+    """rnn_grad in float64, vectorized over the batch, written from the equations (docs/recurrent-learning.md),
+    not from the kernel: y, z, d, grad (W_in, W_rec, b, W_out, b_out), loss, traces (F then P), and the smallest
+    |v - v_th| met (LIF)."""
+    B, n, m, k = x.shape[0], w_in.shape[0], w_in.shape[1], w_out.shape[0]
+    lif, c = net == 1, (1.0 if net == 1 else 1.0 - alpha)
+    w_in, w_out, bias, b_out = (a.astype(np.float64) for a in (w_in, w_out, bias, b_out))
+    w_rec = w_rec.astype(np.float64) * (1 - np.eye(n) if lif else 1)
+    fb = None if fb is None else fb.astype(np.float64)
+    R = np.zeros(n) if rs is None else rs.astype(np.float64)[0]
+    X = x.astype(np.float64).reshape(B, steps, m)
+    T = tgt.astype(np.float64).reshape(B, steps, k)
+    Y, Z, D = np.zeros((B, steps, k)), np.zeros((B, steps, n)), np.zeros((B, steps, n))
+    g_in, g_rec, g_b, g_out, g_bout = np.zeros((B, n, m)), np.zeros((B, n, n)), np.zeros((B, n)), np.zeros((B, k, n)), np.zeros((B, k))
+    F = [np.zeros((B, n, m)), np.zeros((B, n, n)), np.zeros((B, n, 1))]
+    P = [np.zeros((B, n, m)), np.zeros((B, n, n)), np.zeros((B, n, 1))]
+    q = [np.zeros((B, m)), np.zeros((B, n)), np.zeros((B, 1))]
+    zf, onef = np.zeros((B, n)), 0.0
+    h, prev, ref, y, loss, margin = np.zeros((B, n)), np.zeros((B, n)), np.zeros((B, n)), np.zeros((B, k)), np.zeros(B), np.inf
+
+    def errors(t, yt):
+        last = t == steps - 1
+        if objective == 0:
+            e = yt - T[:, t]
+            return e, 0.5 * (e * e).sum(1)
+        if not last:
+            return np.zeros_like(yt), np.zeros(B)
+        lse = np.log(np.exp(yt - yt.max(1, keepdims=True)).sum(1, keepdims=True)) + yt.max(1, keepdims=True)
+        return np.exp(yt - lse) - T[:, t], -(T[:, t] * (yt - lse)).sum(1)
+
+    for t in range(steps):
+        a = bias + prev @ w_rec.T + X[:, t] @ w_in.T
+        if lif:
+            v = alpha * h + a - v_th * prev
+            h = v
+            margin = min(margin, float(np.abs(v - v_th).min()))
+            refr_now = ref > 0
+            ref = np.where(refr_now, ref - 1, ref)
+            z = np.where(refr_now, 0.0, (v > v_th).astype(np.float64))
+            d = np.where(refr_now, 0.0, gamma / v_th * np.maximum(0, 1 - np.abs(v - v_th) / v_th))
+            ref = np.where(z > 0, refr, ref)
+        else:
+            h = alpha * h + (1 - alpha) * a
+            z, d = act_ref(act, h), dpre_ref(act, h)
+        y = kappa * y + b_out + z @ w_out.T
+        err, l = errors(t, y)
+        loss += l
+        Y[:, t], Z[:, t], D[:, t] = y, z, d
+        if rule in (1, 2):
+            u_now = [X[:, t], prev, np.ones((B, 1))]
+            L = err @ fb.T
+            zf = kappa * zf + z
+            onef = kappa * onef + 1
+            g_out += err[:, :, None] * zf[:, None, :]
+            g_bout += err * onef
+            grads = [g_in, g_rec, g_b[:, :, None]]
+            for s_ in range(3):
+                q[s_] = u_now[s_] if rule == 2 else alpha * q[s_] + c * u_now[s_]
+                e = d[:, :, None] * q[s_][:, None, :]
+                if rule == 2:
+                    P[s_] = alpha * P[s_] + c * e
+                    e = P[s_]
+                if lif and s_ == 1:
+                    e = e * (1 - np.eye(n))
+                F[s_] = kappa * F[s_] + e
+                grads[s_] += L[:, :, None] * F[s_] + R[None, :, None] * e
+        prev = z
+    if rule == 0:
+        dy, dnext = np.zeros((B, k)), np.zeros((B, n))
+        for t in range(steps - 1, -1, -1):
+            err, _ = errors(t, Y[:, t])
+            dy = err + kappa * dy
+            g_bout += dy
+            g_out += dy[:, :, None] * Z[:, t][:, None, :]
+            dz = R + dy @ w_out + c * dnext @ w_rec
+            if lif and not stop_reset:
+                dz = dz - v_th * dnext
+            dv = D[:, t] * dz + alpha * dnext
+            da = c * dv
+            g_b += da
+            g_in += da[:, :, None] * X[:, t][:, None, :]
+            if t > 0:
+                g_rec += (da[:, :, None] * Z[:, t - 1][:, None, :]) * (1 - np.eye(n) if lif else 1)
+            dnext = dv
+    grad = np.concatenate([g.reshape(B, -1) for g in (g_in, g_rec, g_b, g_out, g_bout)], 1)
+    traces = np.concatenate([a.reshape(B, -1) for a in F + P], 1)
+    return dict(y=Y.reshape(B, -1), z=Z.reshape(B, -1), d=D.reshape(B, -1), grad=grad, loss=loss[:, None], traces=traces), margin
+
+
+def rnn_grad(r, rng):
+    """rnn_grad: 70 units (more than the 64 work-items: two per work-item for some), a batch of 2 over 6 steps,
+    the rate network (BPTT with a last-step cross-entropy, RFLO) and the LIF network (BPTT with the reset's
+    gradient and refractoriness, e-prop with a rate signal), against the float64 model above."""
+    d = r.dev
+    B, steps, n, m, k = 2, 6, 70, 3, 2
+    for net, rule, objective, act, refr, with_rs, stop in ((0, 0, 1, "tanh", 0, False, False), (0, 2, 0, "logistic", 0, False, False),
+                                                           (1, 0, 0, "tanh", 2, True, False), (1, 1, 0, "tanh", 1, True, False),
+                                                           (1, 0, 1, "tanh", 0, False, True)):
+        alpha, kappa, v_th, gamma = f32(0.9 if net else 0.8), f32(0.85), f32(0.4), f32(0.3)
+        w_in, w_rec = u(rng, n, m, lo=-1.5 / m, hi=3.0 / m), u(rng, n, n, lo=-1.0 / n, hi=1.0 / n)
+        bias, w_out, b_out = u(rng, 1, n, lo=-0.1, hi=0.1), u(rng, k, n, lo=-0.12, hi=0.12), u(rng, 1, k)
+        fb = u(rng, n, k, lo=-0.12, hi=0.12) if rule in (1, 2) else None
+        rs = u(rng, 1, n, lo=-0.05, hi=0.05) if with_rs else None
+        x = u(rng, B, steps * m, lo=0, hi=1)
+        tgt = u(rng, B, steps * k)
+        if objective == 1:
+            tgt = np.zeros((B, steps * k), np.float32)
+            tgt[np.arange(B)[:, None], np.arange(steps)[None, :] * k + rng.integers(0, k, (B, steps))] = 1
+        want, margin = rnn_grad_model(net, rule, objective, w_in, w_rec, bias, w_out, b_out, fb, rs, x, tgt, steps, alpha, kappa, v_th, gamma,
+                                      refr, stop, act)
+        tag = "rnn_grad %s %s obj=%d" % (("rate", "lif")[net], ("bptt", "eprop", "rflo")[rule], objective)
+        if net == 1 and margin < 1e-4:
+            report(tag + " data", False, "a voltage within %g of threshold: pick other data" % margin)
+            continue
+        outs = {"y": d.buffer(B, steps * k), "z": d.buffer(B, steps * n), "d": d.buffer(B, steps * n),
+                "grad": d.buffer(B, n * m + n * n + n + k * n + k), "loss": d.buffer(B, 1), "traces": d.buffer(B, 2 * n * (n + m + 1))}
+        kw = dict(w_in=d.put(w_in), w_rec=d.put(w_rec), bias=d.put(bias), w_out=d.put(w_out), b_out=d.put(b_out), x=d.put(x), target=d.put(tgt),
+                  network=net, steps=steps, activation=act, alpha=alpha, kappa=kappa, v_th=v_th, gamma=gamma, refractory_steps=refr, rule=rule,
+                  stop_reset=stop, objective=objective, **outs)
+        if fb is not None:
+            kw["feedback"] = d.put(fb)
+        if rs is not None:
+            kw["rate_signal"] = d.put(rs)
+        r.run("rnn_grad", **kw)
+        for name, buf in outs.items():
+            w = want[name]
+            check(tag + " " + name, buf.download().reshape(w.shape), w, max(float(np.abs(w).max()), 1e-30), 16 * U * steps * (n + m + k + 1))
+        if net == 1:
+            print("(%s: %d spikes)" % (tag, int(want["z"].sum())))
 
 
 def reductions(r, rng):

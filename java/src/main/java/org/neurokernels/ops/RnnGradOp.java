@@ -27,7 +27,7 @@ import org.neurokernels.plan.OpPlan.Step;
  * (docs/recurrent-learning.md), and the reference is theirs, in double.
  *
  * <p>Bound: every element of an output block (a row's y, z, d, loss, and each parameter's gradient and
- * traces) within 64 u T (N + M + K + 1) of the block's largest reference magnitude: T steps of sums of
+ * traces) within 16 u T (N + M + K + 1) of the block's largest reference magnitude: T steps of sums of
  * N + M + K terms in float, with parameters drawn so that the recurrence does not amplify errors. LIF spikes
  * are thresholds: a float membrane within rounding of v_th may fire where the double one does not, which
  * fails the case (the draws make this unlikely, some 10^-4 per case).
@@ -214,6 +214,6 @@ public final class RnnGradOp extends Op {
                 for (int c = blocks[q]; c < blocks[q + 1]; c++) scale[row * r.cols() + c] = max;
             }
         }
-        return new ErrorModel(scale, 64 * ErrorModel.U * steps * (n + m + k + 1), "|out - ref| <= 64 u T (N + M + K + 1) max|ref| of the block");
+        return new ErrorModel(scale, 16 * ErrorModel.U * steps * (n + m + k + 1), "|out - ref| <= 16 u T (N + M + K + 1) max|ref| of the block");
     }
 }
