@@ -199,6 +199,45 @@ class CliTest {
         assertTrue(again.contains("fa") && Files.size(png2) > 1000, again);
     }
 
+    /** Pattern generation with every network and rule on every device: JSON rows with nmse, and the plot with a raster. */
+    @ParameterizedTest
+    @MethodSource("devices")
+    void trainSineWavesWithEveryRule(String id) throws Exception {
+        String[][] runs = {{"lif-rnn", "bptt"}, {"lif-rnn", "eprop"}, {"lif-rnn", "eprop-random"}, {"rate-rnn", "bptt"}, {"rate-rnn", "eprop"},
+            {"rate-rnn", "eprop-random"}, {"rate-rnn", "rflo"}};
+        for (String[] r : runs) {
+            Path json = dir.resolve(r[0] + r[1] + ".json"), png = dir.resolve(r[0] + r[1] + ".png");
+            String out = capture("train", "--task", "sine-waves", "--network", r[0], "--rule", r[1], "--iterations", "3", "--device", id, "--seed", "4",
+                    "--json", json.toString(), "--plot", png.toString());
+            assertTrue(out.contains("final nmse"), out);
+            com.google.gson.JsonArray rows = com.google.gson.JsonParser.parseString(Files.readString(json)).getAsJsonArray();
+            assertEquals(4, rows.size(), "three iterations and the final row");
+            for (com.google.gson.JsonElement e : rows) {
+                double nmse = e.getAsJsonObject().get("nmse").getAsDouble();
+                assertTrue(nmse > 0 && Double.isFinite(nmse), id + " " + String.join(" ", r) + ": nmse " + nmse);
+            }
+            assertTrue(Files.size(png) > 1000);
+        }
+    }
+
+    /** Sequential Fashion-MNIST, briefly (64 images, 16 units), with every network and rule; accuracies in the JSON. */
+    @ParameterizedTest
+    @MethodSource("devices")
+    void trainSequentialFashionMnistWithEveryRule(String id) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(org.neurokernels.data.Idx.FASHION_MNIST), "dataset-fashion-mnist is not installed");
+        String[][] runs = {{"rate-rnn", "bptt"}, {"rate-rnn", "eprop-random"}, {"rate-rnn", "rflo"}, {"lif-rnn", "bptt"}, {"lif-rnn", "eprop"}};
+        for (String[] r : runs) {
+            Path json = dir.resolve(r[0] + r[1] + ".json");
+            String out = capture("train", "--task", "seq-fashion-mnist", "--network", r[0], "--rule", r[1], "--limit", "64", "--epochs", "2",
+                    "--batch", "16", "--units", "16", "--device", id, "--json", json.toString());
+            assertTrue(out.contains("final test accuracy"), out);
+            com.google.gson.JsonArray rows = com.google.gson.JsonParser.parseString(Files.readString(json)).getAsJsonArray();
+            assertEquals(2, rows.size());
+            double acc = rows.get(1).getAsJsonObject().get("test_accuracy").getAsDouble();
+            assertTrue(acc >= 0 && acc <= 1, "accuracy " + acc);
+        }
+    }
+
     /** The CUBA demo runs, reports rates in a plausible range and writes its plot, on every device. */
     @ParameterizedTest
     @MethodSource("devices")
