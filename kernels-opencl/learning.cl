@@ -299,8 +299,15 @@ nk_rnn_grad(const int n, const int m, const int k, const int steps, const int ne
         }
         for (int j = lid; j < n; j += RNN_LOCAL) {
             float a = AT(BIAS, offBIAS, ldBIAS, 0, j);
-            for (int i = 0; i < n; i++) if (!lif || i != j) a = fma(AT(WREC, offWREC, ldWREC, j, i), sh[oPrev + i], a);
-            for (int i = 0; i < m; i++) a = fma(AT(WIN, offWIN, ldWIN, j, i), AT(X, offX, ldX, b, xr + i), a);
+            // event-driven: a silent presynaptic unit or input (0) contributes nothing and its weight is not read
+            for (int i = 0; i < n; i++) {
+                const float zi = sh[oPrev + i];
+                if (zi != 0.0f && (!lif || i != j)) a = fma(AT(WREC, offWREC, ldWREC, j, i), zi, a);
+            }
+            for (int i = 0; i < m; i++) {
+                const float xi = AT(X, offX, ldX, b, xr + i);
+                if (xi != 0.0f) a = fma(AT(WIN, offWIN, ldWIN, j, i), xi, a);
+            }
             float z = 0.0f, d = 0.0f;
             if (lif) {
                 const float v = fma(alpha, sh[oH + j], fma(-v_th, sh[oPrev + j], a));

@@ -28,7 +28,9 @@ import org.neurokernels.plan.OpPlan.Step;
  *
  * <p>Bound: every element of an output block (a row's y, z, d, loss, and each parameter's gradient and
  * traces) within 16 u T (N + M + K + 1) of the block's largest reference magnitude: T steps of sums of
- * N + M + K terms in float, with parameters drawn so that the recurrence does not amplify errors. LIF spikes
+ * N + M + K terms in float, with parameters drawn so that the recurrence does not amplify errors. A
+ * cross-entropy loss, log-sum-exp minus the target's logit, is measured against the logits' size (at least 1),
+ * and its gradient, linear in softmax(y) - y* (accurate to u of 1, not of itself), as if that were of size 1. LIF spikes
  * are thresholds: a float membrane within rounding of v_th may fire where the double one does not, which
  * fails the case (the draws make this unlikely, some 10^-4 per case).
  */
@@ -212,6 +214,28 @@ public final class RnnGradOp extends Op {
                 double max = Float.MIN_NORMAL;
                 for (int c = blocks[q]; c < blocks[q + 1]; c++) max = Math.max(max, Math.abs(r.data()[row * r.cols() + c]));
                 for (int c = blocks[q]; c < blocks[q + 1]; c++) scale[row * r.cols() + c] = max;
+            }
+        }
+        if (output.equals("grad") && p.getInt("objective") == 1) {
+            // the gradient is linear in dE/dy^T = softmax(y^T) - y*^T, which float gets to within u of 1, not of itself:
+            // a certain class (|dE/dy| small) is measured as if |dE/dy| were 1
+            HostMatrix y = ref.get("y"), t = in.get("target");
+            for (int row = 0; row < r.rows(); row++) {
+                double max = Double.NEGATIVE_INFINITY, sum = 0, err = 0;
+                int at = row * y.cols() + (steps - 1) * k;
+                for (int q = 0; q < k; q++) max = Math.max(max, y.data()[at + q]);
+                for (int q = 0; q < k; q++) sum += Math.exp(y.data()[at + q] - max);
+                for (int q = 0; q < k; q++) err = Math.max(err, Math.abs(Math.exp(y.data()[at + q] - max) / sum - t.data()[at + q]));
+                for (int c = 0; c < r.cols(); c++) scale[row * r.cols() + c] /= Math.min(1, Math.max(err, 1e-30));
+            }
+        }
+        if (output.equals("loss") && p.getInt("objective") == 1) {
+            // -log softmax(y)_target = lse - y_target cancels when the class is certain: scale by the logits' size
+            HostMatrix y = ref.get("y");
+            for (int row = 0; row < r.rows(); row++) {
+                double big = 1;
+                for (int q = 0; q < k; q++) big = Math.max(big, Math.abs(y.data()[row * y.cols() + (steps - 1) * k + q]));
+                scale[row] = Math.max(scale[row], big);
             }
         }
         return new ErrorModel(scale, 16 * ErrorModel.U * steps * (n + m + k + 1), "|out - ref| <= 16 u T (N + M + K + 1) max|ref| of the block");

@@ -11,6 +11,8 @@ package org.neurokernels.learning.recurrent;
  *   y^t     = kappa y^{t-1} + W_out z^t + b_out
  *   E       = 1/2 sum_batch sum_t sum_q (y_q^t - y*_q^t)^2 + (c_reg / 2) sum_j (fbar_j - f_target)^2
  * </pre>
+ * The sums are event-driven: a silent presynaptic unit or input (value 0) contributes nothing, and its weight is
+ * not read (a NaN weight from a silent unit does not reach the sum), as in the fused kernel.
  * alpha = exp(-dt / tau_m), kappa = exp(-dt / tau_out). A neuron that spikes at step t is refractory at steps
  * t+1 .. t+refractorySteps: its z and psi are 0 there but its membrane keeps integrating (as the e-prop
  * paper's code does). W_rec's diagonal is never read (no self-connections) and its gradient is 0. b is a
@@ -43,8 +45,8 @@ public record RecurrentLifNetwork(int n, int m, int k, double alpha, double kapp
             double[] vt = new double[n], zt = new double[n], pt = new double[n];
             for (int j = 0; j < n; j++) {
                 double a = alpha * vPrev[j] + p.b[j] - vTh * zPrev[j];
-                for (int i = 0; i < n; i++) if (i != j) a += p.wRec[j * n + i] * zPrev[i];
-                for (int i = 0; i < m; i++) a += p.wIn[j * m + i] * s.x(b, t, i);
+                for (int i = 0; i < n; i++) if (i != j && zPrev[i] != 0) a += p.wRec[j * n + i] * zPrev[i];
+                for (int i = 0; i < m; i++) if (s.x(b, t, i) != 0) a += p.wIn[j * m + i] * s.x(b, t, i);
                 vt[j] = a;
                 if (refractory[j] > 0) {
                     refractory[j]--;

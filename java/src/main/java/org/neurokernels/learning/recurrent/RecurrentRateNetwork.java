@@ -10,6 +10,8 @@ import org.neurokernels.Activation;
  *   y^t = kappa y^{t-1} + W_out r^t + b_out
  *   E   = 1/2 sum_batch sum_t sum_q (y_q^t - y*_q^t)^2
  * </pre>
+ * The sums are event-driven: a silent presynaptic unit or input (value 0) contributes nothing, and its weight is
+ * not read (a NaN weight from a silent unit does not reach the sum), as in the fused kernel.
  * with alpha = exp(-dt / tau), kappa = exp(-dt / tau_out) ({@link #decay}); self-connections are allowed.
  * The equations of the rules are in docs/recurrent-learning.md.
  */
@@ -30,8 +32,8 @@ public record RecurrentRateNetwork(int n, int m, int k, Activation f, double alp
             double[] ht = new double[n], rt = new double[n];
             for (int i = 0; i < n; i++) {
                 double a = p.b[i];
-                for (int j = 0; j < n; j++) a += p.wRec[i * n + j] * rPrev[j];
-                for (int j = 0; j < m; j++) a += p.wIn[i * m + j] * s.x(b, t, j);
+                for (int j = 0; j < n; j++) if (rPrev[j] != 0) a += p.wRec[i * n + j] * rPrev[j];
+                for (int j = 0; j < m; j++) if (s.x(b, t, j) != 0) a += p.wIn[i * m + j] * s.x(b, t, j);
                 ht[i] = alpha * hPrev[i] + (1 - alpha) * a;
                 rt[i] = f.apply(ht[i]);
             }
