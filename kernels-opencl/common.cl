@@ -25,8 +25,12 @@
 //                           the body, declares the dynamic shared memory array that the launch sizes
 //  NK_RESTRICT              a pointer the kernel only reads and that aliases nothing it writes (CUDA only:
 //                           nvcc may load through the read-only data path; OpenCL keeps the plain pointer)
+//  NK_NOALIAS               a pointer that aliases no other pointer argument of the kernel (both: restrict), for
+//                           outputs the hosts guarantee to overlap nothing, so compilers may vectorize stores
 //  NK_UNROLL                before a loop with a constant trip count: unroll it (CUDA only: nvcc leaves
 //                           nk_gemm's loops rolled by itself; OpenCL compilers keep deciding for themselves)
+//  NK_CUDA_NO_UNROLL        before a loop: keep it rolled (CUDA only: nvcc spills registers when it unrolls some
+//                           of the long kernels' loops; PoCL runs them faster unrolled)
 //  NK_UINT2(a, b), NK_UINT4(a, b, c, d)  vector values (OpenCL's (uint4) (a, b, c, d) is not C++)
 // NK_RESTRICT and NK_UNROLL keep the CUDA code nvcc generated when these kernels were written out in CUDA
 // (the same PTX), without changing what OpenCL compilers get.
@@ -37,7 +41,9 @@
 #define NK_LOCAL_ARG(T, name)
 #define NK_LOCAL_ARG_DECL(T, name) extern __shared__ T name[];
 #define NK_RESTRICT __restrict__
+#define NK_NOALIAS __restrict__
 #define NK_UNROLL _Pragma("unroll")
+#define NK_CUDA_NO_UNROLL _Pragma("unroll 1")
 #define NK_UINT2(a, b) make_uint2(a, b)
 #define NK_UINT4(a, b, c, d) make_uint4(a, b, c, d)
 #else
@@ -47,7 +53,9 @@
 #define NK_LOCAL_ARG(T, name) , __local T* name
 #define NK_LOCAL_ARG_DECL(T, name)
 #define NK_RESTRICT
+#define NK_NOALIAS restrict
 #define NK_UNROLL
+#define NK_CUDA_NO_UNROLL
 #define NK_UINT2(a, b) ((uint2) (a, b))
 #define NK_UINT4(a, b, c, d) ((uint4) (a, b, c, d))
 #endif

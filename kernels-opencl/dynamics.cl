@@ -205,12 +205,7 @@ __kernel void nk_rate_multistep(const int batch, const int n, const int m, const
 #define NET_LOCAL 256
 #define NET_LIST_CAP 1024
 
-// nvcc spilled registers in nk_lif_network with these loops unrolled; PoCL runs them faster unrolled.
-#ifdef NK_CUDA
-#define NK_CUDA_NO_UNROLL _Pragma("unroll 1")
-#else
-#define NK_CUDA_NO_UNROLL
-#endif
+// nvcc spilled registers in nk_lif_network with these loops unrolled (NK_CUDA_NO_UNROLL, common.cl); PoCL runs them faster unrolled.
 
 // One step's update of neurons j0 .. j1 - 1. Two loops on the uniform w_bg: without a background the update
 // loop holds nothing else, which PoCL vectorizes (the draws' code in the same loop, even untaken, made it 3

@@ -236,7 +236,8 @@ __kernel void nk_philox(const int n, __global const uint* ctr, const int offC, c
 // exact gradient online. BPTT stores y, z and d (outputs anyway) and runs the backward pass after the
 // forward one. Rule 3 runs the forward pass alone (gradient 0). Local memory (sh): z^{t-1} and z^t (swapped each step; dv^{t+1} and dv^t in the backward
 // pass), the presynaptic traces of the recurrent and the input weights, h or v, refractory counters, the
-// readout's filtered z, y and dE/dy (dy backward), the loss and the readout's filtered 1.
+// readout's filtered z, y and dE/dy (dy backward), the loss, the readout's filtered 1, the bias's presynaptic
+// trace, and the step's lists of active presynaptic units and inputs (7 n + 2 m + 2 k + 5 floats).
 #define RNN_LOCAL 64
 
 // dE/dy_q: squared error (kind 0) or softmax cross-entropy at the last step (kind 1, lse = log sum exp y).
@@ -252,16 +253,23 @@ NK_INLINE float nk_rnn_loss(const int kind, const int last, const float y, const
 // One row segment of the online rules: for col < count, element ge = base + col with presynaptic factor U
 // (an expression of col): e = d U (RFLO: P = alpha P + (1 - alpha) e, e = P), F = kappa F + e, G += L F + R e.
 #define NK_RNN_TRACE_LOOP(count, base, U) \
-    for (int col = 0; col < (count); col++) { \
-        const int ge = (base) + col; \
-        float e = d * (U); \
-        if (rflo) { \
-            e = fma(alpha, AT(E, offE, ldE, b, eCols + ge), c * e); \
+    if (rflo) { \
+        NK_CUDA_NO_UNROLL for (int col = 0; col < (count); col++) { \
+            const int ge = (base) + col; \
+            const float e = fma(alpha, AT(E, offE, ldE, b, eCols + ge), c * (d * (U))); \
             AT(E, offE, ldE, b, eCols + ge) = e; \
+            const float f = fma(kappa, AT(E, offE, ldE, b, ge), e); \
+            AT(E, offE, ldE, b, ge) = f; \
+            AT(G, offG, ldG, b, ge) = fma(rj, e, fma(lj, f, AT(G, offG, ldG, b, ge))); \
         } \
-        const float f = fma(kappa, AT(E, offE, ldE, b, ge), e); \
-        AT(E, offE, ldE, b, ge) = f; \
-        AT(G, offG, ldG, b, ge) = fma(rj, e, fma(lj, f, AT(G, offG, ldG, b, ge))); \
+    } else { \
+        NK_CUDA_NO_UNROLL for (int col = 0; col < (count); col++) { \
+            const int ge = (base) + col; \
+            const float e = d * (U); \
+            const float f = fma(kappa, AT(E, offE, ldE, b, ge), e); \
+            AT(E, offE, ldE, b, ge) = f; \
+            AT(G, offG, ldG, b, ge) = fma(rj, e, fma(lj, f, AT(G, offG, ldG, b, ge))); \
+        } \
     }
 
 __kernel void NK_WORK_GROUP_SIZE(RNN_LOCAL, 1)
@@ -273,9 +281,9 @@ nk_rnn_grad(const int n, const int m, const int k, const int steps, const int ne
             __global const float* BOUT, const int offBOUT, const int ldBOUT, __global const float* FB, const int offFB, const int ldFB,
             __global const float* X, const int offX, const int ldX, __global const float* TGT, const int offTGT, const int ldTGT,
             __global const float* RS, const int offRS, const int ldRS,
-            __global float* Y, const int offY, const int ldY, __global float* Z, const int offZ, const int ldZ,
-            __global float* D, const int offD, const int ldD, __global float* G, const int offG, const int ldG,
-            __global float* LOSS, const int offL, const int ldL, __global float* E, const int offE, const int ldE
+            __global float* NK_NOALIAS Y, const int offY, const int ldY, __global float* NK_NOALIAS Z, const int offZ, const int ldZ,
+            __global float* NK_NOALIAS D, const int offD, const int ldD, __global float* NK_NOALIAS G, const int offG, const int ldG,
+            __global float* NK_NOALIAS LOSS, const int offL, const int ldL, __global float* NK_NOALIAS E, const int offE, const int ldE
             NK_LOCAL_ARG(float, sh)) {
     NK_LOCAL_ARG_DECL(float, sh)
     const int b = (int) get_group_id(0), lid = (int) get_local_id(0);
@@ -283,6 +291,7 @@ nk_rnn_grad(const int n, const int m, const int k, const int steps, const int ne
     const float c = lif ? 1.0f : 1.0f - alpha;          // d(input to h or v)/d(drive): the rate unit's 1 - alpha
     const int gRec = n * m, gB = gRec + n * n, gOut = gB + n, gBout = gOut + k * n, eCols = gOut;
     const int oQ = 2 * n, oQin = 3 * n, oH = 3 * n + m, oRef = oH + n, oZf = oRef + n, oY = oZf + n, oErr = oY + k, oS = oErr + k;
+    const int oCnt = oS + 3, oList = oS + 5;   // this step's active presynaptic units and inputs: counts, then indices
     int oPrev = 0, oCur = n;
     for (int e = lid; e < gBout + k; e += RNN_LOCAL) AT(G, offG, ldG, b, e) = 0.0f;
     for (int e = lid; e < 2 * eCols; e += RNN_LOCAL) AT(E, offE, ldE, b, e) = 0.0f;
@@ -297,16 +306,24 @@ nk_rnn_grad(const int n, const int m, const int k, const int steps, const int ne
             for (int i = lid; i < n; i += RNN_LOCAL) sh[oQ + i] = rflo ? sh[oPrev + i] : fma(alpha, sh[oQ + i], c * sh[oPrev + i]);
             for (int i = lid; i < m; i += RNN_LOCAL) sh[oQin + i] = rflo ? AT(X, offX, ldX, b, xr + i) : fma(alpha, sh[oQin + i], c * AT(X, offX, ldX, b, xr + i));
         }
+        if (lid == 0) {  // event-driven: list the units and inputs that are not 0 (a silent one contributes nothing, its weight unread)
+            int cr = 0, ci = 0;
+            for (int i = 0; i < n; i++) if (sh[oPrev + i] != 0.0f) sh[oList + cr++] = (float) i;
+            for (int i = 0; i < m; i++) if (AT(X, offX, ldX, b, xr + i) != 0.0f) sh[oList + n + ci++] = (float) i;
+            sh[oCnt] = (float) cr;
+            sh[oCnt + 1] = (float) ci;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        const int activeRec = (int) sh[oCnt], activeIn = (int) sh[oCnt + 1];
         for (int j = lid; j < n; j += RNN_LOCAL) {
             float a = AT(BIAS, offBIAS, ldBIAS, 0, j);
-            // event-driven: a silent presynaptic unit or input (0) contributes nothing and its weight is not read
-            for (int i = 0; i < n; i++) {
-                const float zi = sh[oPrev + i];
-                if (zi != 0.0f && (!lif || i != j)) a = fma(AT(WREC, offWREC, ldWREC, j, i), zi, a);
+            for (int q = 0; q < activeRec; q++) {
+                const int i = (int) sh[oList + q];
+                if (!lif || i != j) a = fma(AT(WREC, offWREC, ldWREC, j, i), sh[oPrev + i], a);
             }
-            for (int i = 0; i < m; i++) {
-                const float xi = AT(X, offX, ldX, b, xr + i);
-                if (xi != 0.0f) a = fma(AT(WIN, offWIN, ldWIN, j, i), xi, a);
+            for (int q = 0; q < activeIn; q++) {
+                const int i = (int) sh[oList + n + q];
+                a = fma(AT(WIN, offWIN, ldWIN, j, i), AT(X, offX, ldX, b, xr + i), a);
             }
             float z = 0.0f, d = 0.0f;
             if (lif) {
@@ -400,6 +417,11 @@ nk_rnn_grad(const int n, const int m, const int k, const int steps, const int ne
                     sh[oErr + q] = fma(kappa, sh[oErr + q], e);
                     AT(G, offG, ldG, b, gBout + q) += sh[oErr + q];
                 }
+                int cr = 0, ci = 0;   // the presynaptic units of step t-1 and inputs of step t that are not 0, as forward
+                if (t > 0) for (int i = 0; i < n; i++) if (AT(Z, offZ, ldZ, b, (t - 1) * n + i) != 0.0f) sh[oList + cr++] = (float) i;
+                for (int i = 0; i < m; i++) if (AT(X, offX, ldX, b, t * m + i) != 0.0f) sh[oList + n + ci++] = (float) i;
+                sh[oCnt] = (float) cr;
+                sh[oCnt + 1] = (float) ci;
             }
             barrier(CLK_LOCAL_MEM_FENCE);
             for (int j = lid; j < n; j += RNN_LOCAL) {
@@ -409,17 +431,24 @@ nk_rnn_grad(const int n, const int m, const int k, const int steps, const int ne
                     dz = fma(AT(WOUT, offWOUT, ldWOUT, q, j), sh[oErr + q], dz);
                     AT(G, offG, ldG, b, gOut + q * n + j) = fma(sh[oErr + q], zj, AT(G, offG, ldG, b, gOut + q * n + j));
                 }
-                for (int i = 0; i < n; i++) if (!lif || i != j) dz = fma(AT(WREC, offWREC, ldWREC, i, j), c * sh[oPrev + i], dz);
+                const int diag = lif ? j : n;   // LIF: no self-connection; two loops free of branches around it
+                NK_CUDA_NO_UNROLL for (int i = 0; i < diag; i++) dz = fma(AT(WREC, offWREC, ldWREC, i, j), c * sh[oPrev + i], dz);
+                NK_CUDA_NO_UNROLL for (int i = diag + 1; i < n; i++) dz = fma(AT(WREC, offWREC, ldWREC, i, j), c * sh[oPrev + i], dz);
                 if (lif && !stop_reset) dz = fma(-v_th, sh[oPrev + j], dz);
                 sh[oCur + j] = fma(AT(D, offD, ldD, b, t * n + j), dz, alpha * sh[oPrev + j]);
             }
             barrier(CLK_LOCAL_MEM_FENCE);
+            const int activeRec = (int) sh[oCnt], activeIn = (int) sh[oCnt + 1];
             for (int j = lid; j < n; j += RNN_LOCAL) {
                 const float da = c * sh[oCur + j];
                 AT(G, offG, ldG, b, gB + j) += da;
-                for (int i = 0; i < m; i++) AT(G, offG, ldG, b, j * m + i) = fma(da, AT(X, offX, ldX, b, t * m + i), AT(G, offG, ldG, b, j * m + i));
-                if (t > 0) for (int i = 0; i < n; i++) if (!lif || i != j) {
-                    AT(G, offG, ldG, b, gRec + j * n + i) = fma(da, AT(Z, offZ, ldZ, b, (t - 1) * n + i), AT(G, offG, ldG, b, gRec + j * n + i));
+                for (int q = 0; q < activeIn; q++) {
+                    const int i = (int) sh[oList + n + q];
+                    AT(G, offG, ldG, b, j * m + i) = fma(da, AT(X, offX, ldX, b, t * m + i), AT(G, offG, ldG, b, j * m + i));
+                }
+                for (int q = 0; q < activeRec; q++) {
+                    const int i = (int) sh[oList + q];
+                    if (!lif || i != j) AT(G, offG, ldG, b, gRec + j * n + i) = fma(da, AT(Z, offZ, ldZ, b, (t - 1) * n + i), AT(G, offG, ldG, b, gRec + j * n + i));
                 }
             }
             oPrev = oCur;

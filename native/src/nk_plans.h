@@ -3027,8 +3027,8 @@ static int nk_op_check_rnn_grad(const double* v, char* msg, size_t cap) {
             return 1;
         }
     }
-    if (!(n <= 1024 && m <= 1024)) {
-        snprintf(msg, cap, "rnn_grad: at most 1024 units and 1024 inputs (local memory)");
+    if (!(n <= 512 && m <= 1024)) {
+        snprintf(msg, cap, "rnn_grad: at most 512 units and 1024 inputs (local memory: 7 n + 2 m + 2 k + 5 floats)");
         return 1;
     }
     if (!(k <= 64)) {
@@ -3158,7 +3158,7 @@ static int nk_op_plan_rnn_grad(const double* v, nk_op_call* out) {
         out[0].args[27] = (nk_op_arg) {NK_OPARG_MATRIX, 12, 0};
         out[0].args[28] = (nk_op_arg) {NK_OPARG_MATRIX, 13, 0};
         out[0].args[29] = (nk_op_arg) {NK_OPARG_MATRIX, 14, 0};
-        out[0].args[30] = (nk_op_arg) {NK_OPARG_LOCAL, 0, (6 * w_in_rows + w_in_cols + 2 * w_out_rows + 3)};
+        out[0].args[30] = (nk_op_arg) {NK_OPARG_LOCAL, 0, (7 * w_in_rows + 2 * w_in_cols + 2 * w_out_rows + 5)};
         return 1;
     }
     (void) out;

@@ -38,7 +38,7 @@ public final class RnnGradOp extends Op {
     private static final String[] ARGS = {"i:w_in_rows", "i:w_in_cols", "i:w_out_rows", "i:steps", "i:network", "i:activation",
         "f:alpha", "f:kappa", "f:v_th", "f:gamma", "i:refractory_steps", "i:rule", "i:stop_reset", "i:objective", "i:has_rate_signal",
         "m:w_in", "m:w_rec", "m:bias", "m:w_out", "m:b_out", "m:feedback", "m:x", "m:target", "m:rate_signal",
-        "m:y", "m:z", "m:d", "m:grad", "m:loss", "m:traces", "local:6 * w_in_rows + w_in_cols + 2 * w_out_rows + 3"};
+        "m:y", "m:z", "m:d", "m:grad", "m:loss", "m:traces", "local:7 * w_in_rows + 2 * w_in_cols + 2 * w_out_rows + 5"};
     /** One work-group of 64 (the kernel's RNN_LOCAL) per sequence. */
     public static final OpPlan PLAN = OpPlan.of("rnn_grad", Rule.of("1", Step.of("nk_rnn_grad", "x_rows * 64", "1", "64", "1", ARGS)));
 
@@ -76,7 +76,7 @@ public final class RnnGradOp extends Op {
                 new Spec.Require("!has_rate_signal || network == 1", "rate_signal is the LIF network's"),
                 new Spec.Require("objective == 0 || objective == 1", "objective must be 0 (squared error) or 1 (cross-entropy)"),
                 new Spec.Require("steps >= 1", "steps must be at least 1"),
-                new Spec.Require("n <= 1024 && m <= 1024", "at most 1024 units and 1024 inputs (local memory)"),
+                new Spec.Require("n <= 512 && m <= 1024", "at most 512 units and 1024 inputs (local memory: 7 n + 2 m + 2 k + 5 floats)"),
                 new Spec.Require("k <= 64", "at most 64 outputs"),
                 new Spec.Require("steps * (n + m + k) <= 16777216", "steps x (n + m + k) must stay below 2^24"),
                 new Spec.Require("network == 0 || v_th > 0", "v_th must be positive"),

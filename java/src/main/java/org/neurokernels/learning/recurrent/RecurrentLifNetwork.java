@@ -152,8 +152,8 @@ public record RecurrentLifNetwork(int n, int m, int k, double alpha, double kapp
                 }
                 for (int j = 0; j < n; j++) {
                     g.b[j] += dv[j];
-                    for (int i = 0; i < m; i++) g.wIn[j * m + i] += dv[j] * s.x(b, t, i);
-                    for (int i = 0; i < n; i++) if (i != j) g.wRec[j * n + i] += dv[j] * zPrev[i];
+                    for (int i = 0; i < m; i++) if (s.x(b, t, i) != 0) g.wIn[j * m + i] += dv[j] * s.x(b, t, i);
+                    for (int i = 0; i < n; i++) if (i != j && zPrev[i] != 0) g.wRec[j * n + i] += dv[j] * zPrev[i];
                 }
                 dvNext = dv;
             }

@@ -119,8 +119,8 @@ public record RecurrentRateNetwork(int n, int m, int k, Activation f, double alp
                 for (int i = 0; i < n; i++) {
                     double da = (1 - alpha) * dh[i];
                     g.b[i] += da;
-                    for (int j = 0; j < m; j++) g.wIn[i * m + j] += da * s.x(b, t, j);
-                    for (int j = 0; j < n; j++) g.wRec[i * n + j] += da * rPrev[j];
+                    for (int j = 0; j < m; j++) if (s.x(b, t, j) != 0) g.wIn[i * m + j] += da * s.x(b, t, j);
+                    for (int j = 0; j < n; j++) if (rPrev[j] != 0) g.wRec[i * n + j] += da * rPrev[j];
                 }
                 dhNext = dh;
             }
