@@ -316,15 +316,32 @@ nk_rnn_grad(const int n, const int m, const int k, const int steps, const int ne
         barrier(CLK_LOCAL_MEM_FENCE);
         const int activeRec = (int) sh[oCnt], activeIn = (int) sh[oCnt + 1];
         for (int j = lid; j < n; j += RNN_LOCAL) {
-            float a = AT(BIAS, offBIAS, ldBIAS, 0, j);
-            for (int q = 0; q < activeRec; q++) {
+            // four partial sums, so that the fmas do not wait on one another
+            float a0 = AT(BIAS, offBIAS, ldBIAS, 0, j), a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
+            int q = 0;
+            NK_CUDA_NO_UNROLL for (; q + 4 <= activeRec; q += 4) {
+                const int i0 = (int) sh[oList + q], i1 = (int) sh[oList + q + 1], i2 = (int) sh[oList + q + 2], i3 = (int) sh[oList + q + 3];
+                a0 = fma(lif && i0 == j ? 0.0f : AT(WREC, offWREC, ldWREC, j, i0), sh[oPrev + i0], a0);
+                a1 = fma(lif && i1 == j ? 0.0f : AT(WREC, offWREC, ldWREC, j, i1), sh[oPrev + i1], a1);
+                a2 = fma(lif && i2 == j ? 0.0f : AT(WREC, offWREC, ldWREC, j, i2), sh[oPrev + i2], a2);
+                a3 = fma(lif && i3 == j ? 0.0f : AT(WREC, offWREC, ldWREC, j, i3), sh[oPrev + i3], a3);
+            }
+            for (; q < activeRec; q++) {
                 const int i = (int) sh[oList + q];
-                if (!lif || i != j) a = fma(AT(WREC, offWREC, ldWREC, j, i), sh[oPrev + i], a);
+                a0 = fma(lif && i == j ? 0.0f : AT(WREC, offWREC, ldWREC, j, i), sh[oPrev + i], a0);
             }
-            for (int q = 0; q < activeIn; q++) {
+            NK_CUDA_NO_UNROLL for (q = 0; q + 4 <= activeIn; q += 4) {
+                const int i0 = (int) sh[oList + n + q], i1 = (int) sh[oList + n + q + 1], i2 = (int) sh[oList + n + q + 2], i3 = (int) sh[oList + n + q + 3];
+                a0 = fma(AT(WIN, offWIN, ldWIN, j, i0), AT(X, offX, ldX, b, xr + i0), a0);
+                a1 = fma(AT(WIN, offWIN, ldWIN, j, i1), AT(X, offX, ldX, b, xr + i1), a1);
+                a2 = fma(AT(WIN, offWIN, ldWIN, j, i2), AT(X, offX, ldX, b, xr + i2), a2);
+                a3 = fma(AT(WIN, offWIN, ldWIN, j, i3), AT(X, offX, ldX, b, xr + i3), a3);
+            }
+            for (; q < activeIn; q++) {
                 const int i = (int) sh[oList + n + q];
-                a = fma(AT(WIN, offWIN, ldWIN, j, i), AT(X, offX, ldX, b, xr + i), a);
+                a0 = fma(AT(WIN, offWIN, ldWIN, j, i), AT(X, offX, ldX, b, xr + i), a0);
             }
+            const float a = (a0 + a1) + (a2 + a3);
             float z = 0.0f, d = 0.0f;
             if (lif) {
                 const float v = fma(alpha, sh[oH + j], fma(-v_th, sh[oPrev + j], a));
@@ -431,9 +448,17 @@ nk_rnn_grad(const int n, const int m, const int k, const int steps, const int ne
                     dz = fma(AT(WOUT, offWOUT, ldWOUT, q, j), sh[oErr + q], dz);
                     AT(G, offG, ldG, b, gOut + q * n + j) = fma(sh[oErr + q], zj, AT(G, offG, ldG, b, gOut + q * n + j));
                 }
-                const int diag = lif ? j : n;   // LIF: no self-connection; two loops free of branches around it
-                NK_CUDA_NO_UNROLL for (int i = 0; i < diag; i++) dz = fma(AT(WREC, offWREC, ldWREC, i, j), c * sh[oPrev + i], dz);
-                NK_CUDA_NO_UNROLL for (int i = diag + 1; i < n; i++) dz = fma(AT(WREC, offWREC, ldWREC, i, j), c * sh[oPrev + i], dz);
+                // W_rec^T dv^{t+1} in four partial sums (LIF: no self-connection, its term left out)
+                float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+                int i = 0;
+                NK_CUDA_NO_UNROLL for (; i + 4 <= n; i += 4) {
+                    s0 = fma(lif && i == j ? 0.0f : AT(WREC, offWREC, ldWREC, i, j), sh[oPrev + i], s0);
+                    s1 = fma(lif && i + 1 == j ? 0.0f : AT(WREC, offWREC, ldWREC, i + 1, j), sh[oPrev + i + 1], s1);
+                    s2 = fma(lif && i + 2 == j ? 0.0f : AT(WREC, offWREC, ldWREC, i + 2, j), sh[oPrev + i + 2], s2);
+                    s3 = fma(lif && i + 3 == j ? 0.0f : AT(WREC, offWREC, ldWREC, i + 3, j), sh[oPrev + i + 3], s3);
+                }
+                for (; i < n; i++) s0 = fma(lif && i == j ? 0.0f : AT(WREC, offWREC, ldWREC, i, j), sh[oPrev + i], s0);
+                dz = fma(c, (s0 + s1) + (s2 + s3), dz);
                 if (lif && !stop_reset) dz = fma(-v_th, sh[oPrev + j], dz);
                 sh[oCur + j] = fma(AT(D, offD, ldD, b, t * n + j), dz, alpha * sh[oPrev + j]);
             }

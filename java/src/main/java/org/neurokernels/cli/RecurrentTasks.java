@@ -78,6 +78,9 @@ final class RecurrentTasks {
 
     // ---- pattern generation ----
 
+    /** SGD's default learning rates for pattern generation (summed squared error over 1000 steps). */
+    static final double SINE_SGD_LIF = 3e-7, SINE_SGD_RATE = 1e-7;
+
     private static int sine(Options o, boolean lif, GradientRule rule) throws Exception {
         if (o.epochs() != null) throw new IllegalArgumentException("--task sine-waves counts --iterations, not --epochs");
         if (o.limit() != null || o.data() != null) throw new IllegalArgumentException("--limit and --data are options of seq-fashion-mnist");
@@ -85,10 +88,11 @@ final class RecurrentTasks {
         int iterations = o.iterations() != null ? o.iterations() : 2000, n = o.units() != null ? o.units() : 100, m = 100, steps = 1000;
         Checks.range("--iterations", iterations, 1, 10_000_000);
         Checks.range("--units", n, 1, 1024);
-        double lr = o.lr() != null ? o.lr() : (o.optimizer().equals("adam") ? 0.001 : 0.01);
-        double decay = RecurrentRateNetwork.decay(1, 30);
+        double decay = RecurrentRateNetwork.decay(1, 30), g = 1 - decay;
+        double lr = o.lr() != null ? o.lr() : o.optimizer().equals("adam") ? (lif ? 3e-4 : 1e-3) : (lif ? SINE_SGD_LIF : SINE_SGD_RATE);
         Sequences s = SineWaves.task(m, steps, o.seed());
-        RecurrentParameters p = lif ? RecurrentParameters.random(n, m, 1, 1.0, 0.5, 0.05, true, o.seed() + 1)
+        // LIF: N(0, 1) / sqrt(fan-in) weights scaled by 1 - alpha, as the e-prop paper's units scale their input current
+        RecurrentParameters p = lif ? RecurrentParameters.random(n, m, 1, g, g, g, true, o.seed() + 1)
                 : RecurrentParameters.random(n, m, 1, 1.0, 0.8, 0.05, true, o.seed() + 1);
         RecurrentTrainer.Config c = new RecurrentTrainer.Config(lif ? RecurrentTrainer.Network.LIF : RecurrentTrainer.Network.RATE, Activation.TANH,
                 decay, decay, 0.03, 0.3, 0, o.rateReg(), 0.01, rule, feedback(o, n, 1, 0.05 / Math.sqrt(n), o.seed() + 2), false);

@@ -49,7 +49,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--activation", defaultValue = "tanh", description = "hidden activation") String activation;
     @Option(names = "--epochs", description = "epochs (default 10)") Integer epochsGiven;
     @Option(names = "--batch", description = "examples per batch (default 64; 32 with --task)") Integer batchGiven;
-    @Option(names = "--lr", description = "learning rate (default 0.05; with --task 0.001 for adam, 0.01 (sine-waves) or 0.05 for sgd)") Float lrGiven;
+    @Option(names = "--lr", description = "learning rate (default 0.05; with --task: adam 3e-4 (lif-rnn) or 1e-3 (rate-rnn); sgd 3e-7 (lif-rnn) or 1e-7 (rate-rnn) for sine-waves, 0.05 for seq-fashion-mnist)") Float lrGiven;
     private int epochs, batch;
     private float lr;
     @Option(names = "--momentum", defaultValue = "0") float momentum;
