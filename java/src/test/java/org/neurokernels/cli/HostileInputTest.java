@@ -144,6 +144,28 @@ class HostileInputTest {
         assertFalse(Files.exists(json), "nothing written");
     }
 
+    @Test
+    void trainTaskRefusesNonsenseOptions() {
+        Path json = dir.resolve("task.json");
+        String[] base = {"train", "--task", "sine-waves", "--device", "java", "--json", json.toString()};
+        refused(names("--task must be sine-waves or seq-fashion-mnist"), "train", "--task", "sines", "--device", "java");
+        refused(names("--network must be rate-rnn or lif-rnn"), args(List.of(base), "--network", "gru"));
+        refused(names("--rule must be bptt, eprop, eprop-random or rflo", "'fa'"), args(List.of(base), "--rule", "fa"));
+        refused(names("rflo is a rule of the rate network"), args(List.of(base), "--network", "lif-rnn", "--rule", "rflo"));
+        refused(names("--optimizer must be adam or sgd"), args(List.of(base), "--optimizer", "rmsprop"));
+        refused(names("--rate-reg", "LIF network"), args(List.of(base), "--network", "rate-rnn", "--rate-reg", "10"));
+        refused(names("--rate-reg"), args(List.of(base), "--rate-reg", "NaN"));
+        for (String lr : List.of("Infinity", "NaN", "0", "-0.1")) refused(names("--lr " + lr), args(List.of(base), "--lr", lr));
+        refused(names("--iterations 0"), args(List.of(base), "--iterations", "0"));
+        refused(names("--units 0"), args(List.of(base), "--units", "0"));
+        refused(names("--units 4096"), args(List.of(base), "--units", "4096"));
+        refused(names("batch 1", "--batch 4"), args(List.of(base), "--batch", "4"));
+        refused(names("--iterations, not --epochs"), args(List.of(base), "--epochs", "3"));
+        refused(names("--rules and --synthetic are options of the MLP"), args(List.of(base), "--synthetic"));
+        refused(names("--iterations and --units are options of a --task"), "train", "--synthetic", "--device", "java", "--iterations", "5");
+        assertFalse(Files.exists(json), "nothing written");
+    }
+
     private static byte[] idx(int[] dims, byte[] data) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         DataOutputStream d = new DataOutputStream(b);
