@@ -48,8 +48,11 @@ final class RecurrentTasks {
     record Options(String task, String network, String rule, String optimizer, Integer iterations, Integer epochs, Integer batch, Float lr,
                    Integer units, double rateReg, Integer limit, long seed, String device, Path data, Path json, Path plot) { }
 
-    static int run(Options o) throws Exception {
-        if (!o.task().equals("sine-waves") && !o.task().equals("seq-fashion-mnist")) throw new IllegalArgumentException("--task must be sine-waves or seq-fashion-mnist");
+    static int run(Options given) throws Exception {
+        if (!given.task().equals("sine-waves") && !given.task().equals("seq-fashion-mnist")) throw new IllegalArgumentException("--task must be sine-waves or seq-fashion-mnist");
+        Options o = given.network() != null ? given : new Options(given.task(), given.task().equals("sine-waves") ? "lif-rnn" : "rate-rnn", given.rule(),
+                given.optimizer(), given.iterations(), given.epochs(), given.batch(), given.lr(), given.units(), given.rateReg(), given.limit(), given.seed(),
+                given.device(), given.data(), given.json(), given.plot());
         if (!o.network().equals("rate-rnn") && !o.network().equals("lif-rnn")) throw new IllegalArgumentException("--network must be rate-rnn or lif-rnn");
         boolean lif = o.network().equals("lif-rnn");
         GradientRule rule = switch (o.rule()) {

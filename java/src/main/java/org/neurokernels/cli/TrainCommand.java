@@ -39,7 +39,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--rule", description = "MLP: rule for every hidden layer: bp, fa, dfa, usf, frsf, brsf, kp; a comma list trains one run per rule. "
             + "With --task: bptt, eprop, eprop-random or rflo") String rule;
     @Option(names = "--task", description = "a recurrent task instead of the MLP: sine-waves (pattern generation) or seq-fashion-mnist") String task;
-    @Option(names = "--network", defaultValue = "lif-rnn", description = "with --task: rate-rnn or lif-rnn (default ${DEFAULT-VALUE})") String network;
+    @Option(names = "--network", description = "with --task: rate-rnn or lif-rnn (default lif-rnn for sine-waves, rate-rnn for seq-fashion-mnist)") String network;
     @Option(names = "--iterations", description = "with --task sine-waves: training iterations (default 2000)") Integer iterations;
     @Option(names = "--units", description = "with --task: recurrent units (default 100 for sine-waves, 128 for seq-fashion-mnist)") Integer units;
     @Option(names = "--optimizer", defaultValue = "adam", description = "with --task: adam or sgd (default ${DEFAULT-VALUE})") String optimizer;
@@ -98,7 +98,7 @@ final class TrainCommand implements Callable<Integer> {
             return RecurrentTasks.run(new RecurrentTasks.Options(task, network, rule != null ? rule : "eprop", optimizer, iterations, epochsGiven, batchGiven, lrGiven,
                     units, rateReg, limit, seed, device, data, json, plot));
         }
-        if (iterations != null || units != null) throw new IllegalArgumentException("--iterations and --units are options of a --task");
+        if (iterations != null || units != null || network != null) throw new IllegalArgumentException("--iterations, --units and --network are options of a --task");
         epochs = epochsGiven != null ? epochsGiven : 10;
         batch = batchGiven != null ? batchGiven : 64;
         lr = lrGiven != null ? lrGiven : 0.05f;

@@ -162,7 +162,7 @@ class HostileInputTest {
         refused(names("batch 1", "--batch 4"), args(List.of(base), "--batch", "4"));
         refused(names("--iterations, not --epochs"), args(List.of(base), "--epochs", "3"));
         refused(names("--rules and --synthetic are options of the MLP"), args(List.of(base), "--synthetic"));
-        refused(names("--iterations and --units are options of a --task"), "train", "--synthetic", "--device", "java", "--iterations", "5");
+        refused(names("--iterations, --units and --network are options of a --task"), "train", "--synthetic", "--device", "java", "--iterations", "5");
         assertFalse(Files.exists(json), "nothing written");
     }
 
