@@ -12,6 +12,7 @@ tab /tmp/nk-openblas.md /tmp/nk-openblas.png none "$r/openblas-numpy.json"
 tab /tmp/nk-train.md /tmp/nk-train.png bp "$r/train-step.json"
 tab /tmp/nk-dyn.md /tmp/nk-dyn.png copy "$r/dynamics.json"
 tab /tmp/nk-ms.md /tmp/nk-ms.png single "$r/rate-multistep.json"
+tab /tmp/nk-rnn.md /tmp/nk-rnn.png single "$r/rnn-grad.json"
 {
   sed -n '1,/^<!-- generated below -->$/p' bench/RESULTS.md
   echo
@@ -27,6 +28,8 @@ tab /tmp/nk-ms.md /tmp/nk-ms.png single "$r/rate-multistep.json"
   echo; echo "## Neuron step kernels next to a copy on the same device (JMH run: dynamics.json)"; echo; cat /tmp/nk-dyn.md
   echo; echo "## 64 trials of an N = 128 rate network, T = 1000 steps: one multi-step launch vs single steps (JMH run: rate-multistep.json)"; echo
   cat /tmp/nk-ms.md
+  echo; echo "## rnn_grad with e-prop, 1000 steps of 100 LIF neurons: one launch vs 1000 single-step launches (JMH run: rnn-grad.json)"; echo
+  cat /tmp/nk-rnn.md
 } > /tmp/nk-results.md
 mv /tmp/nk-results.md bench/RESULTS.md
 echo "wrote bench/RESULTS.md"

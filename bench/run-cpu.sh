@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the CPU benchmarks (JMH; neurokernels on the OpenCL device, CLBlast on the same device, EJML;
-# training steps; neuron-step kernels next to a copy; the multi-step rate kernel vs single steps),
+# training steps; neuron-step kernels next to a copy; the multi-step rate kernel and rnn_grad vs single steps),
 # then the separate NumPy/OpenBLAS peer run, and regenerates bench/RESULTS.md and bench/gemm.png.
 #   bench/run-cpu.sh            (after mvn package; about 20 minutes on 2 cores)
 set -euo pipefail
@@ -15,6 +15,7 @@ jmh FusedOpsBenchmark -tu us -rf json -rff "$out/fused-ops.json"
 jmh TrainStepBenchmark -tu us -rf json -rff "$out/train-step.json"
 jmh DynamicsBenchmark -tu us -rf json -rff "$out/dynamics.json"
 jmh RateMultistepBenchmark -tu ms -rf json -rff "$out/rate-multistep.json"
+jmh RnnGradBenchmark -tu ms -rf json -rff "$out/rnn-grad.json"
 # native peer, clearly separate: OpenBLAS chooses its own kernel for this CPU only in this command
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 bench/numpy_gemm.py "$out/openblas-numpy.json"
 bench/results.sh
