@@ -94,11 +94,12 @@ final class RecurrentTasks {
         double decay = RecurrentRateNetwork.decay(1, 30), g = 1 - decay;
         double lr = o.lr() != null ? o.lr() : o.optimizer().equals("adam") ? (lif ? 3e-4 : 1e-3) : (lif ? SINE_SGD_LIF : SINE_SGD_RATE);
         Sequences s = SineWaves.task(m, steps, o.seed());
-        // LIF: N(0, 1) / sqrt(fan-in) weights scaled by 1 - alpha, as the e-prop paper's units scale their input current
+        // LIF: N(0, 1) / sqrt(fan-in) weights scaled by 1 - alpha, as the e-prop paper's units scale their input current;
+        // random feedback B is drawn like W_out (feedback(...) below)
         RecurrentParameters p = lif ? RecurrentParameters.random(n, m, 1, g, g, g, true, o.seed() + 1)
                 : RecurrentParameters.random(n, m, 1, 1.0, 0.8, 0.05, true, o.seed() + 1);
         RecurrentTrainer.Config c = new RecurrentTrainer.Config(lif ? RecurrentTrainer.Network.LIF : RecurrentTrainer.Network.RATE, Activation.TANH,
-                decay, decay, 0.03, 0.3, 0, o.rateReg(), 0.01, rule, feedback(o, n, 1, 0.05 / Math.sqrt(n), o.seed() + 2), false);
+                decay, decay, 0.03, 0.3, 0, o.rateReg(), 0.01, rule, feedback(o, n, 1, (lif ? g : 0.05) / Math.sqrt(n), o.seed() + 2), false);
         List<Map<String, Object>> rows = new ArrayList<>();
         RecurrentTrainer.Result last = null;
         try (Device d = Devices.open(o.device()); RecurrentTrainer tr = new RecurrentTrainer(d, c, p, optimizer(o, lr))) {
@@ -110,6 +111,7 @@ final class RecurrentTasks {
                 for (int i = 1; i <= iterations; i++) {
                     RecurrentTrainer.Result r = tr.step(s);
                     double nmse = SineWaves.nmse(r.y(), s), sec = (System.nanoTime() - start) * 1e-9;
+                    if (!Double.isFinite(r.loss()) || !Double.isFinite(nmse)) return diverged(o, rows, i, r.loss());
                     rows.add(row(o, "iteration", i, r.loss(), sec, "nmse", nmse));
                     if (i == 1 || i % 100 == 0 || i == iterations) System.out.printf(Locale.ROOT, "%9d %12.5g %10.5f %9.1f%n", i, r.loss(), nmse, sec);
                     if (o.json() != null && (i % 100 == 0 || i == iterations)) writeJson(o.json(), rows);
@@ -124,6 +126,22 @@ final class RecurrentTasks {
         if (o.json() != null) writeJson(o.json(), rows);
         if (o.plot() != null) plotSine(o, rows, s, last, n);
         return 0;
+    }
+
+    /**
+     * The loss became NaN or infinite: stop, keep the rows so far (JSON has no NaN) and a last one saying so,
+     * and fail with a message that says what to try.
+     */
+    private static int diverged(Options o, List<Map<String, Object>> rows, int at, double loss) throws java.io.IOException {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("task", o.task());
+        r.put(o.task().equals("sine-waves") ? "iteration" : "epoch", at);
+        r.put("diverged", true);
+        rows.add(r);
+        if (o.json() != null) writeJson(o.json(), rows);
+        System.err.printf(Locale.ROOT, "error: training diverged at %s %d (loss %s); try a smaller --lr%n",
+                o.task().equals("sine-waves") ? "iteration" : "epoch", at, loss);
+        return 1;
     }
 
     private static Map<String, Object> row(Options o, String kind, int at, double loss, double seconds, String key, double value) {
@@ -238,6 +256,7 @@ final class RecurrentTasks {
                     for (int bi = 0; bi < batches; bi++) {
                         Sequences s = SequentialImages.batch(train, order, bi * batch, batch, 28);
                         RecurrentTrainer.Result r = tr.step(s);
+                        if (!Double.isFinite(r.loss())) return diverged(o, rows, e, r.loss());
                         loss += r.loss();
                         right += SequentialImages.correct(r.y(), s, train, order, bi * batch);
                         bar.step();

@@ -166,6 +166,19 @@ class HostileInputTest {
         assertFalse(Files.exists(json), "nothing written");
     }
 
+    /** A learning rate that makes training diverge ends it with a message and valid JSON, not a serializer's exception. */
+    @Test
+    void trainTaskThatDivergesSaysSoAndKeepsItsJson() throws IOException {
+        Path json = dir.resolve("diverged.json");
+        Result r = run("train", "--task", "sine-waves", "--network", "rate-rnn", "--rule", "bptt", "--optimizer", "sgd", "--lr", "1e30",
+                "--iterations", "50", "--units", "8", "--device", "java", "--json", json.toString());
+        assertEquals(1, r.status(), r.all());
+        assertTrue(r.err().contains("training diverged at iteration") && r.err().contains("smaller --lr"), r.err());
+        assertFalse(r.err().contains("\tat ") || r.err().contains("JSON specification"), r.err());
+        com.google.gson.JsonArray rows = com.google.gson.JsonParser.parseString(Files.readString(json)).getAsJsonArray();
+        assertTrue(rows.get(rows.size() - 1).getAsJsonObject().get("diverged").getAsBoolean());
+    }
+
     private static byte[] idx(int[] dims, byte[] data) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         DataOutputStream d = new DataOutputStream(b);
