@@ -33,6 +33,18 @@ for opt in ("adam", "sgd"):
         print("| %s | %s | %s | %.5f | %.5f (%d) | %s | %s | %.3f |" % (net, rule, opt, final["nmse"], best["nmse"], best["iteration"],
               "≤ %g" % t if t and opt == "adam" else "", reached, final["seconds"] / len(its)))
 print()
+print("| LIF rule (Adam) | NMSE at 2000, seeds 1, 2, 3, 4, 5 | median | target |")
+print("|---|---|---|---|")
+for rule in ("bptt", "eprop", "eprop-random"):
+    vals = []
+    for seed in (1, 2, 3, 4, 5):
+        rows = load("sine-lif-rnn-%s-adam.json" % rule if seed == 1 else "sine-lif-rnn-%s-adam-seed%d.json" % (rule, seed))
+        vals.append(rows[-1]["nmse"] if rows and rows[-1].get("final") else None)
+    got = sorted(v for v in vals if v is not None)
+    med = got[len(got) // 2] if len(got) % 2 else (got[len(got) // 2 - 1] + got[len(got) // 2]) / 2 if got else None
+    print("| %s | %s | %s | ≤ %g |" % (rule, ", ".join("%.4f" % v if v is not None else "–" for v in vals),
+          "%.4f" % med if med is not None else "–", TARGET[("lif-rnn", rule)]))
+print()
 print("| network | rule | epochs | test accuracy per epoch (%) | final | s/epoch |")
 print("|---|---|---|---|---|---|")
 for p in sorted(glob.glob(os.path.join(d, "seqfmnist-*.json"))):

@@ -198,7 +198,7 @@ final class RecurrentTasks {
         JFreeChart top = new JFreeChart("neurokernels train --task sine-waves: " + label(o) + ", seed " + Long.toUnsignedString(o.seed()),
                 JFreeChart.DEFAULT_TITLE_FONT, curve, false);
         top.setBackgroundPaint(Color.WHITE);
-        JFreeChart bottom = new JFreeChart("target and output after training" + (raster.getItemCount() > 0 ? ", recurrent spikes" : ""),
+        JFreeChart bottom = new JFreeChart("target y* (grey) and output y (red) after training" + (raster.getItemCount() > 0 ? "; recurrent spikes" : ""),
                 JFreeChart.DEFAULT_TITLE_FONT, time, false);
         bottom.setBackgroundPaint(Color.WHITE);
         top.draw(g, new java.awt.geom.Rectangle2D.Double(0, 0, 1000, 350));
