@@ -107,11 +107,12 @@ public record RecurrentLifNetwork(int n, int m, int k, double alpha, double kapp
 
     /** The rule's gradient summed over the batch, the rate term's included (its R from the batch's rates). */
     public Gradients batch(RecurrentParameters p, Sequences s, GradientRule rule, float[] feedback, boolean stopResetGradient) {
-        double[] rate = rates(s, runAll(p, s));
-        double[] reg = regularization != 0 ? rateSignal(s, rate) : null;
+        // the batch's rates need a forward pass of their own, so only with the rate term
+        double[] rate = regularization != 0 ? rates(s, runAll(p, s)) : null;
+        double[] reg = rate != null ? rateSignal(s, rate) : null;
         Gradients g = new Gradients(p);
         for (int b = 0; b < s.batch(); b++) g.add(sequence(p, s, b, rule, feedback, reg, stopResetGradient).gradient());
-        g.loss += rateLoss(rate);
+        if (rate != null) g.loss += rateLoss(rate);
         return g;
     }
 

@@ -34,7 +34,10 @@ public final class RecurrentTrainer implements AutoCloseable {
         }
     }
 
-    /** One launch's outcome: the batch's loss (task loss summed over the batch, plus the rate penalty), y (batch x steps*K) and z (batch x steps*N). */
+    /**
+     * One launch's outcome: the batch's loss (task loss summed over the batch, plus the rate penalty), y
+     * (batch x steps*K) and z (batch x steps*N; null from {@link #step}, which does not read it back).
+     */
     public record Result(double loss, float[] y, float[] z) { }
 
     private final Device device;
@@ -58,12 +61,12 @@ public final class RecurrentTrainer implements AutoCloseable {
 
     public RecurrentParameters params() { return params; }
 
-    /** One training iteration on this batch: the gradient at the current parameters, then the optimizer's step. Returns the forward pass before the step. */
+    /** One training iteration on this batch: the gradient at the current parameters, then the optimizer's step. Returns the forward pass before the step (its loss and y). */
     public Result step(Sequences s) {
         double[] reg = null;
         double penalty = 0;
         if (config.regularization() != 0) {
-            Result f = launch(s, GradientRule.FORWARD, null, null);
+            Result f = launch(s, GradientRule.FORWARD, null, null, true);
             double[] rate = new double[params.n];
             for (int e = 0; e < f.z().length; e++) rate[e % params.n] += f.z()[e];
             reg = new double[params.n];
@@ -75,15 +78,15 @@ public final class RecurrentTrainer implements AutoCloseable {
             }
         }
         Gradients g = new Gradients(params);
-        Result r = launch(s, config.rule(), reg, g);
+        Result r = launch(s, config.rule(), reg, g, false);
         optimizer.step(params.arrays(), g.arrays());
         return new Result(r.loss() + penalty, r.y(), r.z());
     }
 
     /** The forward pass alone at the current parameters (loss without the rate penalty). */
-    public Result evaluate(Sequences s) { return launch(s, GradientRule.FORWARD, null, null); }
+    public Result evaluate(Sequences s) { return launch(s, GradientRule.FORWARD, null, null, true); }
 
-    private Result launch(Sequences s, GradientRule rule, double[] reg, Gradients into) {
+    private Result launch(Sequences s, GradientRule rule, double[] reg, Gradients into, boolean readZ) {
         int n = params.n, m = params.m, k = params.k, b = s.batch(), steps = s.steps();
         if (s.inputs() != m || s.outputs() != k) throw new IllegalArgumentException("sequences have " + s.inputs() + " inputs and " + s.outputs() + " outputs, network M=" + m + " K=" + k);
         if (uploadedFor != s) {   // a batch used again (the frozen input of pattern generation) is uploaded once
@@ -141,7 +144,7 @@ public final class RecurrentTrainer implements AutoCloseable {
                 }
                 into.loss = loss;
             }
-            return new Result(loss, device.download(t.get("y")), device.download(t.get("z")));
+            return new Result(loss, device.download(t.get("y")), readZ ? device.download(t.get("z")) : null);
         } finally {
             for (Matrix mx : t.values()) mx.close();
         }
